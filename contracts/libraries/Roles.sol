@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+/// @title The roles of a registration center's deployment, held in one RegistryRoles contract.
+library Roles {
+    /// @dev Registration-center staff: notices, objections, issue, change, transfer, pledge, freeze, revoke.
+    bytes32 internal constant REGISTRAR = keccak256("REGISTRAR_ROLE");
+    /// @dev Formal and substantive review of applications.
+    bytes32 internal constant REVIEWER = keccak256("REVIEWER_ROLE");
+    /// @dev Anchors evidence hashes and Merkle roots.
+    bytes32 internal constant ANCHORER = keccak256("ANCHORER_ROLE");
+    /// @dev The registry's own contracts, allowed to mint and update certificates.
+    bytes32 internal constant MODULE = keccak256("MODULE_ROLE");
+}

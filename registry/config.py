@@ -1,0 +1,43 @@
+"""Settings, from the environment (prefix ``REGISTRY_``) or defaults."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Where things are and how to reach the chain."""
+
+    model_config = SettingsConfigDict(env_prefix="REGISTRY_", extra="ignore")
+
+    project_root: Path = PROJECT_ROOT
+    data_dir: Path = Field(default=PROJECT_ROOT / "data")
+    rpc_url: str = "http://127.0.0.1:8545"
+    region: int = 370200
+
+    @property
+    def build_dir(self) -> Path:
+        return self.project_root / "build" / "contracts"
+
+    @property
+    def contracts_dir(self) -> Path:
+        return self.project_root / "contracts"
+
+    @property
+    def node_modules(self) -> Path:
+        return self.project_root / "node_modules"
+
+    @property
+    def deployment_file(self) -> Path:
+        return self.data_dir / "deployment.json"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
