@@ -1,0 +1,469 @@
+"""Typed clients for the registry's contracts: one method per contract function.
+
+Writes sign locally with the sender's key and wait for the receipt; a refusal raises
+:class:`~registry.chain.errors.ContractError` named after the contract's custom error, before
+anything is sent where the node can tell (gas estimation), or from a replay of a reverted
+transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
+from web3 import Web3
+from web3.contract.contract import Contract, ContractFunction
+from web3.exceptions import ContractLogicError
+from web3.logs import DISCARD
+from web3.types import EventData, TxParams, TxReceipt
+
+from registry.chain.errors import ContractError, ErrorDecoder
+from registry.chain.signing import Domain
+from registry.chain.types import (
+    DIRECT,
+    Anchor,
+    Application,
+    Asset,
+    Certificate,
+    CertificateKind,
+    CertificateStatus,
+    Consent,
+    Exclusivity,
+    Grant,
+    GrantRequest,
+    Objection,
+    Parent,
+    RightKind,
+    Standing,
+    Status,
+)
+
+GAS_MARGIN = 1.25
+
+
+class Chain:
+    """A web3 connection and the decoder of every error the registry can raise."""
+
+    def __init__(self, w3: Web3, decoder: ErrorDecoder) -> None:
+        self.w3 = w3
+        self.decoder = decoder
+
+    @property
+    def chain_id(self) -> int:
+        return int(self.w3.eth.chain_id)
+
+    def _decoded(self, exc: ContractLogicError) -> ContractError:
+        data = exc.data if isinstance(exc.data, str) else None
+        return self.decoder.decode(data) if data else ContractError("Reverted", (str(exc),), "0x")
+
+    def call(self, fn: ContractFunction, block: int | str = "latest") -> Any:
+        try:
+            return fn.call(block_identifier=block)
+        except ContractLogicError as exc:
+            raise self._decoded(exc) from None
+
+    def send(self, fn: ContractFunction, sender: LocalAccount) -> TxReceipt:
+        params: TxParams = {"from": sender.address}
+        try:
+            gas = fn.estimate_gas(params)
+        except ContractLogicError as exc:
+            raise self._decoded(exc) from None
+        tx = fn.build_transaction(
+            {
+                "from": sender.address,
+                "nonce": self.w3.eth.get_transaction_count(sender.address, "pending"),
+                "gas": int(gas * GAS_MARGIN) + 10_000,
+                "chainId": self.chain_id,
+            }
+        )
+        signed = sender.sign_transaction(tx)  # type: ignore[arg-type]
+        receipt = self.w3.eth.wait_for_transaction_receipt(
+            self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        )
+        if receipt["status"] != 1:
+            replay: TxParams = {"from": sender.address, "to": tx["to"], "data": tx["data"]}
+            try:
+                self.w3.eth.call(replay, receipt["blockNumber"] - 1)
+            except ContractLogicError as exc:
+                raise self._decoded(exc) from None
+            raise ContractError("Reverted", (receipt["transactionHash"].hex(),), "0x")
+        return receipt
+
+
+class BoundContract:
+    """One deployed contract: calls, sends and event decoding."""
+
+    def __init__(self, chain: Chain, address: str, abi: list[dict[str, Any]]) -> None:
+        self.chain = chain
+        self.address: ChecksumAddress = Web3.to_checksum_address(address)
+        self.contract: Contract = chain.w3.eth.contract(address=self.address, abi=abi)
+
+    def _fn(self, name: str, *args: Any) -> ContractFunction:
+        return self.contract.get_function_by_name(name)(*args)
+
+    def _call(self, name: str, *args: Any) -> Any:
+        return self.chain.call(self._fn(name, *args))
+
+    def _send(self, sender: LocalAccount, name: str, *args: Any) -> TxReceipt:
+        return self.chain.send(self._fn(name, *args), sender)
+
+    def events(self, receipt: TxReceipt, name: str) -> list[EventData]:
+        event = self.contract.events[name]()
+        return list(event.process_receipt(receipt, errors=DISCARD))
+
+    def _event_arg(self, receipt: TxReceipt, event: str, arg: str) -> Any:
+        return self.events(receipt, event)[-1]["args"][arg]
+
+
+class RolesClient(BoundContract):
+    """RegistryRoles: OpenZeppelin default-admin rules."""
+
+    def has_role(self, role: bytes, account: str) -> bool:
+        return bool(self._call("hasRole", role, account))
+
+    def grant_role(self, sender: LocalAccount, role: bytes, account: str) -> TxReceipt:
+        return self._send(sender, "grantRole", role, account)
+
+    def revoke_role(self, sender: LocalAccount, role: bytes, account: str) -> TxReceipt:
+        return self._send(sender, "revokeRole", role, account)
+
+    def default_admin(self) -> ChecksumAddress:
+        return Web3.to_checksum_address(self._call("defaultAdmin"))
+
+    def default_admin_delay(self) -> int:
+        return int(self._call("defaultAdminDelay"))
+
+    def pending_default_admin(self) -> tuple[ChecksumAddress, int]:
+        admin, schedule = self._call("pendingDefaultAdmin")
+        return Web3.to_checksum_address(admin), int(schedule)
+
+    def begin_default_admin_transfer(self, sender: LocalAccount, new_admin: str) -> TxReceipt:
+        return self._send(sender, "beginDefaultAdminTransfer", new_admin)
+
+    def accept_default_admin_transfer(self, sender: LocalAccount) -> TxReceipt:
+        return self._send(sender, "acceptDefaultAdminTransfer")
+
+    def cancel_default_admin_transfer(self, sender: LocalAccount) -> TxReceipt:
+        return self._send(sender, "cancelDefaultAdminTransfer")
+
+
+class _Consenting(BoundContract):
+    """A contract that verifies holders' EIP-712 consents."""
+
+    domain_name: str
+
+    def domain(self) -> Domain:
+        return Domain(self.domain_name, "1", self.chain.chain_id, self.address)
+
+    def nonces(self, owner: str) -> int:
+        return int(self._call("nonces", owner))
+
+    def domain_separator(self) -> bytes:
+        return bytes(self._call("DOMAIN_SEPARATOR"))
+
+
+class AssetRegistryClient(_Consenting):
+    """AssetRegistry: assets and the registration lifecycle."""
+
+    domain_name = "DataAssetRegistry"
+
+    def submit_application(
+        self, sender: LocalAccount, application: Application, consent: Consent = DIRECT
+    ) -> int:
+        receipt = self.submit_application_tx(sender, application, consent)
+        return int(self._event_arg(receipt, "Applied", "assetId"))
+
+    def submit_application_tx(
+        self, sender: LocalAccount, application: Application, consent: Consent = DIRECT
+    ) -> TxReceipt:
+        return self._send(sender, "submitApplication", application.to_abi(), consent.to_abi())
+
+    def begin_review(self, sender: LocalAccount, asset_id: int) -> TxReceipt:
+        return self._send(sender, "beginReview", asset_id)
+
+    def reject(self, sender: LocalAccount, asset_id: int, reason_hash: bytes) -> TxReceipt:
+        return self._send(sender, "reject", asset_id, reason_hash)
+
+    def approve(self, sender: LocalAccount, asset_id: int) -> TxReceipt:
+        return self._send(sender, "approve", asset_id)
+
+    def file_objection(self, sender: LocalAccount, asset_id: int, evidence_hash: bytes) -> int:
+        receipt = self._send(sender, "fileObjection", asset_id, evidence_hash)
+        return int(self._event_arg(receipt, "ObjectionFiled", "objectionId"))
+
+    def decide_objection(
+        self, sender: LocalAccount, objection_id: int, upheld: bool, reason_hash: bytes
+    ) -> TxReceipt:
+        return self._send(sender, "decideObjection", objection_id, upheld, reason_hash)
+
+    def issue(self, sender: LocalAccount, asset_id: int) -> int:
+        receipt = self.issue_tx(sender, asset_id)
+        return int(self._event_arg(receipt, "RegistrationIssued", "certificateId"))
+
+    def issue_tx(self, sender: LocalAccount, asset_id: int) -> TxReceipt:
+        return self._send(sender, "issue", asset_id)
+
+    def change(
+        self,
+        sender: LocalAccount,
+        asset_id: int,
+        manifest_hash: bytes,
+        manifest_cid: bytes,
+        cid_codec: int,
+        consent: Consent = DIRECT,
+    ) -> int:
+        receipt = self._send(
+            sender, "change", asset_id, manifest_hash, manifest_cid, cid_codec, consent.to_abi()
+        )
+        return int(self._event_arg(receipt, "ManifestChanged", "certificateId"))
+
+    def transfer(
+        self,
+        sender: LocalAccount,
+        asset_id: int,
+        new_holder: str,
+        agreement_hash: bytes,
+        consent: Consent = DIRECT,
+    ) -> int:
+        receipt = self._send(
+            sender, "transfer", asset_id, new_holder, agreement_hash, consent.to_abi()
+        )
+        return int(self._event_arg(receipt, "HolderTransferred", "certificateId"))
+
+    def renew(self, sender: LocalAccount, asset_id: int, consent: Consent = DIRECT) -> int:
+        receipt = self._send(sender, "renew", asset_id, consent.to_abi())
+        return int(self._event_arg(receipt, "RegistrationRenewed", "expiresAt"))
+
+    def pledge(
+        self,
+        sender: LocalAccount,
+        asset_id: int,
+        pledgee: str,
+        agreement_hash: bytes,
+        consent: Consent = DIRECT,
+    ) -> TxReceipt:
+        return self._send(sender, "pledge", asset_id, pledgee, agreement_hash, consent.to_abi())
+
+    def release_pledge(self, sender: LocalAccount, asset_id: int) -> TxReceipt:
+        return self._send(sender, "releasePledge", asset_id)
+
+    def freeze(self, sender: LocalAccount, asset_id: int, order_hash: bytes) -> TxReceipt:
+        return self._send(sender, "freeze", asset_id, order_hash)
+
+    def unfreeze(self, sender: LocalAccount, asset_id: int, order_hash: bytes) -> TxReceipt:
+        return self._send(sender, "unfreeze", asset_id, order_hash)
+
+    def cancel(self, sender: LocalAccount, asset_id: int, consent: Consent = DIRECT) -> TxReceipt:
+        return self._send(sender, "cancel", asset_id, consent.to_abi())
+
+    def revoke(self, sender: LocalAccount, asset_id: int, reason_hash: bytes) -> TxReceipt:
+        return self._send(sender, "revoke", asset_id, reason_hash)
+
+    def set_notice_period(self, sender: LocalAccount, seconds: int) -> TxReceipt:
+        return self._send(sender, "setNoticePeriod", seconds)
+
+    def set_validity_period(self, sender: LocalAccount, seconds: int) -> TxReceipt:
+        return self._send(sender, "setValidityPeriod", seconds)
+
+    def set_modules(self, sender: LocalAccount, certificates: str, rights: str) -> TxReceipt:
+        return self._send(sender, "setModules", certificates, rights)
+
+    def multicall(self, sender: LocalAccount, calls: Sequence[bytes]) -> TxReceipt:
+        return self._send(sender, "multicall", list(calls))
+
+    def encode_submit_application(self, application: Application, consent: Consent) -> bytes:
+        """Calldata of one application, for :meth:`multicall`."""
+        data = self.contract.encode_abi(
+            "submitApplication", args=[application.to_abi(), consent.to_abi()]
+        )
+        return bytes.fromhex(data[2:])
+
+    def get_asset(self, asset_id: int) -> Asset:
+        return Asset.from_abi(self._call("getAsset", asset_id))
+
+    def standing_of(self, asset_id: int) -> Standing:
+        return Standing.from_abi(self._call("standingOf", asset_id))
+
+    def status_of(self, asset_id: int) -> Status:
+        return Status(self._call("statusOf", asset_id))
+
+    def holder_of(self, asset_id: int) -> ChecksumAddress:
+        return Web3.to_checksum_address(self._call("holderOf", asset_id))
+
+    def pledgee_of(self, asset_id: int) -> ChecksumAddress:
+        return Web3.to_checksum_address(self._call("pledgeeOf", asset_id))
+
+    def parents_of(self, asset_id: int) -> list[Parent]:
+        return [Parent(int(a), bytes(g)) for a, g in self._call("parentsOf", asset_id)]
+
+    def manifest_at(self, asset_id: int, version: int) -> tuple[bytes, bytes, int]:
+        h, cid, codec = self._call("manifestAt", asset_id, version)
+        return bytes(h), bytes(cid), int(codec)
+
+    def get_objection(self, objection_id: int) -> Objection:
+        return Objection.from_abi(self._call("getObjection", objection_id))
+
+    def asset_count(self) -> int:
+        return int(self._call("assetCount"))
+
+    def notice_period(self) -> int:
+        return int(self._call("noticePeriod"))
+
+    def validity_period(self) -> int:
+        return int(self._call("validityPeriod"))
+
+    def modules(self) -> tuple[ChecksumAddress, ChecksumAddress]:
+        certificates, rights = self._call("modules")
+        return Web3.to_checksum_address(certificates), Web3.to_checksum_address(rights)
+
+
+class RightsRegistryClient(_Consenting):
+    """RightsRegistry: processing and operating licences."""
+
+    domain_name = "DataRightsRegistry"
+
+    def grant(
+        self, sender: LocalAccount, request: GrantRequest, consent: Consent = DIRECT
+    ) -> bytes:
+        receipt = self.grant_tx(sender, request, consent)
+        return bytes(self._event_arg(receipt, "RightGranted", "grantId"))
+
+    def grant_tx(
+        self, sender: LocalAccount, request: GrantRequest, consent: Consent = DIRECT
+    ) -> TxReceipt:
+        return self._send(sender, "grant", request.to_abi(), consent.to_abi())
+
+    def revoke_grant(
+        self, sender: LocalAccount, grant_id: bytes, reason_hash: bytes, consent: Consent = DIRECT
+    ) -> TxReceipt:
+        return self._send(sender, "revokeGrant", grant_id, reason_hash, consent.to_abi())
+
+    def annul_grant(self, sender: LocalAccount, grant_id: bytes, reason_hash: bytes) -> TxReceipt:
+        return self._send(sender, "annulGrant", grant_id, reason_hash)
+
+    def register_licence(
+        self, sender: LocalAccount, asset_id: int, kind: RightKind, grantee: str, scenario: bytes
+    ) -> int:
+        receipt = self._send(sender, "registerLicence", asset_id, int(kind), grantee, scenario)
+        return int(self._event_arg(receipt, "LicenceRegistered", "certificateId"))
+
+    def has_right(
+        self, asset_id: int, kind: RightKind, account: str, scenario: bytes, time: int
+    ) -> bool:
+        return bool(self._call("hasRight", asset_id, int(kind), account, scenario, time))
+
+    def grant_id_of(self, asset_id: int, kind: RightKind, grantee: str, scenario: bytes) -> bytes:
+        return bytes(self._call("grantIdOf", asset_id, int(kind), grantee, scenario))
+
+    def get_grant(self, grant_id: bytes) -> Grant:
+        return Grant.from_abi(self._call("getGrant", grant_id))
+
+    def terms_of(self, grant_id: bytes) -> bytes:
+        return bytes(self._call("termsOf", grant_id))
+
+    def is_grant_active(self, grant_id: bytes, time: int) -> bool:
+        return bool(self._call("isGrantActive", grant_id, time))
+
+    def exclusivity_of(self, asset_id: int, kind: RightKind) -> Exclusivity:
+        return Exclusivity(*self._call("exclusivityOf", asset_id, int(kind)))
+
+
+class CertificatesClient(BoundContract):
+    """Certificates: locked ERC-721 certificate tokens."""
+
+    def get_certificate(self, token_id: int) -> Certificate:
+        return Certificate.from_abi(self._call("getCertificate", token_id))
+
+    def status_of(self, token_id: int) -> CertificateStatus:
+        return CertificateStatus(self._call("statusOf", token_id))
+
+    def grant_of(self, token_id: int) -> bytes:
+        return bytes(self._call("grantOf", token_id))
+
+    def number_of(self, token_id: int) -> str:
+        return str(self._call("numberOf", token_id))
+
+    def token_id_of(self, number: str) -> int:
+        return int(self._call("tokenIdOf", number))
+
+    def owner_of(self, token_id: int) -> ChecksumAddress:
+        return Web3.to_checksum_address(self._call("ownerOf", token_id))
+
+    def balance_of(self, owner: str) -> int:
+        return int(self._call("balanceOf", owner))
+
+    def locked(self, token_id: int) -> bool:
+        return bool(self._call("locked", token_id))
+
+    def token_uri(self, token_id: int) -> str:
+        return str(self._call("tokenURI", token_id))
+
+    def supports_interface(self, interface_id: bytes) -> bool:
+        return bool(self._call("supportsInterface", interface_id))
+
+    def set_base_uri(self, sender: LocalAccount, base_uri: str) -> TxReceipt:
+        return self._send(sender, "setBaseURI", base_uri)
+
+    def mint(
+        self,
+        sender: LocalAccount,
+        to: str,
+        asset_id: int,
+        region: int,
+        kind: CertificateKind,
+        expires_at: int,
+        grant_id: bytes,
+        grant_revision: int,
+    ) -> int:
+        receipt = self._send(
+            sender, "mint", to, asset_id, region, int(kind), expires_at, grant_id, grant_revision
+        )
+        return int(self._event_arg(receipt, "CertificateIssued", "certificateId"))
+
+    def supersede(self, sender: LocalAccount, token_id: int, successor: int) -> TxReceipt:
+        return self._send(sender, "supersede", token_id, successor)
+
+    def revoke(self, sender: LocalAccount, token_id: int) -> TxReceipt:
+        return self._send(sender, "revoke", token_id)
+
+    def extend(self, sender: LocalAccount, token_id: int, expires_at: int) -> TxReceipt:
+        return self._send(sender, "extend", token_id, expires_at)
+
+    def transfer_from(
+        self, sender: LocalAccount, from_: str, to: str, token_id: int
+    ) -> TxReceipt:
+        return self._send(sender, "transferFrom", from_, to, token_id)
+
+    def approve(self, sender: LocalAccount, to: str, token_id: int) -> TxReceipt:
+        return self._send(sender, "approve", to, token_id)
+
+    def set_approval_for_all(self, sender: LocalAccount, operator: str, approved: bool) -> TxReceipt:
+        return self._send(sender, "setApprovalForAll", operator, approved)
+
+
+class EvidenceAnchorClient(BoundContract):
+    """EvidenceAnchor: hashes and Merkle roots on chain."""
+
+    def anchor_root(self, sender: LocalAccount, root: bytes, leaf_count: int) -> TxReceipt:
+        return self._send(sender, "anchorRoot", root, leaf_count)
+
+    def anchor_hash(self, sender: LocalAccount, data_hash: bytes) -> bytes:
+        receipt = self._send(sender, "anchorHash", data_hash)
+        return bytes(self._event_arg(receipt, "Anchored", "root"))
+
+    def get_anchor(self, root: bytes) -> Anchor:
+        return Anchor.from_abi(self._call("getAnchor", root))
+
+    def leaf_of(self, data_hash: bytes) -> bytes:
+        return bytes(self._call("leafOf", data_hash))
+
+    def verify(self, leaf: bytes, proof: Sequence[bytes], root: bytes) -> bool:
+        return bool(self._call("verify", leaf, list(proof), root))
+
+    def verify_evidence(
+        self, data_hash: bytes, proof: Sequence[bytes], root: bytes
+    ) -> tuple[bool, Anchor]:
+        ok, anchor = self._call("verifyEvidence", data_hash, list(proof), root)
+        return bool(ok), Anchor.from_abi(anchor)

@@ -1,0 +1,147 @@
+"""Deploy a registry to a JSON-RPC endpoint and connect typed clients to it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Self
+
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+
+from registry.chain.client import (
+    AssetRegistryClient,
+    Chain,
+    CertificatesClient,
+    EvidenceAnchorClient,
+    RightsRegistryClient,
+    RolesClient,
+)
+from registry.chain.compiler import Artifact, load_artifact
+from registry.chain.errors import ErrorDecoder
+
+CONTRACTS = ("RegistryRoles", "AssetRegistry", "Certificates", "RightsRegistry", "EvidenceAnchor")
+
+DEFAULT_ADMIN = b"\x00" * 32
+REGISTRAR = Web3.keccak(text="REGISTRAR_ROLE")
+REVIEWER = Web3.keccak(text="REVIEWER_ROLE")
+ANCHORER = Web3.keccak(text="ANCHORER_ROLE")
+MODULE = Web3.keccak(text="MODULE_ROLE")
+
+DEFAULT_ADMIN_DELAY = 3 * 24 * 3600
+"""Seconds a scheduled admin transfer waits before it can be accepted."""
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Where a registry lives: written once at deploy, read by every later start."""
+
+    chain_id: int
+    block: int
+    addresses: dict[str, str]
+    compiler: str
+    deployer: str
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> Self:
+        data: dict[str, Any] = json.loads(path.read_text())
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Typed clients of one deployment."""
+
+    chain: Chain
+    roles: RolesClient
+    assets: AssetRegistryClient
+    rights: RightsRegistryClient
+    certificates: CertificatesClient
+    evidence: EvidenceAnchorClient
+
+    @classmethod
+    def connect(cls, w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]) -> Self:
+        chain = Chain(w3, ErrorDecoder(a.abi for a in artifacts.values()))
+        at = deployment.addresses
+        return cls(
+            chain=chain,
+            roles=RolesClient(chain, at["RegistryRoles"], artifacts["RegistryRoles"].abi),
+            assets=AssetRegistryClient(chain, at["AssetRegistry"], artifacts["AssetRegistry"].abi),
+            rights=RightsRegistryClient(
+                chain, at["RightsRegistry"], artifacts["RightsRegistry"].abi
+            ),
+            certificates=CertificatesClient(
+                chain, at["Certificates"], artifacts["Certificates"].abi
+            ),
+            evidence=EvidenceAnchorClient(
+                chain, at["EvidenceAnchor"], artifacts["EvidenceAnchor"].abi
+            ),
+        )
+
+
+def load_artifacts(build_dir: Path) -> dict[str, Artifact]:
+    return {name: load_artifact(build_dir, name) for name in CONTRACTS}
+
+
+def _deploy_one(w3: Web3, sender: LocalAccount, artifact: Artifact, *args: Any) -> str:
+    factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+    tx = factory.constructor(*args).build_transaction(
+        {
+            "from": sender.address,
+            "nonce": w3.eth.get_transaction_count(sender.address, "pending"),
+            "chainId": w3.eth.chain_id,
+        }
+    )
+    signed = sender.sign_transaction(tx)  # type: ignore[arg-type]
+    receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction))
+    if receipt["status"] != 1 or receipt["contractAddress"] is None:
+        raise RuntimeError(f"deploying {artifact.name} failed: {receipt['transactionHash'].hex()}")
+    return str(receipt["contractAddress"])
+
+
+def deploy(
+    w3: Web3,
+    deployer: LocalAccount,
+    artifacts: dict[str, Artifact],
+    *,
+    admin_delay: int = DEFAULT_ADMIN_DELAY,
+    registrars: tuple[str, ...] = (),
+    reviewers: tuple[str, ...] = (),
+    anchorers: tuple[str, ...] = (),
+    base_uri: str | None = None,
+) -> Deployment:
+    """Deploys every contract, wires them and grants the staff roles. The deployer is the admin."""
+    block = int(w3.eth.block_number)
+    roles = _deploy_one(w3, deployer, artifacts["RegistryRoles"], admin_delay, deployer.address)
+    assets = _deploy_one(w3, deployer, artifacts["AssetRegistry"], roles)
+    certificates = _deploy_one(w3, deployer, artifacts["Certificates"], roles, assets)
+    rights = _deploy_one(w3, deployer, artifacts["RightsRegistry"], roles, assets, certificates)
+    evidence = _deploy_one(w3, deployer, artifacts["EvidenceAnchor"], roles)
+    deployment = Deployment(
+        chain_id=int(w3.eth.chain_id),
+        block=block + 1,
+        addresses={
+            "RegistryRoles": roles,
+            "AssetRegistry": assets,
+            "Certificates": certificates,
+            "RightsRegistry": rights,
+            "EvidenceAnchor": evidence,
+        },
+        compiler=artifacts["AssetRegistry"].compiler,
+        deployer=deployer.address,
+    )
+    registry = Registry.connect(w3, deployment, artifacts)
+    registry.roles.grant_role(deployer, MODULE, assets)
+    registry.roles.grant_role(deployer, MODULE, rights)
+    registry.assets.set_modules(deployer, certificates, rights)
+    for role, accounts in ((REGISTRAR, registrars), (REVIEWER, reviewers), (ANCHORER, anchorers)):
+        for account in accounts:
+            registry.roles.grant_role(deployer, role, account)
+    if base_uri is not None:
+        registry.certificates.set_base_uri(deployer, base_uri)
+    return deployment

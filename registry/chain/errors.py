@@ -1,0 +1,56 @@
+"""Revert data decoded to the contracts' custom error names and arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from eth_abi import decode
+from eth_utils import function_signature_to_4byte_selector
+
+_ERROR_STRING = "08c379a0"
+_PANIC = "4e487b71"
+
+
+class ContractError(Exception):
+    """A contract refused a call with a custom error (or `Error(string)` / `Panic(uint256)`)."""
+
+    def __init__(self, name: str, args: tuple[Any, ...], data: str) -> None:
+        super().__init__(f"{name}{args!r}")
+        self.name = name
+        self.args_ = args
+        self.data = data
+
+
+def _type_of(param: dict[str, Any]) -> str:
+    if param["type"].startswith("tuple"):
+        inner = ",".join(_type_of(c) for c in param["components"])
+        return f"({inner}){param['type'][len('tuple'):]}"
+    return str(param["type"])
+
+
+class ErrorDecoder:
+    """Knows every error of the given ABIs by its 4-byte selector."""
+
+    def __init__(self, abis: Iterable[list[dict[str, Any]]]) -> None:
+        self._errors: dict[str, tuple[str, list[str]]] = {}
+        for abi in abis:
+            for item in abi:
+                if item.get("type") != "error":
+                    continue
+                types = [_type_of(p) for p in item["inputs"]]
+                signature = f"{item['name']}({','.join(types)})"
+                selector = function_signature_to_4byte_selector(signature).hex()
+                self._errors[selector] = (item["name"], types)
+
+    def decode(self, data: str | bytes) -> ContractError:
+        raw = data.hex() if isinstance(data, bytes) else data.removeprefix("0x")
+        selector, body = raw[:8], bytes.fromhex(raw[8:])
+        if selector == _ERROR_STRING:
+            return ContractError("Error", tuple(decode(["string"], body)), "0x" + raw)
+        if selector == _PANIC:
+            return ContractError("Panic", tuple(decode(["uint256"], body)), "0x" + raw)
+        if selector in self._errors:
+            name, types = self._errors[selector]
+            return ContractError(name, tuple(decode(types, body)), "0x" + raw)
+        return ContractError("UnknownError", (), "0x" + raw)

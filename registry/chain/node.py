@@ -1,0 +1,119 @@
+"""The embedded local chain: an anvil process from the npm package, on 127.0.0.1 only."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+DEV_MNEMONIC = "test test test test test test test test test test test junk"
+"""The public development mnemonic anvil and Hardhat fund by default; never for real value."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class AnvilNode:
+    """Starts anvil, waits until it answers JSON-RPC, and stops it by its own PID.
+
+    With ``state_file`` the chain is loaded from it at start and dumped to it every
+    ``state_interval`` seconds and at a clean exit, so records survive restarts.
+    """
+
+    def __init__(
+        self,
+        anvil: Path,
+        *,
+        port: int | None = None,
+        chain_id: int = 31337,
+        state_file: Path | None = None,
+        state_interval: int = 1,
+        log_file: Path | None = None,
+    ) -> None:
+        self.anvil = anvil
+        self.port = port or free_port()
+        self.chain_id = chain_id
+        self.state_file = state_file
+        self.state_interval = state_interval
+        self.log_file = log_file
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        cmd = [
+            str(self.anvil),
+            "--host", "127.0.0.1",
+            "--port", str(self.port),
+            "--chain-id", str(self.chain_id),
+            "--mnemonic", DEV_MNEMONIC,
+            "--accounts", "10",
+            "--no-request-size-limit",
+        ]
+        if self.state_file is not None:
+            self.state_file.parent.mkdir(parents=True, exist_ok=True)
+            cmd += ["--state", str(self.state_file), "--state-interval", str(self.state_interval)]
+        return cmd
+
+    def start(self, timeout: float = 20.0) -> AnvilNode:
+        log = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
+        self.process = subprocess.Popen(
+            self.command(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"anvil exited with code {self.process.returncode}")
+            if self.ready():
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise TimeoutError(f"anvil did not answer on {self.url} within {timeout} s")
+
+    def ready(self) -> bool:
+        try:
+            r = httpx.post(
+                self.url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"}, timeout=1.0
+            )
+            return r.status_code == 200 and "result" in r.json()
+        except httpx.HTTPError:
+            return False
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> None:
+        """Stops anvil by its PID; SIGTERM lets it dump its state first."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.kill(self.process.pid, sig)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def kill(self) -> None:
+        """Stops anvil with SIGKILL: what happened after the last state dump is lost."""
+        self.stop(signal.SIGKILL)
+
+    def __enter__(self) -> AnvilNode:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

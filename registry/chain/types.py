@@ -1,0 +1,244 @@
+"""Python mirrors of the contracts' enums and structs, with their ABI tuple forms."""
+
+from __future__ import annotations
+
+from dataclasses import astuple, dataclass, field
+from enum import IntEnum
+from typing import Any, Self
+
+from eth_utils import to_checksum_address
+
+
+class AssetKind(IntEnum):
+    RESOURCE = 0
+    PRODUCT = 1
+
+
+class Classification(IntEnum):
+    GENERAL = 0
+    IMPORTANT = 1
+    CORE = 2
+
+
+class Status(IntEnum):
+    NONE = 0
+    APPLIED = 1
+    UNDER_REVIEW = 2
+    REJECTED = 3
+    IN_NOTICE = 4
+    ISSUED = 5
+    CANCELLED = 6
+    REVOKED = 7
+    EXPIRED = 8
+
+
+class ObjectionStatus(IntEnum):
+    NONE = 0
+    OPEN = 1
+    UPHELD = 2
+    DISMISSED = 3
+
+
+class RightKind(IntEnum):
+    HOLDING = 0
+    PROCESSING = 1
+    OPERATING = 2
+
+
+class CertificateKind(IntEnum):
+    REGISTRATION = 0
+    LICENCE = 1
+    TRANSFER = 2
+
+
+class CertificateStatus(IntEnum):
+    NONE = 0
+    VALID = 1
+    EXPIRED = 2
+    SUPERSEDED = 3
+    REVOKED = 4
+    CANCELLED = 5
+
+
+CODEC_RAW = 0x55
+CODEC_DAG_PB = 0x70
+ZERO32 = b"\x00" * 32
+
+
+@dataclass(frozen=True)
+class Consent:
+    """An empty signature means the holder sends the act itself."""
+
+    deadline: int = 0
+    signature: bytes = b""
+
+    def to_abi(self) -> tuple[int, bytes]:
+        return (self.deadline, self.signature)
+
+
+DIRECT = Consent()
+
+
+@dataclass(frozen=True)
+class ParentRef:
+    asset_id: int
+    scenario: bytes = ZERO32
+
+
+@dataclass(frozen=True)
+class Application:
+    holder: str
+    region: int
+    classification: Classification
+    kind: AssetKind
+    manifest_hash: bytes
+    manifest_cid: bytes
+    cid_codec: int = CODEC_RAW
+    parents: tuple[ParentRef, ...] = field(default_factory=tuple)
+
+    def to_abi(self) -> tuple[Any, ...]:
+        return (
+            self.holder,
+            self.region,
+            int(self.classification),
+            int(self.kind),
+            self.manifest_hash,
+            self.manifest_cid,
+            self.cid_codec,
+            [astuple(p) for p in self.parents],
+        )
+
+
+@dataclass(frozen=True)
+class Asset:
+    holder: str
+    status: Status
+    kind: AssetKind
+    classification: Classification
+    region: int
+    version: int
+    open_objections: int
+    frozen: bool
+    cid_codec: int
+    manifest_hash: bytes
+    manifest_cid: bytes
+    applied_at: int
+    notice_ends_at: int
+    issued_at: int
+    expires_at: int
+    certificate_id: int
+
+    @classmethod
+    def from_abi(cls, t: tuple[Any, ...]) -> Self:
+        return cls(
+            to_checksum_address(t[0]), Status(t[1]), AssetKind(t[2]), Classification(t[3]), *t[4:]
+        )
+
+
+@dataclass(frozen=True)
+class Standing:
+    holder: str
+    status: Status
+    frozen: bool
+    region: int
+    expires_at: int
+
+    @classmethod
+    def from_abi(cls, t: tuple[Any, ...]) -> Self:
+        return cls(to_checksum_address(t[0]), Status(t[1]), *t[2:])
+
+
+@dataclass(frozen=True)
+class Parent:
+    asset_id: int
+    grant_id: bytes
+
+
+@dataclass(frozen=True)
+class Objection:
+    asset_id: int
+    objector: str
+    status: ObjectionStatus
+    evidence_hash: bytes
+
+    @classmethod
+    def from_abi(cls, t: tuple[Any, ...]) -> Self:
+        return cls(t[0], to_checksum_address(t[1]), ObjectionStatus(t[2]), t[3])
+
+
+@dataclass(frozen=True)
+class GrantRequest:
+    asset_id: int
+    kind: RightKind
+    grantee: str
+    scenario: bytes
+    start: int
+    expiry: int
+    exclusive: bool = False
+    revocable: bool = True
+    terms_hash: bytes = ZERO32
+
+    def to_abi(self) -> tuple[Any, ...]:
+        return (
+            self.asset_id,
+            int(self.kind),
+            self.grantee,
+            self.scenario,
+            self.start,
+            self.expiry,
+            self.exclusive,
+            self.revocable,
+            self.terms_hash,
+        )
+
+
+@dataclass(frozen=True)
+class Grant:
+    asset_id: int
+    start: int
+    expiry: int
+    kind: RightKind
+    exclusive: bool
+    revocable: bool
+    revoked: bool
+    revision: int
+    certificate_id: int
+
+    @classmethod
+    def from_abi(cls, t: tuple[Any, ...]) -> Self:
+        return cls(t[0], t[1], t[2], RightKind(t[3]), *t[4:])
+
+
+@dataclass(frozen=True)
+class Exclusivity:
+    shared_from: int
+    shared_until: int
+    shared_live: int
+    exclusive_from: int
+    exclusive_until: int
+
+
+@dataclass(frozen=True)
+class Certificate:
+    asset_id: int
+    kind: CertificateKind
+    state: CertificateStatus
+    issued_at: int
+    expires_at: int
+    grant_revision: int
+    successor: int
+
+    @classmethod
+    def from_abi(cls, t: tuple[Any, ...]) -> Self:
+        return cls(t[0], CertificateKind(t[1]), CertificateStatus(t[2]), *t[3:])
+
+
+@dataclass(frozen=True)
+class Anchor:
+    submitter: str
+    anchored_at: int
+    leaf_count: int
+
+    @classmethod
+    def from_abi(cls, t: tuple[Any, ...]) -> Self:
+        return cls(to_checksum_address(t[0]), t[1], t[2])

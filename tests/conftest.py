@@ -1,0 +1,224 @@
+"""Shared fixtures: one real anvil per test session, the registry deployed once, and a chain
+snapshot reverted after every test so each starts from the same deployed state."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+
+from registry.chain import AnvilNode, ContractError, Deployment, Registry, deploy
+from registry.chain.compiler import Artifact, compile_contracts
+from registry.chain.node import DEV_MNEMONIC
+from registry.chain.types import (
+    Application,
+    AssetKind,
+    Classification,
+    GrantRequest,
+    RightKind,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+ANVIL = ROOT / "node_modules" / ".bin" / "anvil"
+DAY = 24 * 3600
+REGION = 370200
+
+Account.enable_unaudited_hdwallet_features()
+
+
+def h(text: str) -> bytes:
+    """A 32-byte test hash (SHA-256 of the text)."""
+    return hashlib.sha256(text.encode()).digest()
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """The well-known public dev-chain keys, by role. Never use them for value."""
+
+    admin: LocalAccount
+    registrar: LocalAccount
+    reviewer: LocalAccount
+    anchorer: LocalAccount
+    holder: LocalAccount
+    holder2: LocalAccount
+    grantee: LocalAccount
+    grantee2: LocalAccount
+    pledgee: LocalAccount
+    outsider: LocalAccount
+
+
+def _dev_key(i: int) -> LocalAccount:
+    return Account.from_mnemonic(DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}")
+
+
+@pytest.fixture(scope="session")
+def accounts() -> Accounts:
+    return Accounts(*(_dev_key(i) for i in range(10)))
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> dict[str, Artifact]:
+    return compile_contracts(ROOT, [ROOT / "tests" / "contracts"])
+
+
+@pytest.fixture(scope="session")
+def node() -> Iterator[AnvilNode]:
+    with AnvilNode(ANVIL) as n:
+        yield n
+
+
+@pytest.fixture(scope="session")
+def w3(node: AnvilNode) -> Web3:
+    return Web3(Web3.HTTPProvider(node.url))
+
+
+@pytest.fixture(scope="session")
+def deployment(w3: Web3, accounts: Accounts, artifacts: dict[str, Artifact]) -> Deployment:
+    return deploy(
+        w3,
+        accounts.admin,
+        artifacts,
+        registrars=(accounts.registrar.address,),
+        reviewers=(accounts.reviewer.address,),
+        anchorers=(accounts.anchorer.address,),
+        base_uri="http://127.0.0.1:8000/v1/certificates/",
+    )
+
+
+@pytest.fixture
+def registry(
+    w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]
+) -> Iterator[Registry]:
+    """The deployed registry; every change a test makes is reverted after it."""
+    snapshot = w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
+    try:
+        yield Registry.connect(w3, deployment, artifacts)
+    finally:
+        w3.provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
+
+
+def now(w3: Web3) -> int:
+    """The latest block's timestamp."""
+    return int(w3.eth.get_block("latest")["timestamp"])
+
+
+def advance(w3: Web3, seconds: int) -> int:
+    """Moves chain time forward and mines a block; returns the new time."""
+    w3.provider.make_request("evm_increaseTime", [seconds])  # type: ignore[arg-type]
+    w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+    return now(w3)
+
+
+@contextmanager
+def reverts(name: str) -> Iterator[pytest.ExceptionInfo[ContractError]]:
+    """Expects the call inside to be refused with the custom error ``name``."""
+    with pytest.raises(ContractError) as info:
+        yield info
+    assert info.value.name == name, f"expected {name}, got {info.value}"
+
+
+def application(
+    holder: str,
+    manifest: str = "manifest",
+    *,
+    kind: AssetKind = AssetKind.RESOURCE,
+    classification: Classification = Classification.GENERAL,
+    region: int = REGION,
+    parents: tuple = (),
+) -> Application:
+    return Application(
+        holder=holder,
+        region=region,
+        classification=classification,
+        kind=kind,
+        manifest_hash=h(manifest),
+        manifest_cid=h("cid:" + manifest),
+        parents=parents,
+    )
+
+
+@dataclass
+class Flow:
+    """Walks assets through the lifecycle with the right role for each step."""
+
+    registry: Registry
+    accounts: Accounts
+    w3: Web3
+
+    def applied(self, manifest: str = "manifest", holder: LocalAccount | None = None, **kw) -> int:
+        holder = holder or self.accounts.holder
+        return self.registry.assets.submit_application(holder, application(holder.address, manifest, **kw))
+
+    def in_notice(self, manifest: str = "manifest", **kw) -> int:
+        asset_id = self.applied(manifest, **kw)
+        self.registry.assets.begin_review(self.accounts.reviewer, asset_id)
+        self.registry.assets.approve(self.accounts.reviewer, asset_id)
+        return asset_id
+
+    def issued(self, manifest: str = "manifest", **kw) -> int:
+        asset_id = self.in_notice(manifest, **kw)
+        advance(self.w3, self.registry.assets.notice_period())
+        self.registry.assets.issue(self.accounts.registrar, asset_id)
+        return asset_id
+
+    def grant(
+        self,
+        asset_id: int,
+        grantee: str | None = None,
+        *,
+        kind: RightKind = RightKind.PROCESSING,
+        scenario: str = "scenario",
+        days: int = 30,
+        exclusive: bool = False,
+        revocable: bool = True,
+        start: int | None = None,
+    ) -> bytes:
+        t = now(self.w3) if start is None else start
+        request = GrantRequest(
+            asset_id=asset_id,
+            kind=kind,
+            grantee=grantee or self.accounts.grantee.address,
+            scenario=h(scenario),
+            start=t,
+            expiry=t + days * DAY,
+            exclusive=exclusive,
+            revocable=revocable,
+            terms_hash=h("terms"),
+        )
+        holder = self.registry.assets.holder_of(asset_id)
+        signer = next(a for a in vars(self.accounts).values() if a.address == holder)
+        return self.registry.rights.grant(signer, request)
+
+
+@pytest.fixture
+def flow(registry: Registry, accounts: Accounts, w3: Web3) -> Flow:
+    return Flow(registry, accounts, w3)
+
+
+@pytest.fixture
+def deploy_contract(
+    w3: Web3, artifacts: dict[str, Artifact], accounts: Accounts
+) -> Callable[..., str]:
+    """Deploys a test contract (from tests/contracts) by name; returns its address."""
+
+    def _deploy(name: str, *args: object) -> str:
+        art = artifacts[name]
+        factory = w3.eth.contract(abi=art.abi, bytecode=art.bytecode)
+        tx = factory.constructor(*args).build_transaction(
+            {
+                "from": accounts.admin.address,
+                "nonce": w3.eth.get_transaction_count(accounts.admin.address, "pending"),
+            }
+        )
+        signed = accounts.admin.sign_transaction(tx)
+        receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction))
+        return str(receipt["contractAddress"])
+
+    return _deploy
