@@ -467,12 +467,11 @@ contract AssetRegistry is IAssetRegistry, RoleGated, HolderConsent, Multicall {
     function _linkParents(uint64 assetId, address holder, ParentRef[] calldata parents) private {
         IRightsRegistry rights = _rights;
         if (address(rights) == address(0)) revert ModulesNotSet();
-        Parent[] storage links = _parents[assetId];
         for (uint256 i = 0; i < parents.length; ++i) {
             uint64 parentId = parents[i].assetId;
             Asset storage p = _assets[parentId];
             if (p.status != Status.Issued || block.timestamp >= p.expiresAt) revert ParentNotIssued(parentId);
-            bytes32 grantId;
+            bytes32 grantId = bytes32(0);
             if (parents[i].scenario == bytes32(0)) {
                 if (p.holder != holder) revert ParentNotLicensed(parentId, 0);
             } else {
@@ -481,7 +480,7 @@ contract AssetRegistry is IAssetRegistry, RoleGated, HolderConsent, Multicall {
                     revert ParentNotLicensed(parentId, grantId);
                 }
             }
-            links.push(Parent(parentId, grantId));
+            _parents[assetId].push(Parent(parentId, grantId));
             emit ParentLinked(assetId, parentId, grantId);
         }
     }

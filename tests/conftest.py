@@ -154,7 +154,9 @@ class Flow:
 
     def applied(self, manifest: str = "manifest", holder: LocalAccount | None = None, **kw) -> int:
         holder = holder or self.accounts.holder
-        return self.registry.assets.submit_application(holder, application(holder.address, manifest, **kw))
+        return self.registry.assets.submit_application(
+            holder, application(holder.address, manifest, **kw)
+        )
 
     def in_notice(self, manifest: str = "manifest", **kw) -> int:
         asset_id = self.applied(manifest, **kw)
@@ -218,7 +220,9 @@ def deploy_contract(
             }
         )
         signed = accounts.admin.sign_transaction(tx)
-        receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction))
+        receipt = w3.eth.wait_for_transaction_receipt(
+            w3.eth.send_raw_transaction(signed.raw_transaction)
+        )
         return str(receipt["contractAddress"])
 
     return _deploy

@@ -41,6 +41,8 @@ from registry.chain.types import (
 )
 
 GAS_MARGIN = 1.25
+RECEIPT_POLL = 0.01
+"""Seconds between receipt polls: local nodes mine at once, so web3's default 0.1 s dominates."""
 
 
 class Chain:
@@ -58,9 +60,9 @@ class Chain:
         data = exc.data if isinstance(exc.data, str) else None
         return self.decoder.decode(data) if data else ContractError("Reverted", (str(exc),), "0x")
 
-    def call(self, fn: ContractFunction, block: int | str = "latest") -> Any:
+    def call(self, fn: ContractFunction) -> Any:
         try:
-            return fn.call(block_identifier=block)
+            return fn.call()
         except ContractLogicError as exc:
             raise self._decoded(exc) from None
 
@@ -80,7 +82,7 @@ class Chain:
         )
         signed = sender.sign_transaction(tx)  # type: ignore[arg-type]
         receipt = self.w3.eth.wait_for_transaction_receipt(
-            self.w3.eth.send_raw_transaction(signed.raw_transaction)
+            self.w3.eth.send_raw_transaction(signed.raw_transaction), poll_latency=RECEIPT_POLL
         )
         if receipt["status"] != 1:
             replay: TxParams = {"from": sender.address, "to": tx["to"], "data": tx["data"]}
@@ -101,7 +103,8 @@ class BoundContract:
         self.contract: Contract = chain.w3.eth.contract(address=self.address, abi=abi)
 
     def _fn(self, name: str, *args: Any) -> ContractFunction:
-        return self.contract.get_function_by_name(name)(*args)
+        fn: ContractFunction = self.contract.get_function_by_name(name)(*args)
+        return fn
 
     def _call(self, name: str, *args: Any) -> Any:
         return self.chain.call(self._fn(name, *args))
@@ -431,15 +434,15 @@ class CertificatesClient(BoundContract):
     def extend(self, sender: LocalAccount, token_id: int, expires_at: int) -> TxReceipt:
         return self._send(sender, "extend", token_id, expires_at)
 
-    def transfer_from(
-        self, sender: LocalAccount, from_: str, to: str, token_id: int
-    ) -> TxReceipt:
+    def transfer_from(self, sender: LocalAccount, from_: str, to: str, token_id: int) -> TxReceipt:
         return self._send(sender, "transferFrom", from_, to, token_id)
 
     def approve(self, sender: LocalAccount, to: str, token_id: int) -> TxReceipt:
         return self._send(sender, "approve", to, token_id)
 
-    def set_approval_for_all(self, sender: LocalAccount, operator: str, approved: bool) -> TxReceipt:
+    def set_approval_for_all(
+        self, sender: LocalAccount, operator: str, approved: bool
+    ) -> TxReceipt:
         return self._send(sender, "setApprovalForAll", operator, approved)
 
 

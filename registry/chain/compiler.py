@@ -54,7 +54,7 @@ def _package_version(node_modules: Path, package: str) -> str:
 
 
 def standard_input(project_root: Path, source_dirs: Iterable[Path] = ()) -> dict[str, Any]:
-    """The solc standard-JSON input for every ``.sol`` file under ``contracts/`` and ``source_dirs``."""
+    """Standard-JSON input for every `.sol` file under `contracts/` and `source_dirs`."""
     oz = f"npm/{OPENZEPPELIN}@{_package_version(project_root / 'node_modules', OPENZEPPELIN)}/"
     sources: dict[str, dict[str, str]] = {}
     for directory in (project_root / "contracts", *source_dirs):
@@ -75,9 +75,7 @@ def standard_input(project_root: Path, source_dirs: Iterable[Path] = ()) -> dict
     }
 
 
-def compile_contracts(
-    project_root: Path, source_dirs: Iterable[Path] = ()
-) -> dict[str, Artifact]:
+def compile_contracts(project_root: Path, source_dirs: Iterable[Path] = ()) -> dict[str, Artifact]:
     """Compile and return the project's own contracts (not dependencies) by name."""
     wrapper = project_root / "scripts" / "solc"
     try:
@@ -88,7 +86,9 @@ def compile_contracts(
             base_path=str(project_root),
         )
     except solcx.exceptions.SolcError as exc:
-        raise CompileError(_error_messages(json.loads(exc.stdout_data or "{}")) or str(exc)) from None
+        raise CompileError(
+            _error_messages(json.loads(exc.stdout_data or "{}")) or str(exc)
+        ) from None
     version = solcx.wrapper.get_solc_version(wrapper, with_commit_hash=True)
     artifacts: dict[str, Artifact] = {}
     for source, contracts in output["contracts"].items():

@@ -12,8 +12,8 @@ from web3 import Web3
 
 from registry.chain.client import (
     AssetRegistryClient,
-    Chain,
     CertificatesClient,
+    Chain,
     EvidenceAnchorClient,
     RightsRegistryClient,
     RolesClient,
@@ -97,8 +97,10 @@ def _deploy_one(w3: Web3, sender: LocalAccount, artifact: Artifact, *args: Any) 
             "chainId": w3.eth.chain_id,
         }
     )
-    signed = sender.sign_transaction(tx)  # type: ignore[arg-type]
-    receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction))
+    signed = sender.sign_transaction(tx)
+    receipt = w3.eth.wait_for_transaction_receipt(
+        w3.eth.send_raw_transaction(signed.raw_transaction)
+    )
     if receipt["status"] != 1 or receipt["contractAddress"] is None:
         raise RuntimeError(f"deploying {artifact.name} failed: {receipt['transactionHash'].hex()}")
     return str(receipt["contractAddress"])

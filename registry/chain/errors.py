@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from eth_abi import decode
-from eth_utils import function_signature_to_4byte_selector
+from eth_abi.abi import decode
+from eth_utils.abi import function_signature_to_4byte_selector
 
 _ERROR_STRING = "08c379a0"
 _PANIC = "4e487b71"
@@ -25,7 +25,7 @@ class ContractError(Exception):
 def _type_of(param: dict[str, Any]) -> str:
     if param["type"].startswith("tuple"):
         inner = ",".join(_type_of(c) for c in param["components"])
-        return f"({inner}){param['type'][len('tuple'):]}"
+        return f"({inner}){param['type'][len('tuple') :]}"
     return str(param["type"])
 
 

@@ -38,6 +38,7 @@ class AnvilNode:
         chain_id: int = 31337,
         state_file: Path | None = None,
         state_interval: int = 1,
+        genesis_timestamp: int | None = None,
         log_file: Path | None = None,
     ) -> None:
         self.anvil = anvil
@@ -45,6 +46,7 @@ class AnvilNode:
         self.chain_id = chain_id
         self.state_file = state_file
         self.state_interval = state_interval
+        self.genesis_timestamp = genesis_timestamp
         self.log_file = log_file
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -55,13 +57,20 @@ class AnvilNode:
     def command(self) -> list[str]:
         cmd = [
             str(self.anvil),
-            "--host", "127.0.0.1",
-            "--port", str(self.port),
-            "--chain-id", str(self.chain_id),
-            "--mnemonic", DEV_MNEMONIC,
-            "--accounts", "10",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--chain-id",
+            str(self.chain_id),
+            "--mnemonic",
+            DEV_MNEMONIC,
+            "--accounts",
+            "10",
             "--no-request-size-limit",
         ]
+        if self.genesis_timestamp is not None:
+            cmd += ["--timestamp", str(self.genesis_timestamp)]
         if self.state_file is not None:
             self.state_file.parent.mkdir(parents=True, exist_ok=True)
             cmd += ["--state", str(self.state_file), "--state-interval", str(self.state_interval)]

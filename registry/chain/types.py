@@ -6,7 +6,7 @@ from dataclasses import astuple, dataclass, field
 from enum import IntEnum
 from typing import Any, Self
 
-from eth_utils import to_checksum_address
+from eth_utils.address import to_checksum_address
 
 
 class AssetKind(IntEnum):

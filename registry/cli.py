@@ -1,0 +1,165 @@
+"""The ``registry`` command."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+
+from registry.chain import AnvilNode, Deployment, deploy, load_artifacts
+from registry.chain.compiler import CompileError, compile_contracts, write_artifacts
+from registry.chain.node import DEV_MNEMONIC
+from registry.config import get_settings
+
+app = typer.Typer(help="Data property-right registry (数据产权登记).", no_args_is_help=True)
+
+
+def _admin_key(dev_account: int | None) -> LocalAccount:
+    """The admin's key: REGISTRY_ADMIN_KEY, or a public dev-chain key for local chains."""
+    key = os.environ.get("REGISTRY_ADMIN_KEY")
+    if key:
+        account: LocalAccount = Account.from_key(key)
+        return account
+    if dev_account is None:
+        raise typer.BadParameter("set REGISTRY_ADMIN_KEY, or pass --dev-account for a local chain")
+    Account.enable_unaudited_hdwallet_features()
+    dev: LocalAccount = Account.from_mnemonic(
+        DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{dev_account}"
+    )
+    return dev
+
+
+@app.command("compile")
+def compile_(
+    out: Annotated[Path | None, typer.Option(help="Artifact directory.")] = None,
+) -> None:
+    """Compile the contracts (py-solc-x, npm solc 0.8.28) and write ABI + bytecode artifacts."""
+    settings = get_settings()
+    try:
+        artifacts = compile_contracts(settings.project_root)
+    except CompileError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    for path in write_artifacts(artifacts, out or settings.build_dir):
+        typer.echo(path)
+
+
+@app.command("deploy")
+def deploy_(
+    rpc_url: Annotated[str | None, typer.Option(help="JSON-RPC endpoint.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Deployment file to write.")] = None,
+    dev_account: Annotated[
+        int | None, typer.Option(help="Use dev-chain key N (local chains only).")
+    ] = None,
+    registrar: Annotated[list[str] | None, typer.Option(help="Address given REGISTRAR.")] = None,
+    reviewer: Annotated[list[str] | None, typer.Option(help="Address given REVIEWER.")] = None,
+    anchorer: Annotated[list[str] | None, typer.Option(help="Address given ANCHORER.")] = None,
+    base_uri: Annotated[str | None, typer.Option(help="Base of certificate tokenURI.")] = None,
+) -> None:
+    """Deploy every contract to RPC_URL and write the deployment file."""
+    settings = get_settings()
+    w3 = Web3(Web3.HTTPProvider(rpc_url or settings.rpc_url))
+    deployment = deploy(
+        w3,
+        _admin_key(dev_account),
+        load_artifacts(settings.build_dir),
+        registrars=tuple(registrar or ()),
+        reviewers=tuple(reviewer or ()),
+        anchorers=tuple(anchorer or ()),
+        base_uri=base_uri,
+    )
+    path = out or settings.deployment_file
+    deployment.save(path)
+    typer.echo(f"deployed on chain {deployment.chain_id} at block {deployment.block}: {path}")
+    for name, address in deployment.addresses.items():
+        typer.echo(f"  {name:15} {address}")
+
+
+@app.command("node")
+def node(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8545,
+    chain_id: Annotated[int, typer.Option(help="Chain id.")] = 31337,
+    state: Annotated[Path | None, typer.Option(help="State file (load and save).")] = None,
+) -> None:
+    """Run the embedded local chain (anvil) until interrupted."""
+    settings = get_settings()
+    anvil = AnvilNode(
+        settings.node_modules / ".bin" / "anvil",
+        port=port,
+        chain_id=chain_id,
+        state_file=state or settings.data_dir / "chain" / "state.json",
+    )
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    anvil.start()
+    typer.echo(f"anvil on {anvil.url} (chain {chain_id}); Ctrl-C stops it and saves its state")
+    try:
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    finally:
+        anvil.stop()
+
+
+DEV_ROLES = {"admin": 0, "registrar": 1, "reviewer": 2, "anchorer": 3}
+"""Which public dev-chain key plays which role on the embedded local chain."""
+
+
+def _dev_address(index: int) -> str:
+    return _admin_key(index).address
+
+
+def _deployed(w3: Web3, path: Path) -> Deployment | None:
+    """The deployment in ``path`` if its contracts exist on this chain."""
+    if not path.exists():
+        return None
+    deployment = Deployment.load(path)
+    if deployment.chain_id != w3.eth.chain_id:
+        return None
+    code = w3.eth.get_code(Web3.to_checksum_address(deployment.addresses["AssetRegistry"]))
+    return deployment if len(code) > 0 else None
+
+
+@app.command()
+def up(
+    chain_port: Annotated[int, typer.Option(help="Port of the local chain on 127.0.0.1.")] = 8545,
+) -> None:
+    """Start the embedded chain (state under the data directory), deploy on first start, serve."""
+    settings = get_settings()
+    chain_dir = settings.data_dir / "chain"
+    chain_dir.mkdir(parents=True, exist_ok=True)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    anvil = AnvilNode(
+        settings.node_modules / ".bin" / "anvil",
+        port=chain_port,
+        state_file=chain_dir / "state.json",
+        log_file=chain_dir / "anvil.log",
+    ).start()
+    try:
+        w3 = Web3(Web3.HTTPProvider(anvil.url))
+        deployment = _deployed(w3, settings.deployment_file)
+        if deployment is None:
+            deployment = deploy(
+                w3,
+                _admin_key(DEV_ROLES["admin"]),
+                load_artifacts(settings.build_dir),
+                registrars=(_dev_address(DEV_ROLES["registrar"]),),
+                reviewers=(_dev_address(DEV_ROLES["reviewer"]),),
+                anchorers=(_dev_address(DEV_ROLES["anchorer"]),),
+            )
+            deployment.save(settings.deployment_file)
+            typer.echo(f"deployed: {settings.deployment_file}")
+        typer.echo(f"chain {deployment.chain_id} on {anvil.url}, block {w3.eth.block_number}")
+        for name, address in deployment.addresses.items():
+            typer.echo(f"  {name:15} {address}")
+        typer.echo("Ctrl-C stops; the chain's state is kept for the next start.")
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    finally:
+        anvil.stop()
+
+
+def main() -> None:
+    app()

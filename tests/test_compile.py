@@ -1,0 +1,46 @@
+"""`registry compile` (py-solc-x) and `hardhat build` produce identical bytecode."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def test_compile_matches_hardhat_bytecode(tmp_path: Path) -> None:
+    out = tmp_path / "artifacts"
+    subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "registry"), "compile", "--out", str(out)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    env = {**os.environ, "PATH": f"{ROOT / 'node_modules' / 'node' / 'bin'}:{os.environ['PATH']}"}
+    subprocess.run(
+        [str(ROOT / "node_modules" / ".bin" / "hardhat"), "build"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    ours = {p.stem: json.loads(p.read_text()) for p in out.glob("*.json")}
+    assert set(ours) == {
+        "AssetRegistry",
+        "Certificates",
+        "EvidenceAnchor",
+        "RegistryRoles",
+        "RightsRegistry",
+    }
+    for name, artifact in ours.items():
+        source = Path(artifact["sourceName"].removeprefix("project/"))
+        theirs = json.loads(
+            (ROOT / "build" / "hardhat" / "artifacts" / source / f"{name}.json").read_text()
+        )
+        assert artifact["deployedBytecode"] == theirs["deployedBytecode"], name
+        assert artifact["bytecode"] == theirs["bytecode"], name
+        assert artifact["abi"] == theirs["abi"], name

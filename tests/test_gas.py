@@ -1,0 +1,170 @@
+"""Gas per operation against the checked-in snapshot ``tests/gas-snapshot.json``.
+
+Gas is deterministic on a fresh chain with a fixed genesis time and fixed calldata, so any
+change fails until the snapshot is rewritten with ``GAS_SNAPSHOT=update ./scripts/test``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from web3 import Web3
+
+from registry.chain import AnvilNode, Registry, deploy
+from registry.chain.compiler import Artifact
+from registry.chain.signing import application_message, grant_message, sign
+from registry.chain.types import Consent, GrantRequest, RightKind
+from tests.conftest import ANVIL, DAY, Accounts, advance, application, h
+
+SNAPSHOT = Path(__file__).with_name("gas-snapshot.json")
+GENESIS = 1_893_456_000  # 2030-01-01T00:00:00Z
+DEADLINE = GENESIS + 365 * DAY
+TARGETS = {
+    "apply": 150_000,
+    "issue_path_total": 400_000,
+    "grant_right": 120_000,
+    "anchor_root": 60_000,
+}
+
+
+@pytest.fixture(scope="module")
+def fresh(accounts: Accounts, artifacts: dict[str, Artifact]) -> Iterator[Registry]:
+    with AnvilNode(ANVIL, genesis_timestamp=GENESIS) as node:
+        w3 = Web3(Web3.HTTPProvider(node.url))
+        deployment = deploy(
+            w3,
+            accounts.admin,
+            artifacts,
+            registrars=(accounts.registrar.address,),
+            reviewers=(accounts.reviewer.address,),
+            anchorers=(accounts.anchorer.address,),
+        )
+        yield Registry.connect(w3, deployment, artifacts)
+
+
+def measure(reg: Registry, acc: Accounts) -> dict[str, int]:
+    a, r, w3 = reg.assets, reg.rights, reg.chain.w3
+    gas: dict[str, int] = {}
+
+    def used(key: str, receipt: dict) -> int:  # type: ignore[type-arg]
+        gas[key] = int(receipt["gasUsed"])
+        return gas[key]
+
+    # Initial registration, every transaction from application to minted certificate.
+    path = used("apply", a.submit_application_tx(acc.holder, application(acc.holder.address, "m1")))
+    path += used("begin_review", a.begin_review(acc.reviewer, 1))
+    path += used("approve", a.approve(acc.reviewer, 1))
+    advance(w3, a.notice_period())
+    path += used("issue", a.issue_tx(acc.registrar, 1))
+    gas["issue_path_total"] = path
+
+    app2 = application(acc.holder.address, "m2")
+    consent = sign(
+        acc.holder,
+        a.domain(),
+        "Application",
+        application_message(app2, a.nonces(acc.holder.address)),
+        DEADLINE,
+    )
+    used("apply_signed", a.submit_application_tx(acc.registrar, app2, consent))
+    used("reject", (a.begin_review(acc.reviewer, 2), a.reject(acc.reviewer, 2, h("r")))[1])
+
+    a.submit_application(acc.holder, application(acc.holder.address, "m3"))
+    a.begin_review(acc.reviewer, 3)
+    a.approve(acc.reviewer, 3)
+    used("file_objection", a._send(acc.outsider, "fileObjection", 3, h("evidence")))
+    used("decide_objection", a.decide_objection(acc.registrar, 1, False, h("dismissed")))
+
+    start = GENESIS + 30 * DAY
+    request = GrantRequest(
+        1,
+        RightKind.PROCESSING,
+        acc.grantee.address,
+        h("s1"),
+        start,
+        start + 90 * DAY,
+        False,
+        True,
+        h("t"),
+    )
+    used("grant_right", r.grant_tx(acc.holder, request))
+    request2 = GrantRequest(
+        1,
+        RightKind.OPERATING,
+        acc.grantee.address,
+        h("s2"),
+        start,
+        start + 90 * DAY,
+        True,
+        True,
+        h("t"),
+    )
+    consent = sign(
+        acc.holder,
+        r.domain(),
+        "Grant",
+        grant_message(request2, r.nonces(acc.holder.address)),
+        DEADLINE,
+    )
+    used("grant_right_signed", r.grant_tx(acc.registrar, request2, consent))
+    grant_id = r.grant_id_of(1, RightKind.PROCESSING, acc.grantee.address, h("s1"))
+    used(
+        "register_licence",
+        r._send(acc.registrar, "registerLicence", 1, 1, acc.grantee.address, h("s1")),
+    )
+    used("revoke_grant", r.revoke_grant(acc.holder, grant_id, h("why")))
+
+    def holder_consent(primary: str, **fields: object) -> Consent:
+        message = {**fields, "nonce": a.nonces(acc.holder.address)}
+        return sign(acc.holder, a.domain(), primary, message, DEADLINE)
+
+    consent = holder_consent(
+        "Change", assetId=1, manifestHash=h("m1v2"), manifestCid=h("c2"), cidCodec=0x55
+    )
+    used("change", a._send(acc.registrar, "change", 1, h("m1v2"), h("c2"), 0x55, consent.to_abi()))
+    consent = holder_consent(
+        "Pledge", assetId=1, pledgee=acc.pledgee.address, agreementHash=h("loan")
+    )
+    used("pledge", a.pledge(acc.registrar, 1, acc.pledgee.address, h("loan"), consent))
+    used("release_pledge", a.release_pledge(acc.pledgee, 1))
+    used("freeze", a.freeze(acc.registrar, 1, h("order")))
+    used("unfreeze", a.unfreeze(acc.registrar, 1, h("order")))
+    used("renew", a._send(acc.registrar, "renew", 1, holder_consent("Renew", assetId=1).to_abi()))
+    consent = holder_consent(
+        "Transfer", assetId=1, newHolder=acc.holder2.address, agreementHash=h("deal")
+    )
+    used(
+        "transfer",
+        a._send(acc.registrar, "transfer", 1, acc.holder2.address, h("deal"), consent.to_abi()),
+    )
+    used("revoke", a.revoke(acc.registrar, 1, h("fraud")))
+    used("cancel", a.cancel(acc.holder, 3, Consent()))
+
+    e = reg.evidence
+    used("anchor_root", e.anchor_root(acc.anchorer, h("root-1000"), 1000))
+    used("anchor_root_max_batch", e.anchor_root(acc.anchorer, h("root-max"), 2**32 - 1))
+    used("anchor_hash", e._send(acc.anchorer, "anchorHash", h("single")))
+    return gas
+
+
+def test_gas_matches_snapshot(fresh: Registry, accounts: Accounts) -> None:
+    gas = measure(fresh, accounts)
+    if os.environ.get("GAS_SNAPSHOT") == "update":
+        SNAPSHOT.write_text(json.dumps(gas, indent=2, sort_keys=True) + "\n")
+    snapshot = json.loads(SNAPSHOT.read_text())
+    changed = {k: (snapshot.get(k), v) for k, v in gas.items() if snapshot.get(k) != v}
+    assert not changed, f"gas changed (snapshot, now); rerun with GAS_SNAPSHOT=update: {changed}"
+    assert set(snapshot) == set(gas), "snapshot has operations no longer measured"
+
+
+def test_gas_within_targets() -> None:
+    snapshot = json.loads(SNAPSHOT.read_text())
+    over = {k: (snapshot[k], limit) for k, limit in TARGETS.items() if snapshot[k] > limit}
+    assert not over, f"over target (gas, limit): {over}"
+    # Only the batch size's calldata bytes may differ (at most 4 non-zero bytes of 16 gas).
+    assert snapshot["anchor_root_max_batch"] <= TARGETS["anchor_root"]
+    assert abs(snapshot["anchor_root_max_batch"] - snapshot["anchor_root"]) <= 4 * 16
