@@ -1,4 +1,4 @@
-"""The ``registry`` command."""
+"""Chain commands: compile, deploy, node, up."""
 
 from __future__ import annotations
 
@@ -15,9 +15,8 @@ from web3 import Web3
 from registry.chain import AnvilNode, Deployment, deploy, load_artifacts
 from registry.chain.compiler import CompileError, compile_contracts, write_artifacts
 from registry.chain.node import DEV_MNEMONIC
+from registry.cli.app import app
 from registry.config import get_settings
-
-app = typer.Typer(help="Data property-right registry (数据产权登记).", no_args_is_help=True)
 
 
 def _admin_key(dev_account: int | None) -> LocalAccount:
@@ -159,7 +158,3 @@ def up(
         signal.sigwait({signal.SIGINT, signal.SIGTERM})
     finally:
         anvil.stop()
-
-
-def main() -> None:
-    app()
