@@ -1,0 +1,521 @@
+"""The chain writer: every intended transaction is durable before it is sent.
+
+One writer owns one signing key and its nonces. An operation is recorded in the SQLite outbox
+under its idempotency key together with the signed raw transaction (fixed nonce) in one commit,
+and only then sent. So:
+
+- a retried request with the same key never makes a second transaction;
+- after a crash, reconcile finds every stored transaction the node does not know and sends the
+  same bytes again (they can only ever be mined once: the nonce is fixed);
+- after the node lost blocks (restart from an older state, or a reorg) the sender's chain nonce
+  falls below nonces we saw mined, and those transactions are sent again;
+- a transaction pending longer than ``stuck_after`` is replaced at the same nonce with higher fees.
+
+Many calls to one contract can share a transaction through its ``multicall``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from eth_account.datastructures import SignedTransaction
+from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
+from hexbytes import HexBytes
+from web3 import Web3
+from web3.exceptions import ContractLogicError, TransactionNotFound
+from web3.types import TxParams, TxReceipt
+
+from registry.chain.errors import ContractError, ErrorDecoder
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS transactions (
+    id INTEGER PRIMARY KEY,
+    sender TEXT NOT NULL,
+    chain_id INTEGER NOT NULL,
+    nonce INTEGER NOT NULL,
+    to_address TEXT NOT NULL,
+    data BLOB NOT NULL,
+    gas INTEGER NOT NULL,
+    max_fee INTEGER NOT NULL,
+    priority_fee INTEGER NOT NULL,
+    raw BLOB NOT NULL,
+    tx_hash TEXT NOT NULL,
+    hashes TEXT NOT NULL,
+    status TEXT NOT NULL,
+    block_number INTEGER,
+    block_hash TEXT,
+    error TEXT,
+    created_at REAL NOT NULL,
+    sent_at REAL,
+    UNIQUE (sender, chain_id, nonce)
+);
+CREATE TABLE IF NOT EXISTS operations (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    tx_id INTEGER REFERENCES transactions (id),
+    call_index INTEGER,
+    error TEXT,
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS operations_tx ON operations (tx_id);
+CREATE INDEX IF NOT EXISTS transactions_status ON transactions (sender, status, nonce);
+"""
+
+# Transaction states: stored (signed, maybe not sent), sent, mined (receipt seen; the operation
+# is confirmed once deep enough), reverted (mined with status 0).
+STORED, SENT, MINED, REVERTED = "stored", "sent", "mined", "reverted"
+
+GAS_MARGIN = 1.25
+FEE_BUMP = 1.125
+"""Replacement fees must exceed the old ones by at least 10% on geth; 12.5% leaves room."""
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What a client polls: pending, sent (with its hash), confirmed, or failed with the reason."""
+
+    key: str
+    kind: str
+    status: str
+    tx_hash: str | None = None
+    nonce: int | None = None
+    block_number: int | None = None
+    call_index: int | None = None
+    error: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Call:
+    """One intended contract call under an idempotency key."""
+
+    key: str
+    kind: str
+    to: str
+    data: bytes
+
+
+def _hex(value: bytes) -> str:
+    return "0x" + bytes(value).hex()
+
+
+def _error_json(error: ContractError) -> str:
+    args = [a.hex() if isinstance(a, bytes) else a for a in error.args_]
+    return json.dumps({"name": error.name, "args": args, "data": error.data})
+
+
+class ChainWriter:
+    """Sends the transactions of one key, durably and exactly once."""
+
+    def __init__(
+        self,
+        w3: Web3,
+        account: LocalAccount,
+        db_path: Path,
+        decoder: ErrorDecoder,
+        *,
+        confirmations: int = 1,
+        stuck_after: float = 30.0,
+        poll_interval: float = 0.05,
+        multicall_abi: list[dict[str, Any]] | None = None,
+    ) -> None:
+        self.w3 = w3
+        self.account = account
+        self.sender: ChecksumAddress = account.address
+        self.decoder = decoder
+        self.confirmations = confirmations
+        self.stuck_after = stuck_after
+        self.poll_interval = poll_interval
+        self.chain_id = int(w3.eth.chain_id)
+        self._multicall = w3.eth.contract(abi=multicall_abi or _MULTICALL_ABI)
+        self._lock = threading.Lock()
+        self._db_lock = threading.Lock()
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # A killed process loses nothing committed under NORMAL; only power loss could.
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self._fees = self._current_fees()
+        self._nonce: int | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ submitting
+
+    def submit(self, call: Call) -> Operation:
+        """Records and sends one call; the same key again returns the first operation."""
+        existing = self.operation(call.key)
+        if existing is not None:
+            return existing
+        try:
+            gas = self._estimate(call.to, call.data)
+        except ContractError as error:
+            return self._record_refusal(call, error)
+        return self._store_and_send([call], call.to, call.data, gas, batched=False)[0]
+
+    def submit_batch(self, calls: Sequence[Call]) -> list[Operation]:
+        """Records many calls to one contract as one ``multicall`` transaction.
+
+        If the batch as a whole would revert, each call is submitted on its own so that only the
+        refused ones fail, each with its own reason.
+        """
+        fresh = [c for c in calls if self.operation(c.key) is None]
+        if len({c.to for c in fresh}) > 1:
+            raise ValueError("a batch goes to one contract")
+        if len(fresh) <= 1:
+            return [self.submit(c) for c in calls]
+        data = bytes.fromhex(
+            self._multicall.encode_abi("multicall", args=[[c.data for c in fresh]])[2:]
+        )
+        try:
+            gas = self._estimate(fresh[0].to, data)
+        except ContractError:
+            return [self.submit(c) for c in calls]
+        self._store_and_send(fresh, fresh[0].to, data, gas, batched=True)
+        return [self._require(c.key) for c in calls]
+
+    def _estimate(self, to: str, data: bytes) -> int:
+        params: TxParams = {"from": self.sender, "to": Web3.to_checksum_address(to), "data": data}
+        try:
+            return int(self.w3.eth.estimate_gas(params) * GAS_MARGIN) + 10_000
+        except ContractLogicError as exc:
+            raw = exc.data if isinstance(exc.data, str) else None
+            raise (
+                self.decoder.decode(raw) if raw else ContractError("Reverted", (), "0x")
+            ) from None
+
+    def _record_refusal(self, call: Call, error: ContractError) -> Operation:
+        with self._db_lock:
+            self._db.execute(
+                "INSERT OR IGNORE INTO operations (key, kind, error, created_at) VALUES (?,?,?,?)",
+                (call.key, call.kind, _error_json(error), time.time()),
+            )
+        return self._require(call.key)
+
+    def _store_and_send(
+        self, calls: Sequence[Call], to: str, data: bytes, gas: int, *, batched: bool
+    ) -> list[Operation]:
+        with self._lock:
+            max_fee, priority_fee = self._fees
+            nonce = self._next_nonce()
+            signed = self._sign(nonce, to, data, gas, max_fee, priority_fee)
+            tx_hash = _hex(signed.hash)
+            with self._db_lock:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    cur = self._db.execute(
+                        "INSERT INTO transactions (sender, chain_id, nonce, to_address, data, gas,"
+                        " max_fee, priority_fee, raw, tx_hash, hashes, status, created_at)"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (
+                            self.sender,
+                            self.chain_id,
+                            nonce,
+                            to,
+                            data,
+                            gas,
+                            max_fee,
+                            priority_fee,
+                            bytes(signed.raw_transaction),
+                            tx_hash,
+                            json.dumps([tx_hash]),
+                            STORED,
+                            time.time(),
+                        ),
+                    )
+                    tx_id = cur.lastrowid
+                    self._db.executemany(
+                        "INSERT INTO operations (key, kind, tx_id, call_index, created_at)"
+                        " VALUES (?,?,?,?,?)",
+                        [
+                            (c.key, c.kind, tx_id, i if batched else None, time.time())
+                            for i, c in enumerate(calls)
+                        ],
+                    )
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+        self._send(tx_id, bytes(signed.raw_transaction))
+        return [self._require(c.key) for c in calls]
+
+    def _next_nonce(self) -> int:
+        """The next nonce, held in memory under ``_lock``; read from outbox and node once."""
+        if self._nonce is None:
+            with self._db_lock:
+                (stored,) = self._db.execute(
+                    "SELECT MAX(nonce) FROM transactions WHERE sender = ? AND chain_id = ?",
+                    (self.sender, self.chain_id),
+                ).fetchone()
+            pending = int(self.w3.eth.get_transaction_count(self.sender, "pending"))
+            self._nonce = pending if stored is None else max(int(stored) + 1, pending)
+        nonce = self._nonce
+        self._nonce += 1
+        return nonce
+
+    def _send(self, tx_id: int | None, raw: bytes) -> None:
+        try:
+            self.w3.eth.send_raw_transaction(raw)
+        except Exception:  # known, underpriced or unreachable: reconcile decides
+            return
+        with self._db_lock:
+            self._db.execute(
+                "UPDATE transactions SET status = ?, sent_at = ? WHERE id = ? AND status = ?",
+                (SENT, time.time(), tx_id, STORED),
+            )
+
+    # ------------------------------------------------------------------ reading
+
+    def operation(self, key: str) -> Operation | None:
+        with self._db_lock:
+            row = self._db.execute(
+                "SELECT o.key, o.kind, o.call_index, o.error, t.status, t.tx_hash, t.nonce,"
+                " t.block_number, t.error FROM operations o LEFT JOIN transactions t"
+                " ON t.id = o.tx_id WHERE o.key = ?",
+                (key,),
+            ).fetchone()
+        if row is None:
+            return None
+        key_, kind, index, op_error, tx_status, tx_hash, nonce, block, tx_error = row
+        if tx_status is None:
+            return Operation(key_, kind, "failed", error=json.loads(op_error))
+        if tx_status == REVERTED:
+            status = "failed"
+        elif tx_status == MINED:
+            head = self._head
+            confirmed = head is not None and head - int(block) + 1 >= self.confirmations
+            status = "confirmed" if confirmed else "sent"
+        else:
+            status = "sent" if tx_status == SENT else "pending"
+        return Operation(
+            key_,
+            kind,
+            status,
+            tx_hash,
+            nonce,
+            block,
+            index,
+            json.loads(tx_error) if tx_error else None,
+        )
+
+    def _require(self, key: str) -> Operation:
+        op = self.operation(key)
+        assert op is not None, key
+        return op
+
+    def wait(self, key: str, timeout: float = 30.0) -> Operation:
+        """Blocks until the operation is confirmed or failed."""
+        deadline = time.monotonic() + timeout
+        while True:
+            op = self._require(key)
+            if op.status in ("confirmed", "failed") or time.monotonic() > deadline:
+                return op
+            if self._thread is None:
+                self.reconcile()
+            time.sleep(self.poll_interval)
+
+    def receipt(self, tx_hash: str) -> TxReceipt:
+        return self.w3.eth.get_transaction_receipt(HexBytes(tx_hash))
+
+    def counts(self) -> dict[str, int]:
+        with self._db_lock:
+            rows = self._db.execute(
+                "SELECT status, COUNT(*) FROM transactions GROUP BY status"
+            ).fetchall()
+        return {str(s): int(n) for s, n in rows}
+
+    # ------------------------------------------------------------------ reconciling
+
+    _head: int | None = None
+
+    def reconcile(self) -> None:
+        """Brings the outbox in line with the chain; safe to call at any time, from one thread."""
+        head = int(self.w3.eth.block_number)
+        chain_nonce = int(self.w3.eth.get_transaction_count(self.sender, "latest"))
+        with self._db_lock:
+            open_rows = self._db.execute(
+                "SELECT id, nonce, raw, hashes, status, block_number, sent_at FROM transactions"
+                " WHERE sender = ? AND chain_id = ? AND (status IN (?, ?) OR"
+                " (status IN (?, ?) AND (nonce >= ? OR block_number > ? - ?)))"
+                " ORDER BY nonce",
+                (
+                    self.sender,
+                    self.chain_id,
+                    STORED,
+                    SENT,
+                    MINED,
+                    REVERTED,
+                    chain_nonce,
+                    head,
+                    self.confirmations + 1,
+                ),
+            ).fetchall()
+        for tx_id, nonce, raw, hashes, status, block, sent_at in open_rows:
+            if nonce < chain_nonce:
+                self._record_receipt(tx_id, json.loads(hashes), status, block)
+            elif status in (MINED, REVERTED):
+                # The node lost this transaction's block: send the same bytes again.
+                self._set(tx_id, STORED, None, None)
+                self._send(tx_id, raw)
+            else:
+                self._resend_or_replace(tx_id, nonce, raw, json.loads(hashes), sent_at)
+        self._head = head
+        self._fees = self._current_fees()
+
+    def _record_receipt(
+        self, tx_id: int, hashes: list[str], status: str, block: int | None
+    ) -> None:
+        for tx_hash in hashes:
+            try:
+                receipt = self.w3.eth.get_transaction_receipt(HexBytes(tx_hash))
+            except TransactionNotFound:
+                continue
+            new_status = MINED if receipt["status"] == 1 else REVERTED
+            if block == receipt["blockNumber"] and status == new_status:
+                return
+            error = None if new_status == MINED else self._revert_reason(tx_id, receipt)
+            with self._db_lock:
+                self._db.execute(
+                    "UPDATE transactions SET status = ?, tx_hash = ?, block_number = ?,"
+                    " block_hash = ?, error = ? WHERE id = ?",
+                    (
+                        new_status,
+                        tx_hash,
+                        receipt["blockNumber"],
+                        receipt["blockHash"].hex(),
+                        error,
+                        tx_id,
+                    ),
+                )
+            return
+
+    def _revert_reason(self, tx_id: int, receipt: TxReceipt) -> str:
+        with self._db_lock:
+            to, data = self._db.execute(
+                "SELECT to_address, data FROM transactions WHERE id = ?", (tx_id,)
+            ).fetchone()
+        params: TxParams = {"from": self.sender, "to": Web3.to_checksum_address(to), "data": data}
+        try:
+            self.w3.eth.call(params, receipt["blockNumber"] - 1)
+        except ContractLogicError as exc:
+            raw = exc.data if isinstance(exc.data, str) else None
+            if raw:
+                return _error_json(self.decoder.decode(raw))
+        return _error_json(ContractError("Reverted", (), "0x"))
+
+    def _resend_or_replace(
+        self, tx_id: int, nonce: int, raw: bytes, hashes: list[str], sent_at: float | None
+    ) -> None:
+        known = False
+        for tx_hash in hashes:
+            try:
+                self.w3.eth.get_transaction(HexBytes(tx_hash))
+                known = True
+                break
+            except TransactionNotFound:
+                continue
+        if not known:
+            self._send(tx_id, raw)
+        elif sent_at is not None and time.time() - sent_at > self.stuck_after:
+            self._replace(tx_id, nonce)
+
+    def _replace(self, tx_id: int, nonce: int) -> None:
+        with self._db_lock:
+            to, data, gas, max_fee, priority_fee, hashes = self._db.execute(
+                "SELECT to_address, data, gas, max_fee, priority_fee, hashes FROM transactions"
+                " WHERE id = ?",
+                (tx_id,),
+            ).fetchone()
+        market_max, market_priority = self._current_fees()
+        new_priority = max(int(priority_fee * FEE_BUMP) + 1, market_priority)
+        new_max = max(int(max_fee * FEE_BUMP) + 1, market_max, new_priority)
+        signed = self._sign(nonce, to, data, gas, new_max, new_priority)
+        new_hash = _hex(signed.hash)
+        with self._db_lock:
+            self._db.execute(
+                "UPDATE transactions SET raw = ?, tx_hash = ?, hashes = ?, max_fee = ?,"
+                " priority_fee = ?, status = ?, sent_at = NULL WHERE id = ?",
+                (
+                    bytes(signed.raw_transaction),
+                    new_hash,
+                    json.dumps([*json.loads(hashes), new_hash]),
+                    new_max,
+                    new_priority,
+                    STORED,
+                    tx_id,
+                ),
+            )
+        self._send(tx_id, bytes(signed.raw_transaction))
+
+    def _sign(
+        self, nonce: int, to: str, data: bytes, gas: int, max_fee: int, priority_fee: int
+    ) -> SignedTransaction:
+        tx: dict[str, Any] = {
+            "chainId": self.chain_id,
+            "nonce": nonce,
+            "to": Web3.to_checksum_address(to),
+            "data": data,
+            "gas": gas,
+            "maxFeePerGas": max_fee,
+            "maxPriorityFeePerGas": priority_fee,
+            "value": 0,
+        }
+        return self.account.sign_transaction(tx)
+
+    def _set(self, tx_id: int, status: str, block: int | None, error: str | None) -> None:
+        with self._db_lock:
+            self._db.execute(
+                "UPDATE transactions SET status = ?, block_number = ?, block_hash = NULL,"
+                " error = ? WHERE id = ?",
+                (status, block, error, tx_id),
+            )
+
+    def _current_fees(self) -> tuple[int, int]:
+        base = int(self.w3.eth.get_block("latest").get("baseFeePerGas", 0) or 0)
+        priority = 10**9
+        return 2 * base + priority, priority
+
+    # ------------------------------------------------------------------ background loop
+
+    def start(self) -> ChainWriter:
+        """Reconciles now, then keeps reconciling in a background thread."""
+        self.reconcile()
+        self._thread = threading.Thread(target=self._run, name="chain-writer", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.poll_interval):
+            try:
+                self.reconcile()
+            except Exception:  # node unreachable: try again next round
+                time.sleep(min(1.0, self.poll_interval * 10))
+
+    def close(self) -> None:
+        self.stop()
+        self._db.close()
+
+
+_MULTICALL_ABI: list[dict[str, Any]] = [
+    {
+        "type": "function",
+        "name": "multicall",
+        "stateMutability": "nonpayable",
+        "inputs": [{"name": "data", "type": "bytes[]"}],
+        "outputs": [{"name": "results", "type": "bytes[]"}],
+    }
+]
