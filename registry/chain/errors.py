@@ -29,6 +29,11 @@ def _type_of(param: dict[str, Any]) -> str:
     return str(param["type"])
 
 
+def signature(item: dict[str, Any]) -> str:
+    """The canonical signature of an ABI error, event or function, e.g. ``F(uint64,(bytes32))``."""
+    return f"{item['name']}({','.join(_type_of(p) for p in item['inputs'])})"
+
+
 class ErrorDecoder:
     """Knows every error of the given ABIs by its 4-byte selector."""
 
@@ -39,8 +44,7 @@ class ErrorDecoder:
                 if item.get("type") != "error":
                     continue
                 types = [_type_of(p) for p in item["inputs"]]
-                signature = f"{item['name']}({','.join(types)})"
-                selector = function_signature_to_4byte_selector(signature).hex()
+                selector = function_signature_to_4byte_selector(signature(item)).hex()
                 self._errors[selector] = (item["name"], types)
 
     def decode(self, data: str | bytes) -> ContractError:

@@ -1,0 +1,1 @@
+"""Certificates: numbering (and, later, documents and credentials)."""

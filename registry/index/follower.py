@@ -1,0 +1,234 @@
+"""Follows the registry's events into the index, surviving restarts, reorgs and lost blocks.
+
+The cursor (last block read and its hash) is stored with the events it covers, in one database
+transaction. Each round first checks that the chain still has the cursor's block; if not (a
+reorg, or a node restarted from an older state) it steps back to the newest stored block the
+chain still agrees with, drops what came after, and rebuilds the projections from the events.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import sqlalchemy as sa
+from hexbytes import HexBytes
+from web3 import Web3
+from web3.types import LogReceipt
+
+from registry.chain.compiler import Artifact
+from registry.chain.deploy import Deployment
+from registry.chain.errors import signature
+from registry.index import projections
+from registry.index.projections import Event
+from registry.index.schema import PROJECTIONS, blocks, certificates, events, metadata, sync
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+class Follower:
+    """Reads events from the deployment block on, in chunks, into the index database."""
+
+    def __init__(
+        self,
+        w3: Web3,
+        engine: sa.Engine,
+        deployment: Deployment,
+        artifacts: dict[str, Artifact],
+        *,
+        chunk: int = 2_000,
+        poll_interval: float = 0.2,
+    ) -> None:
+        self.w3 = w3
+        self.engine = engine
+        self.deployment = deployment
+        self.chunk = chunk
+        self.poll_interval = poll_interval
+        self._names = {
+            Web3.to_checksum_address(address): name
+            for name, address in deployment.addresses.items()
+        }
+        self._contracts = {
+            address: w3.eth.contract(address=address, abi=artifacts[name].abi)
+            for address, name in self._names.items()
+        }
+        self._topics: dict[tuple[str, bytes], str] = {
+            (address, bytes(Web3.keccak(text=signature(item)))): item["name"]
+            for address, name in self._names.items()
+            for item in artifacts[name].abi
+            if item.get("type") == "event"
+        }
+        metadata.create_all(engine)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ one round
+
+    def cursor(self) -> tuple[int, str | None]:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(sync.c.block_number, sync.c.block_hash)).first()
+        if row is None:
+            return self.deployment.block - 1, None
+        return int(row[0]), row[1]
+
+    def sync_once(self) -> int:
+        """Reads up to one chunk of new blocks; returns how many blocks it advanced."""
+        number, block_hash = self.cursor()
+        if block_hash is not None and not self._chain_has(number, block_hash):
+            self._rewind()
+            number, block_hash = self.cursor()
+        head = int(self.w3.eth.block_number)
+        if head <= number:
+            return 0
+        to = min(head, number + self.chunk)
+        logs = self.w3.eth.get_logs(
+            {"fromBlock": number + 1, "toBlock": to, "address": list(self._contracts)}
+        )
+        to_block = self.w3.eth.get_block(to)
+        stamps = {to: (to_block["hash"], int(to_block["timestamp"]))}
+        for log in logs:
+            n = int(log["blockNumber"])
+            if n not in stamps:
+                block = self.w3.eth.get_block(n)
+                stamps[n] = (block["hash"], int(block["timestamp"]))
+        decoded = [self._decode(log, stamps[int(log["blockNumber"])][1]) for log in logs]
+        with self.engine.begin() as conn:
+            for n, (h, ts) in stamps.items():
+                conn.execute(sa.delete(blocks).where(blocks.c.number == n))
+                conn.execute(sa.insert(blocks).values(number=n, hash="0x" + h.hex(), timestamp=ts))
+            for event in decoded:
+                self._store(conn, event)
+                projections.apply(conn, event)
+            self._set_cursor(conn, to, "0x" + stamps[to][0].hex())
+        return to - number
+
+    def sync(self) -> None:
+        """Reads until caught up with the chain head."""
+        while self.sync_once():
+            pass
+
+    # ------------------------------------------------------------------ reorgs and lost blocks
+
+    def _chain_has(self, number: int, block_hash: str) -> bool:
+        try:
+            block = self.w3.eth.get_block(number)
+        except Exception:
+            return False
+        return "0x" + block["hash"].hex() == block_hash
+
+    def _rewind(self) -> None:
+        with self.engine.connect() as conn:
+            stored = conn.execute(
+                sa.select(blocks.c.number, blocks.c.hash).order_by(blocks.c.number.desc())
+            ).all()
+        safe = self.deployment.block - 1
+        for number, block_hash in stored:
+            if self._chain_has(int(number), block_hash):
+                safe = int(number)
+                break
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(events).where(events.c.block_number > safe))
+            conn.execute(sa.delete(blocks).where(blocks.c.number > safe))
+            safe_hash = conn.execute(
+                sa.select(blocks.c.hash).where(blocks.c.number == safe)
+            ).scalar()
+            self._set_cursor(conn, safe, safe_hash)
+            self.rebuild(conn)
+
+    def rebuild(self, conn: sa.Connection) -> None:
+        """Recomputes every projection from the stored events, in chain order."""
+        for table in reversed(PROJECTIONS):
+            conn.execute(sa.delete(table))
+        rows = conn.execute(sa.select(events).order_by(events.c.block_number, events.c.log_index))
+        for row in rows:
+            projections.apply(
+                conn,
+                Event(
+                    row.contract,
+                    row.name,
+                    row.args,
+                    row.block_number,
+                    row.block_hash,
+                    row.timestamp,
+                    row.tx_hash,
+                    row.log_index,
+                ),
+            )
+
+    # ------------------------------------------------------------------ helpers
+
+    def _decode(self, log: LogReceipt, timestamp: int) -> Event:
+        address = Web3.to_checksum_address(log["address"])
+        name = self._topics[(address, bytes(log["topics"][0]))]
+        data = self._contracts[address].events[name]().process_log(log)
+        return Event(
+            contract=self._names[address],
+            name=name,
+            args=_jsonable(dict(data["args"])),
+            block_number=int(log["blockNumber"]),
+            block_hash="0x" + HexBytes(log["blockHash"]).hex().removeprefix("0x"),
+            timestamp=timestamp,
+            tx_hash="0x" + HexBytes(log["transactionHash"]).hex().removeprefix("0x"),
+            log_index=int(log["logIndex"]),
+        )
+
+    def _store(self, conn: sa.Connection, event: Event) -> None:
+        asset_id = event.asset_id
+        if asset_id is None and event.contract == "Certificates":
+            asset_id = _certificate_asset(conn, event.args.get("certificateId"))
+        conn.execute(
+            sa.insert(events).values(
+                block_number=event.block_number,
+                block_hash=event.block_hash,
+                timestamp=event.timestamp,
+                tx_hash=event.tx_hash,
+                log_index=event.log_index,
+                contract=event.contract,
+                name=event.name,
+                asset_id=asset_id,
+                args=event.args,
+            )
+        )
+
+    @staticmethod
+    def _set_cursor(conn: sa.Connection, number: int, block_hash: str | None) -> None:
+        conn.execute(sa.delete(sync))
+        conn.execute(sa.insert(sync).values(id=1, block_number=number, block_hash=block_hash))
+
+    # ------------------------------------------------------------------ background loop
+
+    def start(self) -> Follower:
+        self._thread = threading.Thread(target=self._run, name="index-follower", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if not self.sync_once():
+                    self._stop.wait(self.poll_interval)
+            except Exception:
+                self._stop.wait(1.0)
+
+
+def _certificate_asset(conn: sa.Connection, token_id: Any) -> int | None:
+    if token_id is None:
+        return None
+    value = conn.execute(
+        sa.select(certificates.c.asset_id).where(certificates.c.token_id == int(token_id))
+    ).scalar()
+    return int(value) if value is not None else None

@@ -1,0 +1,310 @@
+"""How each contract event changes the projected tables. Replaying every event in chain order
+from empty tables gives the same state as following them live."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from registry.certificates.numbers import format_number
+from registry.chain.types import CertificateStatus, ObjectionStatus, Status
+from registry.index.schema import anchors, assets, certificates, grants, objections, parents
+
+
+@dataclass(frozen=True)
+class Event:
+    """A decoded contract event; ``args`` is JSON-ready (bytes as 0x-hex, addresses checksummed)."""
+
+    contract: str
+    name: str
+    args: dict[str, Any]
+    block_number: int
+    block_hash: str
+    timestamp: int
+    tx_hash: str
+    log_index: int
+
+    @property
+    def asset_id(self) -> int | None:
+        value = self.args.get("assetId")
+        return int(value) if value is not None else None
+
+
+Handler = Callable[[sa.Connection, Event], None]
+_HANDLERS: dict[tuple[str, str], Handler] = {}
+
+
+def _on(contract: str, name: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        _HANDLERS[(contract, name)] = fn
+        return fn
+
+    return register
+
+
+def apply(conn: sa.Connection, event: Event) -> None:
+    handler = _HANDLERS.get((event.contract, event.name))
+    if handler is not None:
+        handler(conn, event)
+
+
+def _asset(conn: sa.Connection, event: Event, **values: Any) -> None:
+    conn.execute(
+        sa.update(assets)
+        .where(assets.c.asset_id == event.asset_id)
+        .values(updated_block=event.block_number, **values)
+    )
+
+
+# ---------------------------------------------------------------- AssetRegistry
+
+
+@_on("AssetRegistry", "Applied")
+def _applied(conn: sa.Connection, e: Event) -> None:
+    a = e.args
+    conn.execute(
+        sa.insert(assets).values(
+            asset_id=e.asset_id,
+            holder=a["holder"],
+            region=a["region"],
+            kind=a["kind"],
+            classification=a["classification"],
+            status=Status.APPLIED,
+            manifest_hash=a["manifestHash"],
+            manifest_cid=a["manifestCid"],
+            cid_codec=a["cidCodec"],
+            version=1,
+            frozen=False,
+            open_objections=0,
+            applied_at=e.timestamp,
+            updated_block=e.block_number,
+        )
+    )
+
+
+@_on("AssetRegistry", "ParentLinked")
+def _parent_linked(conn: sa.Connection, e: Event) -> None:
+    conn.execute(
+        sa.insert(parents).values(
+            asset_id=e.asset_id, parent_id=e.args["parentId"], grant_id=e.args["grantId"]
+        )
+    )
+
+
+@_on("AssetRegistry", "ReviewStarted")
+def _review_started(conn: sa.Connection, e: Event) -> None:
+    _asset(conn, e, status=Status.UNDER_REVIEW)
+
+
+@_on("AssetRegistry", "ApplicationRejected")
+def _rejected(conn: sa.Connection, e: Event) -> None:
+    _asset(conn, e, status=Status.REJECTED)
+
+
+@_on("AssetRegistry", "NoticeStarted")
+def _notice_started(conn: sa.Connection, e: Event) -> None:
+    _asset(conn, e, status=Status.IN_NOTICE, notice_ends_at=e.args["noticeEndsAt"])
+
+
+@_on("AssetRegistry", "ObjectionFiled")
+def _objection_filed(conn: sa.Connection, e: Event) -> None:
+    conn.execute(
+        sa.insert(objections).values(
+            objection_id=e.args["objectionId"],
+            asset_id=e.asset_id,
+            objector=e.args["objector"],
+            evidence_hash=e.args["evidenceHash"],
+            status=ObjectionStatus.OPEN,
+        )
+    )
+    _asset(conn, e, open_objections=assets.c.open_objections + 1)
+
+
+@_on("AssetRegistry", "ObjectionDecided")
+def _objection_decided(conn: sa.Connection, e: Event) -> None:
+    status = ObjectionStatus.UPHELD if e.args["upheld"] else ObjectionStatus.DISMISSED
+    conn.execute(
+        sa.update(objections)
+        .where(objections.c.objection_id == e.args["objectionId"])
+        .values(status=status, reason_hash=e.args["reasonHash"])
+    )
+    _asset(conn, e, open_objections=assets.c.open_objections - 1)
+
+
+@_on("AssetRegistry", "RegistrationIssued")
+def _issued(conn: sa.Connection, e: Event) -> None:
+    _asset(
+        conn,
+        e,
+        status=Status.ISSUED,
+        issued_at=e.timestamp,
+        expires_at=e.args["expiresAt"],
+        certificate_id=e.args["certificateId"],
+    )
+
+
+@_on("AssetRegistry", "ManifestChanged")
+def _changed(conn: sa.Connection, e: Event) -> None:
+    a = e.args
+    _asset(
+        conn,
+        e,
+        version=a["version"],
+        manifest_hash=a["manifestHash"],
+        manifest_cid=a["manifestCid"],
+        cid_codec=a["cidCodec"],
+        certificate_id=a["certificateId"],
+    )
+
+
+@_on("AssetRegistry", "HolderTransferred")
+def _transferred(conn: sa.Connection, e: Event) -> None:
+    _asset(conn, e, holder=e.args["to"], certificate_id=e.args["certificateId"])
+
+
+@_on("AssetRegistry", "RegistrationRenewed")
+def _renewed(conn: sa.Connection, e: Event) -> None:
+    # The certificate's new expiry arrives with its own CertificateExtended event.
+    _asset(conn, e, expires_at=e.args["expiresAt"])
+
+
+@_on("AssetRegistry", "AssetPledged")
+def _pledged(conn: sa.Connection, e: Event) -> None:
+    _asset(conn, e, pledgee=e.args["pledgee"])
+
+
+@_on("AssetRegistry", "PledgeReleased")
+def _pledge_released(conn: sa.Connection, e: Event) -> None:
+    _asset(conn, e, pledgee=None)
+
+
+@_on("AssetRegistry", "AssetFrozen")
+def _frozen(conn: sa.Connection, e: Event) -> None:
+    _asset(conn, e, frozen=True)
+
+
+@_on("AssetRegistry", "AssetUnfrozen")
+def _unfrozen(conn: sa.Connection, e: Event) -> None:
+    _asset(conn, e, frozen=False)
+
+
+@_on("AssetRegistry", "RegistrationCancelled")
+def _cancelled(conn: sa.Connection, e: Event) -> None:
+    _asset(conn, e, status=Status.CANCELLED)
+
+
+@_on("AssetRegistry", "RegistrationRevoked")
+def _revoked(conn: sa.Connection, e: Event) -> None:
+    _asset(conn, e, status=Status.REVOKED)
+
+
+# ---------------------------------------------------------------- RightsRegistry
+
+
+@_on("RightsRegistry", "RightGranted")
+def _granted(conn: sa.Connection, e: Event) -> None:
+    a = e.args
+    values = {
+        "asset_id": e.asset_id,
+        "kind": a["kind"],
+        "grantee": a["grantee"],
+        "scenario": a["scenario"],
+        "start": a["start"],
+        "expiry": a["expiry"],
+        "exclusive": a["exclusive"],
+        "revocable": a["revocable"],
+        "revoked": False,
+        "revision": a["revision"],
+        "terms_hash": a["termsHash"],
+        "certificate_id": None,
+    }
+    updated = conn.execute(
+        sa.update(grants).where(grants.c.grant_id == a["grantId"]).values(**values)
+    )
+    if updated.rowcount == 0:
+        conn.execute(sa.insert(grants).values(grant_id=a["grantId"], **values))
+
+
+@_on("RightsRegistry", "RightRevoked")
+def _right_revoked(conn: sa.Connection, e: Event) -> None:
+    conn.execute(
+        sa.update(grants).where(grants.c.grant_id == e.args["grantId"]).values(revoked=True)
+    )
+
+
+@_on("RightsRegistry", "LicenceRegistered")
+def _licence_registered(conn: sa.Connection, e: Event) -> None:
+    conn.execute(
+        sa.update(grants)
+        .where(grants.c.grant_id == e.args["grantId"])
+        .values(certificate_id=e.args["certificateId"])
+    )
+
+
+# ---------------------------------------------------------------- Certificates
+
+
+@_on("Certificates", "CertificateIssued")
+def _certificate_issued(conn: sa.Connection, e: Event) -> None:
+    a = e.args
+    grant_id = a["grantId"]
+    conn.execute(
+        sa.insert(certificates).values(
+            token_id=a["certificateId"],
+            number=format_number(int(a["certificateId"])),
+            asset_id=e.asset_id,
+            holder=a["holder"],
+            kind=a["kind"],
+            state=CertificateStatus.VALID,
+            issued_at=e.timestamp,
+            expires_at=a["expiresAt"],
+            grant_id=None if int(grant_id, 16) == 0 else grant_id,
+        )
+    )
+
+
+@_on("Certificates", "CertificateSuperseded")
+def _superseded(conn: sa.Connection, e: Event) -> None:
+    conn.execute(
+        sa.update(certificates)
+        .where(certificates.c.token_id == e.args["certificateId"])
+        .values(state=CertificateStatus.SUPERSEDED, successor=e.args["successor"])
+    )
+
+
+@_on("Certificates", "CertificateRevoked")
+def _certificate_revoked(conn: sa.Connection, e: Event) -> None:
+    conn.execute(
+        sa.update(certificates)
+        .where(certificates.c.token_id == e.args["certificateId"])
+        .values(state=CertificateStatus.REVOKED)
+    )
+
+
+@_on("Certificates", "CertificateExtended")
+def _extended(conn: sa.Connection, e: Event) -> None:
+    conn.execute(
+        sa.update(certificates)
+        .where(certificates.c.token_id == e.args["certificateId"])
+        .values(expires_at=e.args["expiresAt"])
+    )
+
+
+# ---------------------------------------------------------------- EvidenceAnchor
+
+
+@_on("EvidenceAnchor", "Anchored")
+def _anchored(conn: sa.Connection, e: Event) -> None:
+    conn.execute(
+        sa.insert(anchors).values(
+            root=e.args["root"],
+            submitter=e.args["submitter"],
+            leaf_count=e.args["leafCount"],
+            block_number=e.block_number,
+            tx_hash=e.tx_hash,
+            anchored_at=e.timestamp,
+        )
+    )

@@ -1,0 +1,139 @@
+"""The index's tables. ``events`` is the record as read from the chain; every other table except
+``manifests`` is a projection of it and can be rebuilt by replaying ``events``."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+sync = sa.Table(
+    "sync",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("block_number", sa.BigInteger, nullable=False),
+    sa.Column("block_hash", sa.String(66)),
+)
+
+blocks = sa.Table(
+    "blocks",
+    metadata,
+    sa.Column("number", sa.BigInteger, primary_key=True),
+    sa.Column("hash", sa.String(66), nullable=False),
+    sa.Column("timestamp", sa.BigInteger, nullable=False),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("block_number", sa.BigInteger, nullable=False, index=True),
+    sa.Column("block_hash", sa.String(66), nullable=False),
+    sa.Column("timestamp", sa.BigInteger, nullable=False),
+    sa.Column("tx_hash", sa.String(66), nullable=False),
+    sa.Column("log_index", sa.Integer, nullable=False),
+    sa.Column("contract", sa.String(32), nullable=False),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("asset_id", sa.BigInteger, index=True),
+    sa.Column("args", sa.JSON, nullable=False),
+    sa.UniqueConstraint("block_hash", "log_index"),
+)
+
+assets = sa.Table(
+    "assets",
+    metadata,
+    sa.Column("asset_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("holder", sa.String(42), nullable=False, index=True),
+    sa.Column("region", sa.Integer, nullable=False, index=True),
+    sa.Column("kind", sa.SmallInteger, nullable=False),
+    sa.Column("classification", sa.SmallInteger, nullable=False),
+    sa.Column("status", sa.SmallInteger, nullable=False, index=True),
+    sa.Column("manifest_hash", sa.String(66), nullable=False, index=True),
+    sa.Column("manifest_cid", sa.String(66), nullable=False),
+    sa.Column("cid_codec", sa.SmallInteger, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("frozen", sa.Boolean, nullable=False),
+    sa.Column("pledgee", sa.String(42)),
+    sa.Column("open_objections", sa.Integer, nullable=False),
+    sa.Column("applied_at", sa.BigInteger, nullable=False),
+    sa.Column("notice_ends_at", sa.BigInteger),
+    sa.Column("issued_at", sa.BigInteger),
+    sa.Column("expires_at", sa.BigInteger),
+    sa.Column("certificate_id", sa.BigInteger),
+    sa.Column("updated_block", sa.BigInteger, nullable=False),
+)
+
+parents = sa.Table(
+    "parents",
+    metadata,
+    sa.Column("asset_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("parent_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("grant_id", sa.String(66), nullable=False),
+)
+
+grants = sa.Table(
+    "grants",
+    metadata,
+    sa.Column("grant_id", sa.String(66), primary_key=True),
+    sa.Column("asset_id", sa.BigInteger, nullable=False, index=True),
+    sa.Column("kind", sa.SmallInteger, nullable=False),
+    sa.Column("grantee", sa.String(42), nullable=False, index=True),
+    sa.Column("scenario", sa.String(66), nullable=False),
+    sa.Column("start", sa.BigInteger, nullable=False),
+    sa.Column("expiry", sa.BigInteger, nullable=False),
+    sa.Column("exclusive", sa.Boolean, nullable=False),
+    sa.Column("revocable", sa.Boolean, nullable=False),
+    sa.Column("revoked", sa.Boolean, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("terms_hash", sa.String(66), nullable=False),
+    sa.Column("certificate_id", sa.BigInteger),
+)
+
+certificates = sa.Table(
+    "certificates",
+    metadata,
+    sa.Column("token_id", sa.BigInteger, primary_key=True),
+    sa.Column("number", sa.String(19), nullable=False, unique=True),
+    sa.Column("asset_id", sa.BigInteger, nullable=False, index=True),
+    sa.Column("holder", sa.String(42), nullable=False, index=True),
+    sa.Column("kind", sa.SmallInteger, nullable=False),
+    sa.Column("state", sa.SmallInteger, nullable=False),
+    sa.Column("issued_at", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", sa.BigInteger, nullable=False),
+    sa.Column("successor", sa.BigInteger),
+    sa.Column("grant_id", sa.String(66)),
+)
+
+objections = sa.Table(
+    "objections",
+    metadata,
+    sa.Column("objection_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("asset_id", sa.BigInteger, nullable=False, index=True),
+    sa.Column("objector", sa.String(42), nullable=False),
+    sa.Column("evidence_hash", sa.String(66), nullable=False),
+    sa.Column("status", sa.SmallInteger, nullable=False),
+    sa.Column("reason_hash", sa.String(66)),
+)
+
+anchors = sa.Table(
+    "anchors",
+    metadata,
+    sa.Column("root", sa.String(66), primary_key=True),
+    sa.Column("submitter", sa.String(42), nullable=False),
+    sa.Column("leaf_count", sa.BigInteger, nullable=False),
+    sa.Column("block_number", sa.BigInteger, nullable=False),
+    sa.Column("tx_hash", sa.String(66), nullable=False),
+    sa.Column("anchored_at", sa.BigInteger, nullable=False),
+)
+
+manifests = sa.Table(
+    "manifests",
+    metadata,
+    sa.Column("manifest_hash", sa.String(66), primary_key=True),
+    sa.Column("name_zh", sa.Text, nullable=False),
+    sa.Column("name_en", sa.Text, nullable=False),
+    sa.Column("document", sa.JSON, nullable=False),
+)
+
+PROJECTIONS = (assets, parents, grants, certificates, objections, anchors)
+"""Tables rebuilt from ``events``; ``manifests`` is written by the service, not the chain."""
