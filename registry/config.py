@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +20,15 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=PROJECT_ROOT / "data")
     rpc_url: str = "http://127.0.0.1:8545"
     region: int = 370200
+    index_url: str | None = Field(
+        default=None, description="SQLAlchemy URL of the index; SQLite under data_dir if unset"
+    )
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    confirmations: int = 1
+    registrar_key: SecretStr | None = None
+    reviewer_key: SecretStr | None = None
+    anchorer_key: SecretStr | None = None
 
     @property
     def build_dir(self) -> Path:
@@ -36,6 +45,14 @@ class Settings(BaseSettings):
     @property
     def deployment_file(self) -> Path:
         return self.data_dir / "deployment.json"
+
+    @property
+    def outbox_file(self) -> Path:
+        return self.data_dir / "outbox.db"
+
+    @property
+    def database_url(self) -> str:
+        return self.index_url or f"sqlite:///{self.data_dir / 'index.db'}"
 
 
 @lru_cache(maxsize=1)

@@ -23,7 +23,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from eth_account.datastructures import SignedTransaction
 from eth_account.signers.local import LocalAccount
@@ -78,13 +78,16 @@ FEE_BUMP = 1.125
 """Replacement fees must exceed the old ones by at least 10% on geth; 12.5% leaves room."""
 
 
+OperationStatus = Literal["pending", "sent", "confirmed", "failed"]
+
+
 @dataclass(frozen=True)
 class Operation:
     """What a client polls: pending, sent (with its hash), confirmed, or failed with the reason."""
 
     key: str
     kind: str
-    status: str
+    status: OperationStatus
     tx_hash: str | None = None
     nonce: int | None = None
     block_number: int | None = None
@@ -287,6 +290,7 @@ class ChainWriter:
         key_, kind, index, op_error, tx_status, tx_hash, nonce, block, tx_error = row
         if tx_status is None:
             return Operation(key_, kind, "failed", error=json.loads(op_error))
+        status: OperationStatus
         if tx_status == REVERTED:
             status = "failed"
         elif tx_status == MINED:

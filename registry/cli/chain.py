@@ -8,15 +8,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import uvicorn
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from pydantic import SecretStr
 from web3 import Web3
 
 from registry.chain import AnvilNode, Deployment, deploy, load_artifacts
 from registry.chain.compiler import CompileError, compile_contracts, write_artifacts
 from registry.chain.node import DEV_MNEMONIC
 from registry.cli.app import app
-from registry.config import get_settings
+from registry.config import Settings, get_settings
+from registry.server import Runtime, StaffKeys
 
 
 def _admin_key(dev_account: int | None) -> LocalAccount:
@@ -122,39 +125,64 @@ def _deployed(w3: Web3, path: Path) -> Deployment | None:
     return deployment if len(code) > 0 else None
 
 
+def _staff_keys(settings: Settings) -> StaffKeys:
+    """The staff keys from the settings; on the embedded chain, public dev-chain keys."""
+
+    def key(secret: SecretStr | None, role: str) -> LocalAccount:
+        if secret is not None:
+            account: LocalAccount = Account.from_key(secret.get_secret_value())
+            return account
+        return _admin_key(DEV_ROLES[role])
+
+    return StaffKeys(
+        key(settings.registrar_key, "registrar"),
+        key(settings.reviewer_key, "reviewer"),
+        key(settings.anchorer_key, "anchorer"),
+    )
+
+
 @app.command()
 def up(
     chain_port: Annotated[int, typer.Option(help="Port of the local chain on 127.0.0.1.")] = 8545,
 ) -> None:
-    """Start the embedded chain (state under the data directory), deploy on first start, serve."""
+    """Start the embedded chain (state kept under the data directory), deploy on first start,
+    follow the chain into the index, and serve the API on 127.0.0.1:8000 until Ctrl-C."""
     settings = get_settings()
     chain_dir = settings.data_dir / "chain"
     chain_dir.mkdir(parents=True, exist_ok=True)
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     anvil = AnvilNode(
         settings.node_modules / ".bin" / "anvil",
         port=chain_port,
         state_file=chain_dir / "state.json",
         log_file=chain_dir / "anvil.log",
     ).start()
+    runtime: Runtime | None = None
     try:
         w3 = Web3(Web3.HTTPProvider(anvil.url))
+        artifacts = load_artifacts(settings.build_dir)
         deployment = _deployed(w3, settings.deployment_file)
         if deployment is None:
+            staff = _staff_keys(settings)
             deployment = deploy(
                 w3,
                 _admin_key(DEV_ROLES["admin"]),
-                load_artifacts(settings.build_dir),
-                registrars=(_dev_address(DEV_ROLES["registrar"]),),
-                reviewers=(_dev_address(DEV_ROLES["reviewer"]),),
-                anchorers=(_dev_address(DEV_ROLES["anchorer"]),),
+                artifacts,
+                registrars=(staff.registrar.address,),
+                reviewers=(staff.reviewer.address,),
+                anchorers=(staff.anchorer.address,),
+                base_uri=f"http://{settings.api_host}:{settings.api_port}/v1/certificates/",
             )
             deployment.save(settings.deployment_file)
             typer.echo(f"deployed: {settings.deployment_file}")
         typer.echo(f"chain {deployment.chain_id} on {anvil.url}, block {w3.eth.block_number}")
         for name, address in deployment.addresses.items():
             typer.echo(f"  {name:15} {address}")
-        typer.echo("Ctrl-C stops; the chain's state is kept for the next start.")
-        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+        runtime = Runtime(settings, w3, deployment, artifacts, _staff_keys(settings)).start()
+        typer.echo(f"API on http://{settings.api_host}:{settings.api_port}/ (docs at /docs)")
+        uvicorn.run(
+            runtime.app(), host=settings.api_host, port=settings.api_port, log_level="warning"
+        )
     finally:
+        if runtime is not None:
+            runtime.stop()
         anvil.stop()

@@ -1,0 +1,86 @@
+"""API keys: stored as SHA-256 hashes, each bound to one role and one region."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+import sqlalchemy as sa
+
+_metadata = sa.MetaData()
+api_keys = sa.Table(
+    "api_keys",
+    _metadata,
+    sa.Column("id", sa.String(16), primary_key=True),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("region", sa.Integer, nullable=False),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("revoked", sa.Boolean, nullable=False),
+)
+
+PREFIX = "drk_"
+
+
+class Role(StrEnum):
+    REGISTRAR = "registrar"
+    REVIEWER = "reviewer"
+    HOLDER = "holder"
+    AUDITOR = "auditor"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the key's id, role and region."""
+
+    key_id: str
+    role: Role
+    region: int
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiKeys:
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        _metadata.create_all(engine)
+
+    def create(self, role: Role, region: int, label: str = "") -> tuple[str, str]:
+        """Makes a key; returns (id, secret). The secret is shown once and never stored."""
+        key_id = secrets.token_hex(4)
+        secret = f"{PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.insert(api_keys).values(
+                    id=key_id,
+                    key_hash=_hash(secret),
+                    role=role.value,
+                    region=region,
+                    label=label,
+                    created_at=time.time(),
+                    revoked=False,
+                )
+            )
+        return key_id, secret
+
+    def revoke(self, key_id: str) -> bool:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                sa.update(api_keys).where(api_keys.c.id == key_id).values(revoked=True)
+            )
+        return result.rowcount > 0
+
+    def authenticate(self, secret: str) -> Principal | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(api_keys.c.id, api_keys.c.role, api_keys.c.region).where(
+                    api_keys.c.key_hash == _hash(secret), api_keys.c.revoked.is_(False)
+                )
+            ).first()
+        return Principal(row.id, Role(row.role), int(row.region)) if row else None

@@ -1,0 +1,200 @@
+"""Request and response bodies. Hex values are 0x-prefixed; field errors name the field."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from web3 import Web3
+
+from registry.chain.types import (
+    Application,
+    AssetKind,
+    Classification,
+    Consent,
+    GrantRequest,
+    ParentRef,
+    RightKind,
+)
+from registry.chain.writer import Operation, OperationStatus
+
+
+def _address(value: str) -> str:
+    if not Web3.is_address(value):
+        raise ValueError("not an Ethereum address (0x and 40 hex digits)")
+    return Web3.to_checksum_address(value)
+
+
+Address = Annotated[str, AfterValidator(_address)]
+Hash32 = Annotated[
+    str,
+    Field(pattern=r"^0x[0-9a-fA-F]{64}$", description="32 bytes, 0x and 64 hex digits"),
+]
+HexBytes = Annotated[str, Field(pattern=r"^(0x)?([0-9a-fA-F]{2})*$", max_length=4096)]
+Region = Annotated[
+    int, Field(ge=110000, le=829999, description="GB/T 2260 six-digit administrative code")
+]
+Uint40 = Annotated[int, Field(ge=0, lt=2**40)]
+ZERO = "0x" + "00" * 32
+
+
+def b32(value: str) -> bytes:
+    return bytes.fromhex(value[2:])
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ConsentIn(Strict):
+    """The holder's EIP-712 signature (empty when the holder sends the act itself)."""
+
+    deadline: Annotated[int, Field(ge=0, lt=2**64)] = 0
+    signature: HexBytes = ""
+
+    def to_consent(self) -> Consent:
+        return Consent(self.deadline, bytes.fromhex(self.signature.removeprefix("0x")))
+
+
+class ParentIn(Strict):
+    asset_id: Annotated[int, Field(ge=1, lt=2**64)]
+    scenario: Hash32 = ZERO
+
+
+class ApplicationIn(Strict):
+    holder: Address
+    region: Region
+    classification: Literal["general", "important"] = Field(
+        description="GB/T 43697-2024 level; core data is never registered"
+    )
+    kind: Literal["resource", "product"] = "resource"
+    manifest_hash: Hash32
+    manifest_cid: Hash32 = Field(description="sha2-256 digest inside the manifest's CIDv1")
+    cid_codec: Literal[85, 112] = Field(85, description="0x55 raw or 0x70 dag-pb")
+    parents: list[ParentIn] = Field(default_factory=list, max_length=16)
+    name_zh: Annotated[str, Field(max_length=200)] = ""
+    name_en: Annotated[str, Field(max_length=200)] = ""
+    consent: ConsentIn
+
+    def to_application(self) -> Application:
+        return Application(
+            holder=self.holder,
+            region=self.region,
+            classification=Classification[self.classification.upper()],
+            kind=AssetKind[self.kind.upper()],
+            manifest_hash=b32(self.manifest_hash),
+            manifest_cid=b32(self.manifest_cid),
+            cid_codec=self.cid_codec,
+            parents=tuple(ParentRef(p.asset_id, b32(p.scenario)) for p in self.parents),
+        )
+
+
+class ReviewIn(Strict):
+    decision: Literal["start", "approve", "reject"]
+    reason_hash: Hash32 = ZERO
+
+
+class ObjectionIn(Strict):
+    evidence_hash: Hash32
+
+
+class ObjectionDecisionIn(Strict):
+    upheld: bool
+    reason_hash: Hash32 = ZERO
+
+
+class ChangeIn(Strict):
+    manifest_hash: Hash32
+    manifest_cid: Hash32
+    cid_codec: Literal[85, 112] = 85
+    consent: ConsentIn
+
+
+class TransferIn(Strict):
+    new_holder: Address
+    agreement_hash: Hash32
+    consent: ConsentIn
+
+
+class PledgeIn(Strict):
+    pledgee: Address
+    agreement_hash: Hash32
+    consent: ConsentIn
+
+
+class HolderActIn(Strict):
+    consent: ConsentIn
+
+
+class OrderIn(Strict):
+    order_hash: Hash32
+
+
+class ReasonIn(Strict):
+    reason_hash: Hash32
+
+
+class GrantIn(Strict):
+    asset_id: Annotated[int, Field(ge=1, lt=2**64)]
+    kind: Literal["processing", "operating"]
+    grantee: Address
+    scenario: Hash32
+    start: Uint40
+    expiry: Uint40
+    exclusive: bool = False
+    revocable: bool = True
+    terms_hash: Hash32 = ZERO
+    consent: ConsentIn
+
+    def to_request(self) -> GrantRequest:
+        return GrantRequest(
+            asset_id=self.asset_id,
+            kind=RightKind[self.kind.upper()],
+            grantee=self.grantee,
+            scenario=b32(self.scenario),
+            start=self.start,
+            expiry=self.expiry,
+            exclusive=self.exclusive,
+            revocable=self.revocable,
+            terms_hash=b32(self.terms_hash),
+        )
+
+
+class RevokeGrantIn(Strict):
+    reason_hash: Hash32 = ZERO
+    consent: ConsentIn | None = Field(
+        None, description="the holder's consent; omitted when the registrar annuls the grant"
+    )
+
+
+class LicenceIn(Strict):
+    asset_id: Annotated[int, Field(ge=1, lt=2**64)]
+    kind: Literal["processing", "operating"]
+    grantee: Address
+    scenario: Hash32
+
+
+class EvidenceIn(Strict):
+    hash: Hash32 = Field(description="SHA-256 (or any 32-byte digest) of the evidence")
+
+
+class OperationOut(BaseModel):
+    id: str
+    kind: str
+    status: OperationStatus
+    tx_hash: str | None = None
+    nonce: int | None = None
+    block_number: int | None = None
+    error: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, op: Operation) -> OperationOut:
+        return cls(
+            id=op.key,
+            kind=op.kind,
+            status=op.status,
+            tx_hash=op.tx_hash,
+            nonce=op.nonce,
+            block_number=op.block_number,
+            error=op.error,
+        )

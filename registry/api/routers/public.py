@@ -1,0 +1,109 @@
+"""Certificates, evidence, operations, health and metrics."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Response, UploadFile
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from registry.api.deps import Ctx, IdempotencyKey, accepted, operation_key, require
+from registry.api.keys import Principal, Role
+from registry.api.models import EvidenceIn, OperationOut, b32
+from registry.api.problems import ProblemError
+from registry.chain.types import CertificateStatus
+
+router = APIRouter(prefix="/v1")
+Number = Annotated[str, Path(min_length=19, max_length=25, description="e.g. 2026113702000000017")]
+Registrar = Annotated[Principal, Depends(require(Role.REGISTRAR))]
+
+
+def _certificate(ctx: Any, number: str) -> dict[str, Any]:
+    try:
+        cert = ctx.queries.certificate(number)
+    except ValueError as exc:
+        raise ProblemError(
+            422,
+            "invalid-request",
+            "Not a certificate number",
+            str(exc),
+            invalid_params=[{"name": "number", "reason": str(exc)}],
+        ) from None
+    if cert is None:
+        raise ProblemError(404, "not-found", "No such certificate", f"{number} was never issued")
+    return dict(cert)
+
+
+@router.get("/certificates/{number}", tags=["certificates"])
+def certificate(number: Number, ctx: Ctx) -> dict[str, Any]:
+    """The certificate and its status now, read from the chain."""
+    cert = _certificate(ctx, number)
+    status = ctx.service.registry.certificates.status_of(int(cert["token_id"]))
+    cert["token_id"] = str(cert["token_id"])
+    cert["successor"] = None if cert["successor"] is None else str(cert["successor"])
+    cert["status"] = CertificateStatus(status).name.lower()
+    return cert
+
+
+@router.get("/certificates/{number}/status", tags=["certificates"])
+def certificate_status(number: Number, ctx: Ctx) -> dict[str, Any]:
+    cert = _certificate(ctx, number)
+    status = ctx.service.registry.certificates.status_of(int(cert["token_id"]))
+    return {"number": cert["number"], "status": CertificateStatus(status).name.lower()}
+
+
+@router.post("/evidence", status_code=202, response_model=OperationOut, tags=["evidence"])
+def anchor(
+    body: EvidenceIn, ctx: Ctx, who: Registrar, response: Response, key: IdempotencyKey = None
+) -> OperationOut:
+    """Anchors one evidence hash on chain (存证)."""
+    op = accepted(ctx.service.anchor_hash(operation_key(who, key), b32(body.hash)))
+    response.headers["Location"] = f"/v1/operations/{op.key}"
+    return OperationOut.of(op)
+
+
+@router.post("/evidence/file", status_code=202, tags=["evidence"])
+async def anchor_file(
+    file: UploadFile, ctx: Ctx, who: Registrar, response: Response, key: IdempotencyKey = None
+) -> dict[str, Any]:
+    """Anchors the SHA-256 of an uploaded file, hashed as it streams in (nothing is kept)."""
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := await file.read(1 << 20):
+        digest.update(chunk)
+        size += len(chunk)
+    op = accepted(ctx.service.anchor_hash(operation_key(who, key), digest.digest()))
+    response.headers["Location"] = f"/v1/operations/{op.key}"
+    return {
+        "sha256": digest.hexdigest(),
+        "size": size,
+        "operation": OperationOut.of(op).model_dump(),
+    }
+
+
+@router.get("/operations/{operation_id}", response_model=OperationOut, tags=["operations"])
+def operation(
+    operation_id: Annotated[str, Path(min_length=1, max_length=220)], ctx: Ctx
+) -> OperationOut:
+    """A write's progress: pending, sent (with its transaction), confirmed, or failed (why)."""
+    op = ctx.service.operation(operation_id)
+    if op is None:
+        raise ProblemError(404, "not-found", "No such operation", operation_id)
+    return OperationOut.of(op)
+
+
+system = APIRouter(tags=["system"])
+
+
+@system.get("/healthz")
+def healthz(ctx: Ctx) -> dict[str, Any]:
+    """Up, with the chain head and how far the index has read."""
+    head = int(ctx.service.registry.chain.w3.eth.block_number)
+    return {"status": "ok", "chain_head": head, "indexed_block": ctx.queries.indexed_block()}
+
+
+@system.get("/metrics")
+def metrics() -> Response:
+    """Prometheus metrics."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,62 @@
+"""Administration on this machine: API keys, and time on the embedded development chain."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import typer
+from web3 import Web3
+
+from registry.api.keys import ApiKeys, Role
+from registry.cli.app import app
+from registry.config import get_settings
+from registry.index import open_engine
+
+keys = typer.Typer(help="API keys (stored hashed; each bound to a role and a region).")
+dev = typer.Typer(help="Development chain only.")
+app.add_typer(keys, name="keys")
+app.add_typer(dev, name="dev")
+
+
+@keys.command("create")
+def create_key(
+    role: Annotated[Role, typer.Option(help="registrar, reviewer, holder or auditor.")],
+    region: Annotated[int, typer.Option(help="GB/T 2260 region code.")] = 0,
+    label: Annotated[str, typer.Option(help="Who or what the key is for.")] = "",
+) -> None:
+    """Create an API key and print it once (only its hash is stored)."""
+    settings = get_settings()
+    store = ApiKeys(open_engine(settings.database_url))
+    key_id, secret = store.create(role, region or settings.region, label)
+    typer.echo(secret)
+    typer.echo(f"key {key_id}: role {role.value}, region {region or settings.region}", err=True)
+
+
+@keys.command("revoke")
+def revoke_key(key_id: str) -> None:
+    """Revoke an API key by its id."""
+    store = ApiKeys(open_engine(get_settings().database_url))
+    if not store.revoke(key_id):
+        typer.echo(f"no key {key_id}", err=True)
+        raise typer.Exit(1)
+
+
+_DURATION = re.compile(r"^(\d+)([smhd])$")
+
+
+@dev.command("advance")
+def advance(
+    duration: Annotated[str, typer.Argument(help="e.g. 10d, 2h, 30m, 45s")],
+    rpc_url: Annotated[str | None, typer.Option(help="JSON-RPC of the dev chain.")] = None,
+) -> None:
+    """Move the development chain's clock forward (to end a notice period, say)."""
+    match = _DURATION.match(duration)
+    if match is None:
+        raise typer.BadParameter("a number and s, m, h or d, e.g. 10d", param_hint="duration")
+    seconds = int(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+    w3 = Web3(Web3.HTTPProvider(rpc_url or get_settings().rpc_url))
+    w3.provider.make_request("evm_increaseTime", [seconds])  # type: ignore[arg-type]
+    w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+    block = w3.eth.get_block("latest")
+    typer.echo(f"chain time is now {block['timestamp']} (block {block['number']})")

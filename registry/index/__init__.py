@@ -1,0 +1,33 @@
+"""The index: contract events followed into SQL (SQLite by default, PostgreSQL by URL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from registry.index.follower import Follower
+from registry.index.queries import Page, Queries
+from registry.index.schema import metadata
+
+
+def open_engine(url: str) -> sa.Engine:
+    """An engine for ``url``; SQLite gets WAL so readers never wait for the follower."""
+    if not url.startswith("sqlite"):
+        engine = sa.create_engine(url, pool_pre_ping=True)
+        metadata.create_all(engine)
+        return engine
+    engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @sa.event.listens_for(engine, "connect")
+    def _wal(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    metadata.create_all(engine)
+    return engine
+
+
+__all__ = ["Follower", "Page", "Queries", "open_engine"]

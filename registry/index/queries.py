@@ -1,0 +1,168 @@
+"""What the index answers: assets by id, holder, region, status and name; rights at a time;
+certificates by number; the full history of an asset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from registry.certificates.numbers import parse_number
+from registry.chain.types import Status
+from registry.index.schema import (
+    assets,
+    certificates,
+    events,
+    grants,
+    manifests,
+    objections,
+    parents,
+    sync,
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of results and the cursor of the next one (None at the end)."""
+
+    items: list[dict[str, Any]]
+    next_after: int | None
+
+
+def _row(row: sa.Row[Any]) -> dict[str, Any]:
+    return dict(row._mapping)
+
+
+def _with_status_now(asset: dict[str, Any], now: int) -> dict[str, Any]:
+    expires = asset.get("expires_at")
+    if asset["status"] == Status.ISSUED and expires is not None and now >= expires:
+        asset["status"] = Status.EXPIRED
+    asset["status_name"] = Status(asset["status"]).name.lower()
+    return asset
+
+
+class Queries:
+    """Read-only access to the index."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def indexed_block(self) -> int | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(sync.c.block_number)).scalar()
+        return int(value) if value is not None else None
+
+    def _asset_select(self) -> sa.Select[Any]:
+        return sa.select(assets, manifests.c.name_zh, manifests.c.name_en).join(
+            manifests, manifests.c.manifest_hash == assets.c.manifest_hash, isouter=True
+        )
+
+    def asset(self, asset_id: int, now: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(self._asset_select().where(assets.c.asset_id == asset_id)).first()
+            if row is None:
+                return None
+            asset = _with_status_now(_row(row), now)
+            asset["parents"] = [
+                _row(r)
+                for r in conn.execute(sa.select(parents).where(parents.c.asset_id == asset_id))
+            ]
+            asset["objections"] = [
+                _row(r)
+                for r in conn.execute(
+                    sa.select(objections)
+                    .where(objections.c.asset_id == asset_id)
+                    .order_by(objections.c.objection_id)
+                )
+            ]
+        return asset
+
+    def search(
+        self,
+        now: int,
+        *,
+        holder: str | None = None,
+        region: int | None = None,
+        status: Status | None = None,
+        text: str | None = None,
+        after: int | None = None,
+        limit: int = 50,
+    ) -> Page:
+        """Assets matching every given filter, by id, ``limit`` at a time after ``after``."""
+        query = self._asset_select().order_by(assets.c.asset_id).limit(limit + 1)
+        if holder is not None:
+            query = query.where(assets.c.holder == holder)
+        if region is not None:
+            query = query.where(assets.c.region == region)
+        if status == Status.EXPIRED:
+            query = query.where(assets.c.status == Status.ISSUED, assets.c.expires_at <= now)
+        elif status == Status.ISSUED:
+            query = query.where(assets.c.status == Status.ISSUED, assets.c.expires_at > now)
+        elif status is not None:
+            query = query.where(assets.c.status == status)
+        if text:
+            pattern = f"%{text}%"
+            query = query.where(
+                sa.or_(manifests.c.name_zh.like(pattern), manifests.c.name_en.ilike(pattern))
+            )
+        if after is not None:
+            query = query.where(assets.c.asset_id > after)
+        with self.engine.connect() as conn:
+            rows = [_with_status_now(_row(r), now) for r in conn.execute(query)]
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return Page(rows, rows[-1]["asset_id"] if more else None)
+
+    def rights_of_asset(self, asset_id: int, at: int) -> list[dict[str, Any]]:
+        return self._rights(grants.c.asset_id == asset_id, at)
+
+    def rights_of_account(self, account: str, at: int) -> list[dict[str, Any]]:
+        return self._rights(grants.c.grantee == account, at)
+
+    def _rights(self, where: sa.ColumnElement[bool], at: int) -> list[dict[str, Any]]:
+        query = (
+            sa.select(grants)
+            .where(where, grants.c.revoked.is_(False), grants.c.start <= at, grants.c.expiry > at)
+            .order_by(grants.c.asset_id, grants.c.kind, grants.c.start)
+        )
+        with self.engine.connect() as conn:
+            return [_row(r) for r in conn.execute(query)]
+
+    def certificate(self, number: str) -> dict[str, Any] | None:
+        """By printed number; raises ValueError for a malformed one."""
+        token_id = parse_number(number)
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(certificates).where(certificates.c.token_id == token_id)
+            ).first()
+        return _row(row) if row is not None else None
+
+    def history(self, asset_id: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(events)
+                .where(events.c.asset_id == asset_id)
+                .order_by(events.c.block_number, events.c.log_index)
+            )
+            return [_row(r) for r in rows]
+
+    def record_manifest(
+        self, manifest_hash: str, name_zh: str, name_en: str, document: Any
+    ) -> None:
+        """Keeps a submitted manifest, so assets can be found by name."""
+        with self.engine.begin() as conn:
+            exists = conn.execute(
+                sa.select(manifests.c.manifest_hash).where(
+                    manifests.c.manifest_hash == manifest_hash
+                )
+            ).first()
+            if exists is None:
+                conn.execute(
+                    sa.insert(manifests).values(
+                        manifest_hash=manifest_hash,
+                        name_zh=name_zh,
+                        name_en=name_en,
+                        document=document,
+                    )
+                )

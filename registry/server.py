@@ -1,0 +1,68 @@
+"""Everything a running registry needs, wired once: writers per staff key, the index follower
+and the API context. ``registry up`` and the tests start it the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eth_account.signers.local import LocalAccount
+from fastapi import FastAPI
+from web3 import Web3
+
+from registry.api import AppContext, create_app
+from registry.api.keys import ApiKeys
+from registry.chain import Deployment, Registry
+from registry.chain.compiler import Artifact
+from registry.chain.writer import ChainWriter
+from registry.config import Settings
+from registry.index import Follower, Queries, open_engine
+from registry.services import RegistryService, Staff
+
+
+@dataclass(frozen=True)
+class StaffKeys:
+    registrar: LocalAccount
+    reviewer: LocalAccount
+    anchorer: LocalAccount
+
+
+class Runtime:
+    def __init__(
+        self,
+        settings: Settings,
+        w3: Web3,
+        deployment: Deployment,
+        artifacts: dict[str, Artifact],
+        keys: StaffKeys,
+    ) -> None:
+        self.registry = Registry.connect(w3, deployment, artifacts)
+        decoder = self.registry.chain.decoder
+
+        def writer(account: LocalAccount) -> ChainWriter:
+            return ChainWriter(
+                w3, account, settings.outbox_file, decoder, confirmations=settings.confirmations
+            )
+
+        self.staff = Staff(writer(keys.registrar), writer(keys.reviewer), writer(keys.anchorer))
+        self.engine = open_engine(settings.database_url)
+        self.follower = Follower(w3, self.engine, deployment, artifacts)
+        self.keys = ApiKeys(self.engine)
+        self.context = AppContext(
+            RegistryService(self.registry, self.staff), Queries(self.engine), self.keys
+        )
+
+    def app(self) -> FastAPI:
+        return create_app(self.context)
+
+    def start(self) -> Runtime:
+        """Reconciles the outbox with the chain, then follows it in the background."""
+        for w in self.staff.all():
+            w.start()
+        self.follower.start()
+        return self
+
+    def stop(self) -> None:
+        self.follower.stop()
+        for w in self.staff.all():
+            w.close()
+        self.engine.dispose()

@@ -1,0 +1,247 @@
+"""One method per registration act. Each encodes the contract call and hands it to the writer of
+the staff key that must send it (reviewer, registrar or anchorer); holders' consents travel
+inside the call as EIP-712 signatures, so the center relays acts it cannot forge."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from registry.chain.client import BoundContract
+from registry.chain.deploy import Registry
+from registry.chain.types import Application, Consent, GrantRequest, RightKind, Standing
+from registry.chain.writer import Call, ChainWriter, Operation
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The center's signing keys, one writer each."""
+
+    registrar: ChainWriter
+    reviewer: ChainWriter
+    anchorer: ChainWriter
+
+    def all(self) -> tuple[ChainWriter, ...]:
+        return (self.registrar, self.reviewer, self.anchorer)
+
+
+class RegistryService:
+    def __init__(self, registry: Registry, staff: Staff) -> None:
+        self.registry = registry
+        self.staff = staff
+
+    # ------------------------------------------------------------------ reads from the chain
+
+    def standing(self, asset_id: int) -> Standing:
+        return self.registry.assets.standing_of(asset_id)
+
+    def operation(self, key: str) -> Operation | None:
+        return self.staff.registrar.operation(key)
+
+    # ------------------------------------------------------------------ application and review
+
+    def submit_application(self, key: str, application: Application, consent: Consent) -> Operation:
+        return self._send(
+            self.staff.registrar,
+            key,
+            self.registry.assets,
+            "submitApplication",
+            application.to_abi(),
+            consent.to_abi(),
+        )
+
+    def submit_applications(
+        self, items: Sequence[tuple[str, Application, Consent]]
+    ) -> list[Operation]:
+        """Many applications in as few transactions as possible (``multicall``)."""
+        assets = self.registry.assets
+        calls = [
+            Call(
+                key,
+                "submitApplication",
+                assets.address,
+                _encode(assets, "submitApplication", app.to_abi(), consent.to_abi()),
+            )
+            for key, app, consent in items
+        ]
+        return self.staff.registrar.submit_batch(calls)
+
+    def begin_review(self, key: str, asset_id: int) -> Operation:
+        return self._send(self.staff.reviewer, key, self.registry.assets, "beginReview", asset_id)
+
+    def reject(self, key: str, asset_id: int, reason_hash: bytes) -> Operation:
+        return self._send(
+            self.staff.reviewer, key, self.registry.assets, "reject", asset_id, reason_hash
+        )
+
+    def approve(self, key: str, asset_id: int) -> Operation:
+        return self._send(self.staff.reviewer, key, self.registry.assets, "approve", asset_id)
+
+    def file_objection(self, key: str, asset_id: int, evidence_hash: bytes) -> Operation:
+        return self._send(
+            self.staff.registrar,
+            key,
+            self.registry.assets,
+            "fileObjection",
+            asset_id,
+            evidence_hash,
+        )
+
+    def decide_objection(
+        self, key: str, objection_id: int, upheld: bool, reason_hash: bytes
+    ) -> Operation:
+        return self._send(
+            self.staff.registrar,
+            key,
+            self.registry.assets,
+            "decideObjection",
+            objection_id,
+            upheld,
+            reason_hash,
+        )
+
+    def issue(self, key: str, asset_id: int) -> Operation:
+        return self._send(self.staff.registrar, key, self.registry.assets, "issue", asset_id)
+
+    # ------------------------------------------------------------------ acts on issued assets
+
+    def change(
+        self,
+        key: str,
+        asset_id: int,
+        manifest_hash: bytes,
+        manifest_cid: bytes,
+        cid_codec: int,
+        consent: Consent,
+    ) -> Operation:
+        return self._send(
+            self.staff.registrar,
+            key,
+            self.registry.assets,
+            "change",
+            asset_id,
+            manifest_hash,
+            manifest_cid,
+            cid_codec,
+            consent.to_abi(),
+        )
+
+    def transfer(
+        self, key: str, asset_id: int, new_holder: str, agreement_hash: bytes, consent: Consent
+    ) -> Operation:
+        return self._send(
+            self.staff.registrar,
+            key,
+            self.registry.assets,
+            "transfer",
+            asset_id,
+            new_holder,
+            agreement_hash,
+            consent.to_abi(),
+        )
+
+    def renew(self, key: str, asset_id: int, consent: Consent) -> Operation:
+        return self._send(
+            self.staff.registrar, key, self.registry.assets, "renew", asset_id, consent.to_abi()
+        )
+
+    def pledge(
+        self, key: str, asset_id: int, pledgee: str, agreement_hash: bytes, consent: Consent
+    ) -> Operation:
+        return self._send(
+            self.staff.registrar,
+            key,
+            self.registry.assets,
+            "pledge",
+            asset_id,
+            pledgee,
+            agreement_hash,
+            consent.to_abi(),
+        )
+
+    def release_pledge(self, key: str, asset_id: int) -> Operation:
+        return self._send(
+            self.staff.registrar, key, self.registry.assets, "releasePledge", asset_id
+        )
+
+    def freeze(self, key: str, asset_id: int, order_hash: bytes) -> Operation:
+        return self._send(
+            self.staff.registrar, key, self.registry.assets, "freeze", asset_id, order_hash
+        )
+
+    def unfreeze(self, key: str, asset_id: int, order_hash: bytes) -> Operation:
+        return self._send(
+            self.staff.registrar, key, self.registry.assets, "unfreeze", asset_id, order_hash
+        )
+
+    def cancel(self, key: str, asset_id: int, consent: Consent) -> Operation:
+        return self._send(
+            self.staff.registrar, key, self.registry.assets, "cancel", asset_id, consent.to_abi()
+        )
+
+    def revoke(self, key: str, asset_id: int, reason_hash: bytes) -> Operation:
+        return self._send(
+            self.staff.registrar, key, self.registry.assets, "revoke", asset_id, reason_hash
+        )
+
+    # ------------------------------------------------------------------ rights
+
+    def grant(self, key: str, request: GrantRequest, consent: Consent) -> Operation:
+        return self._send(
+            self.staff.registrar,
+            key,
+            self.registry.rights,
+            "grant",
+            request.to_abi(),
+            consent.to_abi(),
+        )
+
+    def revoke_grant(
+        self, key: str, grant_id: bytes, reason_hash: bytes, consent: Consent
+    ) -> Operation:
+        return self._send(
+            self.staff.registrar,
+            key,
+            self.registry.rights,
+            "revokeGrant",
+            grant_id,
+            reason_hash,
+            consent.to_abi(),
+        )
+
+    def annul_grant(self, key: str, grant_id: bytes, reason_hash: bytes) -> Operation:
+        return self._send(
+            self.staff.registrar, key, self.registry.rights, "annulGrant", grant_id, reason_hash
+        )
+
+    def register_licence(
+        self, key: str, asset_id: int, kind: RightKind, grantee: str, scenario: bytes
+    ) -> Operation:
+        return self._send(
+            self.staff.registrar,
+            key,
+            self.registry.rights,
+            "registerLicence",
+            asset_id,
+            int(kind),
+            grantee,
+            scenario,
+        )
+
+    # ------------------------------------------------------------------ evidence
+
+    def anchor_hash(self, key: str, data_hash: bytes) -> Operation:
+        return self._send(self.staff.anchorer, key, self.registry.evidence, "anchorHash", data_hash)
+
+    # ------------------------------------------------------------------ internals
+
+    @staticmethod
+    def _send(
+        writer: ChainWriter, key: str, contract: BoundContract, fn: str, *args: Any
+    ) -> Operation:
+        return writer.submit(Call(key, fn, contract.address, _encode(contract, fn, *args)))
+
+
+def _encode(contract: BoundContract, fn: str, *args: Any) -> bytes:
+    return bytes.fromhex(contract.contract.encode_abi(fn, args=list(args))[2:])

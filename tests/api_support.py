@@ -1,0 +1,76 @@
+"""A registry runtime (writers, index follower, API) on the test session's chain."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from web3 import Web3
+
+from registry.api.keys import Role
+from registry.chain import Deployment
+from registry.chain.compiler import Artifact
+from registry.config import Settings
+from registry.server import Runtime, StaffKeys
+from tests.conftest import Accounts
+
+
+class Api:
+    """An HTTP client of the API with one key per role."""
+
+    def __init__(self, runtime: Runtime, client: TestClient, region: int) -> None:
+        self.runtime = runtime
+        self.client = client
+        self.keys = {
+            role: runtime.keys.create(role, region, f"test {role.value}")[1] for role in Role
+        }
+
+    def post(self, path: str, body: Any = None, role: Role | None = None, **headers: str) -> Any:
+        if role is not None:
+            headers["Authorization"] = f"Bearer {self.keys[role]}"
+        return self.client.post(path, json=body, headers=headers)
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.client.get(path, params=params)
+
+    def wait(self, operation_id: str, timeout: float = 20.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            op = self.client.get(f"/v1/operations/{operation_id}").json()
+            if op["status"] in ("confirmed", "failed") or time.monotonic() > deadline:
+                return dict(op)
+            time.sleep(0.02)
+
+    def indexed(self) -> None:
+        """Waits until the index has read the chain head."""
+        w3 = self.runtime.registry.chain.w3
+        head = w3.eth.block_number
+        deadline = time.monotonic() + 20
+        while (self.runtime.context.queries.indexed_block() or 0) < head:
+            if time.monotonic() > deadline:
+                raise TimeoutError("index did not catch up")
+            time.sleep(0.02)
+
+
+@contextmanager
+def running_api(
+    tmp_path: Path,
+    w3: Web3,
+    deployment: Deployment,
+    artifacts: dict[str, Artifact],
+    accounts: Accounts,
+    *,
+    region: int = 370200,
+) -> Iterator[Api]:
+    settings = Settings(data_dir=tmp_path, confirmations=1)
+    staff = StaffKeys(accounts.registrar, accounts.reviewer, accounts.anchorer)
+    runtime = Runtime(settings, w3, deployment, artifacts, staff).start()
+    try:
+        with TestClient(runtime.app()) as client:
+            yield Api(runtime, client, region)
+    finally:
+        runtime.stop()

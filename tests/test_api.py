@@ -1,0 +1,213 @@
+"""The REST API end to end: a registration from application to certificate, and every kind of
+bad input answered with RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from web3 import Web3
+
+from registry.api.keys import Role
+from registry.chain import Deployment, Registry
+from registry.chain.compiler import Artifact
+from registry.chain.signing import application_message, sign
+from registry.chain.types import Application
+from tests.api_support import Api, running_api
+from tests.conftest import Accounts, advance, application
+
+DEADLINE = 2**40
+
+
+@pytest.fixture
+def api(
+    registry: Registry,
+    tmp_path: Path,
+    w3: Web3,
+    deployment: Deployment,
+    artifacts: dict[str, Artifact],
+    accounts: Accounts,
+) -> Iterator[Api]:
+    with running_api(tmp_path, w3, deployment, artifacts, accounts) as a:
+        yield a
+
+
+def application_body(registry: Registry, accounts: Accounts, app: Application) -> dict[str, Any]:
+    nonce = registry.assets.nonces(app.holder)
+    consent = sign(
+        accounts.holder,
+        registry.assets.domain(),
+        "Application",
+        application_message(app, nonce),
+        DEADLINE,
+    )
+    return {
+        "holder": app.holder,
+        "region": app.region,
+        "classification": "general",
+        "kind": "resource",
+        "manifest_hash": "0x" + app.manifest_hash.hex(),
+        "manifest_cid": "0x" + app.manifest_cid.hex(),
+        "name_zh": "青岛港集装箱吞吐量",
+        "name_en": "Qingdao port container throughput",
+        "consent": {"deadline": DEADLINE, "signature": "0x" + consent.signature.hex()},
+    }
+
+
+def confirmed(api: Api, response: Any) -> dict[str, Any]:
+    assert response.status_code == 202, response.text
+    op = api.wait(response.json()["id"])
+    assert op["status"] == "confirmed", op
+    return op
+
+
+def test_registration_goes_from_application_to_valid_certificate(
+    api: Api, registry: Registry, accounts: Accounts, w3: Web3
+) -> None:
+    body = application_body(registry, accounts, application(accounts.holder.address, "api-1"))
+    confirmed(api, api.post("/v1/assets", body, Role.HOLDER))
+    api.indexed()
+    found = api.get("/v1/assets", q="集装箱").json()["items"]
+    assert [a["asset_id"] for a in found] == [1]
+    confirmed(api, api.post("/v1/assets/1/review", {"decision": "start"}, Role.REVIEWER))
+    confirmed(api, api.post("/v1/assets/1/review", {"decision": "approve"}, Role.REVIEWER))
+    advance(w3, registry.assets.notice_period())
+    confirmed(api, api.post("/v1/assets/1/issue", None, Role.REGISTRAR))
+    api.indexed()
+    asset = api.get("/v1/assets/1").json()
+    assert asset["status_name"] == "issued"
+    number = registry.certificates.number_of(registry.assets.get_asset(1).certificate_id)
+    cert = api.get(f"/v1/certificates/{number}").json()
+    assert cert["status"] == "valid"
+    assert cert["holder"] == accounts.holder.address
+    names = [e["name"] for e in api.get("/v1/assets/1/history").json()]
+    assert names[0] == "Applied"
+    assert "RegistrationIssued" in names
+
+
+def test_apply_with_same_idempotency_key_makes_one_transaction(
+    api: Api, registry: Registry, accounts: Accounts
+) -> None:
+    body = application_body(registry, accounts, application(accounts.holder.address, "idem"))
+    first = api.post("/v1/assets", body, Role.HOLDER, **{"Idempotency-Key": "k1"})
+    second = api.post("/v1/assets", body, Role.HOLDER, **{"Idempotency-Key": "k1"})
+    assert first.json()["id"] == second.json()["id"]
+    confirmed(api, first)
+    assert registry.assets.asset_count() == 1
+
+
+def problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert body["type"]
+    assert body["title"]
+    return body
+
+
+def test_bad_json_is_a_problem(api: Api) -> None:
+    response = api.client.post(
+        "/v1/assets",
+        content=b"{not json",
+        headers={
+            "Authorization": f"Bearer {api.keys[Role.HOLDER]}",
+            "Content-Type": "application/json",
+        },
+    )
+    problem(response, 422)
+
+
+def test_missing_field_is_named(api: Api, registry: Registry, accounts: Accounts) -> None:
+    body = application_body(registry, accounts, application(accounts.holder.address))
+    del body["manifest_hash"]
+    names = [
+        p["name"] for p in problem(api.post("/v1/assets", body, Role.HOLDER), 422)["invalid_params"]
+    ]
+    assert names == ["manifest_hash"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("manifest_hash", "0x1234"),
+        ("manifest_cid", "not hex"),
+        ("holder", "0xnotanaddress"),
+        ("region", 99),
+        ("classification", "core"),
+    ],
+)
+def test_bad_field_is_named(
+    api: Api, registry: Registry, accounts: Accounts, field: str, value: Any
+) -> None:
+    body = application_body(registry, accounts, application(accounts.holder.address))
+    body[field] = value
+    params = problem(api.post("/v1/assets", body, Role.HOLDER), 422)["invalid_params"]
+    assert [p["name"] for p in params] == [field]
+
+
+def test_unknown_asset_is_not_found(api: Api) -> None:
+    body = problem(api.post("/v1/assets/999/issue", None, Role.REGISTRAR), 404)
+    assert "UnknownAsset" in body["type"]
+
+
+def test_wrong_state_names_the_rule(api: Api, registry: Registry, accounts: Accounts) -> None:
+    body = application_body(registry, accounts, application(accounts.holder.address))
+    confirmed(api, api.post("/v1/assets", body, Role.HOLDER))
+    refused = problem(api.post("/v1/assets/1/issue", None, Role.REGISTRAR), 409)
+    assert refused["rule"] == "InvalidTransition"
+
+
+def test_wrong_role_is_forbidden(api: Api, registry: Registry, accounts: Accounts) -> None:
+    body = application_body(registry, accounts, application(accounts.holder.address))
+    confirmed(api, api.post("/v1/assets", body, Role.HOLDER))
+    problem(api.post("/v1/assets/1/review", {"decision": "start"}, Role.HOLDER), 403)
+    problem(api.post("/v1/assets/1/review", {"decision": "start"}), 401)
+
+
+def test_wrong_region_is_forbidden(api: Api, registry: Registry, accounts: Accounts) -> None:
+    app = application(accounts.holder.address, region=321000)
+    body = problem(
+        api.post("/v1/assets", application_body(registry, accounts, app), Role.HOLDER), 403
+    )
+    assert body["invalid_params"][0]["name"] == "region"
+
+
+def test_core_classification_is_refused_by_name(
+    api: Api, registry: Registry, accounts: Accounts
+) -> None:
+    body = application_body(registry, accounts, application(accounts.holder.address))
+    body["classification"] = "core"
+    assert (
+        problem(api.post("/v1/assets", body, Role.HOLDER), 422)["invalid_params"][0]["name"]
+        == "classification"
+    )
+
+
+def test_health_and_metrics(api: Api) -> None:
+    health = api.get("/healthz").json()
+    assert health["status"] == "ok"
+    api.get("/v1/assets")
+    metrics = api.get("/metrics").text
+    assert "registry_http_requests_total" in metrics
+
+
+def test_evidence_file_is_anchored(api: Api, registry: Registry) -> None:
+    response = api.client.post(
+        "/v1/evidence/file",
+        files={"file": ("contract.pdf", b"%PDF-1.7 evidence", "application/pdf")},
+        headers={"Authorization": f"Bearer {api.keys[Role.REGISTRAR]}"},
+    )
+    assert response.status_code == 202, response.text
+    assert api.wait(response.json()["operation"]["id"])["status"] == "confirmed"
+    root = registry.evidence.leaf_of(bytes.fromhex(response.json()["sha256"]))
+    assert registry.evidence.get_anchor(root).leaf_count == 1
+
+
+def test_evidence_hash_rejects_bad_hash(api: Api) -> None:
+    params = problem(api.post("/v1/evidence", {"hash": "0xzz"}, Role.REGISTRAR), 422)[
+        "invalid_params"
+    ]
+    assert params[0]["name"] == "hash"
