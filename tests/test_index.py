@@ -7,7 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from web3 import Web3
 
-from registry.chain import Deployment, Registry
+from registry.chain import Deployment
 from registry.chain.compiler import Artifact
 from registry.chain.types import RightKind, Status
 from registry.index.follower import Follower
