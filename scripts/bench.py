@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from registry.chain import AnvilNode, Registry, deploy  # noqa: E402
 from registry.chain.compiler import compile_contracts  # noqa: E402
-from registry.chain.node import DEV_MNEMONIC  # noqa: E402
+from registry.chain.node import DEV_MNEMONIC, anvil_binary  # noqa: E402
 from registry.chain.signing import application_message, sign  # noqa: E402
 from registry.chain.types import Application, AssetKind, Classification  # noqa: E402
 
@@ -76,7 +76,7 @@ def bench_chain() -> None:
     admin, registrar, holder, sink = _dev(0), _dev(1), _dev(4), _dev(9)
     artifacts = compile_contracts(ROOT)
     with tempfile.TemporaryDirectory() as tmp, AnvilNode(
-        ROOT / "node_modules" / ".bin" / "anvil", log_file=Path(tmp) / "anvil.log"
+        anvil_binary(ROOT / "node_modules"), log_file=Path(tmp) / "anvil.log"
     ) as node:
         w3 = Web3(Web3.HTTPProvider(node.url))
         deployment = deploy(w3, admin, artifacts, registrars=(registrar.address,))

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 from web3 import Web3
 
@@ -74,3 +79,57 @@ def running_api(
             yield Api(runtime, client, region)
     finally:
         runtime.stop()
+
+
+class ServiceProcess:
+    """``registry serve`` as its own process, on 127.0.0.1, stopped by its own PID."""
+
+    def __init__(self, data_dir: Path, rpc_url: str, accounts: Accounts, port: int) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.env = {
+            **os.environ,
+            "REGISTRY_DATA_DIR": str(data_dir),
+            "REGISTRY_RPC_URL": rpc_url,
+            "REGISTRY_API_PORT": str(port),
+            # The well-known public dev-chain keys, never used for value.
+            "REGISTRY_REGISTRAR_KEY": accounts.registrar.key.hex(),
+            "REGISTRY_REVIEWER_KEY": accounts.reviewer.key.hex(),
+            "REGISTRY_ANCHORER_KEY": accounts.anchorer.key.hex(),
+        }
+        self.log = data_dir / "service.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60.0) -> ServiceProcess:
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "registry.cli", "serve"],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.log.read_text()
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(self.log.read_text())
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up of any kind."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()

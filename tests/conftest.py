@@ -16,7 +16,7 @@ from web3 import Web3
 
 from registry.chain import AnvilNode, ContractError, Deployment, Registry, deploy
 from registry.chain.compiler import Artifact, compile_contracts
-from registry.chain.node import DEV_MNEMONIC
+from registry.chain.node import DEV_MNEMONIC, anvil_binary
 from registry.chain.types import (
     Application,
     AssetKind,
@@ -26,7 +26,7 @@ from registry.chain.types import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-ANVIL = ROOT / "node_modules" / ".bin" / "anvil"
+ANVIL = anvil_binary(ROOT / "node_modules")
 DAY = 24 * 3600
 REGION = 370200
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import platform
 import signal
 import socket
 import subprocess
@@ -15,6 +16,22 @@ import httpx
 
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
 """The public development mnemonic anvil and Hardhat fund by default; never for real value."""
+
+
+def anvil_binary(node_modules: Path) -> Path:
+    """The anvil executable that ``@foundry-rs/anvil`` installed for this platform.
+
+    Not ``node_modules/.bin/anvil``: that is a Node launcher which starts the binary as a child,
+    so signals sent to it (SIGKILL above all) would leave the real node running.
+    """
+    system = {"Linux": "linux", "Darwin": "darwin", "Windows": "win32"}[platform.system()]
+    arch = {"x86_64": "amd64", "AMD64": "amd64", "aarch64": "arm64", "arm64": "arm64"}[
+        platform.machine()
+    ]
+    path = node_modules / "@foundry-rs" / f"anvil-{system}-{arch}" / "bin" / "anvil"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run ./scripts/run or ./scripts/test once")
+    return path
 
 
 def free_port() -> int:
@@ -104,7 +121,7 @@ class AnvilNode:
         """Stops anvil by its PID; SIGTERM lets it dump its state first."""
         if self.process is None or self.process.poll() is not None:
             return
-        os.kill(self.process.pid, sig)
+        os.kill(self.process.pid, sig)  # anvil itself, not a launcher: see anvil_binary
         try:
             self.process.wait(timeout)
         except subprocess.TimeoutExpired:

@@ -60,9 +60,8 @@ CREATE TABLE IF NOT EXISTS transactions (
 CREATE TABLE IF NOT EXISTS operations (
     key TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
-    tx_id INTEGER REFERENCES transactions (id),
+    tx_id INTEGER NOT NULL REFERENCES transactions (id),
     call_index INTEGER,
-    error TEXT,
     created_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS operations_tx ON operations (tx_id);
@@ -161,7 +160,7 @@ class ChainWriter:
         try:
             gas = self._estimate(call.to, call.data)
         except ContractError as error:
-            return self._record_refusal(call, error)
+            return self._refusal(call, error)
         return self._store_and_send([call], call.to, call.data, gas, batched=False)[0]
 
     def submit_batch(self, calls: Sequence[Call]) -> list[Operation]:
@@ -188,20 +187,18 @@ class ChainWriter:
     def _estimate(self, to: str, data: bytes) -> int:
         params: TxParams = {"from": self.sender, "to": Web3.to_checksum_address(to), "data": data}
         try:
-            return int(self.w3.eth.estimate_gas(params) * GAS_MARGIN) + 10_000
+            # On the pending block, so an act sent a moment ago (not yet mined) is counted.
+            return int(self.w3.eth.estimate_gas(params, "pending") * GAS_MARGIN) + 10_000
         except ContractLogicError as exc:
             raw = exc.data if isinstance(exc.data, str) else None
             raise (
                 self.decoder.decode(raw) if raw else ContractError("Reverted", (), "0x")
             ) from None
 
-    def _record_refusal(self, call: Call, error: ContractError) -> Operation:
-        with self._db_lock:
-            self._db.execute(
-                "INSERT OR IGNORE INTO operations (key, kind, error, created_at) VALUES (?,?,?,?)",
-                (call.key, call.kind, _error_json(error), time.time()),
-            )
-        return self._require(call.key)
+    @staticmethod
+    def _refusal(call: Call, error: ContractError) -> Operation:
+        """Nothing was sent, so nothing is kept: a retry under the same key is judged afresh."""
+        return Operation(call.key, call.kind, "failed", error=json.loads(_error_json(error)))
 
     def _store_and_send(
         self, calls: Sequence[Call], to: str, data: bytes, gas: int, *, batched: bool
@@ -280,16 +277,14 @@ class ChainWriter:
     def operation(self, key: str) -> Operation | None:
         with self._db_lock:
             row = self._db.execute(
-                "SELECT o.key, o.kind, o.call_index, o.error, t.status, t.tx_hash, t.nonce,"
-                " t.block_number, t.error FROM operations o LEFT JOIN transactions t"
+                "SELECT o.key, o.kind, o.call_index, t.status, t.tx_hash, t.nonce,"
+                " t.block_number, t.error FROM operations o JOIN transactions t"
                 " ON t.id = o.tx_id WHERE o.key = ?",
                 (key,),
             ).fetchone()
         if row is None:
             return None
-        key_, kind, index, op_error, tx_status, tx_hash, nonce, block, tx_error = row
-        if tx_status is None:
-            return Operation(key_, kind, "failed", error=json.loads(op_error))
+        key_, kind, index, tx_status, tx_hash, nonce, block, tx_error = row
         status: OperationStatus
         if tx_status == REVERTED:
             status = "failed"

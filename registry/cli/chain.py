@@ -15,8 +15,8 @@ from pydantic import SecretStr
 from web3 import Web3
 
 from registry.chain import AnvilNode, Deployment, deploy, load_artifacts
-from registry.chain.compiler import CompileError, compile_contracts, write_artifacts
-from registry.chain.node import DEV_MNEMONIC
+from registry.chain.compiler import Artifact, CompileError, compile_contracts, write_artifacts
+from registry.chain.node import DEV_MNEMONIC, anvil_binary
 from registry.cli.app import app
 from registry.config import Settings, get_settings
 from registry.server import Runtime, StaffKeys
@@ -92,7 +92,7 @@ def node(
     """Run the embedded local chain (anvil) until interrupted."""
     settings = get_settings()
     anvil = AnvilNode(
-        settings.node_modules / ".bin" / "anvil",
+        anvil_binary(settings.node_modules),
         port=port,
         chain_id=chain_id,
         state_file=state or settings.data_dir / "chain" / "state.json",
@@ -151,12 +151,11 @@ def up(
     chain_dir = settings.data_dir / "chain"
     chain_dir.mkdir(parents=True, exist_ok=True)
     anvil = AnvilNode(
-        settings.node_modules / ".bin" / "anvil",
+        anvil_binary(settings.node_modules),
         port=chain_port,
         state_file=chain_dir / "state.json",
         log_file=chain_dir / "anvil.log",
     ).start()
-    runtime: Runtime | None = None
     try:
         w3 = Web3(Web3.HTTPProvider(anvil.url))
         artifacts = load_artifacts(settings.build_dir)
@@ -177,12 +176,31 @@ def up(
         typer.echo(f"chain {deployment.chain_id} on {anvil.url}, block {w3.eth.block_number}")
         for name, address in deployment.addresses.items():
             typer.echo(f"  {name:15} {address}")
-        runtime = Runtime(settings, w3, deployment, artifacts, _staff_keys(settings)).start()
+        _serve(settings, w3, deployment, artifacts)
+    finally:
+        anvil.stop()
+
+
+def _serve(
+    settings: Settings, w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]
+) -> None:
+    runtime = Runtime(settings, w3, deployment, artifacts, _staff_keys(settings)).start()
+    try:
         typer.echo(f"API on http://{settings.api_host}:{settings.api_port}/ (docs at /docs)")
         uvicorn.run(
             runtime.app(), host=settings.api_host, port=settings.api_port, log_level="warning"
         )
     finally:
-        if runtime is not None:
-            runtime.stop()
-        anvil.stop()
+        runtime.stop()
+
+
+@app.command()
+def serve() -> None:
+    """Serve the API for an existing deployment (REGISTRY_RPC_URL, REGISTRY_DATA_DIR)."""
+    settings = get_settings()
+    w3 = Web3(Web3.HTTPProvider(settings.rpc_url))
+    deployment = _deployed(w3, settings.deployment_file)
+    if deployment is None:
+        typer.echo(f"no deployment on {settings.rpc_url} in {settings.deployment_file}", err=True)
+        raise typer.Exit(1)
+    _serve(settings, w3, deployment, load_artifacts(settings.build_dir))
