@@ -211,3 +211,38 @@ def test_evidence_hash_rejects_bad_hash(api: Api) -> None:
         "invalid_params"
     ]
     assert params[0]["name"] == "hash"
+
+
+def test_nonces_and_eip712_types_for_signing_clients(
+    api: Api, registry: Registry, accounts: Accounts
+) -> None:
+    nonces = api.get(f"/v1/accounts/{accounts.holder.address}/nonces").json()
+    assert nonces == {"assets": 0, "rights": 0}
+    info = api.get("/v1/eip712").json()
+    assert info["domains"]["assets"]["verifyingContract"] == registry.assets.address
+    assert "Application" in info["types"]
+
+
+def test_batch_applications_share_transactions(
+    api: Api, registry: Registry, accounts: Accounts
+) -> None:
+    nonce = registry.assets.nonces(accounts.holder.address)
+    bodies = []
+    for i in range(30):
+        app = application(accounts.holder.address, f"batch-{i}")
+        consent = sign(
+            accounts.holder,
+            registry.assets.domain(),
+            "Application",
+            application_message(app, nonce + i),
+            DEADLINE,
+        )
+        body = application_body(registry, accounts, app)
+        body["consent"]["signature"] = "0x" + consent.signature.hex()
+        bodies.append(body)
+    response = api.post("/v1/assets/batch", bodies, Role.HOLDER, **{"Idempotency-Key": "b"})
+    assert response.status_code == 202, response.text
+    ops = response.json()
+    assert len({op["tx_hash"] for op in ops}) == 1
+    assert api.wait(ops[-1]["id"])["status"] == "confirmed"
+    assert registry.assets.asset_count() == 30

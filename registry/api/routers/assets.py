@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from web3 import Web3
 
 from registry.api.deps import (
@@ -73,6 +73,30 @@ def apply(
         operation_key(who, key), body.to_application(), body.consent.to_consent()
     )
     return _accepted(response, op)
+
+
+@router.post("/assets/batch", status_code=202, response_model=list[OperationOut])
+def apply_batch(
+    body: Annotated[list[ApplicationIn], Body(min_length=1, max_length=1000)],
+    ctx: Ctx,
+    who: Applicant,
+    key: IdempotencyKey = None,
+) -> list[OperationOut]:
+    """Files up to 1,000 applications in as few transactions as possible; the n-th operation's
+    idempotency key is ``<Idempotency-Key>.<n>``. Refused ones fail alone, with their reason."""
+    for i, item in enumerate(body):
+        if item.region != who.region:
+            raise ProblemError(
+                403,
+                "wrong-region",
+                "This key is bound to another region",
+                invalid_params=[{"name": f"{i}.region", "reason": "not this key's region"}],
+            )
+    base = operation_key(who, key)
+    ops = ctx.service.submit_applications(
+        [(f"{base}.{i}", a.to_application(), a.consent.to_consent()) for i, a in enumerate(body)]
+    )
+    return [OperationOut.of(op) for op in ops]
 
 
 @router.get("/assets")

@@ -11,6 +11,7 @@ from registry.api.deps import Ctx, IdempotencyKey, accepted, asset_in_region, op
 from registry.api.keys import Principal, Role
 from registry.api.models import GrantIn, LicenceIn, OperationOut, RevokeGrantIn, b32
 from registry.api.problems import ProblemError
+from registry.chain.signing import TYPES
 from registry.chain.types import RightKind
 
 router = APIRouter(prefix="/v1", tags=["rights"])
@@ -83,6 +84,29 @@ def register_licence(
         b32(body.scenario),
     )
     return _accepted(response, op)
+
+
+@router.get("/accounts/{address}/nonces", tags=["consents"])
+def nonces(
+    address: Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{40}$")], ctx: Ctx
+) -> dict[str, Any]:
+    """The account's next EIP-712 nonce on each contract that takes holder consents."""
+    reg = ctx.service.registry
+    account = Web3.to_checksum_address(address)
+    return {"assets": reg.assets.nonces(account), "rights": reg.rights.nonces(account)}
+
+
+@router.get("/eip712", tags=["consents"])
+def eip712(ctx: Ctx) -> dict[str, Any]:
+    """The domains and types a holder signs consents with (see registry.chain.signing)."""
+    reg = ctx.service.registry
+    return {
+        "domains": {
+            "assets": reg.assets.domain().to_json(),
+            "rights": reg.rights.domain().to_json(),
+        },
+        "types": TYPES,
+    }
 
 
 @router.get("/accounts/{address}/rights")
