@@ -204,6 +204,24 @@ def flow(registry: Registry, accounts: Accounts, w3: Web3) -> Flow:
     return Flow(registry, accounts, w3)
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A private PostgreSQL server, started once per session when a test asks for it."""
+    import shutil
+    import tempfile
+
+    from tests.pg_support import Postgres
+
+    # Not under pytest's tmp directory: the postgres user must be able to reach it.
+    root = Path(tempfile.mkdtemp(prefix="registry-pg-"))
+    server = Postgres(root).start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
 @pytest.fixture
 def deploy_contract(
     w3: Web3, artifacts: dict[str, Artifact], accounts: Accounts

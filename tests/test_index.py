@@ -2,33 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from web3 import Web3
 
 from registry.chain import Deployment
 from registry.chain.compiler import Artifact
 from registry.chain.types import RightKind, Status
+from registry.index import open_engine
 from registry.index.follower import Follower
-from registry.index.schema import assets, certificates, events, grants
+from registry.index.schema import assets, certificates, events, grants, metadata
 from tests.conftest import Flow, h
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The same index code on SQLite (default) and PostgreSQL (by URL), each from empty."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'index.db'}"
+        return
+    url = request.getfixturevalue("postgres_url")
+    engine = open_engine(url)
+    metadata.drop_all(engine)
+    metadata.create_all(engine)
+    engine.dispose()
+    yield url
+
+
 def follower(
-    tmp_path: Path, w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]
+    database: str, w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]
 ) -> Follower:
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'index.db'}")
-    return Follower(w3, engine, deployment, artifacts, chunk=7)
+    return Follower(w3, open_engine(database), deployment, artifacts, chunk=7)
 
 
 def test_sync_projects_assets_grants_and_certificates(
-    flow: Flow, tmp_path: Path, w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]
+    flow: Flow, database: str, w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]
 ) -> None:
     asset_id = flow.issued("m1")
     grant_id = flow.grant(asset_id, scenario="analytics")
     flow.registry.assets.freeze(flow.accounts.registrar, asset_id, h("court order"))
-    f = follower(tmp_path, w3, deployment, artifacts)
+    f = follower(database, w3, deployment, artifacts)
     f.sync()
     with f.engine.connect() as conn:
         row = conn.execute(sa.select(assets).where(assets.c.asset_id == asset_id)).one()
@@ -60,12 +76,12 @@ def test_sync_projects_assets_grants_and_certificates(
 
 
 def test_sync_rewinds_and_rebuilds_after_lost_blocks(
-    flow: Flow, tmp_path: Path, w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]
+    flow: Flow, database: str, w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]
 ) -> None:
     kept = flow.applied("kept")
     snapshot = w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
     lost = flow.issued("lost")
-    f = follower(tmp_path, w3, deployment, artifacts)
+    f = follower(database, w3, deployment, artifacts)
     f.sync()
     w3.provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
     other = flow.applied("after the rollback")
