@@ -73,6 +73,10 @@ CREATE INDEX IF NOT EXISTS transactions_status ON transactions (sender, status, 
 STORED, SENT, MINED, REVERTED = "stored", "sent", "mined", "reverted"
 
 GAS_MARGIN = 1.25
+SINGLE_CALL_GAS = 2_000_000
+"""Gas limit of one act: above any registry call (a product application with 16 parents uses
+about 1.1M); only gas used is paid. Checking with ``eth_call`` runs the call once, where
+``eth_estimateGas`` runs it a dozen times."""
 FEE_BUMP = 1.125
 """Replacement fees must exceed the old ones by at least 10% on geth; 12.5% leaves room."""
 
@@ -158,10 +162,10 @@ class ChainWriter:
         if existing is not None:
             return existing
         try:
-            gas = self._estimate(call.to, call.data)
+            self._check(call.to, call.data)
         except ContractError as error:
             return self._refusal(call, error)
-        return self._store_and_send([call], call.to, call.data, gas, batched=False)[0]
+        return self._store_and_send([call], call.to, call.data, SINGLE_CALL_GAS, batched=False)[0]
 
     def submit_batch(self, calls: Sequence[Call]) -> list[Operation]:
         """Records many calls to one contract as one ``multicall`` transaction.
@@ -190,10 +194,19 @@ class ChainWriter:
             # On the pending block, so an act sent a moment ago (not yet mined) is counted.
             return int(self.w3.eth.estimate_gas(params, "pending") * GAS_MARGIN) + 10_000
         except ContractLogicError as exc:
-            raw = exc.data if isinstance(exc.data, str) else None
-            raise (
-                self.decoder.decode(raw) if raw else ContractError("Reverted", (), "0x")
-            ) from None
+            raise self._decoded(exc) from None
+
+    def _check(self, to: str, data: bytes) -> None:
+        """Runs the call once on the pending block; raises the contract's refusal."""
+        params: TxParams = {"from": self.sender, "to": Web3.to_checksum_address(to), "data": data}
+        try:
+            self.w3.eth.call(params, "pending")
+        except ContractLogicError as exc:
+            raise self._decoded(exc) from None
+
+    def _decoded(self, exc: ContractLogicError) -> ContractError:
+        raw = exc.data if isinstance(exc.data, str) else None
+        return self.decoder.decode(raw) if raw else ContractError("Reverted", (), "0x")
 
     @staticmethod
     def _refusal(call: Call, error: ContractError) -> Operation:
@@ -405,9 +418,7 @@ class ChainWriter:
         try:
             self.w3.eth.call(params, receipt["blockNumber"] - 1)
         except ContractLogicError as exc:
-            raw = exc.data if isinstance(exc.data, str) else None
-            if raw:
-                return _error_json(self.decoder.decode(raw))
+            return _error_json(self._decoded(exc))
         return _error_json(ContractError("Reverted", (), "0x"))
 
     def _resend_or_replace(
