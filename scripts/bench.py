@@ -56,7 +56,10 @@ def bench_compile() -> None:
     hardhat = timed(
         lambda: subprocess.run(
             [str(ROOT / "node_modules" / ".bin" / "hardhat"), "build"],
-            cwd=ROOT, env=env, check=True, capture_output=True,
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
         )
     )
     emit("compile", "registry_compile_seconds", ours, "s", hardhat)
@@ -75,9 +78,10 @@ def _app(holder: str, i: int) -> Application:
 def bench_chain() -> None:
     admin, registrar, holder, sink = _dev(0), _dev(1), _dev(4), _dev(9)
     artifacts = compile_contracts(ROOT)
-    with tempfile.TemporaryDirectory() as tmp, AnvilNode(
-        anvil_binary(ROOT / "node_modules"), log_file=Path(tmp) / "anvil.log"
-    ) as node:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        AnvilNode(anvil_binary(ROOT / "node_modules"), log_file=Path(tmp) / "anvil.log") as node,
+    ):
         w3 = Web3(Web3.HTTPProvider(node.url))
         deployment = deploy(w3, admin, artifacts, registrars=(registrar.address,))
         reg = Registry.connect(w3, deployment, artifacts)
@@ -85,8 +89,15 @@ def bench_chain() -> None:
         nonce = w3.eth.get_transaction_count(sink.address)
         raw = [
             sink.sign_transaction(
-                {"to": admin.address, "value": 1, "gas": 21_000, "nonce": nonce + i,
-                 "maxFeePerGas": 10**10, "maxPriorityFeePerGas": 1, "chainId": w3.eth.chain_id}
+                {
+                    "to": admin.address,
+                    "value": 1,
+                    "gas": 21_000,
+                    "nonce": nonce + i,
+                    "maxFeePerGas": 10**10,
+                    "maxPriorityFeePerGas": 1,
+                    "chainId": w3.eth.chain_id,
+                }
             ).raw_transaction
             for i in range(N)
         ]
@@ -96,8 +107,11 @@ def bench_chain() -> None:
         raw_rate = N / (time.perf_counter() - start)
         emit("chain", "raw_presigned_tx_per_s", raw_rate, "tx/s")
 
-        single = N / timed(lambda: [reg.assets.submit_application_tx(holder, _app(holder.address, i))
-                                    for i in range(N)])
+        single = N / timed(
+            lambda: [
+                reg.assets.submit_application_tx(holder, _app(holder.address, i)) for i in range(N)
+            ]
+        )
         emit("chain", "applications_per_s_single", single, "applications/s", raw_rate)
 
         per_tx = 100
@@ -105,15 +119,168 @@ def bench_chain() -> None:
         calls = []
         for i in range(N):
             app = _app(holder.address, N + i)
-            consent = sign(holder, reg.assets.domain(), "Application",
-                           application_message(app, nonce0 + i), 2**40)
+            consent = sign(
+                holder,
+                reg.assets.domain(),
+                "Application",
+                application_message(app, nonce0 + i),
+                2**40,
+            )
             calls.append(reg.assets.encode_submit_application(app, consent))
         start = time.perf_counter()
         for k in range(0, N, per_tx):
-            reg.assets.multicall(registrar, calls[k:k + per_tx])
+            reg.assets.multicall(registrar, calls[k : k + per_tx])
         batched = N / (time.perf_counter() - start)
         emit("chain", "applications_per_s_batched", batched, "applications/s", raw_rate)
         assert reg.assets.asset_count() == 2 * N
+
+
+def _signed_bodies(reg: Registry, holder: Any, tag: str, count: int) -> list[dict[str, Any]]:
+    nonce = reg.assets.nonces(holder.address)
+    bodies = []
+    for i in range(count):
+        app = _app(holder.address, f"{tag}-{i}")
+        consent = sign(
+            holder, reg.assets.domain(), "Application", application_message(app, nonce + i), 2**40
+        )
+        bodies.append(
+            {
+                "holder": holder.address,
+                "region": 370200,
+                "classification": "general",
+                "manifest_hash": "0x" + app.manifest_hash.hex(),
+                "manifest_cid": "0x" + app.manifest_cid.hex(),
+                "consent": {"deadline": 2**40, "signature": "0x" + consent.signature.hex()},
+            }
+        )
+    return bodies
+
+
+def bench_api() -> None:
+    """Applications through the HTTP API against raw pre-signed application transactions."""
+    import threading
+
+    import httpx
+
+    from registry.api.keys import ApiKeys, Role
+    from registry.chain.node import free_port
+    from registry.config import Settings
+    from registry.index import open_engine
+
+    admin, registrar, reviewer, anchorer = _dev(0), _dev(1), _dev(2), _dev(3)
+    clients = 8
+    holders = [_dev(10 + i) for i in range(clients)]
+    per_client = max(1, N // clients)
+    artifacts = compile_contracts(ROOT)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        AnvilNode(anvil_binary(ROOT / "node_modules")) as node,
+    ):
+        data = Path(tmp)
+        w3 = Web3(Web3.HTTPProvider(node.url))
+        deployment = deploy(
+            w3,
+            admin,
+            artifacts,
+            registrars=(registrar.address,),
+            reviewers=(reviewer.address,),
+            anchorers=(anchorer.address,),
+        )
+        deployment.save(data / "deployment.json")
+        reg = Registry.connect(w3, deployment, artifacts)
+
+        # Baseline: the same applications as raw pre-signed transactions, straight to the node.
+        raw_holder = _dev(9)
+        bodies = _signed_bodies(reg, raw_holder, "raw", N)
+        nonce = w3.eth.get_transaction_count(registrar.address)
+        raws = []
+        for i, body in enumerate(bodies):
+            app = _app(raw_holder.address, f"raw-{i}")
+            from registry.chain.types import Consent
+
+            consent = Consent(2**40, bytes.fromhex(body["consent"]["signature"][2:]))
+            raws.append(
+                registrar.sign_transaction(
+                    {
+                        "to": reg.assets.address,
+                        "data": reg.assets.encode_submit_application(app, consent),
+                        "gas": 2_000_000,
+                        "nonce": nonce + i,
+                        "maxFeePerGas": 10**10,
+                        "maxPriorityFeePerGas": 10**9,
+                        "chainId": w3.eth.chain_id,
+                    }
+                ).raw_transaction
+            )
+        start = time.perf_counter()
+        hashes = [w3.eth.send_raw_transaction(tx) for tx in raws]
+        w3.eth.wait_for_transaction_receipt(hashes[-1], poll_latency=0.01)
+        raw_rate = N / (time.perf_counter() - start)
+        emit("api", "raw_presigned_application_tx_per_s", raw_rate, "tx/s")
+
+        secret = ApiKeys(open_engine(Settings(data_dir=data).database_url)).create(
+            Role.HOLDER, 370200
+        )[1]
+        port = free_port()
+        env = {
+            **os.environ,
+            "REGISTRY_DATA_DIR": str(data),
+            "REGISTRY_RPC_URL": node.url,
+            "REGISTRY_API_PORT": str(port),
+            "REGISTRY_REGISTRAR_KEY": registrar.key.hex(),
+            "REGISTRY_REVIEWER_KEY": reviewer.key.hex(),
+            "REGISTRY_ANCHORER_KEY": anchorer.key.hex(),
+        }
+        server = subprocess.Popen(
+            [sys.executable, "-m", "registry.cli", "serve"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    if httpx.get(f"{url}/healthz").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+            headers = {"Authorization": f"Bearer {secret}"}
+            work = {h.address: _signed_bodies(reg, h, h.address, per_client) for h in holders}
+            before = reg.assets.asset_count()
+
+            def client(address: str) -> None:
+                with httpx.Client(base_url=url, headers=headers, timeout=60) as http:
+                    for body in work[address]:
+                        assert http.post("/v1/assets", json=body).status_code == 202
+
+            start = time.perf_counter()
+            threads = [threading.Thread(target=client, args=(h.address,)) for h in holders]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            while reg.assets.asset_count() < before + clients * per_client:
+                time.sleep(0.01)
+            single = clients * per_client / (time.perf_counter() - start)
+            emit("api", "applications_per_s_single", single, "applications/s", raw_rate)
+
+            batch_holder = _dev(8)
+            batched_n = max(N, 2000)
+            bodies = _signed_bodies(reg, batch_holder, "batch", batched_n)
+            before = reg.assets.asset_count()
+            start = time.perf_counter()
+            with httpx.Client(base_url=url, headers=headers, timeout=120) as http:
+                for k in range(0, batched_n, 500):
+                    r = http.post("/v1/assets/batch", json=bodies[k : k + 500])
+                    assert r.status_code == 202, r.text
+            while reg.assets.asset_count() < before + batched_n:
+                time.sleep(0.01)
+            batched = batched_n / (time.perf_counter() - start)
+            emit("api", "applications_per_s_batched", batched, "applications/s", raw_rate)
+        finally:
+            server.terminate()
+            server.wait(10)
 
 
 def bench_gas() -> None:
@@ -122,6 +289,6 @@ def bench_gas() -> None:
 
 
 if __name__ == "__main__":
-    selected = sys.argv[1:] or ["compile", "chain", "gas"]
+    selected = sys.argv[1:] or ["compile", "chain", "api", "gas"]
     for name in selected:
         globals()[f"bench_{name}"]()

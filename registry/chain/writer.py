@@ -31,7 +31,7 @@ from eth_typing import ChecksumAddress
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import ContractLogicError, TransactionNotFound
-from web3.types import TxParams, TxReceipt
+from web3.types import RPCEndpoint, TxParams, TxReceipt
 
 from registry.chain.errors import ContractError, ErrorDecoder
 
@@ -73,10 +73,6 @@ CREATE INDEX IF NOT EXISTS transactions_status ON transactions (sender, status, 
 STORED, SENT, MINED, REVERTED = "stored", "sent", "mined", "reverted"
 
 GAS_MARGIN = 1.25
-SINGLE_CALL_GAS = 2_000_000
-"""Gas limit of one act: above any registry call (a product application with 16 parents uses
-about 1.1M); only gas used is paid. Checking with ``eth_call`` runs the call once, where
-``eth_estimateGas`` runs it a dozen times."""
 FEE_BUMP = 1.125
 """Replacement fees must exceed the old ones by at least 10% on geth; 12.5% leaves room."""
 
@@ -130,6 +126,7 @@ class ChainWriter:
         confirmations: int = 1,
         stuck_after: float = 30.0,
         poll_interval: float = 0.05,
+        batch_size: int = 100,
         multicall_abi: list[dict[str, Any]] | None = None,
     ) -> None:
         self.w3 = w3
@@ -139,6 +136,7 @@ class ChainWriter:
         self.confirmations = confirmations
         self.stuck_after = stuck_after
         self.poll_interval = poll_interval
+        self.batch_size = batch_size
         self.chain_id = int(w3.eth.chain_id)
         self._multicall = w3.eth.contract(abi=multicall_abi or _MULTICALL_ABI)
         self._lock = threading.Lock()
@@ -162,47 +160,58 @@ class ChainWriter:
         if existing is not None:
             return existing
         try:
-            self._check(call.to, call.data)
+            gas = self._measure(call.to, call.data)
         except ContractError as error:
             return self._refusal(call, error)
-        return self._store_and_send([call], call.to, call.data, SINGLE_CALL_GAS, batched=False)[0]
+        return self._store_and_send([call], call.to, call.data, gas, batched=False)[0]
 
     def submit_batch(self, calls: Sequence[Call]) -> list[Operation]:
-        """Records many calls to one contract as one ``multicall`` transaction.
+        """Records many calls to one contract as ``multicall`` transactions of at most
+        ``batch_size`` calls each, so that every transaction fits in a block.
 
-        If the batch as a whole would revert, each call is submitted on its own so that only the
+        If a batch as a whole would revert, its calls are submitted one by one so that only the
         refused ones fail, each with its own reason.
         """
-        fresh = [c for c in calls if self.operation(c.key) is None]
-        if len({c.to for c in fresh}) > 1:
+        if len({c.to for c in calls}) > 1:
             raise ValueError("a batch goes to one contract")
-        if len(fresh) <= 1:
-            return [self.submit(c) for c in calls]
+        results: dict[str, Operation] = {}
+        fresh = [c for c in calls if self.operation(c.key) is None]
+        for start in range(0, len(fresh), self.batch_size):
+            chunk = fresh[start : start + self.batch_size]
+            for op in self._submit_chunk(chunk):
+                results[op.key] = op
+        return [results.get(c.key) or self._require(c.key) for c in calls]
+
+    def _submit_chunk(self, chunk: Sequence[Call]) -> list[Operation]:
+        if len(chunk) == 1:
+            return [self.submit(chunk[0])]
         data = bytes.fromhex(
-            self._multicall.encode_abi("multicall", args=[[c.data for c in fresh]])[2:]
+            self._multicall.encode_abi("multicall", args=[[c.data for c in chunk]])[2:]
         )
         try:
-            gas = self._estimate(fresh[0].to, data)
+            gas = self._measure(chunk[0].to, data)
         except ContractError:
-            return [self.submit(c) for c in calls]
-        self._store_and_send(fresh, fresh[0].to, data, gas, batched=True)
-        return [self._require(c.key) for c in calls]
+            return [self.submit(c) for c in chunk]
+        return self._store_and_send(chunk, chunk[0].to, data, gas, batched=True)
 
-    def _estimate(self, to: str, data: bytes) -> int:
-        params: TxParams = {"from": self.sender, "to": Web3.to_checksum_address(to), "data": data}
-        try:
-            # On the pending block, so an act sent a moment ago (not yet mined) is counted.
-            return int(self.w3.eth.estimate_gas(params, "pending") * GAS_MARGIN) + 10_000
-        except ContractLogicError as exc:
-            raise self._decoded(exc) from None
+    def _measure(self, to: str, data: bytes) -> int:
+        """Runs the call once on the pending block (so an act sent a moment ago counts) and
+        returns a gas limit for it; raises the contract's refusal.
 
-    def _check(self, to: str, data: bytes) -> None:
-        """Runs the call once on the pending block; raises the contract's refusal."""
-        params: TxParams = {"from": self.sender, "to": Web3.to_checksum_address(to), "data": data}
-        try:
-            self.w3.eth.call(params, "pending")
-        except ContractLogicError as exc:
-            raise self._decoded(exc) from None
+        ``eth_createAccessList`` executes once and reports the gas used, where
+        ``eth_estimateGas`` re-executes a dozen times to search for it.
+        """
+        call = {"from": self.sender, "to": Web3.to_checksum_address(to), "data": "0x" + data.hex()}
+        response = self.w3.provider.make_request(
+            RPCEndpoint("eth_createAccessList"), [call, "pending"]
+        )
+        error = response.get("error")
+        if error:
+            raw = error.get("data") if isinstance(error, dict) else None
+            if isinstance(raw, str) and raw.startswith("0x") and len(raw) >= 10:
+                raise self.decoder.decode(raw)
+            raise ContractError("Reverted", (str(error),), "0x")
+        return int(int(response["result"]["gasUsed"], 16) * GAS_MARGIN) + 20_000
 
     def _decoded(self, exc: ContractLogicError) -> ContractError:
         raw = exc.data if isinstance(exc.data, str) else None
