@@ -1,0 +1,46 @@
+"""Service maintenance: rebuilding the index from the chain."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import sqlalchemy as sa
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from web3 import Web3
+
+from registry.chain import Deployment, load_artifacts
+from registry.cli.app import app
+from registry.config import get_settings
+from registry.index import Follower, open_engine
+from registry.index.schema import PROJECTIONS, blocks, events, sync
+
+index = typer.Typer(help="The index of contract events (SQLite, or PostgreSQL by URL).")
+app.add_typer(index, name="index")
+
+
+@index.command("rebuild")
+def rebuild(
+    chunk: Annotated[int, typer.Option(help="Blocks read per request.")] = 2_000,
+) -> None:
+    """Drop the index and read every event again from the deployment block, with progress."""
+    settings = get_settings()
+    w3 = Web3(Web3.HTTPProvider(settings.rpc_url))
+    deployment = Deployment.load(settings.deployment_file)
+    engine = open_engine(settings.database_url)
+    with engine.begin() as conn:
+        for table in (*reversed(PROJECTIONS), events, blocks, sync):
+            conn.execute(sa.delete(table))
+    follower = Follower(w3, engine, deployment, load_artifacts(settings.build_dir), chunk=chunk)
+    head = int(w3.eth.block_number)
+    first = deployment.block
+    with Progress(
+        TextColumn("indexing"),
+        BarColumn(),
+        TextColumn("block {task.completed:,.0f}"),
+        TimeRemainingColumn(),
+    ) as progress:
+        task = progress.add_task("index", total=max(1, head - first + 1))
+        while follower.sync_once():
+            progress.update(task, completed=follower.cursor()[0] - first + 1)
+    typer.echo(f"indexed to block {follower.cursor()[0]}")
