@@ -1,0 +1,213 @@
+"""RightsRegistry: licences of the processing and operating rights, exclusivity, hasRight."""
+
+from __future__ import annotations
+
+from eth_abi.abi import encode
+from web3 import Web3
+
+from registry.chain.types import (
+    ZERO32,
+    CertificateKind,
+    CertificateStatus,
+    GrantRequest,
+    RightKind,
+)
+from tests.conftest import DAY, Flow, advance, h, now, reverts
+
+P, O = RightKind.PROCESSING, RightKind.OPERATING
+
+
+def request(flow: Flow, asset_id: int, **kw: object) -> GrantRequest:
+    t = now(flow.w3) + 5
+    values: dict[str, object] = {
+        "asset_id": asset_id,
+        "kind": P,
+        "grantee": flow.accounts.grantee.address,
+        "scenario": h("s"),
+        "start": t,
+        "expiry": t + 30 * DAY,
+        "exclusive": False,
+        "revocable": True,
+        "terms_hash": h("terms"),
+    }
+    values.update(kw)
+    return GrantRequest(**values)  # type: ignore[arg-type]
+
+
+def test_grant_records_the_licence(flow: Flow) -> None:
+    r, acc = flow.registry.rights, flow.accounts
+    asset_id = flow.issued()
+    req = request(flow, asset_id, exclusive=True)
+    receipt = r.grant_tx(acc.holder, req)
+    args = r.events(receipt, "RightGranted")[0]["args"]
+    grant_id = bytes(args["grantId"])
+    expected = Web3.keccak(
+        encode(
+            ["uint64", "uint8", "address", "bytes32"], [asset_id, int(P), req.grantee, req.scenario]
+        )
+    )
+    assert grant_id == expected == r.grant_id_of(asset_id, P, req.grantee, req.scenario)
+    grant = r.get_grant(grant_id)
+    assert (grant.asset_id, grant.kind, grant.exclusive, grant.revision) == (asset_id, P, True, 1)
+    assert (grant.start, grant.expiry) == (req.start, req.expiry)
+    assert r.terms_of(grant_id) == h("terms")
+
+
+def test_start_in_the_past_is_recorded_as_registration_time(flow: Flow) -> None:
+    asset_id = flow.issued()
+    grant_id = flow.grant(asset_id, start=now(flow.w3) - 100 * DAY, days=200)
+    grant = flow.registry.rights.get_grant(grant_id)
+    assert grant.start == now(flow.w3)
+
+
+def test_grant_refusals(flow: Flow) -> None:
+    r, acc = flow.registry.rights, flow.accounts
+    asset_id = flow.issued()
+    holder = acc.holder
+    cases = [
+        (request(flow, asset_id, kind=RightKind.HOLDING), "NotGrantable"),
+        (request(flow, asset_id, scenario=ZERO32), "InvalidScenario"),
+        (request(flow, asset_id, expiry=now(flow.w3)), "InvalidTerm"),
+        (request(flow, asset_id, grantee="0x" + "00" * 20), "InvalidGrantee"),
+        (request(flow, asset_id, grantee=holder.address), "InvalidGrantee"),
+        (request(flow, 999), "AssetNotIssued"),
+    ]
+    for req, error in cases:
+        with reverts(error):
+            r.grant(holder, req)
+    with reverts("NotHolder"):
+        r.grant(acc.outsider, request(flow, asset_id))
+    pending = flow.applied("pending")
+    with reverts("AssetNotIssued"):
+        r.grant(holder, request(flow, pending))
+    flow.registry.assets.freeze(acc.registrar, asset_id, h("o"))
+    with reverts("AssetFrozen"):
+        r.grant(holder, request(flow, asset_id))
+
+
+def test_grant_on_expired_registration_is_refused(flow: Flow) -> None:
+    asset_id = flow.issued()
+    advance(flow.w3, flow.registry.assets.validity_period())
+    with reverts("AssetNotIssued"):
+        flow.registry.rights.grant(flow.accounts.holder, request(flow, asset_id))
+
+
+def test_one_live_licence_per_grantee_and_scenario(flow: Flow) -> None:
+    r = flow.registry.rights
+    asset_id = flow.issued()
+    grant_id = flow.grant(asset_id, days=10)
+    with reverts("GrantStillActive"):
+        flow.grant(asset_id, days=10)
+    flow.grant(asset_id, scenario="another scenario")
+    flow.grant(asset_id, kind=O)
+    advance(flow.w3, 11 * DAY)
+    assert flow.grant(asset_id, days=10) == grant_id
+    assert r.get_grant(grant_id).revision == 2
+
+
+def test_exclusive_conflicts_with_live_exclusive(flow: Flow) -> None:
+    asset_id = flow.issued()
+    flow.grant(asset_id, exclusive=True, days=10)
+    with reverts("ExclusiveConflict"):
+        flow.grant(asset_id, grantee=flow.accounts.grantee2.address, exclusive=True)
+    with reverts("ExclusiveConflict"):
+        flow.grant(asset_id, grantee=flow.accounts.grantee2.address)
+    flow.grant(asset_id, grantee=flow.accounts.grantee2.address, kind=O, exclusive=True)
+    advance(flow.w3, 11 * DAY)
+    flow.grant(asset_id, grantee=flow.accounts.grantee2.address, exclusive=True)
+
+
+def test_exclusive_conflicts_with_shared_span_until_it_ends_or_is_revoked(flow: Flow) -> None:
+    r, acc = flow.registry.rights, flow.accounts
+    asset_id = flow.issued()
+    shared = flow.grant(asset_id, days=10)
+    with reverts("ExclusiveConflict"):
+        flow.grant(asset_id, grantee=acc.grantee2.address, exclusive=True)
+    r.revoke_grant(acc.holder, shared, h("ended early"))
+    flow.grant(asset_id, grantee=acc.grantee2.address, exclusive=True, days=5)
+    span = r.exclusivity_of(asset_id, P)
+    assert span.shared_live == 0
+    assert (
+        span.exclusive_until
+        == r.get_grant(r.grant_id_of(asset_id, P, acc.grantee2.address, h("scenario"))).expiry
+    )
+
+
+def test_shared_grant_after_exclusive_ended(flow: Flow) -> None:
+    asset_id = flow.issued()
+    flow.grant(asset_id, exclusive=True, days=3)
+    with reverts("ExclusiveConflict"):
+        flow.grant(asset_id, grantee=flow.accounts.grantee2.address)
+    advance(flow.w3, 4 * DAY)
+    flow.grant(asset_id, grantee=flow.accounts.grantee2.address)
+
+
+def test_has_right_follows_holder_term_revocation_and_asset(flow: Flow) -> None:
+    r, a, acc = flow.registry.rights, flow.registry.assets, flow.accounts
+    asset_id = flow.issued()
+    start = now(flow.w3) + DAY
+    grant_id = flow.grant(asset_id, start=start, days=10)
+    g, s = acc.grantee.address, h("scenario")
+    assert r.has_right(asset_id, RightKind.HOLDING, acc.holder.address, ZERO32, now(flow.w3))
+    assert not r.has_right(asset_id, RightKind.HOLDING, g, ZERO32, now(flow.w3))
+    assert not r.has_right(asset_id, P, g, s, start - 1)
+    assert r.has_right(asset_id, P, g, s, start)
+    assert not r.has_right(asset_id, P, g, h("other"), start)
+    assert not r.has_right(asset_id, O, g, s, start)
+    assert not r.has_right(asset_id, P, g, s, start + 10 * DAY)
+    assert r.is_grant_active(grant_id, start)
+    advance(flow.w3, 12 * DAY)  # expiry needs no transaction
+    assert not r.has_right(asset_id, P, g, s, now(flow.w3))
+    other = flow.issued("other asset")
+    flow.grant(other, days=30)
+    assert r.has_right(other, P, g, s, now(flow.w3))
+    a.revoke(acc.registrar, other, h("fraud"))
+    assert not r.has_right(other, P, g, s, now(flow.w3))
+    assert not r.has_right(other, RightKind.HOLDING, acc.holder.address, ZERO32, now(flow.w3))
+
+
+def test_revoke_grant_by_holder_and_annul_by_registrar(flow: Flow) -> None:
+    r, acc = flow.registry.rights, flow.accounts
+    asset_id = flow.issued()
+    fixed = flow.grant(asset_id, revocable=False)
+    loose = flow.grant(asset_id, scenario="loose")
+    with reverts("GrantNotRevocable"):
+        r.revoke_grant(acc.holder, fixed, h("why"))
+    with reverts("NotHolder"):
+        r.revoke_grant(acc.outsider, loose, h("why"))
+    receipt = r.revoke_grant(acc.holder, loose, h("why"))
+    assert r.events(receipt, "RightRevoked")[0]["args"]["by"] == acc.holder.address
+    with reverts("GrantNotActive"):
+        r.revoke_grant(acc.holder, loose, h("again"))
+    with reverts("UnknownGrant"):
+        r.revoke_grant(acc.holder, h("nothing"), h("why"))
+    with reverts("AccessControlUnauthorizedAccount"):
+        r.annul_grant(acc.holder, fixed, h("court"))
+    r.annul_grant(acc.registrar, fixed, h("court"))
+    assert r.get_grant(fixed).revoked
+    expired = flow.grant(asset_id, scenario="short", days=1)
+    advance(flow.w3, 2 * DAY)
+    with reverts("GrantNotActive"):
+        r.annul_grant(acc.registrar, expired, h("late"))
+
+
+def test_register_licence_issues_a_licence_certificate(flow: Flow) -> None:
+    r, certs, acc = flow.registry.rights, flow.registry.certificates, flow.accounts
+    asset_id = flow.issued()
+    grant_id = flow.grant(asset_id, days=30)
+    g, s = acc.grantee.address, h("scenario")
+    with reverts("AccessControlUnauthorizedAccount"):
+        r.register_licence(acc.holder, asset_id, P, g, s)
+    with reverts("UnknownGrant"):
+        r.register_licence(acc.registrar, asset_id, P, g, h("unknown"))
+    certificate = r.register_licence(acc.registrar, asset_id, P, g, s)
+    cert = certs.get_certificate(certificate)
+    assert cert.kind == CertificateKind.LICENCE
+    assert cert.expires_at == r.get_grant(grant_id).expiry
+    assert certs.owner_of(certificate) == g
+    assert certs.grant_of(certificate) == grant_id
+    assert r.get_grant(grant_id).certificate_id == certificate
+    with reverts("LicenceAlreadyRegistered"):
+        r.register_licence(acc.registrar, asset_id, P, g, s)
+    r.revoke_grant(acc.holder, grant_id, h("ended"))
+    assert certs.status_of(certificate) == CertificateStatus.REVOKED
