@@ -43,7 +43,7 @@ def test_numbers_agree_between_contract_and_python(flow: Flow, token_id: int) ->
 def test_malformed_numbers_are_refused(flow: Flow, number: str) -> None:
     with reverts("InvalidCertificateNumber"):
         flow.registry.certificates.token_id_of(number)
-    with pytest.raises(ValueError, match="check character|18 digits"):
+    with pytest.raises(ValueError, match=r"check character|18 digits"):
         parse_number(number)
 
 
@@ -156,7 +156,7 @@ def test_anchor_root_and_verify_proofs(flow: Flow) -> None:
         assert verify(tree.leaf(i), proof, tree.root)
         ok, _ = e.verify_evidence(data_hash, proof, tree.root)
         assert ok
-    tampered = [bytes(32)] + tree.proof(0)[1:]
+    tampered = [bytes(32), *tree.proof(0)[1:]]
     assert not e.verify(tree.leaf(0), tampered, tree.root)
     assert not e.verify_evidence(hashes[0], tree.proof(0), h("unknown root"))[0]
     assert not e.verify_evidence(h("not in the tree"), tree.proof(0), tree.root)[0]

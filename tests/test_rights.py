@@ -14,14 +14,14 @@ from registry.chain.types import (
 )
 from tests.conftest import DAY, Flow, advance, h, now, reverts
 
-P, O = RightKind.PROCESSING, RightKind.OPERATING
+PROC, OPER = RightKind.PROCESSING, RightKind.OPERATING
 
 
 def request(flow: Flow, asset_id: int, **kw: object) -> GrantRequest:
     t = now(flow.w3) + 5
     values: dict[str, object] = {
         "asset_id": asset_id,
-        "kind": P,
+        "kind": PROC,
         "grantee": flow.accounts.grantee.address,
         "scenario": h("s"),
         "start": t,
@@ -43,12 +43,12 @@ def test_grant_records_the_licence(flow: Flow) -> None:
     grant_id = bytes(args["grantId"])
     expected = Web3.keccak(
         encode(
-            ["uint64", "uint8", "address", "bytes32"], [asset_id, int(P), req.grantee, req.scenario]
+            ["uint64", "uint8", "address", "bytes32"], [asset_id, int(PROC), req.grantee, req.scenario]
         )
     )
-    assert grant_id == expected == r.grant_id_of(asset_id, P, req.grantee, req.scenario)
+    assert grant_id == expected == r.grant_id_of(asset_id, PROC, req.grantee, req.scenario)
     grant = r.get_grant(grant_id)
-    assert (grant.asset_id, grant.kind, grant.exclusive, grant.revision) == (asset_id, P, True, 1)
+    assert (grant.asset_id, grant.kind, grant.exclusive, grant.revision) == (asset_id, PROC, True, 1)
     assert (grant.start, grant.expiry) == (req.start, req.expiry)
     assert r.terms_of(grant_id) == h("terms")
 
@@ -99,7 +99,7 @@ def test_one_live_licence_per_grantee_and_scenario(flow: Flow) -> None:
     with reverts("GrantStillActive"):
         flow.grant(asset_id, days=10)
     flow.grant(asset_id, scenario="another scenario")
-    flow.grant(asset_id, kind=O)
+    flow.grant(asset_id, kind=OPER)
     advance(flow.w3, 11 * DAY)
     assert flow.grant(asset_id, days=10) == grant_id
     assert r.get_grant(grant_id).revision == 2
@@ -112,7 +112,7 @@ def test_exclusive_conflicts_with_live_exclusive(flow: Flow) -> None:
         flow.grant(asset_id, grantee=flow.accounts.grantee2.address, exclusive=True)
     with reverts("ExclusiveConflict"):
         flow.grant(asset_id, grantee=flow.accounts.grantee2.address)
-    flow.grant(asset_id, grantee=flow.accounts.grantee2.address, kind=O, exclusive=True)
+    flow.grant(asset_id, grantee=flow.accounts.grantee2.address, kind=OPER, exclusive=True)
     advance(flow.w3, 11 * DAY)
     flow.grant(asset_id, grantee=flow.accounts.grantee2.address, exclusive=True)
 
@@ -125,11 +125,11 @@ def test_exclusive_conflicts_with_shared_span_until_it_ends_or_is_revoked(flow: 
         flow.grant(asset_id, grantee=acc.grantee2.address, exclusive=True)
     r.revoke_grant(acc.holder, shared, h("ended early"))
     flow.grant(asset_id, grantee=acc.grantee2.address, exclusive=True, days=5)
-    span = r.exclusivity_of(asset_id, P)
+    span = r.exclusivity_of(asset_id, PROC)
     assert span.shared_live == 0
     assert (
         span.exclusive_until
-        == r.get_grant(r.grant_id_of(asset_id, P, acc.grantee2.address, h("scenario"))).expiry
+        == r.get_grant(r.grant_id_of(asset_id, PROC, acc.grantee2.address, h("scenario"))).expiry
     )
 
 
@@ -150,19 +150,19 @@ def test_has_right_follows_holder_term_revocation_and_asset(flow: Flow) -> None:
     g, s = acc.grantee.address, h("scenario")
     assert r.has_right(asset_id, RightKind.HOLDING, acc.holder.address, ZERO32, now(flow.w3))
     assert not r.has_right(asset_id, RightKind.HOLDING, g, ZERO32, now(flow.w3))
-    assert not r.has_right(asset_id, P, g, s, start - 1)
-    assert r.has_right(asset_id, P, g, s, start)
-    assert not r.has_right(asset_id, P, g, h("other"), start)
-    assert not r.has_right(asset_id, O, g, s, start)
-    assert not r.has_right(asset_id, P, g, s, start + 10 * DAY)
+    assert not r.has_right(asset_id, PROC, g, s, start - 1)
+    assert r.has_right(asset_id, PROC, g, s, start)
+    assert not r.has_right(asset_id, PROC, g, h("other"), start)
+    assert not r.has_right(asset_id, OPER, g, s, start)
+    assert not r.has_right(asset_id, PROC, g, s, start + 10 * DAY)
     assert r.is_grant_active(grant_id, start)
     advance(flow.w3, 12 * DAY)  # expiry needs no transaction
-    assert not r.has_right(asset_id, P, g, s, now(flow.w3))
+    assert not r.has_right(asset_id, PROC, g, s, now(flow.w3))
     other = flow.issued("other asset")
     flow.grant(other, days=30)
-    assert r.has_right(other, P, g, s, now(flow.w3))
+    assert r.has_right(other, PROC, g, s, now(flow.w3))
     a.revoke(acc.registrar, other, h("fraud"))
-    assert not r.has_right(other, P, g, s, now(flow.w3))
+    assert not r.has_right(other, PROC, g, s, now(flow.w3))
     assert not r.has_right(other, RightKind.HOLDING, acc.holder.address, ZERO32, now(flow.w3))
 
 
@@ -197,10 +197,10 @@ def test_register_licence_issues_a_licence_certificate(flow: Flow) -> None:
     grant_id = flow.grant(asset_id, days=30)
     g, s = acc.grantee.address, h("scenario")
     with reverts("AccessControlUnauthorizedAccount"):
-        r.register_licence(acc.holder, asset_id, P, g, s)
+        r.register_licence(acc.holder, asset_id, PROC, g, s)
     with reverts("UnknownGrant"):
-        r.register_licence(acc.registrar, asset_id, P, g, h("unknown"))
-    certificate = r.register_licence(acc.registrar, asset_id, P, g, s)
+        r.register_licence(acc.registrar, asset_id, PROC, g, h("unknown"))
+    certificate = r.register_licence(acc.registrar, asset_id, PROC, g, s)
     cert = certs.get_certificate(certificate)
     assert cert.kind == CertificateKind.LICENCE
     assert cert.expires_at == r.get_grant(grant_id).expiry
@@ -208,6 +208,6 @@ def test_register_licence_issues_a_licence_certificate(flow: Flow) -> None:
     assert certs.grant_of(certificate) == grant_id
     assert r.get_grant(grant_id).certificate_id == certificate
     with reverts("LicenceAlreadyRegistered"):
-        r.register_licence(acc.registrar, asset_id, P, g, s)
+        r.register_licence(acc.registrar, asset_id, PROC, g, s)
     r.revoke_grant(acc.holder, grant_id, h("ended"))
     assert certs.status_of(certificate) == CertificateStatus.REVOKED
