@@ -43,12 +43,18 @@ def test_grant_records_the_licence(flow: Flow) -> None:
     grant_id = bytes(args["grantId"])
     expected = Web3.keccak(
         encode(
-            ["uint64", "uint8", "address", "bytes32"], [asset_id, int(PROC), req.grantee, req.scenario]
+            ["uint64", "uint8", "address", "bytes32"],
+            [asset_id, int(PROC), req.grantee, req.scenario],
         )
     )
     assert grant_id == expected == r.grant_id_of(asset_id, PROC, req.grantee, req.scenario)
     grant = r.get_grant(grant_id)
-    assert (grant.asset_id, grant.kind, grant.exclusive, grant.revision) == (asset_id, PROC, True, 1)
+    assert (grant.asset_id, grant.kind, grant.exclusive, grant.revision) == (
+        asset_id,
+        PROC,
+        True,
+        1,
+    )
     assert (grant.start, grant.expiry) == (req.start, req.expiry)
     assert r.terms_of(grant_id) == h("terms")
 

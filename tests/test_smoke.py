@@ -1,5 +1,4 @@
 from registry.chain.types import CertificateStatus, Status
-
 from tests.conftest import Flow
 
 
