@@ -1,0 +1,679 @@
+"""A hypothesis state machine drives random sequences of lifecycle and rights calls against the
+deployed contracts and against a Python model of the rules; every call's outcome (success, or
+the exact custom error) and all state after it must agree.
+
+Rule times are block times. A prediction uses the next block's time; where a rule's outcome
+would turn within a few seconds of it (the node's clock may run a second ahead), the call is made
+and the model follows whatever the chain did, so no example depends on timing luck.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from eth_account.signers.local import LocalAccount
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
+from web3 import Web3
+
+from registry.chain import ContractError, Deployment, Registry
+from registry.chain.compiler import Artifact
+from registry.chain.signing import sign
+from registry.chain.types import (
+    ZERO32,
+    CertificateStatus,
+    Consent,
+    GrantRequest,
+    RightKind,
+    Status,
+)
+from tests.conftest import DAY, Accounts, application, h
+
+GRACE = 180 * DAY
+UNSURE = 5  # seconds around a boundary within which the chain decides
+DEADLINE = 2**40
+EXAMPLES = 200
+
+
+@dataclass
+class MAsset:
+    holder: LocalAccount
+    status: Status = Status.APPLIED
+    notice_ends: int = 0
+    objections: int = 0
+    frozen: bool = False
+    pledgee: str | None = None
+    expires: int = 0
+    certificate: int = 0
+    superseded: list[int] = field(default_factory=list)
+
+
+@dataclass
+class MGrant:
+    asset: int
+    kind: RightKind
+    grantee: str
+    scenario: bytes
+    start: int
+    expiry: int
+    exclusive: bool
+    revocable: bool
+    revoked: bool = False
+
+
+@dataclass
+class MExcl:
+    shared_from: int = 0
+    shared_until: int = 0
+    shared_live: int = 0
+    excl_from: int = 0
+    excl_until: int = 0
+
+
+class UnsureError(Exception):
+    """The outcome turns within UNSURE seconds of the next block time."""
+
+
+class Model(RuleBasedStateMachine):
+    env: tuple[Web3, Registry, Accounts]
+
+    def __init__(self) -> None:
+        super().__init__()
+        w3, self.reg, accounts = self.env
+        self.w3, self.acc = w3, accounts
+        self.snapshot = w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
+        self.assets: dict[int, MAsset] = {}
+        self.objections: dict[int, tuple[int, bool]] = {}
+        self.grants: dict[bytes, MGrant] = {}
+        self.excl: dict[tuple[int, RightKind], MExcl] = {}
+        self.notice = self.reg.assets.notice_period()
+        self.validity = self.reg.assets.validity_period()
+        self.touched: set[int] = set()
+        self.holders = [accounts.holder, accounts.holder2]
+        self.grantees = [accounts.grantee.address, accounts.grantee2.address]
+
+    def teardown(self) -> None:
+        try:
+            self.touched = set(self.assets)
+            self.assets_agree()
+            self.rights_agree()
+        finally:
+            self.w3.provider.make_request("evm_revert", [self.snapshot])  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------ helpers
+
+    def t(self) -> int:
+        """The time the next transaction will most likely run at."""
+        return int(self.w3.eth.get_block("latest")["timestamp"]) + 1
+
+    def sure(self, t: int, *boundaries: int) -> None:
+        if any(abs(t - b) < UNSURE for b in boundaries if b):
+            raise UnsureError
+
+    def asset_id(self, index: int) -> int:
+        ids = sorted(self.assets)
+        chosen = ids[index] if index < len(ids) else len(ids) + 1
+        self.touched.add(chosen)
+        return chosen
+
+    def call(self, expected: str | None, fn: Any, *args: Any) -> bool:
+        """Makes the call and checks it against the prediction; True when it succeeded."""
+        refusal: ContractError | None = None
+        try:
+            fn(*args)
+        except ContractError as error:
+            refusal = error
+        if refusal is None:
+            assert expected is None, f"model expected {expected}, chain succeeded"
+            return True
+        assert expected is not None, f"model expected success, chain said {refusal}"
+        assert refusal.name == expected, f"model expected {expected}, chain said {refusal}"
+        return False
+
+    def attempt(self, predict: Any, fn: Any, *args: Any) -> bool:
+        """Predicts, calls, compares; for an unsure prediction the chain's outcome is taken."""
+        try:
+            expected = predict()
+        except UnsureError:
+            try:
+                fn(*args)
+                return True
+            except ContractError:
+                return False
+        return self.call(expected, fn, *args)
+
+    def consent(self, primary: str, holder: LocalAccount, **fields: Any) -> Consent:
+        message = {**fields, "nonce": self.reg.assets.nonces(holder.address)}
+        return sign(holder, self.reg.assets.domain(), primary, message, DEADLINE)
+
+    def require_active(self, asset_id: int, t: int) -> str | None:
+        a = self.assets.get(asset_id)
+        if a is None:
+            return "UnknownAsset"
+        if a.status != Status.ISSUED:
+            return "InvalidTransition"
+        self.sure(t, a.expires)
+        if t >= a.expires:
+            return "RegistrationExpired"
+        return "Frozen" if a.frozen else None
+
+    def require_open(self, asset_id: int) -> str | None:
+        a = self.assets.get(asset_id)
+        if a is None:
+            return "UnknownAsset"
+        if a.status in (Status.REJECTED, Status.CANCELLED, Status.REVOKED):
+            return "InvalidTransition"
+        return None
+
+    def require_status(self, asset_id: int, status: Status) -> str | None:
+        a = self.assets.get(asset_id)
+        if a is None:
+            return "UnknownAsset"
+        return None if a.status == status else "InvalidTransition"
+
+    def last_time(self) -> int:
+        return int(self.w3.eth.get_block("latest")["timestamp"])
+
+    def reissue(self, asset_id: int) -> None:
+        a = self.assets[asset_id]
+        a.superseded.append(a.certificate)
+        a.certificate = self.reg.assets.get_asset(asset_id).certificate_id
+
+    # ------------------------------------------------------------ lifecycle rules
+
+    @initialize()
+    def start_with_assets_in_three_states(self) -> None:
+        """An issued asset, one in public notice and one applied, so that every rule has
+        something to act on from the first step."""
+        a, acc = self.reg.assets, self.acc
+        for holder, manifest in ((0, 1), (1, 2), (0, 3)):
+            self.apply(holder, manifest)
+        a.begin_review(acc.reviewer, 1)
+        a.approve(acc.reviewer, 1)
+        self.advance(self.notice)
+        a.issue(acc.registrar, 1)
+        a.begin_review(acc.reviewer, 2)
+        a.approve(acc.reviewer, 2)
+        for aid, status in ((1, Status.ISSUED), (2, Status.IN_NOTICE)):
+            m, chain = self.assets[aid], a.get_asset(aid)
+            m.status, m.notice_ends, m.expires = status, chain.notice_ends_at, chain.expires_at
+            m.certificate = chain.certificate_id
+
+    @rule(holder=st.sampled_from([0, 1]), manifest=st.integers(0, 10**9))
+    def apply(self, holder: int, manifest: int) -> None:
+        who = self.holders[holder]
+        asset_id = self.reg.assets.submit_application(
+            who, application(who.address, f"m{manifest}-{len(self.assets)}")
+        )
+        self.assets[asset_id] = MAsset(holder=who)
+
+    @rule(i=st.integers(0, 3))
+    def begin_review(self, i: int) -> None:
+        aid = self.asset_id(i)
+        if self.call(
+            self.require_status(aid, Status.APPLIED),
+            self.reg.assets.begin_review,
+            self.acc.reviewer,
+            aid,
+        ):
+            self.assets[aid].status = Status.UNDER_REVIEW
+
+    @rule(i=st.integers(0, 3))
+    def reject(self, i: int) -> None:
+        aid = self.asset_id(i)
+        if self.call(
+            self.require_status(aid, Status.UNDER_REVIEW),
+            self.reg.assets.reject,
+            self.acc.reviewer,
+            aid,
+            h("r"),
+        ):
+            self.assets[aid].status = Status.REJECTED
+
+    @rule(i=st.integers(0, 3))
+    def approve(self, i: int) -> None:
+        aid = self.asset_id(i)
+        if self.call(
+            self.require_status(aid, Status.UNDER_REVIEW),
+            self.reg.assets.approve,
+            self.acc.reviewer,
+            aid,
+        ):
+            a = self.assets[aid]
+            a.status = Status.IN_NOTICE
+            a.notice_ends = self.last_time() + self.notice
+
+    @rule(i=st.integers(0, 3))
+    def file_objection(self, i: int) -> None:
+        aid = self.asset_id(i)
+
+        def predict() -> str | None:
+            error = self.require_status(aid, Status.IN_NOTICE)
+            if error:
+                return error
+            t = self.t()
+            self.sure(t, self.assets[aid].notice_ends)
+            return "NoticeClosed" if t >= self.assets[aid].notice_ends else None
+
+        before = self.reg.assets.get_objection(len(self.objections) + 1)
+        assert before.asset_id == 0
+        if self.attempt(predict, self.reg.assets.file_objection, self.acc.outsider, aid, h("e")):
+            self.assets[aid].objections += 1
+            self.objections[len(self.objections) + 1] = (aid, True)
+
+    @rule(o=st.integers(1, 4), upheld=st.booleans())
+    def decide_objection(self, o: int, upheld: bool) -> None:
+        def predict() -> str | None:
+            if o not in self.objections:
+                return "UnknownObjection"
+            aid, is_open = self.objections[o]
+            if not is_open:
+                return "ObjectionNotOpen"
+            return self.require_status(aid, Status.IN_NOTICE)
+
+        if self.call(
+            predict(), self.reg.assets.decide_objection, self.acc.registrar, o, upheld, h("d")
+        ):
+            aid, _ = self.objections[o]
+            self.objections[o] = (aid, False)
+            self.assets[aid].objections -= 1
+            if upheld:
+                self.assets[aid].status = Status.REJECTED
+
+    @rule(i=st.integers(0, 3))
+    def issue(self, i: int) -> None:
+        aid = self.asset_id(i)
+
+        def predict() -> str | None:
+            error = self.require_status(aid, Status.IN_NOTICE)
+            if error:
+                return error
+            a, t = self.assets[aid], self.t()
+            self.sure(t, a.notice_ends)
+            if t < a.notice_ends:
+                return "NoticeNotEnded"
+            if a.objections:
+                return "ObjectionsOpen"
+            return "Frozen" if a.frozen else None
+
+        if self.attempt(predict, self.reg.assets.issue, self.acc.registrar, aid):
+            a = self.assets[aid]
+            a.status = Status.ISSUED
+            a.expires = self.last_time() + self.validity
+            a.certificate = self.reg.assets.get_asset(aid).certificate_id
+
+    @rule(i=st.integers(0, 3), manifest=st.integers(0, 10**6))
+    def change(self, i: int, manifest: int) -> None:
+        aid = self.asset_id(i)
+        holder = self.assets[aid].holder if aid in self.assets else self.acc.holder
+        m = h(f"change-{manifest}")
+
+        def send() -> None:
+            c = self.consent(
+                "Change", holder, assetId=aid, manifestHash=m, manifestCid=m, cidCodec=0x55
+            )
+            self.reg.assets.change(self.acc.registrar, aid, m, m, 0x55, c)
+
+        if self.attempt(lambda: self.require_active(aid, self.t()), send):
+            self.reissue(aid)
+
+    @rule(i=st.integers(0, 3))
+    def transfer(self, i: int) -> None:
+        aid = self.asset_id(i)
+        holder = self.assets[aid].holder if aid in self.assets else self.acc.holder
+        to = self.holders[1] if holder is self.holders[0] else self.holders[0]
+
+        def predict() -> str | None:
+            error = self.require_active(aid, self.t())
+            if error:
+                return error
+            return "Pledged" if self.assets[aid].pledgee else None
+
+        def send() -> None:
+            c = self.consent(
+                "Transfer", holder, assetId=aid, newHolder=to.address, agreementHash=h("deal")
+            )
+            self.reg.assets.transfer(self.acc.registrar, aid, to.address, h("deal"), c)
+
+        if self.attempt(predict, send):
+            self.assets[aid].holder = to
+            self.reissue(aid)
+
+    @rule(i=st.integers(0, 3))
+    def renew(self, i: int) -> None:
+        aid = self.asset_id(i)
+        holder = self.assets[aid].holder if aid in self.assets else self.acc.holder
+
+        def predict() -> str | None:
+            error = self.require_status(aid, Status.ISSUED)
+            if error:
+                return error
+            a, t = self.assets[aid], self.t()
+            self.sure(t, a.expires + GRACE, a.expires)
+            return "RegistrationExpired" if t >= a.expires + GRACE else None
+
+        def send() -> None:
+            c = self.consent("Renew", holder, assetId=aid)
+            self.reg.assets.renew(self.acc.registrar, aid, c)
+
+        if self.attempt(predict, send):
+            a = self.assets[aid]
+            a.expires = max(self.last_time(), a.expires) + self.validity
+
+    @rule(i=st.integers(0, 3))
+    def pledge(self, i: int) -> None:
+        aid = self.asset_id(i)
+        holder = self.assets[aid].holder if aid in self.assets else self.acc.holder
+
+        def predict() -> str | None:
+            error = self.require_active(aid, self.t())
+            if error:
+                return error
+            return "Pledged" if self.assets[aid].pledgee else None
+
+        def send() -> None:
+            pledgee = self.acc.pledgee.address
+            c = self.consent(
+                "Pledge", holder, assetId=aid, pledgee=pledgee, agreementHash=h("loan")
+            )
+            self.reg.assets.pledge(self.acc.registrar, aid, pledgee, h("loan"), c)
+
+        if self.attempt(predict, send):
+            self.assets[aid].pledgee = self.acc.pledgee.address
+
+    @rule(i=st.integers(0, 3))
+    def release_pledge(self, i: int) -> None:
+        aid = self.asset_id(i)
+
+        def predict() -> str | None:
+            error = self.require_open(aid)
+            if error:
+                return error
+            return None if self.assets[aid].pledgee else "NotPledged"
+
+        if self.call(predict(), self.reg.assets.release_pledge, self.acc.pledgee, aid):
+            self.assets[aid].pledgee = None
+
+    @rule(i=st.integers(0, 3))
+    def freeze(self, i: int) -> None:
+        aid = self.asset_id(i)
+        error = self.require_open(aid) or ("Frozen" if self.assets[aid].frozen else None)
+        if self.call(error, self.reg.assets.freeze, self.acc.registrar, aid, h("order")):
+            self.assets[aid].frozen = True
+
+    @rule(i=st.integers(0, 3))
+    def unfreeze(self, i: int) -> None:
+        aid = self.asset_id(i)
+        error = self.require_open(aid) or (None if self.assets[aid].frozen else "NotFrozen")
+        if self.call(error, self.reg.assets.unfreeze, self.acc.registrar, aid, h("order")):
+            self.assets[aid].frozen = False
+
+    @rule(i=st.integers(0, 3))
+    def cancel(self, i: int) -> None:
+        aid = self.asset_id(i)
+        holder = self.assets[aid].holder if aid in self.assets else self.acc.holder
+
+        def predict() -> str | None:
+            error = self.require_open(aid)
+            if error:
+                return error
+            a = self.assets[aid]
+            return "Frozen" if a.frozen else ("Pledged" if a.pledgee else None)
+
+        if self.call(predict(), self.reg.assets.cancel, holder, aid):
+            self.assets[aid].status = Status.CANCELLED
+
+    @rule(i=st.integers(0, 3))
+    def revoke(self, i: int) -> None:
+        aid = self.asset_id(i)
+        if self.call(
+            self.require_status(aid, Status.ISSUED),
+            self.reg.assets.revoke,
+            self.acc.registrar,
+            aid,
+            h("fraud"),
+        ):
+            self.assets[aid].status = Status.REVOKED
+
+    @rule(seconds=st.sampled_from([3600, DAY, 11 * DAY, 40 * DAY, 400 * DAY, 1200 * DAY]))
+    def advance(self, seconds: int) -> None:
+        self.w3.provider.make_request("evm_increaseTime", [seconds])  # type: ignore[arg-type]
+        self.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+        self.touched = set(self.assets)  # time moves every asset
+
+    # ------------------------------------------------------------ rights rules
+
+    @rule(
+        i=st.integers(0, 3),
+        kind=st.sampled_from([RightKind.PROCESSING, RightKind.OPERATING]),
+        grantee=st.sampled_from([0, 1]),
+        scenario=st.sampled_from(["a", "b"]),
+        exclusive=st.booleans(),
+        revocable=st.booleans(),
+        offset=st.sampled_from([-DAY, 0, 2 * DAY, 20 * DAY]),
+        days=st.sampled_from([1, 5, 30, 400]),
+    )
+    def grant(
+        self,
+        i: int,
+        kind: RightKind,
+        grantee: int,
+        scenario: str,
+        exclusive: bool,
+        revocable: bool,
+        offset: int,
+        days: int,
+    ) -> None:
+        aid = self.asset_id(i)
+        t0 = self.t()
+        start, expiry = t0 + offset, t0 + offset + days * DAY
+        request = GrantRequest(
+            aid,
+            kind,
+            self.grantees[grantee],
+            h(scenario),
+            start,
+            expiry,
+            exclusive,
+            revocable,
+            h("terms"),
+        )
+        grant_id = self.reg.rights.grant_id_of(aid, kind, request.grantee, request.scenario)
+        holder = self.assets[aid].holder if aid in self.assets else self.acc.holder
+
+        def predict() -> str | None:
+            t = self.t()
+            eff = max(start, t)
+            self.sure(t, start, expiry)
+            if expiry <= eff:
+                return "InvalidTerm"
+            a = self.assets.get(aid)
+            if a is None or a.status != Status.ISSUED:
+                return "AssetNotIssued"
+            self.sure(t, a.expires)
+            if t >= a.expires:
+                return "AssetNotIssued"
+            if a.frozen:
+                return "AssetFrozen"
+            old = self.grants.get(grant_id)
+            if old is not None and not old.revoked:
+                self.sure(t, old.expiry)
+                if old.expiry > t:
+                    return "GrantStillActive"
+            x = self.excl.get((aid, kind), MExcl())
+            self.sure(t, x.excl_until, x.shared_until)
+            if x.excl_until > eff and x.excl_from < expiry:
+                return "ExclusiveConflict"
+            counted = x.shared_live != 0 and x.shared_until > t
+            if exclusive:
+                if x.excl_until > t:
+                    return "ExclusiveConflict"
+                if counted and x.shared_until > eff and x.shared_from < expiry:
+                    return "ExclusiveConflict"
+            return None
+
+        if self.attempt(predict, self.reg.rights.grant, holder, request):
+            stored = self.reg.rights.get_grant(grant_id)
+            t = self.last_time()
+            x = self.excl.setdefault((aid, kind), MExcl())
+            counted = x.shared_live != 0 and x.shared_until > t
+            if exclusive:
+                x.excl_from, x.excl_until = stored.start, stored.expiry
+            elif counted:
+                x.shared_from = min(x.shared_from, stored.start)
+                x.shared_until = max(x.shared_until, stored.expiry)
+                x.shared_live += 1
+            else:
+                x.shared_from, x.shared_until, x.shared_live = stored.start, stored.expiry, 1
+            self.grants[grant_id] = MGrant(
+                aid,
+                kind,
+                request.grantee,
+                request.scenario,
+                stored.start,
+                stored.expiry,
+                exclusive,
+                revocable,
+            )
+
+    def _revoke_model(self, g: MGrant) -> None:
+        g.revoked = True
+        x = self.excl[(g.asset, g.kind)]
+        if g.exclusive:
+            x.excl_from, x.excl_until = 0, 0
+        elif x.shared_live > 1:
+            x.shared_live -= 1
+        else:
+            x.shared_from, x.shared_until, x.shared_live = 0, 0, 0
+
+    def _live(self, grant_id: bytes) -> str | None:
+        g = self.grants.get(grant_id)
+        if g is None:
+            return "UnknownGrant"
+        t = self.t()
+        self.sure(t, g.expiry)
+        return "GrantNotActive" if g.revoked or g.expiry <= t else None
+
+    @rule(g=st.integers(0, 5), annul=st.booleans())
+    def revoke_grant(self, g: int, annul: bool) -> None:
+        ids = list(self.grants)
+        grant_id = ids[g] if g < len(ids) else h("no such grant")
+        if annul:
+            ok = self.attempt(
+                lambda: self._live(grant_id),
+                self.reg.rights.annul_grant,
+                self.acc.registrar,
+                grant_id,
+                h("court"),
+            )
+        else:
+            model = self.grants.get(grant_id)
+            holder = self.assets[model.asset].holder if model else self.acc.holder
+
+            def predict() -> str | None:
+                error = self._live(grant_id)
+                if error:
+                    return error
+                return None if self.grants[grant_id].revocable else "GrantNotRevocable"
+
+            ok = self.attempt(predict, self.reg.rights.revoke_grant, holder, grant_id, h("why"))
+        if ok:
+            self._revoke_model(self.grants[grant_id])
+
+    # ------------------------------------------------------------ invariants
+
+    # After each step the assets it touched are compared (all of them after time moved), and
+    # every asset at the end of the example: view calls through web3 cost milliseconds each.
+
+    @invariant()
+    def chain_agrees_with_model(self) -> None:
+        self.assets_agree()
+        self.rights_agree()
+        self.touched = set()
+
+    def assets_agree(self) -> None:
+        now = self.last_time()
+        for aid, m in self.assets.items():
+            if aid not in self.touched:
+                continue
+            chain = self.reg.assets.get_asset(aid)
+            assert chain.holder == m.holder.address, aid
+            assert chain.status == m.status, (aid, chain.status, m.status)
+            assert chain.frozen == m.frozen, aid
+            assert chain.open_objections == m.objections, aid
+            assert chain.expires_at == m.expires, aid
+            expected = m.status
+            if m.status == Status.ISSUED and now >= m.expires:
+                expected = Status.EXPIRED
+            assert self.reg.assets.status_of(aid) == expected, aid
+            pledgee = self.reg.assets.pledgee_of(aid)
+            assert (None if int(pledgee, 16) == 0 else pledgee) == m.pledgee, aid
+            if m.certificate:
+                assert chain.certificate_id == m.certificate
+                cert = self.reg.certificates.status_of(m.certificate)
+                if m.status == Status.REVOKED:
+                    assert cert == CertificateStatus.REVOKED
+                elif m.status == Status.CANCELLED:
+                    assert cert == CertificateStatus.CANCELLED
+                else:
+                    valid = (
+                        CertificateStatus.EXPIRED if now >= m.expires else CertificateStatus.VALID
+                    )
+                    assert cert == valid, (aid, cert)
+                    for old in m.superseded:
+                        assert self.reg.certificates.status_of(old) == CertificateStatus.SUPERSEDED
+
+    def rights_agree(self) -> None:
+        now = self.last_time()
+        for grant_id, g in self.grants.items():
+            if g.asset not in self.touched:
+                continue
+            a = self.assets[g.asset]
+            counted = a.status == Status.ISSUED and now < a.expires
+            live = not g.revoked and g.start <= now < g.expiry
+            chain = self.reg.rights.has_right(g.asset, g.kind, g.grantee, g.scenario, now)
+            assert chain == (counted and live), grant_id.hex()
+        for (aid, kind), x in self.excl.items():
+            if aid not in self.touched:
+                continue
+            e = self.reg.rights.exclusivity_of(aid, kind)
+            assert (e.shared_from, e.shared_until, e.shared_live) == (
+                x.shared_from,
+                x.shared_until,
+                x.shared_live,
+            )
+            assert (e.exclusive_from, e.exclusive_until) == (x.excl_from, x.excl_until)
+        for aid, a in self.assets.items():
+            if aid not in self.touched:
+                continue
+            holding = self.reg.rights.has_right(
+                aid, RightKind.HOLDING, a.holder.address, ZERO32, now
+            )
+            assert holding == (a.status == Status.ISSUED and now < a.expires)
+
+
+@pytest.mark.usefixtures("registry")
+def test_contracts_follow_the_model_of_the_rules(
+    w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact], accounts: Accounts
+) -> None:
+    Model.env = (w3, Registry.connect(w3, deployment, artifacts), accounts)
+    run_state_machine_as_test(
+        Model,
+        settings=settings(
+            max_examples=EXAMPLES,
+            stateful_step_count=10,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
