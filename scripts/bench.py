@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 from registry.chain import AnvilNode, Registry, deploy  # noqa: E402
 from registry.chain.compiler import compile_contracts  # noqa: E402
 from registry.chain.node import DEV_MNEMONIC, anvil_binary  # noqa: E402
-from registry.chain.signing import application_message, sign  # noqa: E402
-from registry.chain.types import Application, AssetKind, Classification  # noqa: E402
+from registry.chain.signing import application_message, fresh_nonce, sign  # noqa: E402
+from registry.chain.types import Application, AssetKind, Classification, Consent  # noqa: E402
 
 N = int(os.environ.get("BENCH_N", "300"))
 
@@ -136,12 +136,15 @@ def bench_chain() -> None:
 
 
 def _signed_bodies(reg: Registry, holder: Any, tag: str, count: int) -> list[dict[str, Any]]:
-    nonce = reg.assets.nonces(holder.address)
     bodies = []
     for i in range(count):
         app = _app(holder.address, f"{tag}-{i}")
         consent = sign(
-            holder, reg.assets.domain(), "Application", application_message(app, nonce + i), 2**40
+            holder,
+            reg.assets.domain(),
+            "Application",
+            application_message(app, fresh_nonce()),
+            2**40,
         )
         bodies.append(
             {
@@ -150,7 +153,11 @@ def _signed_bodies(reg: Registry, holder: Any, tag: str, count: int) -> list[dic
                 "classification": "general",
                 "manifest_hash": "0x" + app.manifest_hash.hex(),
                 "manifest_cid": "0x" + app.manifest_cid.hex(),
-                "consent": {"deadline": 2**40, "signature": "0x" + consent.signature.hex()},
+                "consent": {
+                    "deadline": 2**40,
+                    "nonce": str(consent.nonce),
+                    "signature": "0x" + consent.signature.hex(),
+                },
             }
         )
     return bodies
@@ -196,9 +203,11 @@ def bench_api() -> None:
         raws = []
         for i, body in enumerate(bodies):
             app = _app(raw_holder.address, f"raw-{i}")
-            from registry.chain.types import Consent
-
-            consent = Consent(2**40, bytes.fromhex(body["consent"]["signature"][2:]))
+            consent = Consent(
+                2**40,
+                int(body["consent"]["nonce"]),
+                bytes.fromhex(body["consent"]["signature"][2:]),
+            )
             raws.append(
                 registrar.sign_transaction(
                     {

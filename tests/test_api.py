@@ -52,7 +52,11 @@ def application_body(registry: Registry, accounts: Accounts, app: Application) -
         "manifest_cid": "0x" + app.manifest_cid.hex(),
         "name_zh": "青岛港集装箱吞吐量",
         "name_en": "Qingdao port container throughput",
-        "consent": {"deadline": DEADLINE, "signature": "0x" + consent.signature.hex()},
+        "consent": {
+            "deadline": DEADLINE,
+            "nonce": str(consent.nonce),
+            "signature": "0x" + consent.signature.hex(),
+        },
     }
 
 
@@ -238,7 +242,11 @@ def test_batch_applications_share_transactions(
             DEADLINE,
         )
         body = application_body(registry, accounts, app)
-        body["consent"]["signature"] = "0x" + consent.signature.hex()
+        body["consent"] = {
+            "deadline": DEADLINE,
+            "nonce": str(consent.nonce),
+            "signature": "0x" + consent.signature.hex(),
+        }
         bodies.append(body)
     response = api.post("/v1/assets/batch", bodies, Role.HOLDER, **{"Idempotency-Key": "b"})
     assert response.status_code == 202, response.text

@@ -151,7 +151,7 @@ def prepare(flow: Flow, name: str, holder: str, signer: LocalAccount) -> Act:
 
 
 def _later(consent: Consent) -> Consent:
-    return Consent(consent.deadline + 1, consent.signature)
+    return Consent(consent.deadline + 1, consent.nonce, consent.signature)
 
 
 def consent_for(
@@ -183,7 +183,7 @@ def test_relayed_consent_works_once(flow: Flow, name: str) -> None:
     before = act.client.nonces(holder.address)
     act.send(act.relayer, consent, False)
     assert act.client.nonces(holder.address) == before + 1
-    with reverts(REPLAY.get(name, "InvalidConsent")):
+    with reverts(REPLAY.get(name, "InvalidAccountNonce")):
         act.send(act.relayer, consent, False)
 
 
@@ -200,7 +200,7 @@ def test_replayed_transfer_consent_is_refused_when_the_state_allows_it_again(flo
     }
     back_consent = sign(acc.holder2, a.domain(), "Transfer", back, DEADLINE)
     a.transfer(acc.registrar, act.fields["assetId"], acc.holder.address, h("back"), back_consent)
-    with reverts("InvalidConsent"):
+    with reverts("InvalidAccountNonce"):
         act.send(act.relayer, consent, False)
 
 

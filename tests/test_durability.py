@@ -18,7 +18,7 @@ from web3 import Web3
 from registry.api.keys import ApiKeys, Role
 from registry.chain import AnvilNode, Deployment, Registry, deploy
 from registry.chain.compiler import Artifact, write_artifacts
-from registry.chain.signing import application_message, sign
+from registry.chain.signing import application_message, fresh_nonce, sign
 from registry.chain.writer import Call, ChainWriter
 from registry.config import Settings
 from registry.index import open_engine
@@ -60,8 +60,8 @@ def chain(tmp_path: Path, accounts: Accounts, artifacts: dict[str, Artifact]) ->
 def signed_bodies(
     registry: Registry, holder: LocalAccount, tag: str, count: int
 ) -> list[dict[str, Any]]:
-    """Applications pre-signed by ``holder`` with consecutive EIP-712 nonces."""
-    nonce = registry.assets.nonces(holder.address)
+    """Applications pre-signed by ``holder``, each under a fresh nonce key, so that they can be
+    filed in any order and at once."""
     bodies = []
     for i in range(count):
         app = application(holder.address, f"{tag}-{i}")
@@ -69,7 +69,7 @@ def signed_bodies(
             holder,
             registry.assets.domain(),
             "Application",
-            application_message(app, nonce + i),
+            application_message(app, fresh_nonce()),
             DEADLINE,
         )
         bodies.append(
@@ -79,7 +79,11 @@ def signed_bodies(
                 "classification": "general",
                 "manifest_hash": "0x" + app.manifest_hash.hex(),
                 "manifest_cid": "0x" + app.manifest_cid.hex(),
-                "consent": {"deadline": DEADLINE, "signature": "0x" + consent.signature.hex()},
+                "consent": {
+                    "deadline": DEADLINE,
+                    "nonce": str(consent.nonce),
+                    "signature": "0x" + consent.signature.hex(),
+                },
             }
         )
     return bodies

@@ -378,9 +378,9 @@ def test_change_refuses_invalid_manifest(flow: Flow) -> None:
     a, acc = flow.registry.assets, flow.accounts
     asset_id = flow.issued()
     with reverts("InvalidManifest"):
-        a.change(acc.registrar, asset_id, ZERO32, h("c"), 0x55, Consent(DEADLINE, b"\x00" * 65))
+        a.change(acc.registrar, asset_id, ZERO32, h("c"), 0x55, Consent(DEADLINE, 0, b"\x00" * 65))
     with reverts("InvalidCidCodec"):
-        a.change(acc.registrar, asset_id, h("m"), h("c"), 0x12, Consent(DEADLINE, b"\x00" * 65))
+        a.change(acc.registrar, asset_id, h("m"), h("c"), 0x12, Consent(DEADLINE, 0, b"\x00" * 65))
 
 
 def test_transfer_moves_the_holding_and_issues_a_transfer_certificate(flow: Flow) -> None:

@@ -3,13 +3,13 @@ pragma solidity 0.8.28;
 
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {NoncesKeyed} from "@openzeppelin/contracts/utils/NoncesKeyed.sol";
 import {Consent, IConsentErrors} from "../interfaces/IConsent.sol";
 
 /// @title HolderConsent
 /// @notice Verifies that a holder consents to an act: by sending it, or by an EIP-712 signature
 /// (EOA or EIP-1271 wallet) with a nonce and a deadline that anyone may relay.
-abstract contract HolderConsent is EIP712, Nonces, IConsentErrors {
+abstract contract HolderConsent is EIP712, NoncesKeyed, IConsentErrors {
     constructor(string memory name, string memory version) EIP712(name, version) {}
 
     /// @notice The EIP-712 domain separator of this contract.
@@ -27,11 +27,11 @@ abstract contract HolderConsent is EIP712, Nonces, IConsentErrors {
     }
 
     /// @dev `typedPrefix` is `abi.encode(TYPEHASH, field1, ..)` of the act's static fields; the
-    /// signer's nonce and the deadline complete the struct, in that order.
+    /// consent's nonce and deadline complete the struct, in that order. The nonce is spent here.
     function _verifySignature(address signer, Consent calldata consent, bytes memory typedPrefix) internal {
         if (block.timestamp > consent.deadline) revert ConsentExpired(consent.deadline);
-        bytes32 structHash =
-            keccak256(bytes.concat(typedPrefix, abi.encode(_useNonce(signer), consent.deadline)));
+        _useCheckedNonce(signer, consent.nonce);
+        bytes32 structHash = keccak256(bytes.concat(typedPrefix, abi.encode(consent.nonce, consent.deadline)));
         if (!SignatureChecker.isValidSignatureNow(signer, _hashTypedDataV4(structHash), consent.signature)) {
             revert InvalidConsent(signer);
         }

@@ -50,10 +50,14 @@ class ConsentIn(Strict):
     """The holder's EIP-712 signature (empty when the holder sends the act itself)."""
 
     deadline: Annotated[int, Field(ge=0, lt=2**64)] = 0
+    nonce: Annotated[
+        int,
+        Field(ge=0, lt=2**256, description="key << 64 | sequence; a decimal string is accepted"),
+    ] = 0
     signature: HexBytes = ""
 
     def to_consent(self) -> Consent:
-        return Consent(self.deadline, bytes.fromhex(self.signature.removeprefix("0x")))
+        return Consent(self.deadline, self.nonce, bytes.fromhex(self.signature.removeprefix("0x")))
 
 
 class ParentIn(Strict):

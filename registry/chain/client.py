@@ -160,8 +160,10 @@ class _Consenting(BoundContract):
     def domain(self) -> Domain:
         return Domain(self.domain_name, "1", self.chain.chain_id, self.address)
 
-    def nonces(self, owner: str) -> int:
-        return int(self._call("nonces", owner))
+    def nonces(self, owner: str, key: int = 0) -> int:
+        """The next nonce under ``key`` (0: the sequential one)."""
+        fn = self.contract.get_function_by_signature("nonces(address,uint192)")
+        return int(self.chain.call(fn(owner, key)))
 
     def domain_separator(self) -> bytes:
         return bytes(self._call("DOMAIN_SEPARATOR"))

@@ -6,6 +6,7 @@ checks both sides agree by having the contracts verify what this module signs.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,13 +104,20 @@ def typed_data(domain: Domain, primary: str, message: dict[str, Any]) -> dict[st
     return {"types": types, "primaryType": primary, "domain": domain.to_json(), "message": message}
 
 
+def fresh_nonce() -> int:
+    """A nonce under a random key: its consent does not wait for, or block, any other."""
+    return secrets.randbits(192) << 64
+
+
 def sign(
     account: LocalAccount, domain: Domain, primary: str, message: dict[str, Any], deadline: int
 ) -> Consent:
-    """Signs ``message`` (without nonce and deadline, which the caller adds) as ``primary``."""
+    """Signs ``message`` (with its ``nonce``; the deadline is added here) as ``primary``."""
     data = typed_data(domain, primary, {**message, "deadline": deadline})
     signed = account.sign_message(encode_typed_data(full_message=data))
-    return Consent(deadline=deadline, signature=bytes(signed.signature))
+    return Consent(
+        deadline=deadline, nonce=int(message["nonce"]), signature=bytes(signed.signature)
+    )
 
 
 def application_message(app: Application, nonce: int) -> dict[str, Any]:

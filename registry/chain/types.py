@@ -67,13 +67,15 @@ ZERO32 = b"\x00" * 32
 
 @dataclass(frozen=True)
 class Consent:
-    """An empty signature means the holder sends the act itself."""
+    """An empty signature means the holder sends the act itself. ``nonce`` is keyed
+    (``key << 64 | sequence``): consents under different keys may be used in any order."""
 
     deadline: int = 0
+    nonce: int = 0
     signature: bytes = b""
 
-    def to_abi(self) -> tuple[int, bytes]:
-        return (self.deadline, self.signature)
+    def to_abi(self) -> tuple[int, int, bytes]:
+        return (self.deadline, self.nonce, self.signature)
 
 
 DIRECT = Consent()
