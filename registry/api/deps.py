@@ -7,9 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Response
 
 from registry.api.keys import ApiKeys, Principal, Role
+from registry.api.models import OperationOut
 from registry.api.problems import ProblemError, refused
 from registry.chain.types import Status
 from registry.chain.writer import Operation
@@ -91,6 +92,13 @@ def accepted(op: Operation) -> Operation:
     if op.status == "failed" and op.tx_hash is None:
         raise refused(op)
     return op
+
+
+def accepted_response(response: Response, op: Operation) -> OperationOut:
+    """A 202 body for an accepted write, with where to poll it."""
+    op = accepted(op)
+    response.headers["Location"] = f"/v1/operations/{op.key}"
+    return OperationOut.of(op)
 
 
 def asset_in_region(ctx: AppContext, who: Principal | None, asset_id: int) -> None:

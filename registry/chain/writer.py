@@ -33,6 +33,7 @@ from web3 import Web3
 from web3.exceptions import ContractLogicError, TransactionNotFound
 from web3.types import RPCEndpoint, TxParams, TxReceipt
 
+from registry.background import Repeater
 from registry.chain.errors import ContractError, ErrorDecoder
 
 _SCHEMA = """
@@ -149,8 +150,7 @@ class ChainWriter:
         self._db.executescript(_SCHEMA)
         self._fees = self._current_fees()
         self._nonce: int | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = Repeater("chain-writer", self._round, poll_interval)
 
     # ------------------------------------------------------------------ submitting
 
@@ -339,7 +339,7 @@ class ChainWriter:
             op = self._require(key)
             if op.status in ("confirmed", "failed") or time.monotonic() > deadline:
                 return op
-            if self._thread is None:
+            if not self._loop.running:
                 self.reconcile()
             time.sleep(self.poll_interval)
 
@@ -507,22 +507,15 @@ class ChainWriter:
     def start(self) -> ChainWriter:
         """Reconciles now, then keeps reconciling in a background thread."""
         self.reconcile()
-        self._thread = threading.Thread(target=self._run, name="chain-writer", daemon=True)
-        self._thread.start()
+        self._loop.start()
         return self
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        self._loop.stop()
 
-    def _run(self) -> None:
-        while not self._stop.wait(self.poll_interval):
-            try:
-                self.reconcile()
-            except Exception:  # node unreachable: try again next round
-                time.sleep(min(1.0, self.poll_interval * 10))
+    def _round(self) -> bool:
+        self.reconcile()
+        return False
 
     def close(self) -> None:
         self.stop()

@@ -8,7 +8,6 @@ chain still agrees with, drops what came after, and rebuilds the projections fro
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +15,7 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3.types import LogReceipt
 
+from registry.background import Repeater
 from registry.chain.compiler import Artifact
 from registry.chain.deploy import Deployment
 from registry.chain.errors import signature
@@ -67,8 +67,7 @@ class Follower:
             if item.get("type") == "event"
         }
         metadata.create_all(engine)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = Repeater("index-follower", lambda: self.sync_once() > 0, poll_interval)
 
     # ------------------------------------------------------------------ one round
 
@@ -206,23 +205,11 @@ class Follower:
     # ------------------------------------------------------------------ background loop
 
     def start(self) -> Follower:
-        self._thread = threading.Thread(target=self._run, name="index-follower", daemon=True)
-        self._thread.start()
+        self._loop.start()
         return self
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                if not self.sync_once():
-                    self._stop.wait(self.poll_interval)
-            except Exception:
-                self._stop.wait(1.0)
+        self._loop.stop()
 
 
 def _certificate_asset(conn: sa.Connection, token_id: Any) -> int | None:

@@ -10,7 +10,7 @@ from web3 import Web3
 from registry.api.deps import (
     Ctx,
     IdempotencyKey,
-    accepted,
+    accepted_response,
     asset_in_region,
     operation_key,
     principal,
@@ -33,7 +33,6 @@ from registry.api.models import (
 )
 from registry.api.problems import ProblemError
 from registry.chain.types import Status
-from registry.chain.writer import Operation
 
 router = APIRouter(prefix="/v1", tags=["assets"])
 
@@ -44,12 +43,6 @@ Applicant = Annotated[Principal, Depends(require(Role.REGISTRAR, Role.HOLDER))]
 StatusName = Literal[
     "applied", "under_review", "rejected", "in_notice", "issued", "cancelled", "revoked", "expired"
 ]
-
-
-def _accepted(response: Response, op: Operation) -> OperationOut:
-    op = accepted(op)
-    response.headers["Location"] = f"/v1/operations/{op.key}"
-    return OperationOut.of(op)
 
 
 @router.post("/assets", status_code=202, response_model=OperationOut)
@@ -72,7 +65,7 @@ def apply(
     op = ctx.service.submit_application(
         operation_key(who, key), body.to_application(), body.consent.to_consent()
     )
-    return _accepted(response, op)
+    return accepted_response(response, op)
 
 
 @router.post("/assets/batch", status_code=202, response_model=list[OperationOut])
@@ -169,7 +162,7 @@ def review(
         op = ctx.service.approve(k, asset_id)
     else:
         op = ctx.service.reject(k, asset_id, b32(body.reason_hash))
-    return _accepted(response, op)
+    return accepted_response(response, op)
 
 
 @router.post("/assets/{asset_id}/objections", status_code=202, response_model=OperationOut)
@@ -184,7 +177,7 @@ def object_(
     """Anyone may object during the public notice (异议), with the hash of the evidence."""
     asset_in_region(ctx, None, asset_id)
     op = ctx.service.file_objection(operation_key(who, key), asset_id, b32(body.evidence_hash))
-    return _accepted(response, op)
+    return accepted_response(response, op)
 
 
 @router.post("/objections/{objection_id}/decision", status_code=202, response_model=OperationOut)
@@ -199,7 +192,7 @@ def decide_objection(
     op = ctx.service.decide_objection(
         operation_key(who, key), objection_id, body.upheld, b32(body.reason_hash)
     )
-    return _accepted(response, op)
+    return accepted_response(response, op)
 
 
 @router.post("/assets/{asset_id}/issue", status_code=202, response_model=OperationOut)
@@ -208,7 +201,7 @@ def issue(
 ) -> OperationOut:
     """Issues the registration certificate after a notice with no open objection."""
     asset_in_region(ctx, who, asset_id)
-    return _accepted(response, ctx.service.issue(operation_key(who, key), asset_id))
+    return accepted_response(response, ctx.service.issue(operation_key(who, key), asset_id))
 
 
 @router.post("/assets/{asset_id}/change", status_code=202, response_model=OperationOut)
@@ -229,7 +222,7 @@ def change(
         body.cid_codec,
         body.consent.to_consent(),
     )
-    return _accepted(response, op)
+    return accepted_response(response, op)
 
 
 @router.post("/assets/{asset_id}/transfer", status_code=202, response_model=OperationOut)
@@ -249,7 +242,7 @@ def transfer(
         b32(body.agreement_hash),
         body.consent.to_consent(),
     )
-    return _accepted(response, op)
+    return accepted_response(response, op)
 
 
 @router.post("/assets/{asset_id}/renew", status_code=202, response_model=OperationOut)
@@ -263,7 +256,7 @@ def renew(
 ) -> OperationOut:
     asset_in_region(ctx, who, asset_id)
     op = ctx.service.renew(operation_key(who, key), asset_id, body.consent.to_consent())
-    return _accepted(response, op)
+    return accepted_response(response, op)
 
 
 @router.post("/assets/{asset_id}/pledge", status_code=202, response_model=OperationOut)
@@ -283,7 +276,7 @@ def pledge(
         b32(body.agreement_hash),
         body.consent.to_consent(),
     )
-    return _accepted(response, op)
+    return accepted_response(response, op)
 
 
 @router.post("/assets/{asset_id}/pledge/release", status_code=202, response_model=OperationOut)
@@ -291,7 +284,9 @@ def release_pledge(
     asset_id: AssetId, ctx: Ctx, who: Registrar, response: Response, key: IdempotencyKey = None
 ) -> OperationOut:
     asset_in_region(ctx, who, asset_id)
-    return _accepted(response, ctx.service.release_pledge(operation_key(who, key), asset_id))
+    return accepted_response(
+        response, ctx.service.release_pledge(operation_key(who, key), asset_id)
+    )
 
 
 @router.post("/assets/{asset_id}/freeze", status_code=202, response_model=OperationOut)
@@ -306,7 +301,7 @@ def freeze(
     """Judicial freeze (司法冻结) on a court order, identified by its hash."""
     asset_in_region(ctx, who, asset_id)
     op = ctx.service.freeze(operation_key(who, key), asset_id, b32(body.order_hash))
-    return _accepted(response, op)
+    return accepted_response(response, op)
 
 
 @router.post("/assets/{asset_id}/unfreeze", status_code=202, response_model=OperationOut)
@@ -320,7 +315,7 @@ def unfreeze(
 ) -> OperationOut:
     asset_in_region(ctx, who, asset_id)
     op = ctx.service.unfreeze(operation_key(who, key), asset_id, b32(body.order_hash))
-    return _accepted(response, op)
+    return accepted_response(response, op)
 
 
 @router.post("/assets/{asset_id}/cancel", status_code=202, response_model=OperationOut)
@@ -335,7 +330,7 @@ def cancel(
     """Cancellation (注销) or withdrawal, signed by the holder."""
     asset_in_region(ctx, who, asset_id)
     op = ctx.service.cancel(operation_key(who, key), asset_id, body.consent.to_consent())
-    return _accepted(response, op)
+    return accepted_response(response, op)
 
 
 @router.post("/assets/{asset_id}/revoke", status_code=202, response_model=OperationOut)
@@ -350,4 +345,4 @@ def revoke(
     """Revocation by the center (撤销), with the hash of the reasons."""
     asset_in_region(ctx, who, asset_id)
     op = ctx.service.revoke(operation_key(who, key), asset_id, b32(body.reason_hash))
-    return _accepted(response, op)
+    return accepted_response(response, op)

@@ -7,7 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Response
 from web3 import Web3
 
-from registry.api.deps import Ctx, IdempotencyKey, accepted, asset_in_region, operation_key, require
+from registry.api.deps import (
+    Ctx,
+    IdempotencyKey,
+    accepted_response,
+    asset_in_region,
+    operation_key,
+    require,
+)
 from registry.api.keys import Principal, Role
 from registry.api.models import GrantIn, LicenceIn, OperationOut, RevokeGrantIn, b32
 from registry.api.problems import ProblemError
@@ -17,12 +24,6 @@ from registry.chain.types import RightKind
 router = APIRouter(prefix="/v1", tags=["rights"])
 
 GrantId = Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$")]
-
-
-def _accepted(response: Response, op: Any) -> OperationOut:
-    op = accepted(op)
-    response.headers["Location"] = f"/v1/operations/{op.key}"
-    return OperationOut.of(op)
 
 
 @router.post("/rights", status_code=202, response_model=OperationOut)
@@ -36,7 +37,7 @@ def grant(
     """Grants a processing or operating right for one scenario, with the holder's consent."""
     asset_in_region(ctx, who, body.asset_id)
     op = ctx.service.grant(operation_key(who, key), body.to_request(), body.consent.to_consent())
-    return _accepted(response, op)
+    return accepted_response(response, op)
 
 
 @router.post("/rights/{grant_id}/revoke", status_code=202, response_model=OperationOut)
@@ -63,7 +64,7 @@ def revoke_grant(
             "The holder's consent is required",
             invalid_params=[{"name": "consent", "reason": "required unless the registrar annuls"}],
         )
-    return _accepted(response, op)
+    return accepted_response(response, op)
 
 
 @router.post("/licences", status_code=202, response_model=OperationOut)
@@ -83,7 +84,7 @@ def register_licence(
         body.grantee,
         b32(body.scenario),
     )
-    return _accepted(response, op)
+    return accepted_response(response, op)
 
 
 @router.get("/accounts/{address}/nonces", tags=["consents"])
