@@ -1,0 +1,175 @@
+"""The registration manifest (登记材料 / 数据资源目录): what a registration describes, after the
+Zhejiang DB33/T 2426 attributes and the registration rules. Its canonical JSON (RFC 8785) is
+hashed with SHA-256 for the chain, and stored as a CIDv1."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from web3 import Web3
+
+from registry.content.canonical import canonical_json
+from registry.content.cid import CHUNK, DAG_PB, RAW, Cid, file_digest
+
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def uscc_check_character(first17: str) -> str:
+    """GB 32100-2015 check character of a unified social credit code (统一社会信用代码)."""
+    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return _USCC_CHARS[(31 - total % 31) % 31]
+
+
+def _credit_code(code: str) -> str:
+    code = code.strip().upper()
+    if len(code) != 18 or any(c not in _USCC_CHARS for c in code):
+        raise ValueError(
+            "a unified social credit code has 18 characters from 0-9 and A-Y (no I, O, S, V, Z)"
+        )
+    if uscc_check_character(code[:17]) != code[17]:
+        raise ValueError("the check character does not match (GB 32100): the code is mistyped")
+    return code
+
+
+def _address(value: str) -> str:
+    if not Web3.is_address(value):
+        raise ValueError("not an Ethereum address (0x and 40 hex digits)")
+    return Web3.to_checksum_address(value)
+
+
+def _cid(value: str) -> str:
+    Cid.parse(value)
+    return value
+
+
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Holder(Strict):
+    name_zh: Text
+    name_en: str = ""
+    credit_code: Annotated[str, AfterValidator(_credit_code)]
+    account: Annotated[str, AfterValidator(_address)]
+
+
+class Source(Strict):
+    """Where the data comes from and how it was lawfully obtained (数据来源)."""
+
+    description: Text
+    collection_route: Text
+    contract_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+
+class FieldSpec(Strict):
+    """One column of the field table (字段表)."""
+
+    name: Text
+    definition: Text
+    type: Text
+    format: str = ""
+    value_domain: str = ""
+    sensitivity: Literal["public", "internal", "sensitive"] = "internal"
+    unit: str = ""
+
+
+class FileEntry(Strict):
+    path: Text
+    size: Annotated[int, Field(ge=0)]
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    cid: Annotated[str, AfterValidator(_cid)]
+
+
+class Manifest(Strict):
+    identifier: Text
+    name_zh: Text
+    name_en: Text
+    description: Text
+    data_type: Text
+    data_format: Text
+    scenarios: Annotated[list[Text], Field(min_length=1)]
+    delivery: Text
+    storage_format: Text
+    update_cycle: Text
+    source: Source
+    holder: Holder
+    classification: Literal["general", "important"]
+    sensitivity: Literal["L1", "L2", "L3", "L4"]
+    fields: Annotated[list[FieldSpec], Field(min_length=1)]
+    samples: list[dict[str, str]] = Field(default_factory=list, max_length=20)
+    version: Text
+    release_date: dt.date
+    files: Annotated[list[FileEntry], Field(min_length=1)]
+
+    @field_validator("classification", mode="before")
+    @classmethod
+    def _no_core_data(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.lower() == "core":
+            raise ValueError("core data (核心数据, GB/T 43697-2024) is never registered")
+        return value
+
+    @property
+    def storage_size(self) -> int:
+        return sum(f.size for f in self.files)
+
+    def canonical_bytes(self) -> bytes:
+        return canonical_json(self.model_dump(mode="json"))
+
+    def manifest_hash(self) -> bytes:
+        """SHA-256 of the canonical JSON: the hash recorded on chain."""
+        return hashlib.sha256(self.canonical_bytes()).digest()
+
+    def manifest_cid(self) -> Cid:
+        """The canonical JSON's CIDv1 (a raw leaf up to 256 KiB, else a dag-pb root)."""
+        return file_digest(self.canonical_bytes(), 1).cid
+
+    def chain_fields(self) -> tuple[bytes, bytes, int]:
+        """Manifest hash, CID digest and CID codec as the contracts take them."""
+        cid = self.manifest_cid()
+        codec = RAW if len(self.canonical_bytes()) <= CHUNK else DAG_PB
+        assert cid.codec == codec
+        return self.manifest_hash(), cid.digest, codec
+
+
+def dataset_files(
+    folder: Path, skip: set[Path] | None = None, on_progress: Callable[[int], None] | None = None
+) -> list[FileEntry]:
+    """Size, SHA-256 and CIDv1 of every file below ``folder`` (sorted, hidden files skipped),
+    each read once."""
+    entries = []
+    skipped = {p.resolve() for p in (skip or set())}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = path.relative_to(folder)
+        if path.resolve() in skipped or any(part.startswith(".") for part in relative.parts):
+            continue
+        digest = file_digest(path, 1, on_progress=on_progress)
+        entries.append(
+            FileEntry(
+                path=relative.as_posix(),
+                size=digest.size,
+                sha256=digest.sha256.hex(),
+                cid=str(digest.cid),
+            )
+        )
+    return entries
+
+
+def build_manifest(
+    folder: Path,
+    metadata: dict[str, Any],
+    *,
+    skip: set[Path] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> Manifest:
+    """The manifest of a dataset folder: ``metadata`` plus its files."""
+    files = dataset_files(folder, skip, on_progress)
+    return Manifest.model_validate({**metadata, "files": [f.model_dump() for f in files]})
