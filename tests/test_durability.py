@@ -89,6 +89,26 @@ def signed_bodies(
     return bodies
 
 
+def submit_applications(
+    writer: ChainWriter, registry: Registry, holder: LocalAccount, tag: str, count: int
+) -> list[str]:
+    """Signs ``count`` applications of ``holder`` and hands them to ``writer``; returns keys."""
+    keys = []
+    for i in range(count):
+        app = application(holder.address, f"{tag}-{i}")
+        consent = sign(
+            holder,
+            registry.assets.domain(),
+            "Application",
+            application_message(app, fresh_nonce()),
+            DEADLINE,
+        )
+        data = registry.assets.encode_submit_application(app, consent)
+        writer.submit(Call(f"{tag}-{i}", "submitApplication", registry.assets.address, data))
+        keys.append(f"{tag}-{i}")
+    return keys
+
+
 def applied_manifests(registry: Registry) -> list[str]:
     logs = registry.assets.contract.events.Applied().get_logs(from_block=0)
     return [log["args"]["manifestHash"].hex() for log in logs]
@@ -176,21 +196,7 @@ def test_node_killed_and_restarted_from_saved_state_loses_nothing(
         poll_interval=0.05,
     ).start()
     try:
-        holder = accounts.holder
-        nonce = registry.assets.nonces(holder.address)
-        keys = []
-        for i in range(150):
-            app = application(holder.address, f"node-{i}")
-            consent = sign(
-                holder,
-                registry.assets.domain(),
-                "Application",
-                application_message(app, nonce + i),
-                DEADLINE,
-            )
-            data = registry.assets.encode_submit_application(app, consent)
-            writer.submit(Call(f"node-{i}", "submitApplication", registry.assets.address, data))
-            keys.append(f"node-{i}")
+        keys = submit_applications(writer, registry, accounts.holder, "node", 150)
         assert registry.assets.asset_count() == 150
         chain.node.kill()
         chain.node.start()
@@ -215,19 +221,7 @@ def test_rolled_back_blocks_are_sent_again(
     w3 = registry.chain.w3
     writer = ChainWriter(w3, accounts.registrar, tmp_path / "outbox.db", registry.chain.decoder)
     snapshot = w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
-    holder = accounts.holder
-    nonce = registry.assets.nonces(holder.address)
-    for i in range(20):
-        app = application(holder.address, f"rollback-{i}")
-        consent = sign(
-            holder,
-            registry.assets.domain(),
-            "Application",
-            application_message(app, nonce + i),
-            DEADLINE,
-        )
-        data = registry.assets.encode_submit_application(app, consent)
-        writer.submit(Call(f"rb-{i}", "submitApplication", registry.assets.address, data))
+    submit_applications(writer, registry, accounts.holder, "rb", 20)
     writer.reconcile()
     assert writer.wait("rb-19").status == "confirmed"
     w3.provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
