@@ -25,6 +25,7 @@ from web3 import Web3
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from registry.api.models import ApplicationIn  # noqa: E402
 from registry.chain import AnvilNode, Registry, deploy  # noqa: E402
 from registry.chain.compiler import compile_contracts  # noqa: E402
 from registry.chain.node import DEV_MNEMONIC, anvil_binary  # noqa: E402
@@ -146,20 +147,7 @@ def _signed_bodies(reg: Registry, holder: Any, tag: str, count: int) -> list[dic
             application_message(app, fresh_nonce()),
             2**40,
         )
-        bodies.append(
-            {
-                "holder": holder.address,
-                "region": 370200,
-                "classification": "general",
-                "manifest_hash": "0x" + app.manifest_hash.hex(),
-                "manifest_cid": "0x" + app.manifest_cid.hex(),
-                "consent": {
-                    "deadline": 2**40,
-                    "nonce": str(consent.nonce),
-                    "signature": "0x" + consent.signature.hex(),
-                },
-            }
-        )
+        bodies.append(ApplicationIn.of(app, consent).model_dump(mode="json"))
     return bodies
 
 

@@ -11,6 +11,7 @@ import pytest
 from web3 import Web3
 
 from registry.api.keys import Role
+from registry.api.models import ApplicationIn
 from registry.chain import Deployment, Registry
 from registry.chain.compiler import Artifact
 from registry.chain.signing import application_message, sign
@@ -43,21 +44,10 @@ def application_body(registry: Registry, accounts: Accounts, app: Application) -
         application_message(app, nonce),
         DEADLINE,
     )
-    return {
-        "holder": app.holder,
-        "region": app.region,
-        "classification": "general",
-        "kind": "resource",
-        "manifest_hash": "0x" + app.manifest_hash.hex(),
-        "manifest_cid": "0x" + app.manifest_cid.hex(),
-        "name_zh": "青岛港集装箱吞吐量",
-        "name_en": "Qingdao port container throughput",
-        "consent": {
-            "deadline": DEADLINE,
-            "nonce": str(consent.nonce),
-            "signature": "0x" + consent.signature.hex(),
-        },
-    }
+    named = ApplicationIn.of(
+        app, consent, "青岛港集装箱吞吐量", "Qingdao port container throughput"
+    )
+    return named.model_dump(mode="json")
 
 
 def confirmed(api: Api, response: Any) -> dict[str, Any]:
@@ -241,13 +231,7 @@ def test_batch_applications_share_transactions(
             application_message(app, nonce + i),
             DEADLINE,
         )
-        body = application_body(registry, accounts, app)
-        body["consent"] = {
-            "deadline": DEADLINE,
-            "nonce": str(consent.nonce),
-            "signature": "0x" + consent.signature.hex(),
-        }
-        bodies.append(body)
+        bodies.append(ApplicationIn.of(app, consent).model_dump(mode="json"))
     response = api.post("/v1/assets/batch", bodies, Role.HOLDER, **{"Idempotency-Key": "b"})
     assert response.status_code == 202, response.text
     ops = response.json()

@@ -16,6 +16,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from registry.api.keys import ApiKeys, Role
+from registry.api.models import ApplicationIn
 from registry.chain import AnvilNode, Deployment, Registry, deploy
 from registry.chain.compiler import Artifact, write_artifacts
 from registry.chain.signing import application_message, fresh_nonce, sign
@@ -72,20 +73,7 @@ def signed_bodies(
             application_message(app, fresh_nonce()),
             DEADLINE,
         )
-        bodies.append(
-            {
-                "holder": holder.address,
-                "region": app.region,
-                "classification": "general",
-                "manifest_hash": "0x" + app.manifest_hash.hex(),
-                "manifest_cid": "0x" + app.manifest_cid.hex(),
-                "consent": {
-                    "deadline": DEADLINE,
-                    "nonce": str(consent.nonce),
-                    "signature": "0x" + consent.signature.hex(),
-                },
-            }
-        )
+        bodies.append(ApplicationIn.of(app, consent).model_dump(mode="json"))
     return bodies
 
 

@@ -56,6 +56,12 @@ class ConsentIn(Strict):
     ] = 0
     signature: HexBytes = ""
 
+    @classmethod
+    def of(cls, consent: Consent) -> ConsentIn:
+        return cls(
+            deadline=consent.deadline, nonce=consent.nonce, signature="0x" + consent.signature.hex()
+        )
+
     def to_consent(self) -> Consent:
         return Consent(self.deadline, self.nonce, bytes.fromhex(self.signature.removeprefix("0x")))
 
@@ -79,6 +85,28 @@ class ApplicationIn(Strict):
     name_zh: Annotated[str, Field(max_length=200)] = ""
     name_en: Annotated[str, Field(max_length=200)] = ""
     consent: ConsentIn
+
+    @classmethod
+    def of(
+        cls, application: Application, consent: Consent, name_zh: str = "", name_en: str = ""
+    ) -> ApplicationIn:
+        """The request body of a signed application (the inverse of ``to_application``)."""
+        return cls(
+            holder=application.holder,
+            region=application.region,
+            classification=application.classification.name.lower(),  # type: ignore[arg-type]
+            kind=application.kind.name.lower(),  # type: ignore[arg-type]
+            manifest_hash="0x" + application.manifest_hash.hex(),
+            manifest_cid="0x" + application.manifest_cid.hex(),
+            cid_codec=application.cid_codec,  # type: ignore[arg-type]
+            parents=[
+                ParentIn(asset_id=p.asset_id, scenario="0x" + p.scenario.hex())
+                for p in application.parents
+            ],
+            name_zh=name_zh,
+            name_en=name_en,
+            consent=ConsentIn.of(consent),
+        )
 
     def to_application(self) -> Application:
         return Application(

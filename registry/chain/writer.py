@@ -343,16 +343,6 @@ class ChainWriter:
                 self.reconcile()
             time.sleep(self.poll_interval)
 
-    def receipt(self, tx_hash: str) -> TxReceipt:
-        return self.w3.eth.get_transaction_receipt(HexBytes(tx_hash))
-
-    def counts(self) -> dict[str, int]:
-        with self._db_lock:
-            rows = self._db.execute(
-                "SELECT status, COUNT(*) FROM transactions GROUP BY status"
-            ).fetchall()
-        return {str(s): int(n) for s, n in rows}
-
     # ------------------------------------------------------------------ reconciling
 
     _head: int | None = None
