@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     index_url: str | None = Field(
         default=None, description="SQLAlchemy URL of the index; SQLite under data_dir if unset"
     )
+    ipfs_url: str | None = Field(
+        default=None,
+        description="HTTP RPC of a Kubo-compatible daemon; the embedded block store if unset",
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     confirmations: int = 1
@@ -49,6 +53,10 @@ class Settings(BaseSettings):
     @property
     def outbox_file(self) -> Path:
         return self.data_dir / "outbox.db"
+
+    @property
+    def content_dir(self) -> Path:
+        return self.data_dir / "content"
 
     @property
     def database_url(self) -> str:

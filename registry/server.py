@@ -15,6 +15,7 @@ from registry.chain import Deployment, Registry
 from registry.chain.compiler import Artifact
 from registry.chain.writer import ChainWriter
 from registry.config import Settings
+from registry.content import open_store
 from registry.index import Follower, Queries, open_engine
 from registry.services import RegistryService, Staff
 
@@ -47,8 +48,12 @@ class Runtime:
         self.engine = open_engine(settings.database_url)
         self.follower = Follower(w3, self.engine, deployment, artifacts)
         self.keys = ApiKeys(self.engine)
+        self.content = open_store(settings.ipfs_url, settings.content_dir)
         self.context = AppContext(
-            RegistryService(self.registry, self.staff), Queries(self.engine), self.keys
+            RegistryService(self.registry, self.staff),
+            Queries(self.engine),
+            self.keys,
+            self.content,
         )
 
     def app(self) -> FastAPI:
@@ -66,3 +71,4 @@ class Runtime:
         for w in self.staff.all():
             w.close()
         self.engine.dispose()
+        self.content.close()

@@ -10,7 +10,7 @@ from prometheus_client import Counter, Histogram
 
 from registry.api import problems
 from registry.api.deps import AppContext
-from registry.api.routers import assets, public, rights
+from registry.api.routers import assets, manifests, public, rights
 
 REQUESTS = Counter("registry_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("registry_http_request_seconds", "HTTP request latency", ["route"])
@@ -26,6 +26,7 @@ def create_app(context: AppContext) -> FastAPI:
     problems.install(app)
     app.include_router(assets.router)
     app.include_router(rights.router)
+    app.include_router(manifests.router)
     app.include_router(public.router)
     app.include_router(public.system)
 

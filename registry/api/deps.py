@@ -14,6 +14,7 @@ from registry.api.models import OperationOut
 from registry.api.problems import ProblemError, refused
 from registry.chain.types import Status
 from registry.chain.writer import Operation
+from registry.content import ContentStore
 from registry.index.queries import Queries
 from registry.services import RegistryService
 
@@ -23,6 +24,7 @@ class AppContext:
     service: RegistryService
     queries: Queries
     keys: ApiKeys
+    content: ContentStore
 
     def now(self) -> int:
         """Chain time: the registry's rules (notice, expiry) run on block time, not the host's."""

@@ -1,7 +1,10 @@
-"""Content commands: the CID of a file, as Kubo's `ipfs add` would give it."""
+"""Content commands: CIDs as Kubo's `ipfs add` gives them, manifests, and the content store."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -9,7 +12,8 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
 from registry.cli.app import app
-from registry.content import file_digest
+from registry.config import get_settings
+from registry.content import Cid, ContentError, ContentStore, file_digest, open_store
 
 
 @app.command()
@@ -76,3 +80,76 @@ def build(
     typer.echo(
         f"manifest_cid  {result.manifest_cid()} (digest 0x{cid_digest.hex()}, codec {codec:#x})"
     )
+
+
+store_app = typer.Typer(help="The content store: embedded, or a Kubo daemon with --ipfs.")
+app.add_typer(store_app, name="content")
+IpfsUrl = Annotated[
+    str | None,
+    typer.Option("--ipfs", help="Kubo RPC URL, e.g. http://127.0.0.1:5001 (default: embedded)."),
+]
+
+
+def _store(ipfs: str | None) -> ContentStore:
+    settings = get_settings()
+    return open_store(ipfs or settings.ipfs_url, settings.content_dir)
+
+
+def _cid(text: str) -> Cid:
+    try:
+        return Cid.parse(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="CID") from None
+
+
+@contextmanager
+def _content_errors() -> Iterator[None]:
+    try:
+        yield
+    except ContentError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+
+
+@store_app.command("add")
+def add(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    cid_version: Annotated[int, typer.Option(min=0, max=1)] = 1,
+    ipfs: IpfsUrl = None,
+) -> None:
+    """Store FILE (pinned) and print its CID."""
+    with _content_errors():
+        typer.echo(str(_store(ipfs).add(file, cid_version=cid_version).cid))
+
+
+@store_app.command("cat")
+def cat(cid: str, ipfs: IpfsUrl = None) -> None:
+    """Write the file stored under CID to standard output."""
+    out = sys.stdout.buffer
+    with _content_errors():
+        for piece in _store(ipfs).cat(_cid(cid)):
+            out.write(piece)
+    out.flush()
+
+
+@store_app.command("export")
+def export(
+    cid: str,
+    out: Annotated[Path, typer.Option("-o", "--out", help="The CAR file to write.")],
+    ipfs: IpfsUrl = None,
+) -> None:
+    """Write the DAG under CID as a CAR file (`ipfs dag import` takes it)."""
+    with _content_errors(), out.open("wb") as target:
+        for piece in _store(ipfs).export_car(_cid(cid)):
+            target.write(piece)
+
+
+@store_app.command("import")
+def import_(
+    car: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    ipfs: IpfsUrl = None,
+) -> None:
+    """Store every block of a CAR file, checked against its CID, and pin its roots."""
+    with _content_errors(), car.open("rb") as source:
+        for root in _store(ipfs).import_car(source):
+            typer.echo(str(root))

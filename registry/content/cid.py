@@ -85,6 +85,20 @@ class Cid:
         return "b" + base64.b32encode(self.to_bytes()).decode().lower().rstrip("=")
 
     @classmethod
+    def from_bytes(cls, raw: bytes) -> Cid:
+        """The binary form: a bare sha2-256 multihash (v0) or version, codec, multihash (v1)."""
+        if raw[:2] == bytes([SHA2_256, 32]) and len(raw) == 34:
+            return cls(0, DAG_PB, raw[2:])
+        try:
+            version, pos = _read_varint(raw, 0)
+            codec, pos = _read_varint(raw, pos)
+        except IndexError:
+            raise ValueError("truncated CID") from None
+        if version != 1 or raw[pos : pos + 2] != bytes([SHA2_256, 32]) or len(raw) != pos + 34:
+            raise ValueError("not a sha2-256 CID")
+        return cls(1, codec, raw[pos + 2 :])
+
+    @classmethod
     def parse(cls, text: str) -> Cid:
         """Parses ``Qm...`` (v0) or base32 ``b...`` (v1); raises ValueError naming the problem."""
         if text.startswith("Qm") and len(text) == 46:
@@ -99,11 +113,9 @@ class Cid:
             raw = base64.b32decode(body + "=" * (-len(body) % 8))
         except ValueError:
             raise ValueError("not valid base32") from None
-        version, pos = _read_varint(raw, 0)
-        codec, pos = _read_varint(raw, pos)
-        if version != 1 or raw[pos : pos + 2] != bytes([SHA2_256, 32]) or len(raw) != pos + 34:
-            raise ValueError("not a sha2-256 CIDv1")
-        return cls(1, codec, raw[pos + 2 :])
+        if raw[:1] != b"\x01":
+            raise ValueError("not a CIDv1")
+        return cls.from_bytes(raw)
 
 
 def _b58encode(data: bytes) -> str:
@@ -216,6 +228,48 @@ class FileDigest:
     cid: Cid
 
 
+class Digester:
+    """Size, SHA-256 and CID of bytes fed in any pieces; ``finish`` once at the end."""
+
+    def __init__(
+        self,
+        cid_version: int = 0,
+        on_block: Block | None = None,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> None:
+        if cid_version not in (0, 1):
+            raise ValueError("cid_version is 0 or 1")
+        self._builder = _Builder(cid_version, on_block)
+        self._sha = hashlib.sha256()
+        self._pending = bytearray()
+        self._chunks = 0
+        self._on_progress = on_progress
+        self.size = 0
+
+    def update(self, data: bytes) -> None:
+        self._sha.update(data)
+        self.size += len(data)
+        if not self._pending and len(data) == CHUNK:
+            self._add(data)
+            return
+        self._pending += data
+        while len(self._pending) >= CHUNK:
+            self._add(bytes(self._pending[:CHUNK]))
+            del self._pending[:CHUNK]
+
+    def _add(self, chunk: bytes) -> None:
+        self._builder.add_chunk(chunk)
+        self._chunks += 1
+        if self._on_progress is not None:
+            self._on_progress(len(chunk))
+
+    def finish(self) -> FileDigest:
+        if self._pending or not self._chunks:
+            self._add(bytes(self._pending))
+            self._pending.clear()
+        return FileDigest(self.size, self._sha.digest(), self._builder.root())
+
+
 def file_digest(
     source: Path | BinaryIO | bytes,
     cid_version: int = 0,
@@ -223,8 +277,6 @@ def file_digest(
     on_progress: Callable[[int], None] | None = None,
 ) -> FileDigest:
     """Size, SHA-256 and Kubo's CID of a file, stream or bytes, reading it once."""
-    if cid_version not in (0, 1):
-        raise ValueError("cid_version is 0 or 1")
     if isinstance(source, bytes):
         import io
 
@@ -232,23 +284,10 @@ def file_digest(
     if isinstance(source, Path):
         with source.open("rb") as stream:
             return file_digest(stream, cid_version, on_block, on_progress)
-    builder = _Builder(cid_version, on_block)
-    sha = hashlib.sha256()
-    size = 0
-    first = True
-    while True:
-        chunk = _read_full(source, CHUNK)
-        if not chunk and not first:
-            break
-        first = False
-        sha.update(chunk)
-        size += len(chunk)
-        builder.add_chunk(chunk)
-        if on_progress is not None:
-            on_progress(len(chunk))
-        if len(chunk) < CHUNK:
-            break
-    return FileDigest(size, sha.digest(), builder.root())
+    digester = Digester(cid_version, on_block, on_progress)
+    while chunk := _read_full(source, CHUNK):
+        digester.update(chunk)
+    return digester.finish()
 
 
 def _read_full(stream: BinaryIO, n: int) -> bytes:
