@@ -98,8 +98,10 @@ def submit_applications(
 
 
 def applied_manifests(registry: Registry) -> list[str]:
-    logs = registry.assets.contract.events.Applied().get_logs(from_block=0)
-    return [log["args"]["manifestHash"].hex() for log in logs]
+    """The manifest of every asset, read from contract state (a node restarted from its state
+    file keeps all state but not necessarily every old block's logs)."""
+    count = registry.assets.asset_count()
+    return [registry.assets.get_asset(i).manifest_hash.hex() for i in range(1, count + 1)]
 
 
 def post_until_accepted(client: httpx.Client, body: dict[str, Any], key: str, secret: str) -> str:

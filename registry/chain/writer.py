@@ -28,10 +28,9 @@ from typing import Any, Literal
 from eth_account.datastructures import SignedTransaction
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
-from hexbytes import HexBytes
 from web3 import Web3
-from web3.exceptions import ContractLogicError, TransactionNotFound
-from web3.types import RPCEndpoint, TxParams, TxReceipt
+from web3.exceptions import ContractLogicError
+from web3.types import RPCEndpoint, TxParams
 
 from registry.background import Repeater
 from registry.chain.errors import ContractError, ErrorDecoder
@@ -126,6 +125,7 @@ class ChainWriter:
         *,
         confirmations: int = 1,
         stuck_after: float = 30.0,
+        recheck_after: float = 1.0,
         poll_interval: float = 0.05,
         batch_size: int = 100,
         multicall_abi: list[dict[str, Any]] | None = None,
@@ -136,6 +136,7 @@ class ChainWriter:
         self.decoder = decoder
         self.confirmations = confirmations
         self.stuck_after = stuck_after
+        self.recheck_after = recheck_after
         self.poll_interval = poll_interval
         self.batch_size = batch_size
         self.chain_id = int(w3.eth.chain_id)
@@ -286,8 +287,9 @@ class ChainWriter:
     def _send(self, tx_id: int | None, raw: bytes) -> None:
         try:
             self.w3.eth.send_raw_transaction(raw)
-        except Exception:  # known, underpriced or unreachable: reconcile decides
-            return
+        except Exception as exc:  # underpriced or unreachable: reconcile decides
+            if "already known" not in str(exc):
+                return
         with self._db_lock:
             self._db.execute(
                 "UPDATE transactions SET status = ?, sent_at = ? WHERE id = ? AND status = ?",
@@ -348,9 +350,19 @@ class ChainWriter:
     _head: int | None = None
 
     def reconcile(self) -> None:
-        """Brings the outbox in line with the chain; safe to call at any time, from one thread."""
-        head = int(self.w3.eth.block_number)
-        chain_nonce = int(self.w3.eth.get_transaction_count(self.sender, "latest"))
+        """Brings the outbox in line with the chain; safe to call at any time, from one thread.
+
+        A round costs two JSON-RPC round trips however many transactions are open: one batch for
+        the head, the key's nonce and the fees, one for every receipt and pending check needed.
+        """
+        head_hex, nonce_hex, latest = self._batch(
+            [
+                ("eth_blockNumber", []),
+                ("eth_getTransactionCount", [self.sender, "latest"]),
+                ("eth_getBlockByNumber", ["latest", False]),
+            ]
+        )
+        head, chain_nonce = int(head_hex, 16), int(nonce_hex, 16)
         with self._db_lock:
             open_rows = self._db.execute(
                 "SELECT id, nonce, raw, hashes, status, block_number, sent_at FROM transactions"
@@ -369,72 +381,93 @@ class ChainWriter:
                     self.confirmations + 1,
                 ),
             ).fetchall()
+        now = time.time()
+        # Mined (nonce used): their receipts. Sent a while ago and still pending: is the node
+        # still holding them? Freshly sent ones are left alone until the next rounds.
+        mined = [r for r in open_rows if r[1] < chain_nonce]
+        aging = [
+            r
+            for r in open_rows
+            if r[1] >= chain_nonce and r[4] == SENT and now - (r[6] or 0) > self.recheck_after
+        ]
+        answers = iter(
+            self._batch(
+                [("eth_getTransactionReceipt", [h]) for r in mined for h in json.loads(r[3])]
+                + [("eth_getTransactionByHash", [h]) for r in aging for h in json.loads(r[3])]
+            )
+        )
+        receipts = {h: next(answers) for r in mined for h in json.loads(r[3])}
+        known = {h: next(answers) is not None for r in aging for h in json.loads(r[3])}
+        aging_ids = {r[0] for r in aging}
         for tx_id, nonce, raw, hashes, status, block, sent_at in open_rows:
             if nonce < chain_nonce:
-                self._record_receipt(tx_id, json.loads(hashes), status, block)
+                self._record_receipt(tx_id, json.loads(hashes), status, block, receipts)
             elif status in (MINED, REVERTED):
                 # The node lost this transaction's block: send the same bytes again.
                 self._set(tx_id, STORED, None, None)
                 self._send(tx_id, raw)
-            else:
-                self._resend_or_replace(tx_id, nonce, raw, json.loads(hashes), sent_at)
+            elif status == STORED:
+                self._send(tx_id, raw)
+            elif tx_id in aging_ids:
+                if not any(known[h] for h in json.loads(hashes)):
+                    self._send(tx_id, raw)  # the node forgot it (restarted without it)
+                elif now - sent_at > self.stuck_after:
+                    self._replace(tx_id, nonce)
         self._head = head
-        self._fees = self._current_fees()
+        self._fees = _fees(latest)
+
+    def _batch(self, requests: list[tuple[str, list[Any]]]) -> list[Any]:
+        """The results of many JSON-RPC requests in one round trip, in order."""
+        if not requests:
+            return []
+        answers = self.w3.provider.make_batch_request(  # type: ignore[attr-defined]
+            [(RPCEndpoint(method), params) for method, params in requests]
+        )
+        if not isinstance(answers, list):
+            raise ConnectionError(f"JSON-RPC batch refused: {answers.get('error')}")
+        results = []
+        for answer in sorted(answers, key=lambda a: int(a["id"])):  # ids follow request order
+            if answer.get("error"):
+                raise ConnectionError(f"JSON-RPC error: {answer['error']}")
+            results.append(answer.get("result"))
+        return results
 
     def _record_receipt(
-        self, tx_id: int, hashes: list[str], status: str, block: int | None
+        self,
+        tx_id: int,
+        hashes: list[str],
+        status: str,
+        block: int | None,
+        receipts: dict[str, Any],
     ) -> None:
         for tx_hash in hashes:
-            try:
-                receipt = self.w3.eth.get_transaction_receipt(HexBytes(tx_hash))
-            except TransactionNotFound:
+            receipt = receipts.get(tx_hash)
+            if receipt is None:
                 continue
-            new_status = MINED if receipt["status"] == 1 else REVERTED
-            if block == receipt["blockNumber"] and status == new_status:
+            block_number = int(receipt["blockNumber"], 16)
+            new_status = MINED if int(receipt["status"], 16) == 1 else REVERTED
+            if block == block_number and status == new_status:
                 return
-            error = None if new_status == MINED else self._revert_reason(tx_id, receipt)
+            error = None if new_status == MINED else self._revert_reason(tx_id, block_number)
             with self._db_lock:
                 self._db.execute(
                     "UPDATE transactions SET status = ?, tx_hash = ?, block_number = ?,"
                     " block_hash = ?, error = ? WHERE id = ?",
-                    (
-                        new_status,
-                        tx_hash,
-                        receipt["blockNumber"],
-                        receipt["blockHash"].hex(),
-                        error,
-                        tx_id,
-                    ),
+                    (new_status, tx_hash, block_number, receipt["blockHash"], error, tx_id),
                 )
             return
 
-    def _revert_reason(self, tx_id: int, receipt: TxReceipt) -> str:
+    def _revert_reason(self, tx_id: int, block_number: int) -> str:
         with self._db_lock:
             to, data = self._db.execute(
                 "SELECT to_address, data FROM transactions WHERE id = ?", (tx_id,)
             ).fetchone()
         params: TxParams = {"from": self.sender, "to": Web3.to_checksum_address(to), "data": data}
         try:
-            self.w3.eth.call(params, receipt["blockNumber"] - 1)
+            self.w3.eth.call(params, block_number - 1)
         except ContractLogicError as exc:
             return _error_json(self._decoded(exc))
         return _error_json(ContractError("Reverted", (), "0x"))
-
-    def _resend_or_replace(
-        self, tx_id: int, nonce: int, raw: bytes, hashes: list[str], sent_at: float | None
-    ) -> None:
-        known = False
-        for tx_hash in hashes:
-            try:
-                self.w3.eth.get_transaction(HexBytes(tx_hash))
-                known = True
-                break
-            except TransactionNotFound:
-                continue
-        if not known:
-            self._send(tx_id, raw)
-        elif sent_at is not None and time.time() - sent_at > self.stuck_after:
-            self._replace(tx_id, nonce)
 
     def _replace(self, tx_id: int, nonce: int) -> None:
         with self._db_lock:
@@ -488,9 +521,7 @@ class ChainWriter:
             )
 
     def _current_fees(self) -> tuple[int, int]:
-        base = int(self.w3.eth.get_block("latest").get("baseFeePerGas", 0) or 0)
-        priority = 10**9
-        return 2 * base + priority, priority
+        return _fees(self._batch([("eth_getBlockByNumber", ["latest", False])])[0])
 
     # ------------------------------------------------------------------ background loop
 
@@ -510,6 +541,12 @@ class ChainWriter:
     def close(self) -> None:
         self.stop()
         self._db.close()
+
+
+def _fees(block: dict[str, Any]) -> tuple[int, int]:
+    """Max fee and priority fee: twice the base fee plus 1 gwei, as wallets do."""
+    priority = 10**9
+    return 2 * int(block.get("baseFeePerGas") or "0x0", 16) + priority, priority
 
 
 _MULTICALL_ABI: list[dict[str, Any]] = [

@@ -61,7 +61,7 @@ class RegistryService:
                 key,
                 "submitApplication",
                 assets.address,
-                _encode(assets, "submitApplication", app.to_abi(), consent.to_abi()),
+                assets.encode("submitApplication", app.to_abi(), consent.to_abi()),
             )
             for key, app, consent in items
         ]
@@ -240,8 +240,4 @@ class RegistryService:
     def _send(
         writer: ChainWriter, key: str, contract: BoundContract, fn: str, *args: Any
     ) -> Operation:
-        return writer.submit(Call(key, fn, contract.address, _encode(contract, fn, *args)))
-
-
-def _encode(contract: BoundContract, fn: str, *args: Any) -> bytes:
-    return bytes.fromhex(contract.contract.encode_abi(fn, args=list(args))[2:])
+        return writer.submit(Call(key, fn, contract.address, contract.encode(fn, *args)))
