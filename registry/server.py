@@ -41,7 +41,12 @@ class Runtime:
 
         def writer(account: LocalAccount) -> ChainWriter:
             return ChainWriter(
-                w3, account, settings.outbox_file, decoder, confirmations=settings.confirmations
+                w3,
+                account,
+                settings.outbox_file,
+                decoder,
+                confirmations=settings.confirmations,
+                multicall_targets=(self.registry.assets.address, self.registry.rights.address),
             )
 
         self.staff = Staff(writer(keys.registrar), writer(keys.reviewer), writer(keys.anchorer))

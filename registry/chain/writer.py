@@ -20,8 +20,8 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,6 +34,7 @@ from web3.types import RPCEndpoint, TxParams
 
 from registry.background import Repeater
 from registry.chain.errors import ContractError, ErrorDecoder
+from registry.chain.rpc import batch
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS transactions (
@@ -104,6 +105,16 @@ class Call:
     data: bytes
 
 
+@dataclass(eq=False)
+class _Queued:
+    """A call waiting in :meth:`ChainWriter.submit` for its operation (or the error)."""
+
+    call: Call
+    outcome: Operation | BaseException | None = None
+    leads: bool = False
+    wake: threading.Event = field(default_factory=threading.Event)
+
+
 def _hex(value: bytes) -> str:
     return "0x" + bytes(value).hex()
 
@@ -128,6 +139,7 @@ class ChainWriter:
         recheck_after: float = 1.0,
         poll_interval: float = 0.05,
         batch_size: int = 100,
+        multicall_targets: Iterable[str] = (),
         multicall_abi: list[dict[str, Any]] | None = None,
     ) -> None:
         self.w3 = w3
@@ -139,6 +151,10 @@ class ChainWriter:
         self.recheck_after = recheck_after
         self.poll_interval = poll_interval
         self.batch_size = batch_size
+        self.multicall_targets = {Web3.to_checksum_address(a) for a in multicall_targets}
+        self._queue: list[_Queued] = []
+        self._queue_lock = threading.Lock()
+        self._leading = False
         self.chain_id = int(w3.eth.chain_id)
         self._multicall = w3.eth.contract(abi=multicall_abi or _MULTICALL_ABI)
         self._lock = threading.Lock()
@@ -156,10 +172,71 @@ class ChainWriter:
     # ------------------------------------------------------------------ submitting
 
     def submit(self, call: Call) -> Operation:
-        """Records and sends one call; the same key again returns the first operation."""
+        """Records and sends one call; the same key again returns the first operation.
+
+        Calls submitted concurrently are coalesced: while one thread stores and sends, the
+        calls arriving meanwhile queue up, and the next of them to lead takes them all at once
+        (group commit), as one ``multicall`` per contract that has it. Under load that is one
+        check, one commit and one transaction for many calls; alone, a call goes at once.
+        """
         existing = self.operation(call.key)
         if existing is not None:
             return existing
+        entry = _Queued(call)
+        with self._queue_lock:
+            self._queue.append(entry)
+            if not self._leading:
+                self._leading = entry.leads = True
+                entry.wake.set()
+        while entry.outcome is None:
+            entry.wake.wait()
+            entry.wake.clear()
+            if entry.leads and entry.outcome is None:
+                self._flush()
+        if isinstance(entry.outcome, BaseException):
+            raise entry.outcome
+        return entry.outcome
+
+    def _flush(self) -> None:
+        """Sends the queue's head (the leader among it), then hands the lead on."""
+        with self._queue_lock:
+            taken = self._queue[: self.batch_size]
+            del self._queue[: self.batch_size]
+        try:
+            done = self._submit_group([e.call for e in taken])
+            for e in taken:
+                e.outcome = done[e.call.key]
+        except BaseException as exc:  # every waiter must wake, with the error
+            for e in taken:
+                e.outcome = exc
+        with self._queue_lock:
+            if self._queue:
+                self._queue[0].leads = True
+                self._queue[0].wake.set()
+            else:
+                self._leading = False
+        for e in taken:
+            e.wake.set()
+
+    def _submit_group(self, calls: Sequence[Call]) -> dict[str, Operation]:
+        """Calls in arrival order; a key seen twice (a client's concurrent retry) is sent once."""
+        done: dict[str, Operation] = {}
+        fresh: dict[str, list[Call]] = {}
+        for call in calls:
+            if call.key in done or any(call.key == c.key for g in fresh.values() for c in g):
+                continue
+            existing = self.operation(call.key)
+            if existing is not None:
+                done[call.key] = existing
+            else:
+                fresh.setdefault(call.to, []).append(call)
+        for to, group in fresh.items():
+            ops = self._submit_chunk(group) if to in self.multicall_targets else None
+            for op in ops or [self._submit_one(c) for c in group]:
+                done[op.key] = op
+        return done
+
+    def _submit_one(self, call: Call) -> Operation:
         try:
             gas = self._measure(call.to, call.data)
         except ContractError as error:
@@ -185,14 +262,14 @@ class ChainWriter:
 
     def _submit_chunk(self, chunk: Sequence[Call]) -> list[Operation]:
         if len(chunk) == 1:
-            return [self.submit(chunk[0])]
+            return [self._submit_one(chunk[0])]
         data = bytes.fromhex(
             self._multicall.encode_abi("multicall", args=[[c.data for c in chunk]])[2:]
         )
         try:
             gas = self._measure(chunk[0].to, data)
         except ContractError:
-            return [self.submit(c) for c in chunk]
+            return [self._submit_one(c) for c in chunk]
         return self._store_and_send(chunk, chunk[0].to, data, gas, batched=True)
 
     def _measure(self, to: str, data: bytes) -> int:
@@ -355,12 +432,13 @@ class ChainWriter:
         A round costs two JSON-RPC round trips however many transactions are open: one batch for
         the head, the key's nonce and the fees, one for every receipt and pending check needed.
         """
-        head_hex, nonce_hex, latest = self._batch(
+        head_hex, nonce_hex, latest = batch(
+            self.w3,
             [
                 ("eth_blockNumber", []),
                 ("eth_getTransactionCount", [self.sender, "latest"]),
                 ("eth_getBlockByNumber", ["latest", False]),
-            ]
+            ],
         )
         head, chain_nonce = int(head_hex, 16), int(nonce_hex, 16)
         with self._db_lock:
@@ -391,9 +469,10 @@ class ChainWriter:
             if r[1] >= chain_nonce and r[4] == SENT and now - (r[6] or 0) > self.recheck_after
         ]
         answers = iter(
-            self._batch(
+            batch(
+                self.w3,
                 [("eth_getTransactionReceipt", [h]) for r in mined for h in json.loads(r[3])]
-                + [("eth_getTransactionByHash", [h]) for r in aging for h in json.loads(r[3])]
+                + [("eth_getTransactionByHash", [h]) for r in aging for h in json.loads(r[3])],
             )
         )
         receipts = {h: next(answers) for r in mined for h in json.loads(r[3])}
@@ -415,22 +494,6 @@ class ChainWriter:
                     self._replace(tx_id, nonce)
         self._head = head
         self._fees = _fees(latest)
-
-    def _batch(self, requests: list[tuple[str, list[Any]]]) -> list[Any]:
-        """The results of many JSON-RPC requests in one round trip, in order."""
-        if not requests:
-            return []
-        answers = self.w3.provider.make_batch_request(  # type: ignore[attr-defined]
-            [(RPCEndpoint(method), params) for method, params in requests]
-        )
-        if not isinstance(answers, list):
-            raise ConnectionError(f"JSON-RPC batch refused: {answers.get('error')}")
-        results = []
-        for answer in sorted(answers, key=lambda a: int(a["id"])):  # ids follow request order
-            if answer.get("error"):
-                raise ConnectionError(f"JSON-RPC error: {answer['error']}")
-            results.append(answer.get("result"))
-        return results
 
     def _record_receipt(
         self,
@@ -521,7 +584,7 @@ class ChainWriter:
             )
 
     def _current_fees(self) -> tuple[int, int]:
-        return _fees(self._batch([("eth_getBlockByNumber", ["latest", False])])[0])
+        return _fees(batch(self.w3, [("eth_getBlockByNumber", ["latest", False])])[0])
 
     # ------------------------------------------------------------------ background loop
 

@@ -19,6 +19,7 @@ from registry.background import Repeater
 from registry.chain.compiler import Artifact
 from registry.chain.deploy import Deployment
 from registry.chain.errors import signature
+from registry.chain.rpc import batch
 from registry.index import projections
 from registry.index.projections import Event
 from registry.index.schema import PROJECTIONS, blocks, certificates, events, metadata, sync
@@ -91,13 +92,14 @@ class Follower:
         logs = self.w3.eth.get_logs(
             {"fromBlock": number + 1, "toBlock": to, "address": list(self._contracts)}
         )
-        to_block = self.w3.eth.get_block(to)
-        stamps = {to: (to_block["hash"], int(to_block["timestamp"]))}
-        for log in logs:
-            n = int(log["blockNumber"])
-            if n not in stamps:
-                block = self.w3.eth.get_block(n)
-                stamps[n] = (block["hash"], int(block["timestamp"]))
+        numbers = sorted({int(log["blockNumber"]) for log in logs} | {to})
+        headers = batch(self.w3, [("eth_getBlockByNumber", [hex(n), False]) for n in numbers])
+        if None in headers:
+            return 0  # the chain lost a block meanwhile: the next round rewinds
+        stamps = {
+            n: (HexBytes(b["hash"]), int(b["timestamp"], 16))
+            for n, b in zip(numbers, headers, strict=True)
+        }
         decoded = [self._decode(log, stamps[int(log["blockNumber"])][1]) for log in logs]
         with self.engine.begin() as conn:
             for n, (h, ts) in stamps.items():

@@ -1,0 +1,104 @@
+"""The writer under concurrency: calls arriving together share transactions (group commit), a
+refused call fails alone, and one idempotency key sent many times at once is one operation."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from eth_account.signers.local import LocalAccount
+
+from registry.chain import Registry
+from registry.chain.signing import application_message, fresh_nonce, sign
+from registry.chain.writer import Call, ChainWriter, Operation
+from tests.conftest import Accounts, application
+
+
+@pytest.fixture
+def writer(registry: Registry, accounts: Accounts, tmp_path: Path) -> Iterator[ChainWriter]:
+    w = ChainWriter(
+        registry.chain.w3,
+        accounts.registrar,
+        tmp_path / "outbox.db",
+        registry.chain.decoder,
+        multicall_targets=(registry.assets.address,),
+    )
+    yield w
+    w.close()
+
+
+def apply_call(registry: Registry, holder: LocalAccount, key: str, signer: LocalAccount) -> Call:
+    app = application(holder.address, key)
+    consent = sign(
+        signer,
+        registry.assets.domain(),
+        "Application",
+        application_message(app, fresh_nonce()),
+        2**40,
+    )
+    data = registry.assets.encode_submit_application(app, consent)
+    return Call(key, "submitApplication", registry.assets.address, data)
+
+
+def at_once(jobs: list[Callable[[], Operation]]) -> list[Operation]:
+    """Runs every job in its own thread, released together."""
+    start = threading.Barrier(len(jobs))
+    results: list[Operation | None] = [None] * len(jobs)
+
+    def run(i: int) -> None:
+        start.wait()
+        results[i] = jobs[i]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert all(r is not None for r in results)
+    return [r for r in results if r is not None]
+
+
+def test_concurrent_calls_share_transactions(
+    writer: ChainWriter, registry: Registry, accounts: Accounts
+) -> None:
+    holder = accounts.holder
+    calls = [apply_call(registry, holder, f"c{i}", holder) for i in range(48)]
+    before = registry.assets.asset_count()
+    ops = at_once([lambda c=c: writer.submit(c) for c in calls])  # type: ignore[misc]
+    assert [op.key for op in ops] == [c.key for c in calls]
+    done = [writer.wait(op.key) for op in ops]
+    assert {op.status for op in done} == {"confirmed"}
+    assert registry.assets.asset_count() == before + 48
+    transactions = {op.tx_hash for op in done}
+    assert len(transactions) < 48  # coalesced; how far depends on the thread schedule
+    nonces = sorted({op.nonce for op in done if op.nonce is not None})
+    assert nonces == list(range(nonces[0], nonces[0] + len(nonces)))
+
+
+def test_refused_call_among_concurrent_ones_fails_alone(
+    writer: ChainWriter, registry: Registry, accounts: Accounts
+) -> None:
+    holder = accounts.holder
+    calls = [apply_call(registry, holder, f"ok{i}", holder) for i in range(7)]
+    forged = apply_call(registry, holder, "forged", accounts.outsider)
+    ops = at_once([lambda c=c: writer.submit(c) for c in [*calls, forged]])  # type: ignore[misc]
+    refused = ops[-1]
+    assert refused.status == "failed"
+    assert refused.tx_hash is None
+    assert refused.error is not None
+    assert refused.error["name"] == "InvalidConsent"
+    assert {writer.wait(op.key).status for op in ops[:-1]} == {"confirmed"}
+    assert writer.operation("forged") is None  # nothing kept: a retry is judged afresh
+
+
+def test_one_key_sent_many_times_at_once_is_one_operation(
+    writer: ChainWriter, registry: Registry, accounts: Accounts
+) -> None:
+    call = apply_call(registry, accounts.holder, "same", accounts.holder)
+    before = registry.assets.asset_count()
+    ops = at_once([lambda: writer.submit(call)] * 8)
+    assert len({op.tx_hash for op in ops}) == 1
+    assert writer.wait("same").status == "confirmed"
+    assert registry.assets.asset_count() == before + 1
