@@ -218,9 +218,12 @@ class OperationOut(BaseModel):
     nonce: int | None = None
     block_number: int | None = None
     error: dict[str, Any] | None = None
+    result: dict[str, Any] | None = Field(
+        None, description="what a confirmed act created: asset_id, certificate, grant_id, ..."
+    )
 
     @classmethod
-    def of(cls, op: Operation) -> OperationOut:
+    def of(cls, op: Operation, result: dict[str, Any] | None = None) -> OperationOut:
         return cls(
             id=op.key,
             kind=op.kind,
@@ -229,4 +232,5 @@ class OperationOut(BaseModel):
             nonce=op.nonce,
             block_number=op.block_number,
             error=op.error,
+            result=result,
         )

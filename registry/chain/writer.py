@@ -406,6 +406,17 @@ class ChainWriter:
             json.loads(tx_error) if tx_error else None,
         )
 
+    def rank(self, key: str) -> int:
+        """How many calls of the same kind come before this one in its transaction: the index
+        of its event among that transaction's events of the kind."""
+        with self._db_lock:
+            (count,) = self._db.execute(
+                "SELECT COUNT(*) FROM operations o JOIN operations s ON s.tx_id = o.tx_id"
+                " WHERE o.key = ? AND s.kind = o.kind AND s.call_index < o.call_index",
+                (key,),
+            ).fetchone()
+        return int(count)
+
     def _require(self, key: str) -> Operation:
         op = self.operation(key)
         assert op is not None, key

@@ -1,6 +1,14 @@
 """The ``registry`` command: one module per concern registers its commands on ``app``."""
 
-from registry.cli import admin, chain, content, service  # noqa: F401  (they register commands)
+from registry.cli import (  # noqa: F401  (they register commands)
+    admin,
+    assets,
+    chain,
+    content,
+    records,
+    rights,
+    service,
+)
 from registry.cli.app import app
 
 

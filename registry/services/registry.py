@@ -8,10 +8,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from hexbytes import HexBytes
+
+from registry.certificates.numbers import format_number
 from registry.chain.client import BoundContract
 from registry.chain.deploy import Registry
 from registry.chain.types import Application, Consent, GrantRequest, RightKind, Standing
 from registry.chain.writer import Call, ChainWriter, Operation
+
+# Acts that create something, and where its id is: contract, event, argument, result name.
+_CREATES: dict[str, tuple[str, str, str, str]] = {
+    "submitApplication": ("assets", "Applied", "assetId", "asset_id"),
+    "fileObjection": ("assets", "ObjectionFiled", "objectionId", "objection_id"),
+    "issue": ("assets", "RegistrationIssued", "certificateId", "certificate"),
+    "grant": ("rights", "RightGranted", "grantId", "grant_id"),
+    "registerLicence": ("rights", "LicenceRegistered", "certificateId", "certificate"),
+}
 
 
 @dataclass(frozen=True)
@@ -38,6 +50,24 @@ class RegistryService:
 
     def operation(self, key: str) -> Operation | None:
         return self.staff.registrar.operation(key)
+
+    def result(self, op: Operation) -> dict[str, Any] | None:
+        """What a confirmed act created (the new asset's id, the certificate's number, ...),
+        read from its transaction's events."""
+        created = _CREATES.get(op.kind)
+        if op.status != "confirmed" or op.tx_hash is None or created is None:
+            return None
+        contract_name, event, arg, name = created
+        contract: BoundContract = getattr(self.registry, contract_name)
+        receipt = self.registry.chain.w3.eth.get_transaction_receipt(HexBytes(op.tx_hash))
+        found = contract.events(receipt, event)
+        rank = self.staff.registrar.rank(op.key)
+        if rank >= len(found):
+            return None
+        value = found[rank]["args"][arg]
+        if name == "certificate":
+            return {name: format_number(int(value))}
+        return {name: "0x" + bytes(value).hex() if isinstance(value, bytes) else int(value)}
 
     # ------------------------------------------------------------------ application and review
 

@@ -90,7 +90,7 @@ def operation(
     op = ctx.service.operation(operation_id)
     if op is None:
         raise ProblemError(404, "not-found", "No such operation", operation_id)
-    return OperationOut.of(op)
+    return OperationOut.of(op, ctx.service.result(op))
 
 
 system = APIRouter(tags=["system"])
@@ -98,9 +98,15 @@ system = APIRouter(tags=["system"])
 
 @system.get("/healthz")
 def healthz(ctx: Ctx) -> dict[str, Any]:
-    """Up, with the chain head and how far the index has read."""
-    head = int(ctx.service.registry.chain.w3.eth.block_number)
-    return {"status": "ok", "chain_head": head, "indexed_block": ctx.queries.indexed_block()}
+    """Up, with the chain head, its time (what consent deadlines are measured against), and how
+    far the index has read."""
+    block = ctx.service.registry.chain.w3.eth.get_block("latest")
+    return {
+        "status": "ok",
+        "chain_head": int(block["number"]),
+        "chain_time": int(block["timestamp"]),
+        "indexed_block": ctx.queries.indexed_block(),
+    }
 
 
 @system.get("/metrics")

@@ -1,0 +1,112 @@
+"""The README's walkthrough, run exactly as written against `registry up` (what ./scripts/run
+starts); then Ctrl-C and start again, and every record is still there."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from registry.chain.node import free_port
+from tests.conftest import ROOT
+
+
+def walkthrough() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Walkthrough", 1)[1]
+    match = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
+    assert match is not None
+    return match.group(1)
+
+
+def start(env: dict[str, str], chain_port: int, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "registry.cli", "up", "--chain-port", str(chain_port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 90
+    while True:
+        assert process.poll() is None, log.read_text()
+        try:
+            if httpx.get(f"{env['REGISTRY_API_URL']}/healthz", timeout=1).is_success:
+                return process
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
+
+
+def interrupt(process: subprocess.Popen[bytes]) -> None:
+    """Ctrl-C, as a person at the terminal would."""
+    os.kill(process.pid, signal.SIGINT)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def test_readme_walkthrough_registers_the_sample(tmp_path: Path) -> None:
+    api_port, chain_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "REGISTRY_DATA_DIR": str(tmp_path / "data"),
+        "REGISTRY_API_PORT": str(api_port),
+        "REGISTRY_API_URL": f"http://127.0.0.1:{api_port}",
+        "REGISTRY_RPC_URL": f"http://127.0.0.1:{chain_port}",
+    }
+    work = tmp_path / "repo"
+    shutil.copytree(ROOT / "samples", work / "samples")
+    log = tmp_path / "up.log"
+    service = start(env, chain_port, log)
+    try:
+        run = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", walkthrough()],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        out = run.stdout
+        assert "asset id 1" in out
+        number = re.search(r"^certificate (\d{18}[\dX]): valid$", out, re.MULTILINE)
+        assert number is not None, out
+        assert "青岛港集装箱物流运营数据集" in out
+        assert re.search(r"^grant id 0x[0-9a-f]{64}$", out, re.MULTILINE)
+
+        def cli(*args: str) -> subprocess.CompletedProcess[str]:
+            command = [sys.executable, "-m", "registry.cli", *args]
+            return subprocess.run(command, cwd=work, env=env, capture_output=True, text=True)
+
+        holder_key = cli("keys", "create", "--role", "holder").stdout.strip()
+        refused = cli("asset", "revoke", "1", "--reason", "0x" + "11" * 32, "--key", holder_key)
+        assert refused.returncode == 1
+        assert "This key's role may not do this" in refused.stderr
+        shown = cli("asset", "show", "1", "--json")
+        assert json.loads(shown.stdout)["name_en"].startswith("Qingdao Port")
+        bad = cli("asset", "show", "999")
+        assert (bad.returncode, "No such asset" in bad.stderr) == (2, True)
+    finally:
+        interrupt(service)
+
+    service = start(env, chain_port, log)
+    try:
+        answer = httpx.get(f"{env['REGISTRY_API_URL']}/v1/certificates/{number.group(1)}")
+        assert answer.json()["status"] == "valid"
+        assert httpx.get(f"{env['REGISTRY_API_URL']}/v1/assets/1").json()["status_name"] == "issued"
+    finally:
+        interrupt(service)
