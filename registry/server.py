@@ -64,11 +64,13 @@ class Runtime:
     def app(self) -> FastAPI:
         return create_app(self.context)
 
-    def start(self) -> Runtime:
-        """Reconciles the outbox with the chain, then follows it in the background."""
+    def start(self, *, follow: bool = True) -> Runtime:
+        """Reconciles the outbox with the chain, then keeps it reconciled in the background; and
+        follows the chain into the index here, unless another process does (``follow``)."""
         for w in self.staff.all():
             w.start()
-        self.follower.start()
+        if follow:
+            self.follower.start()
         return self
 
     def stop(self) -> None:

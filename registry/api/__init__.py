@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from prometheus_client import Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.api import problems
 from registry.api.deps import AppContext
@@ -14,6 +14,34 @@ from registry.api.routers import assets, manifests, public, rights
 
 REQUESTS = Counter("registry_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("registry_http_request_seconds", "HTTP request latency", ["route"])
+
+
+class _Metrics:
+    """Counts and times requests by route template. Plain ASGI: Starlette's BaseHTTPMiddleware
+    costs an extra task and stream per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            REQUESTS.labels(scope["method"], route, str(status)).inc()
+            LATENCY.labels(route).observe(time.perf_counter() - start)
 
 
 def create_app(context: AppContext) -> FastAPI:
@@ -29,18 +57,7 @@ def create_app(context: AppContext) -> FastAPI:
     app.include_router(manifests.router)
     app.include_router(public.router)
     app.include_router(public.system)
-
-    @app.middleware("http")
-    async def _metrics(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        start = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        template = getattr(route, "path", "unmatched")
-        REQUESTS.labels(request.method, template, str(response.status_code)).inc()
-        LATENCY.labels(template).observe(time.perf_counter() - start)
-        return response
+    app.add_middleware(_Metrics)
 
     return app
 

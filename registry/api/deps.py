@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -32,7 +32,7 @@ class AppContext:
         return int(block["timestamp"])
 
 
-def context(request: Request) -> AppContext:
+async def context(request: Request) -> AppContext:
     ctx: AppContext = request.app.state.context
     return ctx
 
@@ -40,7 +40,7 @@ def context(request: Request) -> AppContext:
 Ctx = Annotated[AppContext, Depends(context)]
 
 
-def principal(
+async def principal(
     ctx: Ctx,
     authorization: Annotated[str | None, Header()] = None,
     x_api_key: Annotated[str | None, Header()] = None,
@@ -56,10 +56,10 @@ def principal(
     return found
 
 
-def require(*roles: Role) -> Callable[..., Principal]:
+def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency admitting only keys of ``roles``."""
 
-    def check(who: Annotated[Principal | None, Depends(principal)]) -> Principal:
+    async def check(who: Annotated[Principal | None, Depends(principal)]) -> Principal:
         if who is None:
             raise ProblemError(401, "unauthenticated", "An API key is required")
         if who.role not in roles:

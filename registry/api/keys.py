@@ -42,6 +42,9 @@ class Principal:
     region: int
 
 
+CACHE_SECONDS = 2.0
+
+
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -49,6 +52,7 @@ def _hash(secret: str) -> str:
 class ApiKeys:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
+        self._cache: dict[str, tuple[float, Principal]] = {}
         _metadata.create_all(engine)
 
     def create(self, role: Role, region: int, label: str = "") -> tuple[str, str]:
@@ -77,10 +81,22 @@ class ApiKeys:
         return result.rowcount > 0
 
     def authenticate(self, secret: str) -> Principal | None:
+        """The key's principal. A known key is remembered for ``CACHE_SECONDS``, so a revocation
+        takes effect within that time everywhere, and a busy client costs no query per call."""
+        key_hash = _hash(secret)
+        cached = self._cache.get(key_hash)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        found = self._lookup(key_hash)
+        if found is not None:
+            self._cache[key_hash] = (time.monotonic() + CACHE_SECONDS, found)
+        return found
+
+    def _lookup(self, key_hash: str) -> Principal | None:
         with self.engine.connect() as conn:
             row = conn.execute(
                 sa.select(api_keys.c.id, api_keys.c.role, api_keys.c.region).where(
-                    api_keys.c.key_hash == _hash(secret), api_keys.c.revoked.is_(False)
+                    api_keys.c.key_hash == key_hash, api_keys.c.revoked.is_(False)
                 )
             ).first()
         return Principal(row.id, Role(row.role), int(row.region)) if row else None

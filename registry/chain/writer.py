@@ -198,79 +198,100 @@ class ChainWriter:
         return entry.outcome
 
     def _flush(self) -> None:
-        """Sends the queue's head (the leader among it), then hands the lead on."""
+        """Checks and stores the queue's head (the leader among it), hands the lead on, then
+        sends: the next group is checked and stored while this one travels to the node."""
         with self._queue_lock:
             taken = self._queue[: self.batch_size]
             del self._queue[: self.batch_size]
+        outbound: list[tuple[int, bytes]] = []
+        settled: dict[str, Operation] = {}
+        error: BaseException | None = None
         try:
-            done = self._submit_group([e.call for e in taken])
-            for e in taken:
-                e.outcome = done[e.call.key]
+            settled = self._store_group([e.call for e in taken], outbound)
         except BaseException as exc:  # every waiter must wake, with the error
-            for e in taken:
-                e.outcome = exc
+            error = exc
         with self._queue_lock:
             if self._queue:
                 self._queue[0].leads = True
                 self._queue[0].wake.set()
             else:
                 self._leading = False
-        for e in taken:
-            e.wake.set()
+        try:
+            self._send_all(outbound)
+            for e in taken:
+                e.outcome = error or settled.get(e.call.key) or self._require(e.call.key)
+        except BaseException as exc:
+            for e in taken:
+                e.outcome = exc
+        finally:
+            for e in taken:
+                e.wake.set()
 
-    def _submit_group(self, calls: Sequence[Call]) -> dict[str, Operation]:
-        """Calls in arrival order; a key seen twice (a client's concurrent retry) is sent once."""
-        done: dict[str, Operation] = {}
+    def _store_group(
+        self, calls: Sequence[Call], outbound: list[tuple[int, bytes]]
+    ) -> dict[str, Operation]:
+        """Stores calls in arrival order, one multicall per contract that has it; returns the
+        operations already settled: known keys (a concurrent retry is sent once) and refusals."""
+        settled: dict[str, Operation] = {}
         fresh: dict[str, list[Call]] = {}
+        seen: set[str] = set()
         for call in calls:
-            if call.key in done or any(call.key == c.key for g in fresh.values() for c in g):
+            if call.key in seen:
                 continue
+            seen.add(call.key)
             existing = self.operation(call.key)
             if existing is not None:
-                done[call.key] = existing
+                settled[call.key] = existing
             else:
                 fresh.setdefault(call.to, []).append(call)
         for to, group in fresh.items():
-            ops = self._submit_chunk(group) if to in self.multicall_targets else None
-            for op in ops or [self._submit_one(c) for c in group]:
-                done[op.key] = op
-        return done
+            if to in self.multicall_targets:
+                settled.update(self._store_chunk(group, outbound))
+            else:
+                for call in group:
+                    settled.update(self._store_one(call, outbound))
+        return settled
 
-    def _submit_one(self, call: Call) -> Operation:
+    def _store_one(self, call: Call, outbound: list[tuple[int, bytes]]) -> dict[str, Operation]:
         try:
             gas = self._measure(call.to, call.data)
         except ContractError as error:
-            return self._refusal(call, error)
-        return self._store_and_send([call], call.to, call.data, gas, batched=False)[0]
+            return {call.key: self._refusal(call, error)}
+        outbound.append(self._store([call], call.to, call.data, gas, batched=False))
+        return {}
 
-    def submit_batch(self, calls: Sequence[Call]) -> list[Operation]:
-        """Records many calls to one contract as ``multicall`` transactions of at most
-        ``batch_size`` calls each, so that every transaction fits in a block.
-
-        If a batch as a whole would revert, its calls are submitted one by one so that only the
-        refused ones fail, each with its own reason.
-        """
-        if len({c.to for c in calls}) > 1:
-            raise ValueError("a batch goes to one contract")
-        results: dict[str, Operation] = {}
-        fresh = [c for c in calls if self.operation(c.key) is None]
-        for start in range(0, len(fresh), self.batch_size):
-            chunk = fresh[start : start + self.batch_size]
-            for op in self._submit_chunk(chunk):
-                results[op.key] = op
-        return [results.get(c.key) or self._require(c.key) for c in calls]
-
-    def _submit_chunk(self, chunk: Sequence[Call]) -> list[Operation]:
+    def _store_chunk(
+        self, chunk: Sequence[Call], outbound: list[tuple[int, bytes]]
+    ) -> dict[str, Operation]:
+        """One multicall; if it would revert as a whole, each call alone, so that only the
+        refused ones fail, each with its own reason."""
         if len(chunk) == 1:
-            return [self._submit_one(chunk[0])]
+            return self._store_one(chunk[0], outbound)
         data = bytes.fromhex(
             self._multicall.encode_abi("multicall", args=[[c.data for c in chunk]])[2:]
         )
         try:
             gas = self._measure(chunk[0].to, data)
         except ContractError:
-            return [self._submit_one(c) for c in chunk]
-        return self._store_and_send(chunk, chunk[0].to, data, gas, batched=True)
+            refusals: dict[str, Operation] = {}
+            for call in chunk:
+                refusals.update(self._store_one(call, outbound))
+            return refusals
+        outbound.append(self._store(chunk, chunk[0].to, data, gas, batched=True))
+        return {}
+
+    def submit_batch(self, calls: Sequence[Call]) -> list[Operation]:
+        """Records many calls to one contract as ``multicall`` transactions of at most
+        ``batch_size`` calls each, so that every transaction fits in a block."""
+        if len({c.to for c in calls}) > 1:
+            raise ValueError("a batch goes to one contract")
+        settled: dict[str, Operation] = {}
+        fresh = [c for c in calls if self.operation(c.key) is None]
+        for start in range(0, len(fresh), self.batch_size):
+            outbound: list[tuple[int, bytes]] = []
+            settled.update(self._store_chunk(fresh[start : start + self.batch_size], outbound))
+            self._send_all(outbound)
+        return [settled.get(c.key) or self._require(c.key) for c in calls]
 
     def _measure(self, to: str, data: bytes) -> int:
         """Runs the call once on the pending block (so an act sent a moment ago counts) and
@@ -300,9 +321,11 @@ class ChainWriter:
         """Nothing was sent, so nothing is kept: a retry under the same key is judged afresh."""
         return Operation(call.key, call.kind, "failed", error=json.loads(_error_json(error)))
 
-    def _store_and_send(
+    def _store(
         self, calls: Sequence[Call], to: str, data: bytes, gas: int, *, batched: bool
-    ) -> list[Operation]:
+    ) -> tuple[int, bytes]:
+        """Signs at the next nonce and commits transaction and operations together; returns
+        what to send."""
         with self._lock:
             max_fee, priority_fee = self._fees
             nonce = self._next_nonce()
@@ -344,8 +367,12 @@ class ChainWriter:
                 except BaseException:
                     self._db.execute("ROLLBACK")
                     raise
-        self._send(tx_id, bytes(signed.raw_transaction))
-        return [self._require(c.key) for c in calls]
+        assert tx_id is not None
+        return tx_id, bytes(signed.raw_transaction)
+
+    def _send_all(self, outbound: list[tuple[int, bytes]]) -> None:
+        for tx_id, raw in outbound:
+            self._send(tx_id, raw)
 
     def _next_nonce(self) -> int:
         """The next nonce, held in memory under ``_lock``; read from outbox and node once."""

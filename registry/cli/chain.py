@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -186,16 +187,36 @@ def _serve(
     settings: Settings, w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]
 ) -> None:
     # Threads waiting on the node or the disk get the GIL back within 0.5 ms instead of 5 ms:
-    # a write makes four such waits in a row, so this is most of an API write's latency.
+    # a write makes several such waits in a row.
     sys.setswitchinterval(0.0005)
-    runtime = Runtime(settings, w3, deployment, artifacts, _staff_keys(settings)).start()
+    runtime = Runtime(settings, w3, deployment, artifacts, _staff_keys(settings))
+    follower = _follower_process(settings, str(w3.provider.endpoint_uri))  # type: ignore[attr-defined]
+    runtime.start(follow=False)
     try:
         typer.echo(f"API on http://{settings.api_host}:{settings.api_port}/ (docs at /docs)")
         uvicorn.run(
             runtime.app(), host=settings.api_host, port=settings.api_port, log_level="warning"
         )
     finally:
+        follower.terminate()
+        follower.wait(10)
         runtime.stop()
+
+
+def _follower_process(settings: Settings, rpc_url: str) -> subprocess.Popen[bytes]:
+    """`registry index follow` in its own process: indexing then uses the other core instead of
+    taking turns with the API for this interpreter's lock."""
+    env = {**os.environ, "REGISTRY_RPC_URL": rpc_url, "REGISTRY_DATA_DIR": str(settings.data_dir)}
+    command = [
+        sys.executable,
+        "-m",
+        "registry.cli",
+        "index",
+        "follow",
+        "--parent",
+        str(os.getpid()),
+    ]
+    return subprocess.Popen(command, env=env)
 
 
 @app.command()

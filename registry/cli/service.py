@@ -1,7 +1,10 @@
-"""Service maintenance: rebuilding the index from the chain."""
+"""The index: following the chain in its own process, and rebuilding it from the chain."""
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -44,3 +47,32 @@ def rebuild(
         while follower.sync_once():
             progress.update(task, completed=follower.cursor()[0] - first + 1)
     typer.echo(f"indexed to block {follower.cursor()[0]}")
+
+
+@index.command("follow")
+def follow(
+    parent: Annotated[
+        int | None, typer.Option(help="Exit when this process (the API's) is gone.")
+    ] = None,
+) -> None:
+    """Follow the chain into the index until interrupted. `registry serve` runs this as its own
+    process, so that indexing never competes with the API for one interpreter's lock."""
+    settings = get_settings()
+    w3 = Web3(Web3.HTTPProvider(settings.rpc_url))
+    follower = Follower(
+        w3,
+        open_engine(settings.database_url),
+        Deployment.load(settings.deployment_file),
+        load_artifacts(settings.build_dir),
+    )
+    done = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    follower.start()
+    try:
+        # Polling the parent covers its SIGKILL, which no signal handler would see.
+        while not done.wait(0.5):
+            if parent is not None and os.getppid() != parent:
+                break
+    finally:
+        follower.stop()
