@@ -68,7 +68,11 @@ class Follower:
             if item.get("type") == "event"
         }
         metadata.create_all(engine)
-        self._loop = Repeater("index-follower", lambda: self.sync_once() > 0, poll_interval)
+        # Straight on while behind by a chunk or more; caught up, wait: a tight loop on a fast
+        # chain would spend the node on log queries.
+        self._loop = Repeater(
+            "index-follower", lambda: self.sync_once() >= self.chunk, poll_interval
+        )
 
     # ------------------------------------------------------------------ one round
 
