@@ -89,14 +89,7 @@ class KuboStore:
         return digest
 
     def cat(self, cid: Cid) -> Iterator[bytes]:
-        try:
-            with self._http.stream("POST", "cat", params={"arg": str(cid)}) as response:
-                if response.is_error:
-                    response.read()
-                    _check(response)
-                yield from response.iter_bytes(_CHUNK)
-        except httpx.HTTPError as exc:
-            raise ContentError(f"IPFS daemon at {self.url}: {exc}") from exc
+        return self._stream("cat", cid)
 
     def stat(self, cid: Cid) -> ContentStat:
         answer = self._post("files/stat", arg=f"/ipfs/{cid}")
@@ -123,8 +116,11 @@ class KuboStore:
         return roots
 
     def export_car(self, cid: Cid) -> Iterator[bytes]:
+        return self._stream("dag/export", cid)
+
+    def _stream(self, command: str, cid: Cid) -> Iterator[bytes]:
         try:
-            with self._http.stream("POST", "dag/export", params={"arg": str(cid)}) as response:
+            with self._http.stream("POST", command, params={"arg": str(cid)}) as response:
                 if response.is_error:
                     response.read()
                     _check(response)
