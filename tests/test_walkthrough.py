@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -47,9 +48,9 @@ def start(env: dict[str, str], chain_port: int, log: Path) -> subprocess.Popen[b
         time.sleep(0.2)
 
 
-def interrupt(process: subprocess.Popen[bytes]) -> None:
-    """Ctrl-C, as a person at the terminal would."""
-    os.kill(process.pid, signal.SIGINT)
+def interrupt(process: subprocess.Popen[bytes], sig: int = signal.SIGINT) -> None:
+    """Ctrl-C, as a person at the terminal would (or a service manager's SIGTERM)."""
+    os.kill(process.pid, sig)
     try:
         process.wait(30)
     except subprocess.TimeoutExpired:
@@ -109,4 +110,7 @@ def test_readme_walkthrough_registers_the_sample(tmp_path: Path) -> None:
         assert answer.json()["status"] == "valid"
         assert httpx.get(f"{env['REGISTRY_API_URL']}/v1/assets/1").json()["status_name"] == "issued"
     finally:
-        interrupt(service)
+        interrupt(service, signal.SIGTERM)
+    assert service.returncode == 128 + signal.SIGTERM
+    with socket.socket() as probe:  # the chain node went down with it
+        assert probe.connect_ex(("127.0.0.1", chain_port)) != 0

@@ -149,6 +149,7 @@ def up(
 ) -> None:
     """Start the embedded chain (state kept under the data directory), deploy on first start,
     follow the chain into the index, and serve the API on 127.0.0.1:8000 until Ctrl-C."""
+    _stop_cleanly_on_sigterm()
     settings = get_settings()
     chain_dir = settings.data_dir / "chain"
     chain_dir.mkdir(parents=True, exist_ok=True)
@@ -181,6 +182,17 @@ def up(
         _serve(settings, w3, deployment, artifacts)
     finally:
         anvil.stop()
+
+
+def _stop_cleanly_on_sigterm() -> None:
+    """SIGTERM (a service manager's stop) unwinds like Ctrl-C, so the chain node and the indexer
+    are stopped too. uvicorn re-raises the signal after its own shutdown, and the default action
+    would end the process before any clean-up ran."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _serve(
@@ -222,6 +234,7 @@ def _follower_process(settings: Settings, rpc_url: str) -> subprocess.Popen[byte
 @app.command()
 def serve() -> None:
     """Serve the API for an existing deployment (REGISTRY_RPC_URL, REGISTRY_DATA_DIR)."""
+    _stop_cleanly_on_sigterm()
     settings = get_settings()
     w3 = Web3(Web3.HTTPProvider(settings.rpc_url))
     deployment = _deployed(w3, settings.deployment_file)
