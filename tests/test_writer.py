@@ -102,3 +102,35 @@ def test_one_key_sent_many_times_at_once_is_one_operation(
     assert len({op.tx_hash for op in ops}) == 1
     assert writer.wait("same").status == "confirmed"
     assert registry.assets.asset_count() == before + 1
+
+
+def test_batch_reverting_when_mined_fails_only_the_call_that_broke_it(
+    writer: ChainWriter, registry: Registry, accounts: Accounts
+) -> None:
+    """One consent expires between the check and the block: the other calls are sent again
+    alone and confirmed; the expired one fails with its own reason."""
+    w3 = registry.chain.w3
+    holder = accounts.holder
+    now = int(w3.eth.get_block("latest")["timestamp"])
+    calls = []
+    for i, deadline in enumerate([2**40, now + 60, 2**40]):
+        app = application(holder.address, f"late-{i}")
+        message = application_message(app, fresh_nonce())
+        consent = sign(holder, registry.assets.domain(), "Application", message, deadline)
+        data = registry.assets.encode_submit_application(app, consent)
+        calls.append(Call(f"late-{i}", "submitApplication", registry.assets.address, data))
+    w3.provider.make_request("evm_setAutomine", [False])  # type: ignore[arg-type]
+    try:
+        first = writer.submit_batch(calls)
+        assert len({op.tx_hash for op in first}) == 1
+        w3.provider.make_request("evm_increaseTime", [3600])  # type: ignore[arg-type]
+        w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+    finally:
+        w3.provider.make_request("evm_setAutomine", [True])  # type: ignore[arg-type]
+    writer.reconcile()  # sees the revert, checks each call alone, resends the good ones
+    done = [writer.wait(c.key) for c in calls]
+    assert [op.status for op in done] == ["confirmed", "failed", "confirmed"]
+    assert done[1].error is not None
+    assert done[1].error["name"] == "ConsentExpired"
+    assert done[0].tx_hash != first[0].tx_hash
+    assert registry.assets.asset_count() == 2

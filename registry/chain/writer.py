@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from eth_abi.abi import decode as abi_decode
 from eth_account.datastructures import SignedTransaction
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
@@ -63,7 +64,8 @@ CREATE TABLE IF NOT EXISTS operations (
     kind TEXT NOT NULL,
     tx_id INTEGER NOT NULL REFERENCES transactions (id),
     call_index INTEGER,
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    error TEXT
 );
 CREATE INDEX IF NOT EXISTS operations_tx ON operations (tx_id);
 CREATE INDEX IF NOT EXISTS transactions_status ON transactions (sender, status, nonce);
@@ -165,6 +167,9 @@ class ChainWriter:
         # A killed process loses nothing committed under NORMAL; only power loss could.
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(operations)")}
+        if "error" not in columns:  # outboxes written before calls could fail alone
+            self._db.execute("ALTER TABLE operations ADD COLUMN error TEXT")
         self._fees = self._current_fees()
         self._nonce: int | None = None
         self._loop = Repeater("chain-writer", self._round, poll_interval)
@@ -322,10 +327,17 @@ class ChainWriter:
         return Operation(call.key, call.kind, "failed", error=json.loads(_error_json(error)))
 
     def _store(
-        self, calls: Sequence[Call], to: str, data: bytes, gas: int, *, batched: bool
+        self,
+        calls: Sequence[Call],
+        to: str,
+        data: bytes,
+        gas: int,
+        *,
+        batched: bool,
+        move: bool = False,
     ) -> tuple[int, bytes]:
-        """Signs at the next nonce and commits transaction and operations together; returns
-        what to send."""
+        """Signs at the next nonce and commits transaction and operations together (``move``:
+        operations that exist already now belong to this transaction); returns what to send."""
         with self._lock:
             max_fee, priority_fee = self._fees
             nonce = self._next_nonce()
@@ -355,14 +367,20 @@ class ChainWriter:
                         ),
                     )
                     tx_id = cur.lastrowid
-                    self._db.executemany(
-                        "INSERT INTO operations (key, kind, tx_id, call_index, created_at)"
-                        " VALUES (?,?,?,?,?)",
-                        [
-                            (c.key, c.kind, tx_id, i if batched else None, time.time())
-                            for i, c in enumerate(calls)
-                        ],
-                    )
+                    if move:
+                        self._db.executemany(
+                            "UPDATE operations SET tx_id = ?, call_index = ? WHERE key = ?",
+                            [(tx_id, i if batched else None, c.key) for i, c in enumerate(calls)],
+                        )
+                    else:
+                        self._db.executemany(
+                            "INSERT INTO operations (key, kind, tx_id, call_index, created_at)"
+                            " VALUES (?,?,?,?,?)",
+                            [
+                                (c.key, c.kind, tx_id, i if batched else None, time.time())
+                                for i, c in enumerate(calls)
+                            ],
+                        )
                     self._db.execute("COMMIT")
                 except BaseException:
                     self._db.execute("ROLLBACK")
@@ -406,15 +424,15 @@ class ChainWriter:
         with self._db_lock:
             row = self._db.execute(
                 "SELECT o.key, o.kind, o.call_index, t.status, t.tx_hash, t.nonce,"
-                " t.block_number, t.error FROM operations o JOIN transactions t"
-                " ON t.id = o.tx_id WHERE o.key = ?",
+                " t.block_number, COALESCE(o.error, t.error), o.error IS NOT NULL"
+                " FROM operations o JOIN transactions t ON t.id = o.tx_id WHERE o.key = ?",
                 (key,),
             ).fetchone()
         if row is None:
             return None
-        key_, kind, index, tx_status, tx_hash, nonce, block, tx_error = row
+        key_, kind, index, tx_status, tx_hash, nonce, block, tx_error, refused_alone = row
         status: OperationStatus
-        if tx_status == REVERTED:
+        if tx_status == REVERTED or refused_alone:
             status = "failed"
         elif tx_status == MINED:
             head = self._head
@@ -556,7 +574,39 @@ class ChainWriter:
                     " block_hash = ?, error = ? WHERE id = ?",
                     (new_status, tx_hash, block_number, receipt["blockHash"], error, tx_id),
                 )
+            if new_status == REVERTED and status != REVERTED:
+                self._split(tx_id)
             return
+
+    def _split(self, tx_id: int) -> None:
+        """A multicall that reverted when mined (state changed after its check) takes no call
+        down with it: each is checked again alone, sent alone if it passes, and failed with its
+        own reason if not."""
+        with self._db_lock:
+            ops = self._db.execute(
+                "SELECT key, kind, call_index FROM operations WHERE tx_id = ? AND error IS NULL"
+                " AND call_index IS NOT NULL ORDER BY call_index",
+                (tx_id,),
+            ).fetchall()
+            to, data = self._db.execute(
+                "SELECT to_address, data FROM transactions WHERE id = ?", (tx_id,)
+            ).fetchone()
+        if not ops:
+            return
+        (inner,) = abi_decode(["bytes[]"], bytes(data)[4:])
+        outbound: list[tuple[int, bytes]] = []
+        for key, kind, index in ops:
+            call = Call(key, kind, to, bytes(inner[index]))
+            try:
+                gas = self._measure(to, call.data)
+            except ContractError as error:
+                with self._db_lock:
+                    self._db.execute(
+                        "UPDATE operations SET error = ? WHERE key = ?", (_error_json(error), key)
+                    )
+                continue
+            outbound.append(self._store([call], to, call.data, gas, batched=False, move=True))
+        self._send_all(outbound)
 
     def _revert_reason(self, tx_id: int, block_number: int) -> str:
         with self._db_lock:
