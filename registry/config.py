@@ -55,6 +55,10 @@ class Settings(BaseSettings):
         return self.data_dir / "outbox.db"
 
     @property
+    def evidence_file(self) -> Path:
+        return self.data_dir / "evidence.db"
+
+    @property
     def content_dir(self) -> Path:
         return self.data_dir / "content"
 

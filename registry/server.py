@@ -16,6 +16,7 @@ from registry.chain.compiler import Artifact
 from registry.chain.writer import ChainWriter
 from registry.config import Settings
 from registry.content import open_store
+from registry.evidence import EvidenceBatcher
 from registry.index import Follower, Queries, open_engine
 from registry.services import RegistryService, Staff
 
@@ -54,11 +55,15 @@ class Runtime:
         self.follower = Follower(w3, self.engine, deployment, artifacts)
         self.keys = ApiKeys(self.engine)
         self.content = open_store(settings.ipfs_url, settings.content_dir)
+        self.evidence = EvidenceBatcher(
+            self.staff.anchorer, self.registry.evidence, settings.evidence_file
+        )
         self.context = AppContext(
             RegistryService(self.registry, self.staff),
             Queries(self.engine),
             self.keys,
             self.content,
+            self.evidence,
         )
 
     def app(self) -> FastAPI:
@@ -69,11 +74,13 @@ class Runtime:
         follows the chain into the index here, unless another process does (``follow``)."""
         for w in self.staff.all():
             w.start()
+        self.evidence.start()
         if follow:
             self.follower.start()
         return self
 
     def stop(self) -> None:
+        self.evidence.close()
         self.follower.stop()
         for w in self.staff.all():
             w.close()

@@ -3,6 +3,7 @@ bad input answered with RFC 9457 problem+json."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -188,16 +189,28 @@ def test_health_and_metrics(api: Api) -> None:
     assert "registry_http_requests_total" in metrics
 
 
-def test_evidence_file_is_anchored(api: Api, registry: Registry) -> None:
+def test_evidence_file_is_anchored_with_a_receipt(api: Api, registry: Registry) -> None:
     response = api.client.post(
         "/v1/evidence/file",
         files={"file": ("contract.pdf", b"%PDF-1.7 evidence", "application/pdf")},
         headers={"Authorization": f"Bearer {api.keys[Role.REGISTRAR]}"},
     )
     assert response.status_code == 202, response.text
-    assert api.wait(response.json()["operation"]["id"])["status"] == "confirmed"
-    root = registry.evidence.leaf_of(bytes.fromhex(response.json()["sha256"]))
-    assert registry.evidence.get_anchor(root).leaf_count == 1
+    assert response.json()["receipt"]["status"] == "queued"
+    deadline = time.monotonic() + 20
+    while (receipt := api.get(response.headers["location"]).json())["status"] != "anchored":
+        assert time.monotonic() < deadline, receipt
+        time.sleep(0.1)
+    assert receipt["hash"] == "0x" + response.json()["sha256"]
+    assert receipt["contract"] == registry.evidence.address
+    assert receipt["block_time"] > 0
+    proof = [bytes.fromhex(p[2:]) for p in receipt["proof"]]
+    anchored, anchor = registry.evidence.verify_evidence(
+        bytes.fromhex(receipt["hash"][2:]), proof, bytes.fromhex(receipt["root"][2:])
+    )
+    assert anchored
+    assert anchor.leaf_count == receipt["leaf_count"]
+    assert api.get("/v1/evidence/0x" + "ab" * 32).status_code == 404
 
 
 def test_evidence_hash_rejects_bad_hash(api: Api) -> None:

@@ -88,6 +88,7 @@ def test_readme_walkthrough_registers_the_sample(tmp_path: Path) -> None:
         assert number is not None, out
         assert "青岛港集装箱物流运营数据集" in out
         assert re.search(r"^grant id 0x[0-9a-f]{64}$", out, re.MULTILINE)
+        assert re.search(r"^evidence 0x[0-9a-f]{64}: anchored$", out, re.MULTILINE)
 
         def cli(*args: str) -> subprocess.CompletedProcess[str]:
             command = [sys.executable, "-m", "registry.cli", *args]

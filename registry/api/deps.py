@@ -15,6 +15,7 @@ from registry.api.problems import ProblemError, refused
 from registry.chain.types import Status
 from registry.chain.writer import Operation
 from registry.content import ContentStore
+from registry.evidence import EvidenceBatcher
 from registry.index.queries import Queries
 from registry.services import RegistryService
 
@@ -25,6 +26,7 @@ class AppContext:
     queries: Queries
     keys: ApiKeys
     content: ContentStore
+    evidence: EvidenceBatcher
 
     def now(self) -> int:
         """Chain time: the registry's rules (notice, expiry) run on block time, not the host's."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 
 import typer
@@ -19,7 +20,6 @@ from registry.cli.remote import (
     operation_text,
     show,
     when,
-    write,
 )
 
 cert = typer.Typer(help="Registration and licence certificates (登记证书).")
@@ -74,9 +74,42 @@ def anchor(
     wait: Wait = True,
     as_json: AsJson = False,
 ) -> None:
-    """Anchor a hash on chain; a file is hashed here (SHA-256) and only its hash is sent."""
+    """Anchor a hash on chain (存证); a file is hashed here (SHA-256) and only its hash is sent.
+    Prints the receipt: the Merkle proof, root, transaction and block."""
+    data_hash = hash32(target)
     with connected(api, key) as client:
-        write(client, "/evidence", {"hash": hash32(target)}, wait, as_json)
+        receipt = client.post("/evidence", {"hash": data_hash})
+        deadline = time.monotonic() + 60
+        while (
+            wait
+            and receipt["status"] in ("queued", "batched", "sent")
+            and time.monotonic() < deadline
+        ):
+            time.sleep(0.5)
+            receipt = client.get(f"/evidence/{data_hash}")
+        show(receipt, as_json, _receipt_text)
+
+
+@evidence.command("receipt")
+def receipt(
+    data_hash: Annotated[str, typer.Argument(help="0x + 64 hex digits, or a file to hash.")],
+    api: ApiUrl = DEFAULT_API,
+    as_json: AsJson = False,
+) -> None:
+    """The receipt of an evidence hash."""
+    with connected(api, None) as client:
+        show(client.get(f"/evidence/{hash32(data_hash)}"), as_json, _receipt_text)
+
+
+def _receipt_text(r: dict[str, Any]) -> str:
+    lines = [f"evidence {r['hash']}: {r['status']}"]
+    if r.get("root"):
+        lines.append(f"root {r['root']} (leaf {r['leaf_index']} of {r['leaf_count']})")
+    if r.get("tx_hash"):
+        lines.append(f"transaction {r['tx_hash']} (block {r.get('block_number') or '-'})")
+    if r.get("block_time"):
+        lines.append(f"on chain since {when(r['block_time'])}")
+    return "\n".join(lines)
 
 
 @op.command("show")

@@ -259,11 +259,6 @@ class RegistryService:
             scenario,
         )
 
-    # ------------------------------------------------------------------ evidence
-
-    def anchor_hash(self, key: str, data_hash: bytes) -> Operation:
-        return self._send(self.staff.anchorer, key, self.registry.evidence, "anchorHash", data_hash)
-
     # ------------------------------------------------------------------ internals
 
     @staticmethod

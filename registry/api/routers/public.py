@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Response, UploadFile
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from registry.api.deps import Ctx, IdempotencyKey, accepted, operation_key, require
+from registry.api.deps import AppContext, Ctx, require
 from registry.api.keys import Principal, Role
 from registry.api.models import EvidenceIn, OperationOut, b32
 from registry.api.problems import ProblemError
 from registry.chain.types import CertificateStatus
+from registry.evidence import Receipt
 
 router = APIRouter(prefix="/v1")
 Number = Annotated[str, Path(min_length=19, max_length=25, description="e.g. 2026113702000000017")]
@@ -53,19 +54,34 @@ def certificate_status(number: Number, ctx: Ctx) -> dict[str, Any]:
     return {"number": cert["number"], "status": CertificateStatus(status).name.lower()}
 
 
-@router.post("/evidence", status_code=202, response_model=OperationOut, tags=["evidence"])
-def anchor(
-    body: EvidenceIn, ctx: Ctx, who: Registrar, response: Response, key: IdempotencyKey = None
-) -> OperationOut:
-    """Anchors one evidence hash on chain (存证)."""
-    op = accepted(ctx.service.anchor_hash(operation_key(who, key), b32(body.hash)))
-    response.headers["Location"] = f"/v1/operations/{op.key}"
-    return OperationOut.of(op)
+EvidenceHash = Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$", description="32 bytes, hex")]
+
+
+def _receipt(ctx: AppContext, receipt: Receipt) -> dict[str, Any]:
+    """The receipt with what a verifier needs of the chain: contract, chain, block."""
+    body = receipt.to_json()
+    evidence = ctx.service.registry.evidence
+    body["contract"] = evidence.address
+    body["chain_id"] = ctx.service.registry.chain.chain_id
+    if receipt.status == "anchored" and receipt.block_number is not None:
+        block = ctx.service.registry.chain.w3.eth.get_block(receipt.block_number)
+        body["block_hash"] = "0x" + bytes(block["hash"]).hex()
+        body["block_time"] = int(block["timestamp"])
+    return body
+
+
+@router.post("/evidence", status_code=202, tags=["evidence"])
+def anchor(body: EvidenceIn, ctx: Ctx, who: Registrar, response: Response) -> dict[str, Any]:
+    """Accepts an evidence hash (存证) for the next Merkle batch (1,000 hashes or 2 s); the
+    receipt is at ``Location``. The same hash again keeps its first submission."""
+    receipt = ctx.evidence.add(b32(body.hash), f"key {who.key_id} (region {who.region})")
+    response.headers["Location"] = f"/v1/evidence/{body.hash.lower()}"
+    return _receipt(ctx, receipt)
 
 
 @router.post("/evidence/file", status_code=202, tags=["evidence"])
 async def anchor_file(
-    file: UploadFile, ctx: Ctx, who: Registrar, response: Response, key: IdempotencyKey = None
+    file: UploadFile, ctx: Ctx, who: Registrar, response: Response
 ) -> dict[str, Any]:
     """Anchors the SHA-256 of an uploaded file, hashed as it streams in (nothing is kept)."""
     digest = hashlib.sha256()
@@ -73,13 +89,19 @@ async def anchor_file(
     while chunk := await file.read(1 << 20):
         digest.update(chunk)
         size += len(chunk)
-    op = accepted(ctx.service.anchor_hash(operation_key(who, key), digest.digest()))
-    response.headers["Location"] = f"/v1/operations/{op.key}"
-    return {
-        "sha256": digest.hexdigest(),
-        "size": size,
-        "operation": OperationOut.of(op).model_dump(),
-    }
+    receipt = ctx.evidence.add(digest.digest(), f"key {who.key_id} (region {who.region})")
+    response.headers["Location"] = f"/v1/evidence/0x{digest.hexdigest()}"
+    return {"sha256": digest.hexdigest(), "size": size, "receipt": _receipt(ctx, receipt)}
+
+
+@router.get("/evidence/{data_hash}", tags=["evidence"])
+def evidence_receipt(data_hash: EvidenceHash, ctx: Ctx) -> dict[str, Any]:
+    """The receipt of an evidence hash: queued, sent, or anchored with its Merkle proof, root,
+    transaction and block."""
+    receipt = ctx.evidence.receipt(b32(data_hash))
+    if receipt is None:
+        raise ProblemError(404, "not-found", "No such evidence", f"{data_hash} was never submitted")
+    return _receipt(ctx, receipt)
 
 
 @router.get("/operations/{operation_id}", response_model=OperationOut, tags=["operations"])
