@@ -212,6 +212,21 @@ def test_evidence_file_is_anchored_with_a_receipt(api: Api, registry: Registry) 
     assert anchor.leaf_count == receipt["leaf_count"]
     assert api.get("/v1/evidence/0x" + "ab" * 32).status_code == 404
 
+    checked = api.client.post(
+        "/v1/verify/file", files={"file": ("c.pdf", b"%PDF-1.7 evidence", "application/pdf")}
+    ).json()
+    assert checked["verified"], checked
+    altered = api.client.post(
+        "/v1/verify/file", files={"file": ("c.pdf", b"%PDF-1.7 evidencE", "application/pdf")}
+    )
+    assert altered.status_code == 404  # no receipt for the altered file's hash
+    forged = {**receipt, "proof": ["0x" + "00" * 32]}
+    report = api.post("/v1/verify", {"hash": receipt["hash"], "receipt": forged}).json()
+    assert report["verified"] is False
+    assert "merkle_proof" in report["failed"]
+    assert problem(api.post("/v1/verify", {}), 422)
+    assert problem(api.post("/v1/verify", {"receipt": {"hash": "0x12"}}), 422)
+
 
 def test_evidence_hash_rejects_bad_hash(api: Api) -> None:
     params = problem(api.post("/v1/evidence", {"hash": "0xzz"}, Role.REGISTRAR), 422)[

@@ -89,6 +89,9 @@ def test_readme_walkthrough_registers_the_sample(tmp_path: Path) -> None:
         assert "青岛港集装箱物流运营数据集" in out
         assert re.search(r"^grant id 0x[0-9a-f]{64}$", out, re.MULTILINE)
         assert re.search(r"^evidence 0x[0-9a-f]{64}: anchored$", out, re.MULTILINE)
+        assert "PASS  merkle_proof" in out
+        assert "FAIL" not in out
+        assert "proven: Data with this SHA-256 existed" in out
 
         def cli(*args: str) -> subprocess.CompletedProcess[str]:
             command = [sys.executable, "-m", "registry.cli", *args]

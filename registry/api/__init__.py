@@ -10,7 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.api import problems
 from registry.api.deps import AppContext
-from registry.api.routers import assets, manifests, public, rights
+from registry.api.routers import assets, manifests, public, rights, verification
 
 REQUESTS = Counter("registry_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("registry_http_request_seconds", "HTTP request latency", ["route"])
@@ -55,6 +55,7 @@ def create_app(context: AppContext) -> FastAPI:
     app.include_router(assets.router)
     app.include_router(rights.router)
     app.include_router(manifests.router)
+    app.include_router(verification.router)
     app.include_router(public.router)
     app.include_router(public.system)
     app.add_middleware(_Metrics)

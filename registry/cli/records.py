@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -127,3 +129,42 @@ def wait_op(operation_id: str, api: ApiUrl = DEFAULT_API, as_json: AsJson = Fals
         show(result, as_json, operation_text)
         if result["status"] == "failed":
             raise typer.Exit(1)
+
+
+@app.command("verify")
+def verify_cmd(
+    target: Annotated[str, typer.Argument(help="The evidence: a file, or its 0x SHA-256.")],
+    receipt_file: Annotated[
+        Path | None, typer.Option("--receipt", help="A receipt JSON (else asked of the API).")
+    ] = None,
+    rpc: Annotated[
+        str | None, typer.Option(help="JSON-RPC of the chain (default REGISTRY_RPC_URL).")
+    ] = None,
+    api: ApiUrl = DEFAULT_API,
+    as_json: AsJson = False,
+) -> None:
+    """Verify evidence against the chain, here: only the receipt may come from the registry,
+    and every check runs against the chain's own JSON-RPC."""
+    from web3 import Web3
+
+    from registry.config import get_settings
+    from registry.evidence.verifier import NOT_PROVEN, PROVEN, verify
+
+    data_hash = hash32(target)
+    if receipt_file is not None:
+        receipt = json.loads(receipt_file.read_text(encoding="utf-8"))
+    else:
+        with connected(api, None) as client:
+            receipt = client.get(f"/evidence/{data_hash}")
+    w3 = Web3(Web3.HTTPProvider(rpc or get_settings().rpc_url))
+    report = verify(w3, receipt, data_hash=bytes.fromhex(data_hash[2:]))
+    if as_json:
+        show(report.to_json(), True)
+    else:
+        for check in report.checks:
+            mark = "PASS" if check.passed else "FAIL"
+            typer.echo(f"{mark}  {check.name}  {json.dumps(check.values)}")
+        verdict = f"proven: {PROVEN}" if report.passed else f"NOT VERIFIED: {report.failed}"
+        typer.echo(f"\n{verdict}\nnot proven: {NOT_PROVEN}")
+    if not report.passed:
+        raise typer.Exit(1)

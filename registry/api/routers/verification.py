@@ -1,0 +1,68 @@
+"""Verification (核验): a file, a hash or a receipt checked against the chain, check by check."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from fastapi import APIRouter, UploadFile
+from pydantic import Field, model_validator
+
+from registry.api.deps import AppContext, Ctx
+from registry.api.models import Hash32, Strict, b32
+from registry.api.problems import ProblemError
+from registry.api.routers.public import evidence_receipt
+from registry.evidence.verifier import verify
+
+router = APIRouter(prefix="/v1", tags=["verification"])
+
+
+class VerifyIn(Strict):
+    hash: Hash32 | None = Field(None, description="SHA-256 of the evidence as presented")
+    receipt: dict[str, Any] | None = Field(None, description="a receipt, as the registry gave it")
+
+    @model_validator(mode="after")
+    def _one_given(self) -> VerifyIn:
+        if self.hash is None and self.receipt is None:
+            raise ValueError("give the evidence's hash, a receipt, or both")
+        return self
+
+
+def _report(ctx: AppContext, receipt: dict[str, Any], data_hash: bytes | None) -> dict[str, Any]:
+    if receipt.get("status") in ("queued", "batched", "sent"):
+        raise ProblemError(
+            409, "not-anchored", "Not anchored yet", f"the receipt is {receipt['status']}"
+        )
+    try:
+        report = verify(ctx.service.registry.chain.w3, receipt, data_hash=data_hash)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise ProblemError(
+            422,
+            "invalid-request",
+            "Not a receipt",
+            f"{type(exc).__name__}: {exc}",
+            invalid_params=[{"name": "receipt", "reason": str(exc)}],
+        ) from None
+    return {**report.to_json(), "receipt": receipt}
+
+
+@router.post("/verify")
+def verify_evidence(body: VerifyIn, ctx: Ctx) -> dict[str, Any]:
+    """Every check, with its raw values, and what passing proves and does not prove. Given only
+    a hash, its receipt is looked up here; given a receipt, nothing of the registry is trusted
+    but the chain."""
+    receipt = body.receipt
+    if receipt is None:
+        assert body.hash is not None
+        receipt = evidence_receipt(body.hash, ctx)
+    return _report(ctx, receipt, b32(body.hash) if body.hash else None)
+
+
+@router.post("/verify/file")
+async def verify_file(file: UploadFile, ctx: Ctx) -> dict[str, Any]:
+    """The same, for a file streamed in (hashed as it arrives, never kept)."""
+    digest = hashlib.sha256()
+    while chunk := await file.read(1 << 20):
+        digest.update(chunk)
+    data_hash = "0x" + digest.hexdigest()
+    return _report(ctx, evidence_receipt(data_hash, ctx), digest.digest())

@@ -1,0 +1,236 @@
+"""Verify an evidence receipt against the chain, trusting nothing but a JSON-RPC endpoint.
+
+This file stands alone: it needs only Python 3.11 and web3, so a court's expert can read it
+in ten minutes and run it while the registry is down:
+
+    python verifier.py receipt.json --rpc http://127.0.0.1:8545 [--file evidence.pdf]
+
+Each check prints pass or fail with its raw values. What passing proves: the hash's leaf is in a
+Merkle tree whose root the evidence contract recorded in a block of that time, so data with this
+SHA-256 existed, unaltered, no later than that block. What it does not prove: who made the data,
+that it is true or authentic, or anything about it before it was hashed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from web3 import Web3
+from web3.exceptions import TransactionNotFound
+
+# EvidenceAnchor.getAnchor(bytes32) and verifyEvidence(bytes32,bytes32[],bytes32), by selector.
+_GET_ANCHOR = Web3.keccak(text="getAnchor(bytes32)")[:4]
+_VERIFY = Web3.keccak(text="verifyEvidence(bytes32,bytes32[],bytes32)")[:4]
+_ANCHORED_TOPIC = Web3.keccak(text="Anchored(bytes32,address,uint32)")
+
+PROVEN = (
+    "Data with this SHA-256 existed, unaltered since, no later than the block's time: its leaf is "
+    "in a Merkle tree whose root the evidence contract recorded in that block."
+)
+NOT_PROVEN = (
+    "Who made the data, whether it is true or authentic, and anything about it before it was "
+    "hashed and submitted."
+)
+
+
+@dataclass
+class Check:
+    name: str
+    passed: bool
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Report:
+    checks: list[Check]
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    @property
+    def failed(self) -> list[str]:
+        return [c.name for c in self.checks if not c.passed]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verified": self.passed,
+            "failed": self.failed,
+            "checks": [
+                {"name": c.name, "passed": c.passed, "values": c.values} for c in self.checks
+            ],
+            "proven": PROVEN if self.passed else None,
+            "not_proven": NOT_PROVEN,
+        }
+
+
+def _b32(text: str) -> bytes:
+    value = bytes.fromhex(text.removeprefix("0x"))
+    if len(value) != 32:
+        raise ValueError(f"not 32 bytes: {text}")
+    return value
+
+
+def leaf_of(data_hash: bytes) -> bytes:
+    """keccak256(keccak256(abi.encode(hash))): OpenZeppelin's StandardMerkleTree leaf."""
+    return bytes(Web3.keccak(Web3.keccak(data_hash)))
+
+
+def climb(leaf: bytes, proof: list[bytes]) -> bytes:
+    """The root a proof leads to: each step hashes the pair sorted ascending."""
+    node = leaf
+    for sibling in proof:
+        node = bytes(Web3.keccak(min(node, sibling) + max(node, sibling)))
+    return node
+
+
+def sha256_of(path: Path) -> bytes:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.digest()
+
+
+def verify(
+    w3: Web3, receipt: dict[str, Any], *, data_hash: bytes | None = None, confirmations: int = 1
+) -> Report:
+    """Every check of ``receipt`` against the chain behind ``w3``; ``data_hash`` is the hash of
+    the evidence as presented (a file's SHA-256), compared with the receipt's."""
+    checks: list[Check] = []
+    claimed = _b32(receipt["hash"])
+    proof = [_b32(p) for p in receipt["proof"]]
+    root = _b32(receipt["root"])
+    contract = Web3.to_checksum_address(receipt["contract"])
+
+    if data_hash is not None:
+        checks.append(
+            Check(
+                "evidence_matches_receipt",
+                data_hash == claimed,
+                {"presented": "0x" + data_hash.hex(), "receipt": receipt["hash"]},
+            )
+        )
+    leaf = leaf_of(claimed)
+    given_leaf = receipt.get("leaf")
+    checks.append(
+        Check(
+            "leaf",
+            given_leaf in (None, "0x" + leaf.hex()),
+            {"computed": "0x" + leaf.hex(), "receipt": given_leaf},
+        )
+    )
+    reached = climb(leaf, proof)
+    checks.append(
+        Check(
+            "merkle_proof",
+            reached == root,
+            {"computed_root": "0x" + reached.hex(), "receipt_root": receipt["root"]},
+        )
+    )
+    chain_id = int(w3.eth.chain_id)
+    checks.append(
+        Check(
+            "chain",
+            chain_id == int(receipt["chain_id"]),
+            {"node_chain_id": chain_id, "receipt_chain_id": receipt["chain_id"]},
+        )
+    )
+    anchor = bytes(w3.eth.call({"to": contract, "data": _GET_ANCHOR + root}))
+    if len(anchor) < 96:  # no evidence contract at that address
+        anchor = bytes(96)
+    anchored_at = int.from_bytes(anchor[32:64], "big")
+    checks.append(
+        Check(
+            "root_anchored",
+            anchored_at > 0,
+            {
+                "anchored_at": anchored_at,
+                "submitter": Web3.to_checksum_address(anchor[12:32]),
+                "leaf_count": int.from_bytes(anchor[64:96], "big"),
+            },
+        )
+    )
+    answer = bytes(w3.eth.call({"to": contract, "data": _VERIFY + _abi(claimed, proof, root)}))
+    checks.append(
+        Check("contract_verifies", answer[:32] == (1).to_bytes(32, "big"), {"contract": contract})
+    )
+    checks.extend(_transaction_checks(w3, receipt, root, contract, anchored_at, confirmations))
+    return Report(checks)
+
+
+def _abi(data_hash: bytes, proof: list[bytes], root: bytes) -> bytes:
+    """abi.encode(bytes32, bytes32[], bytes32): head (hash, offset, root), then the array."""
+    head = data_hash + (96).to_bytes(32, "big") + root
+    return head + len(proof).to_bytes(32, "big") + b"".join(proof)
+
+
+def _transaction_checks(
+    w3: Web3,
+    receipt: dict[str, Any],
+    root: bytes,
+    contract: str,
+    anchored_at: int,
+    confirmations: int,
+) -> list[Check]:
+    try:
+        tx = w3.eth.get_transaction_receipt(receipt["tx_hash"])
+    except TransactionNotFound:
+        return [Check("transaction", False, {"tx_hash": receipt["tx_hash"], "found": False})]
+    block = w3.eth.get_block(tx["blockNumber"])
+    logged = [
+        log
+        for log in tx["logs"]
+        if log["address"] == contract
+        and bytes(log["topics"][0]) == bytes(_ANCHORED_TOPIC)
+        and bytes(log["topics"][1]) == root
+    ]
+    head = int(w3.eth.block_number)
+    depth = head - int(tx["blockNumber"]) + 1
+    return [
+        Check(
+            "transaction",
+            tx["status"] == 1 and bool(logged),
+            {"tx_hash": receipt["tx_hash"], "status": tx["status"], "anchored_event": bool(logged)},
+        ),
+        Check(
+            "block",
+            int(tx["blockNumber"]) == int(receipt["block_number"])
+            and "0x" + bytes(block["hash"]).hex() == receipt.get("block_hash")
+            and int(block["timestamp"]) == anchored_at,
+            {
+                "block_number": int(tx["blockNumber"]),
+                "block_hash": "0x" + bytes(block["hash"]).hex(),
+                "block_time": int(block["timestamp"]),
+            },
+        ),
+        Check("confirmations", depth >= confirmations, {"depth": depth, "required": confirmations}),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Verify an evidence receipt against the chain.")
+    parser.add_argument("receipt", type=Path, help="the receipt JSON")
+    parser.add_argument("--rpc", required=True, help="JSON-RPC URL of the chain")
+    parser.add_argument("--file", type=Path, help="the evidence as presented")
+    parser.add_argument("--confirmations", type=int, default=1)
+    args = parser.parse_args(argv)
+    receipt = json.loads(args.receipt.read_text(encoding="utf-8"))
+    w3 = Web3(Web3.HTTPProvider(args.rpc))
+    presented = sha256_of(args.file) if args.file else None
+    report = verify(w3, receipt, data_hash=presented, confirmations=args.confirmations)
+    for check in report.checks:
+        print(f"{'PASS' if check.passed else 'FAIL'}  {check.name}  {json.dumps(check.values)}")
+    print(f"\nproven: {PROVEN}" if report.passed else f"\nNOT VERIFIED: {', '.join(report.failed)}")
+    print(f"not proven: {NOT_PROVEN}")
+    return 0 if report.passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
