@@ -6,6 +6,9 @@
   sent to the same anvil in the same run.
 - hash: size, SHA-256 and CIDv1 of a 1 GiB file in one read (`registry cid`'s code path, in its
   own process for a true peak memory) against `sha256sum` on the same file in the same run.
+- evidence: 100,000 hashes accepted one by one and anchored as Merkle roots (1,000 per
+  transaction): hashes per second, transactions, gas per hash; receipts checked (every 10th by
+  its Merkle proof, every 10,000th against the chain by the standalone verifier's checks).
 - gas: the checked-in gas snapshot, per operation.
 """
 
@@ -312,12 +315,61 @@ def bench_hash() -> None:
     emit("hash", "peak_rss", int(peak_kib) / 1024, "MiB")
 
 
+def bench_evidence() -> None:
+    import hashlib
+
+    from registry.chain.writer import ChainWriter
+    from registry.evidence import EvidenceBatcher, verify
+    from registry.evidence.verifier import verify as verify_on_chain
+
+    n = int(os.environ.get("BENCH_EVIDENCE_N", "100000"))
+    admin, anchorer = _dev(0), _dev(3)
+    artifacts = compile_contracts(ROOT)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        AnvilNode(anvil_binary(ROOT / "node_modules")) as node,
+    ):
+        w3 = Web3(Web3.HTTPProvider(node.url))
+        deployment = deploy(w3, admin, artifacts, anchorers=(anchorer.address,))
+        reg = Registry.connect(w3, deployment, artifacts)
+        writer = ChainWriter(w3, anchorer, Path(tmp) / "outbox.db", reg.chain.decoder)
+        batcher = EvidenceBatcher(writer, reg.evidence, Path(tmp) / "evidence.db", max_wait=3600)
+        hashes = [hashlib.sha256(b"evidence %d" % i).digest() for i in range(n)]
+        start = time.perf_counter()
+        for h in hashes:
+            batcher.add(h, "bench")
+        while batcher.cut(force=True):
+            pass
+        roots = {r.root for r in (batcher.receipt(h) for h in hashes[:: max(1, n // 2000)]) if r}
+        ops = [writer.wait(f"evidence-root-{root.hex()}") for root in roots if root]
+        elapsed = time.perf_counter() - start
+        assert {op.status for op in ops} == {"confirmed"}
+        transactions = {op.tx_hash for op in ops}
+        gas = sum(int(w3.eth.get_transaction_receipt(t)["gasUsed"]) for t in transactions)
+        emit("evidence", "hashes_per_s", n / elapsed, "hashes/s")
+        emit("evidence", "transactions_per_1000_hashes", len(transactions) * 1000 / n, "tx")
+        emit("evidence", "gas_per_hash", gas / n, "gas")
+        for i, h in enumerate(hashes[::10]):
+            r = batcher.receipt(h)
+            assert r is not None
+            assert r.leaf is not None
+            assert r.root is not None
+            assert verify(r.leaf, r.proof, r.root), i
+            if i % 1000 == 0:
+                body = r.to_json() | {"contract": reg.evidence.address, "chain_id": 31337}
+                block = w3.eth.get_block(r.block_number or 0)
+                body["block_hash"] = "0x" + bytes(block["hash"]).hex()
+                assert verify_on_chain(w3, body, data_hash=h).passed
+        batcher.close()
+        writer.close()
+
+
 def bench_gas() -> None:
     for op, gas in json.loads((ROOT / "tests" / "gas-snapshot.json").read_text()).items():
         emit("gas", op, gas, "gas")
 
 
 if __name__ == "__main__":
-    selected = sys.argv[1:] or ["compile", "hash", "chain", "api", "gas"]
+    selected = sys.argv[1:] or ["compile", "hash", "chain", "api", "evidence", "gas"]
     for name in selected:
         globals()[f"bench_{name}"]()

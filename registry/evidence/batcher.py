@@ -96,6 +96,8 @@ class EvidenceBatcher:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
+        # As the outbox: a killed process loses nothing committed; only a power loss could.
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
         self._trees: dict[int, MerkleTree] = {}
