@@ -55,6 +55,10 @@ def test_publish_stores_the_canonical_bytes(api: Api) -> None:
     assert (cid.version, cid.codec) == (1, body["cid_codec"])
     assert "0x" + cid.digest.hex() == body["manifest_cid"]
     assert api.post("/v1/manifests", manifest, Role.REGISTRAR).json() == body
+    for evidence in [body["manifest_hash"], *("0x" + f["sha256"] for f in manifest["files"])]:
+        receipt = api.get(f"/v1/evidence/{evidence}").json()
+        assert receipt["status"] in ("queued", "batched", "sent", "anchored")
+        assert "manifest" in receipt["submitter"]
 
 
 def test_invalid_manifest_names_the_fields(api: Api) -> None:

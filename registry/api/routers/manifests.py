@@ -36,8 +36,8 @@ def _unavailable(exc: ContentError) -> ProblemError:
 @router.post("/manifests", status_code=201, response_model=ManifestOut)
 def publish(body: Manifest, ctx: Ctx, who: Publisher, response: Response) -> ManifestOut:
     """Stores a registration manifest as canonical JSON (RFC 8785), CIDv1; the answer holds the
-    hash and CID fields an application needs. Publishing the same manifest again is harmless."""
-    del who  # publishing needs a registrar's or holder's key, nothing more
+    hash and CID fields an application needs, and anchors the manifest's and its files' hashes
+    as evidence (receipts at ``/v1/evidence/{hash}``). Publishing again is harmless."""
     data = body.canonical_bytes()
     manifest_hash, digest, codec = body.chain_fields()
     try:
@@ -47,6 +47,11 @@ def publish(body: Manifest, ctx: Ctx, who: Publisher, response: Response) -> Man
     ctx.queries.record_manifest(
         "0x" + manifest_hash.hex(), body.name_zh, body.name_en, body.model_dump(mode="json")
     )
+    # The manifest and every file it lists become evidence too (存证): each gets a receipt.
+    submitter = f"key {who.key_id} (region {who.region}), manifest {body.identifier}"
+    ctx.evidence.add(manifest_hash, submitter)
+    for entry in body.files:
+        ctx.evidence.add(bytes.fromhex(entry.sha256), submitter)
     response.headers["Location"] = f"/v1/manifests/{stored.cid}"
     return ManifestOut(
         cid=str(stored.cid),
