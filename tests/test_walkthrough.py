@@ -92,6 +92,12 @@ def test_readme_walkthrough_registers_the_sample(tmp_path: Path) -> None:
         assert "PASS  merkle_proof" in out
         assert "FAIL" not in out
         assert "proven: Data with this SHA-256 existed" in out
+        linked = re.search(
+            r"^linked: asset 1 \(file berth_schedule.csv\): (.*)$", out, re.MULTILINE
+        )
+        assert linked is not None, out
+        assert "issued now; certificate" in linked.group(1)
+        assert linked.group(1).endswith("valid")
 
         def cli(*args: str) -> subprocess.CompletedProcess[str]:
             command = [sys.executable, "-m", "registry.cli", *args]

@@ -151,19 +151,28 @@ def verify_cmd(
     from registry.evidence.verifier import NOT_PROVEN, PROVEN, verify
 
     data_hash = hash32(target)
+    linked: list[dict[str, Any]] = []
     if receipt_file is not None:
         receipt = json.loads(receipt_file.read_text(encoding="utf-8"))
     else:
         with connected(api, None) as client:
             receipt = client.get(f"/evidence/{data_hash}")
+            linked = client.post("/verify", {"hash": data_hash})["linked"]
     w3 = Web3(Web3.HTTPProvider(rpc or get_settings().rpc_url))
     report = verify(w3, receipt, data_hash=bytes.fromhex(data_hash[2:]))
     if as_json:
-        show(report.to_json(), True)
+        show({**report.to_json(), "linked": linked}, True)
     else:
         for check in report.checks:
             mark = "PASS" if check.passed else "FAIL"
             typer.echo(f"{mark}  {check.name}  {json.dumps(check.values)}")
+        for item in linked:
+            cert = item["certificate"] or {}
+            typer.echo(
+                f"linked: asset {item['asset_id']} ({item['as']}): "
+                f"{item['status_then'] or 'not registered'} when anchored, {item['status_now']} now"
+                + (f"; certificate {cert['number']} {cert['status_now']}" if cert else "")
+            )
         verdict = f"proven: {PROVEN}" if report.passed else f"NOT VERIFIED: {report.failed}"
         typer.echo(f"\n{verdict}\nnot proven: {NOT_PROVEN}")
     if not report.passed:

@@ -15,6 +15,7 @@ from registry.index.schema import (
     certificates,
     events,
     grants,
+    manifest_files,
     manifests,
     objections,
     parents,
@@ -40,6 +41,36 @@ def _with_status_now(asset: dict[str, Any], now: int) -> dict[str, Any]:
         asset["status"] = Status.EXPIRED
     asset["status_name"] = Status(asset["status"]).name.lower()
     return asset
+
+
+# The events that set an asset's status, in the order the chain applies them.
+_STATUS_EVENTS = {
+    "Applied": Status.APPLIED,
+    "ReviewStarted": Status.UNDER_REVIEW,
+    "ApplicationRejected": Status.REJECTED,
+    "NoticeStarted": Status.IN_NOTICE,
+    "RegistrationIssued": Status.ISSUED,
+    "RegistrationRenewed": Status.ISSUED,
+    "RegistrationCancelled": Status.CANCELLED,
+    "RegistrationRevoked": Status.REVOKED,
+}
+
+
+def _status_at(conn: sa.Connection, asset: Any, at: int) -> str | None:
+    """The asset's status at time ``at``, replayed from its events (None: not yet applied)."""
+    status: Status | None = None
+    expires: int | None = None
+    for event in conn.execute(
+        sa.select(events.c.name, events.c.args)
+        .where(events.c.asset_id == asset.asset_id, events.c.timestamp <= at)
+        .order_by(events.c.block_number, events.c.log_index)
+    ):
+        if event.name in _STATUS_EVENTS:
+            status = _STATUS_EVENTS[event.name]
+            expires = (event.args or {}).get("expiresAt", expires)
+    if status == Status.ISSUED and expires is not None and at >= int(expires):
+        status = Status.EXPIRED
+    return None if status is None else status.name.lower()
 
 
 class Queries:
@@ -166,3 +197,42 @@ class Queries:
                         document=document,
                     )
                 )
+                files = {
+                    "0x" + f["sha256"]: f["path"]
+                    for f in (document.get("files") or [])
+                    if isinstance(f, dict) and "sha256" in f
+                }
+                if files:
+                    conn.execute(
+                        sa.insert(manifest_files),
+                        [
+                            {"sha256": h, "manifest_hash": manifest_hash, "path": path}
+                            for h, path in files.items()
+                        ],
+                    )
+
+    def linked(self, data_hash: str, at: int | None, now: int) -> list[dict[str, Any]]:
+        """Assets whose manifest has this hash, or lists a file with this SHA-256: each with its
+        status at time ``at`` (the anchoring) and now, and its certificate."""
+        with self.engine.connect() as conn:
+            roles = {data_hash: "manifest"}
+            for row in conn.execute(
+                sa.select(manifest_files).where(manifest_files.c.sha256 == data_hash)
+            ):
+                roles[row.manifest_hash] = f"file {row.path}"
+            rows = conn.execute(
+                sa.select(assets).where(assets.c.manifest_hash.in_(list(roles)))
+            ).all()
+            found = []
+            for row in rows:
+                asset = _with_status_now(_row(row), now)
+                found.append(
+                    {
+                        "asset_id": asset["asset_id"],
+                        "as": roles[asset["manifest_hash"]],
+                        "status_now": asset["status_name"],
+                        "status_then": None if at is None else _status_at(conn, row, at),
+                        "certificate_id": asset.get("certificate_id"),
+                    }
+                )
+        return found

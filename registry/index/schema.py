@@ -135,5 +135,13 @@ manifests = sa.Table(
     sa.Column("document", sa.JSON, nullable=False),
 )
 
+manifest_files = sa.Table(
+    "manifest_files",
+    metadata,
+    sa.Column("sha256", sa.String(66), primary_key=True),
+    sa.Column("manifest_hash", sa.String(66), primary_key=True),
+    sa.Column("path", sa.Text, nullable=False),
+)
+
 PROJECTIONS = (assets, parents, grants, certificates, objections, anchors)
 """Tables rebuilt from ``events``; ``manifests`` is written by the service, not the chain."""

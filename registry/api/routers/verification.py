@@ -12,6 +12,8 @@ from registry.api.deps import AppContext, Ctx
 from registry.api.models import Hash32, Strict, b32
 from registry.api.problems import ProblemError
 from registry.api.routers.public import evidence_receipt
+from registry.certificates.numbers import format_number
+from registry.chain.types import CertificateStatus
 from registry.evidence.verifier import verify
 
 router = APIRouter(prefix="/v1", tags=["verification"])
@@ -43,7 +45,21 @@ def _report(ctx: AppContext, receipt: dict[str, Any], data_hash: bytes | None) -
             f"{type(exc).__name__}: {exc}",
             invalid_params=[{"name": "receipt", "reason": str(exc)}],
         ) from None
-    return {**report.to_json(), "receipt": receipt}
+    return {**report.to_json(), "receipt": receipt, "linked": _linked(ctx, receipt)}
+
+
+def _linked(ctx: AppContext, receipt: dict[str, Any]) -> list[dict[str, Any]]:
+    """The registered assets this evidence is the manifest or a file of, with their status when
+    it was anchored and now, and their certificate's status now (read from the chain)."""
+    found = ctx.queries.linked(str(receipt["hash"]).lower(), receipt.get("block_time"), ctx.now())
+    certificates = ctx.service.registry.certificates
+    for item in found:
+        token = item.pop("certificate_id")
+        item["certificate"] = None
+        if token:
+            status = CertificateStatus(certificates.status_of(int(token))).name.lower()
+            item["certificate"] = {"number": format_number(int(token)), "status_now": status}
+    return found
 
 
 @router.post("/verify")
