@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from eth_account import Account
@@ -24,6 +25,9 @@ from registry.chain.types import (
     GrantRequest,
     RightKind,
 )
+
+if TYPE_CHECKING:
+    from tests.api_support import Api
 
 ROOT = Path(__file__).resolve().parent.parent
 ANVIL = anvil_binary(ROOT / "node_modules")
@@ -244,3 +248,19 @@ def deploy_contract(
         return str(receipt["contractAddress"])
 
     return _deploy
+
+
+@pytest.fixture
+def api(
+    registry: Registry,
+    tmp_path: Path,
+    w3: Web3,
+    deployment: Deployment,
+    artifacts: dict[str, Artifact],
+    accounts: Accounts,
+) -> Iterator[Api]:
+    """The registry's API on the session chain, with one key per role."""
+    from tests.api_support import running_api  # it imports this module
+
+    with running_api(tmp_path, w3, deployment, artifacts, accounts) as a:
+        yield a

@@ -4,8 +4,6 @@ bad input answered with RFC 9457 problem+json."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,27 +11,13 @@ from web3 import Web3
 
 from registry.api.keys import Role
 from registry.api.models import ApplicationIn
-from registry.chain import Deployment, Registry
-from registry.chain.compiler import Artifact
+from registry.chain import Registry
 from registry.chain.signing import application_message, sign
 from registry.chain.types import Application
-from tests.api_support import Api, running_api
+from tests.api_support import Api
 from tests.conftest import Accounts, advance, application
 
 DEADLINE = 2**40
-
-
-@pytest.fixture
-def api(
-    registry: Registry,
-    tmp_path: Path,
-    w3: Web3,
-    deployment: Deployment,
-    artifacts: dict[str, Artifact],
-    accounts: Accounts,
-) -> Iterator[Api]:
-    with running_api(tmp_path, w3, deployment, artifacts, accounts) as a:
-        yield a
 
 
 def application_body(registry: Registry, accounts: Accounts, app: Application) -> dict[str, Any]:

@@ -5,35 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from web3 import Web3
 
 from registry.api.keys import Role
-from registry.chain import Deployment, Registry
-from registry.chain.compiler import Artifact
 from registry.content import Cid
 from registry.content.manifest import build_manifest
-from tests.api_support import Api, running_api
-from tests.conftest import ROOT, Accounts
+from tests.api_support import Api
+from tests.conftest import ROOT
 
 SAMPLE = ROOT / "samples" / "qingdao-port-logistics"
-
-
-@pytest.fixture
-def api(
-    registry: Registry,
-    tmp_path: Path,
-    w3: Web3,
-    deployment: Deployment,
-    artifacts: dict[str, Artifact],
-    accounts: Accounts,
-) -> Iterator[Api]:
-    with running_api(tmp_path, w3, deployment, artifacts, accounts) as a:
-        yield a
 
 
 def sample_manifest() -> dict[str, Any]:

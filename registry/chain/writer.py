@@ -17,7 +17,6 @@ Many calls to one contract can share a transaction through its ``multicall``.
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -36,6 +35,7 @@ from web3.types import RPCEndpoint, TxParams
 from registry.background import Repeater
 from registry.chain.errors import ContractError, ErrorDecoder
 from registry.chain.rpc import batch
+from registry.journal import open_journal
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS transactions (
@@ -161,12 +161,7 @@ class ChainWriter:
         self._multicall = w3.eth.contract(abi=multicall_abi or _MULTICALL_ABI)
         self._lock = threading.Lock()
         self._db_lock = threading.Lock()
-        db_path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # A killed process loses nothing committed under NORMAL; only power loss could.
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_journal(db_path, _SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(operations)")}
         if "error" not in columns:  # outboxes written before calls could fail alone
             self._db.execute("ALTER TABLE operations ADD COLUMN error TEXT")

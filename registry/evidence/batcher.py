@@ -8,7 +8,6 @@ the root). After a crash, batches cut but not yet handed to the writer are hande
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from registry.background import Repeater
 from registry.chain.client import BoundContract
 from registry.chain.writer import Call, ChainWriter
 from registry.evidence.merkle import MerkleTree, leaf_hash
+from registry.journal import open_journal
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS hashes (
@@ -93,12 +93,7 @@ class EvidenceBatcher:
         self.anchor = anchor
         self.max_hashes = max_hashes
         self.max_wait = max_wait
-        db_path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # As the outbox: a killed process loses nothing committed; only a power loss could.
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_journal(db_path, _SCHEMA)
         self._lock = threading.Lock()
         self._trees: dict[int, MerkleTree] = {}
         self._loop = Repeater("evidence-batcher", self.cut, interval)
