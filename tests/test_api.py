@@ -11,11 +11,12 @@ from web3 import Web3
 
 from registry.api.keys import Role
 from registry.api.models import ApplicationIn
+from registry.certificates.credential import is_authentic, signer_of
 from registry.chain import Registry
 from registry.chain.signing import application_message, sign
 from registry.chain.types import Application
 from tests.api_support import Api
-from tests.conftest import Accounts, advance, application
+from tests.conftest import Accounts, advance, application, h
 
 DEADLINE = 2**40
 
@@ -64,6 +65,20 @@ def test_registration_goes_from_application_to_valid_certificate(
     names = [e["name"] for e in api.get("/v1/assets/1/history").json()]
     assert names[0] == "Applied"
     assert "RegistrationIssued" in names
+
+    credential = api.get(f"/v1/certificates/{number}/credential").json()
+    assert credential["@context"] == ["https://www.w3.org/ns/credentials/v2"]
+    assert signer_of(credential) == accounts.registrar.address
+    assert is_authentic(credential)
+    assert credential["credentialSubject"]["manifestHash"] == "0x" + h("api-1").hex()
+    assert credential["credentialStatus"]["status"] == "valid"
+    forged = {**credential, "credentialSubject": {**credential["credentialSubject"]}}
+    forged["credentialSubject"]["holder"] = accounts.outsider.address
+    assert not is_authentic(forged)
+    revoke = {"reason_hash": "0x" + "11" * 32}
+    confirmed(api, api.post("/v1/assets/1/revoke", revoke, Role.REGISTRAR))
+    revoked = api.get(f"/v1/certificates/{number}/credential").json()
+    assert revoked["credentialStatus"]["status"] == "revoked"
 
 
 def test_apply_with_same_idempotency_key_makes_one_transaction(

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Response, UploadFile
+from fastapi import APIRouter, Depends, Path, Request, Response, UploadFile
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from registry.api.deps import AppContext, Ctx, require
 from registry.api.keys import Principal, Role
 from registry.api.models import EvidenceIn, OperationOut, b32
 from registry.api.problems import ProblemError
+from registry.certificates.credential import issue_credential
 from registry.chain.types import CertificateStatus
 from registry.evidence import Receipt
 
@@ -45,6 +46,30 @@ def certificate(number: Number, ctx: Ctx) -> dict[str, Any]:
     cert["successor"] = None if cert["successor"] is None else str(cert["successor"])
     cert["status"] = CertificateStatus(status).name.lower()
     return cert
+
+
+@router.get("/certificates/{number}/credential", tags=["certificates"])
+def credential(number: Number, ctx: Ctx, request: Request) -> dict[str, Any]:
+    """The certificate as a W3C Verifiable Credential 2.0, signed by the registrar's key
+    (EIP-712), with its status read from the chain now."""
+    cert = _certificate(ctx, number)
+    registry = ctx.service.registry
+    status = CertificateStatus(registry.certificates.status_of(int(cert["token_id"])))
+    # The manifest the certificate was issued on: the last one recorded by then.
+    manifest_hash = [
+        e["args"]["manifestHash"]
+        for e in ctx.queries.history(int(cert["asset_id"]))
+        if e["name"] in ("Applied", "ManifestChanged") and e["timestamp"] <= cert["issued_at"]
+    ][-1]
+    return issue_credential(
+        cert,
+        manifest_hash,
+        ctx.service.staff.registrar.account,
+        registry.chain.chain_id,
+        registry.certificates.address,
+        status.name.lower(),
+        str(request.url_for("certificate_status", number=number)),
+    )
 
 
 @router.get("/certificates/{number}/status", tags=["certificates"])
