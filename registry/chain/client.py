@@ -9,6 +9,7 @@ transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 from eth_abi.abi import encode as abi_encode
@@ -54,8 +55,10 @@ class Chain:
         self.w3 = w3
         self.decoder = decoder
 
-    @property
+    @cached_property
     def chain_id(self) -> int:
+        """Read once: a node behind the same endpoint never changes chains under a deployment
+        (and signing domains, receipts and credentials read it on every request)."""
         return int(self.w3.eth.chain_id)
 
     def _decoded(self, exc: ContractLogicError) -> ContractError:
