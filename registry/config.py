@@ -29,10 +29,16 @@ class Settings(BaseSettings):
     )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    public_url: str | None = Field(
+        default=None,
+        description="the registry's public address, for QR codes and links in documents; "
+        "the address a request came in on if unset",
+    )
     confirmations: int = 1
     registrar_key: SecretStr | None = None
     reviewer_key: SecretStr | None = None
     anchorer_key: SecretStr | None = None
+    mediator_key: SecretStr | None = None
 
     @property
     def build_dir(self) -> Path:
@@ -57,6 +63,19 @@ class Settings(BaseSettings):
     @property
     def evidence_file(self) -> Path:
         return self.data_dir / "evidence.db"
+
+    @property
+    def partners_file(self) -> Path:
+        """Partner regions' chain and registry addresses (the agreements are on chain)."""
+        return self.data_dir / "partners.json"
+
+    @property
+    def recognition_file(self) -> Path:
+        return self.data_dir / "recognition.db"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
 
     @property
     def content_dir(self) -> Path:

@@ -16,8 +16,10 @@ from registry.chain.compiler import Artifact
 from registry.chain.writer import ChainWriter
 from registry.config import Settings
 from registry.content import open_store
+from registry.documents import ReportArchive
 from registry.evidence import EvidenceBatcher
 from registry.index import Follower, Queries, open_engine
+from registry.recognition import Mediator
 from registry.services import RegistryService, Staff
 
 
@@ -26,6 +28,7 @@ class StaffKeys:
     registrar: LocalAccount
     reviewer: LocalAccount
     anchorer: LocalAccount
+    mediator: LocalAccount | None = None
 
 
 class Runtime:
@@ -58,12 +61,27 @@ class Runtime:
         self.evidence = EvidenceBatcher(
             self.staff.anchorer, self.registry.evidence, settings.evidence_file
         )
+        self.mediator = (
+            Mediator(
+                self.registry,
+                artifacts,
+                keys.mediator,
+                settings.partners_file,
+                settings.recognition_file,
+            )
+            if self.registry.recognition is not None and keys.mediator is not None
+            else None
+        )
         self.context = AppContext(
             RegistryService(self.registry, self.staff),
             Queries(self.engine),
             self.keys,
             self.content,
             self.evidence,
+            ReportArchive(settings.reports_dir),
+            settings.public_url,
+            self.mediator,
+            settings.region,
         )
 
     def app(self) -> FastAPI:
@@ -75,11 +93,15 @@ class Runtime:
         for w in self.staff.all():
             w.start()
         self.evidence.start()
+        if self.mediator is not None:
+            self.mediator.start()
         if follow:
             self.follower.start()
         return self
 
     def stop(self) -> None:
+        if self.mediator is not None:
+            self.mediator.close()
         self.evidence.close()
         self.follower.stop()
         for w in self.staff.all():

@@ -9,6 +9,8 @@ library Roles {
     bytes32 internal constant REVIEWER = keccak256("REVIEWER_ROLE");
     /// @dev Anchors evidence hashes and Merkle roots.
     bytes32 internal constant ANCHORER = keccak256("ANCHORER_ROLE");
+    /// @dev The mediator of cross-region recognition: relays partner headers, records recognitions.
+    bytes32 internal constant MEDIATOR = keccak256("MEDIATOR_ROLE");
     /// @dev The registry's own contracts, allowed to mint and update certificates.
     bytes32 internal constant MODULE = keccak256("MODULE_ROLE");
 }

@@ -8,9 +8,18 @@ from fastapi import FastAPI
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from registry import web
 from registry.api import problems
 from registry.api.deps import AppContext
-from registry.api.routers import assets, manifests, public, rights, verification
+from registry.api.routers import (
+    assets,
+    manifests,
+    public,
+    recognitions,
+    reports,
+    rights,
+    verification,
+)
 
 REQUESTS = Counter("registry_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("registry_http_request_seconds", "HTTP request latency", ["route"])
@@ -56,8 +65,11 @@ def create_app(context: AppContext) -> FastAPI:
     app.include_router(rights.router)
     app.include_router(manifests.router)
     app.include_router(verification.router)
+    app.include_router(reports.router)
+    app.include_router(recognitions.router)
     app.include_router(public.router)
     app.include_router(public.system)
+    web.mount(app)
     app.add_middleware(_Metrics)
 
     return app

@@ -15,8 +15,10 @@ from registry.api.problems import ProblemError, refused
 from registry.chain.types import Status
 from registry.chain.writer import Operation
 from registry.content import ContentStore
+from registry.documents import ReportArchive
 from registry.evidence import EvidenceBatcher
 from registry.index.queries import Queries
+from registry.recognition import Mediator
 from registry.services import RegistryService
 
 
@@ -27,6 +29,15 @@ class AppContext:
     keys: ApiKeys
     content: ContentStore
     evidence: EvidenceBatcher
+    reports: ReportArchive
+    public_url: str | None = None
+    mediator: Mediator | None = None
+    region: int = 370200
+
+    def link(self, request: Request, path: str) -> str:
+        """An absolute public link, for QR codes and documents that leave the service."""
+        base = self.public_url or str(request.base_url)
+        return base.rstrip("/") + path
 
     def now(self) -> int:
         """Chain time: the registry's rules (notice, expiry) run on block time, not the host's."""

@@ -20,14 +20,23 @@ from registry.chain.client import (
 )
 from registry.chain.compiler import Artifact, load_artifact
 from registry.chain.errors import ErrorDecoder
+from registry.chain.recognition import RecognitionClient
 
-CONTRACTS = ("RegistryRoles", "AssetRegistry", "Certificates", "RightsRegistry", "EvidenceAnchor")
+CONTRACTS = (
+    "RegistryRoles",
+    "AssetRegistry",
+    "Certificates",
+    "RightsRegistry",
+    "EvidenceAnchor",
+    "RecognitionRegistry",
+)
 
 DEFAULT_ADMIN = b"\x00" * 32
 REGISTRAR = Web3.keccak(text="REGISTRAR_ROLE")
 REVIEWER = Web3.keccak(text="REVIEWER_ROLE")
 ANCHORER = Web3.keccak(text="ANCHORER_ROLE")
 MODULE = Web3.keccak(text="MODULE_ROLE")
+MEDIATOR = Web3.keccak(text="MEDIATOR_ROLE")
 
 DEFAULT_ADMIN_DELAY = 3 * 24 * 3600
 """Seconds a scheduled admin transfer waits before it can be accepted."""
@@ -63,6 +72,7 @@ class Registry:
     rights: RightsRegistryClient
     certificates: CertificatesClient
     evidence: EvidenceAnchorClient
+    recognition: RecognitionClient | None = None  # None: deployed before recognition existed
 
     @classmethod
     def connect(cls, w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]) -> Self:
@@ -81,6 +91,11 @@ class Registry:
             evidence=EvidenceAnchorClient(
                 chain, at["EvidenceAnchor"], artifacts["EvidenceAnchor"].abi
             ),
+            recognition=RecognitionClient(
+                chain, at["RecognitionRegistry"], artifacts["RecognitionRegistry"].abi
+            )
+            if "RecognitionRegistry" in at
+            else None,
         )
 
 
@@ -115,6 +130,7 @@ def deploy(
     registrars: tuple[str, ...] = (),
     reviewers: tuple[str, ...] = (),
     anchorers: tuple[str, ...] = (),
+    mediators: tuple[str, ...] = (),
     base_uri: str | None = None,
 ) -> Deployment:
     """Deploys every contract, wires them and grants the staff roles. The deployer is the admin."""
@@ -124,6 +140,7 @@ def deploy(
     certificates = _deploy_one(w3, deployer, artifacts["Certificates"], roles, assets)
     rights = _deploy_one(w3, deployer, artifacts["RightsRegistry"], roles, assets, certificates)
     evidence = _deploy_one(w3, deployer, artifacts["EvidenceAnchor"], roles)
+    recognition = _deploy_one(w3, deployer, artifacts["RecognitionRegistry"], roles)
     deployment = Deployment(
         chain_id=int(w3.eth.chain_id),
         block=block + 1,
@@ -133,6 +150,7 @@ def deploy(
             "Certificates": certificates,
             "RightsRegistry": rights,
             "EvidenceAnchor": evidence,
+            "RecognitionRegistry": recognition,
         },
         compiler=artifacts["AssetRegistry"].compiler,
         deployer=deployer.address,
@@ -141,7 +159,13 @@ def deploy(
     registry.roles.grant_role(deployer, MODULE, assets)
     registry.roles.grant_role(deployer, MODULE, rights)
     registry.assets.set_modules(deployer, certificates, rights)
-    for role, accounts in ((REGISTRAR, registrars), (REVIEWER, reviewers), (ANCHORER, anchorers)):
+    staff = (
+        (REGISTRAR, registrars),
+        (REVIEWER, reviewers),
+        (ANCHORER, anchorers),
+        (MEDIATOR, mediators),
+    )
+    for role, accounts in staff:
         for account in accounts:
             registry.roles.grant_role(deployer, role, account)
     if base_uri is not None:

@@ -5,6 +5,7 @@ from registry.cli import (  # noqa: F401  (they register commands)
     assets,
     chain,
     content,
+    federation,
     records,
     rights,
     service,

@@ -108,7 +108,7 @@ def node(
         anvil.stop()
 
 
-DEV_ROLES = {"admin": 0, "registrar": 1, "reviewer": 2, "anchorer": 3}
+DEV_ROLES = {"admin": 0, "registrar": 1, "reviewer": 2, "anchorer": 3, "mediator": 9}
 """Which public dev-chain key plays which role on the embedded local chain."""
 
 
@@ -140,22 +140,38 @@ def _staff_keys(settings: Settings) -> StaffKeys:
         key(settings.registrar_key, "registrar"),
         key(settings.reviewer_key, "reviewer"),
         key(settings.anchorer_key, "anchorer"),
+        key(settings.mediator_key, "mediator"),
     )
 
 
 @app.command()
 def up(
     chain_port: Annotated[int, typer.Option(help="Port of the local chain on 127.0.0.1.")] = 8545,
+    chain_id: Annotated[int, typer.Option(help="Chain id of the local chain.")] = 31337,
+    regions: Annotated[
+        int,
+        typer.Option(
+            help="Run a federation of this many regions (370200 Qingdao, 321000 Yangzhou, "
+            "330700 Jinhua), each on its own chain, API ports from 8000 and chain ports from "
+            "--chain-port up, with mutual-recognition agreements between them."
+        ),
+    ] = 1,
 ) -> None:
     """Start the embedded chain (state kept under the data directory), deploy on first start,
     follow the chain into the index, and serve the API on 127.0.0.1:8000 until Ctrl-C."""
     _stop_cleanly_on_sigterm()
     settings = get_settings()
+    if regions > 1:
+        from registry.cli.federation import run_federation
+
+        run_federation(settings, regions, settings.api_port, chain_port)
+        return
     chain_dir = settings.data_dir / "chain"
     chain_dir.mkdir(parents=True, exist_ok=True)
     anvil = AnvilNode(
         anvil_binary(settings.node_modules),
         port=chain_port,
+        chain_id=chain_id,
         state_file=chain_dir / "state.json",
         log_file=chain_dir / "anvil.log",
     ).start()
@@ -172,6 +188,7 @@ def up(
                 registrars=(staff.registrar.address,),
                 reviewers=(staff.reviewer.address,),
                 anchorers=(staff.anchorer.address,),
+                mediators=(staff.mediator.address,) if staff.mediator else (),
                 base_uri=f"http://{settings.api_host}:{settings.api_port}/v1/certificates/",
             )
             deployment.save(settings.deployment_file)

@@ -1,4 +1,5 @@
-"""`registry cert`, `registry evidence` and `registry op`: certificates, evidence, operations."""
+"""`registry cert`, `registry evidence`, `registry report`, `registry op` and `registry verify`:
+certificates, evidence, verification reports, operations."""
 
 from __future__ import annotations
 
@@ -23,32 +24,43 @@ from registry.cli.remote import (
     show,
     when,
 )
+from registry.client import RegistryClient
 
 cert = typer.Typer(help="Registration and licence certificates (登记证书).")
 evidence = typer.Typer(help="Evidence hashes anchored on chain (存证).")
 op = typer.Typer(help="Operations: the progress of a write.")
+report = typer.Typer(help="Verification reports (核验报告): signed PDFs, and checking them.")
 app.add_typer(cert, name="cert")
 app.add_typer(evidence, name="evidence")
+app.add_typer(report, name="report")
 app.add_typer(op, name="op")
+
+
+CertNumber = Annotated[str | None, typer.Argument(help="The certificate number.")]
+OfAsset = Annotated[int | None, typer.Option(help="Or: the certificate of this asset.")]
+
+
+def _number(client: RegistryClient, number: str | None, asset: int | None) -> str:
+    if number is not None:
+        return number
+    if asset is None:
+        raise typer.BadParameter("give a certificate number or --asset")
+    token = client.asset(asset).get("certificate_id")
+    if not token:
+        raise typer.BadParameter(f"asset {asset} has no certificate yet")
+    return format_number(int(token))
 
 
 @cert.command("show")
 def show_cert(
-    number: Annotated[str | None, typer.Argument(help="The certificate number.")] = None,
-    asset: Annotated[int | None, typer.Option(help="Or: the certificate of this asset.")] = None,
+    number: CertNumber = None,
+    asset: OfAsset = None,
     api: ApiUrl = DEFAULT_API,
     as_json: AsJson = False,
 ) -> None:
     """A certificate by its number (or its asset's), with its status read from the chain now."""
     with connected(api, None) as client:
-        if number is None:
-            if asset is None:
-                raise typer.BadParameter("give a certificate number or --asset")
-            token = client.asset(asset).get("certificate_id")
-            if not token:
-                raise typer.BadParameter(f"asset {asset} has no certificate yet")
-            number = format_number(int(token))
-        show(client.certificate(number), as_json, _cert_text)
+        show(client.certificate(_number(client, number, asset)), as_json, _cert_text)
 
 
 @cert.command("status")
@@ -56,6 +68,22 @@ def status(number: str, api: ApiUrl = DEFAULT_API) -> None:
     """valid, expired, revoked, cancelled or superseded."""
     with connected(api, None) as client:
         typer.echo(client.certificate_status(number)["status"])
+
+
+@cert.command("pdf")
+def cert_pdf(
+    number: CertNumber = None,
+    asset: OfAsset = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write it.")] = None,
+    api: ApiUrl = DEFAULT_API,
+) -> None:
+    """The printable PDF certificate, its status the chain's now, with a QR code to its page."""
+    with connected(api, None) as client:
+        number = _number(client, number, asset)
+        data = client.get(f"/certificates/{number}/pdf")
+    path = out or Path(f"certificate-{number}.pdf")
+    path.write_bytes(data)
+    typer.echo(f"{path} (certificate {number}, page /c/{number})")
 
 
 def _cert_text(c: dict[str, Any]) -> str:
@@ -176,4 +204,42 @@ def verify_cmd(
         verdict = f"proven: {PROVEN}" if report.passed else f"NOT VERIFIED: {report.failed}"
         typer.echo(f"\n{verdict}\nnot proven: {NOT_PROVEN}")
     if not report.passed:
+        raise typer.Exit(1)
+
+
+@report.command("issue")
+def issue_report(
+    target: Annotated[str, typer.Argument(help="The evidence: a file, or its 0x SHA-256.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The PDF to write.")] = Path(
+        "verification-report.pdf"
+    ),
+    api: ApiUrl = DEFAULT_API,
+) -> None:
+    """Have the registry verify the evidence and issue a signed PDF report: writes the PDF and,
+    beside it, its detached signature (``.sig.json``)."""
+    with connected(api, None) as client:
+        issued = client.post("/verify/report", {"hash": hash32(target)})
+        out.write_bytes(client.get(issued["pdf"].removeprefix("/v1")))
+        signature = client.get(issued["signature"].removeprefix("/v1"))
+    sig_path = out.with_suffix(".sig.json")
+    sig_path.write_text(json.dumps(signature, ensure_ascii=False, indent=2), encoding="utf-8")
+    verdict = "verified" if issued["verified"] else "NOT verified"
+    typer.echo(f"{out} ({verdict}; report hash {issued['report_hash']})\n{sig_path}")
+
+
+@report.command("check")
+def check_report(
+    pdf: Annotated[Path, typer.Argument(help="The report PDF.", exists=True, dir_okay=False)],
+    signature: Annotated[
+        Path, typer.Argument(help="Its detached signature (.sig.json).", exists=True)
+    ],
+    api: ApiUrl = DEFAULT_API,
+) -> None:
+    """Check a report against its detached signature: unaltered, validly signed, by a key
+    holding the registry's registrar role on chain."""
+    with connected(api, None) as client:
+        result = client.check_report(pdf.read_bytes(), signature.read_text(encoding="utf-8"))
+    for name, passed in result["checks"].items():
+        typer.echo(f"{'PASS' if passed else 'FAIL'}  {name}")
+    if not result["authentic"]:
         raise typer.Exit(1)

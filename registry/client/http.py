@@ -112,3 +112,13 @@ class RegistryClient:
 
     def publish_manifest(self, manifest: dict[str, Any]) -> dict[str, Any]:
         return dict(self.post("/manifests", manifest))
+
+    def check_report(self, pdf: bytes, signature: str) -> dict[str, Any]:
+        """A report PDF checked against its detached signature by the registry."""
+        found: dict[str, Any] = self._request(
+            "POST",
+            "/v1/reports/check",
+            files={"file": ("report.pdf", pdf, "application/pdf")},
+            data={"signature": signature},
+        )
+        return found

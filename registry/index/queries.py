@@ -211,6 +211,14 @@ class Queries:
                         ],
                     )
 
+    def manifest(self, manifest_hash: str) -> dict[str, Any] | None:
+        """A submitted manifest's document (None if it was never published here)."""
+        with self.engine.connect() as conn:
+            document = conn.execute(
+                sa.select(manifests.c.document).where(manifests.c.manifest_hash == manifest_hash)
+            ).scalar()
+        return dict(document) if document is not None else None
+
     def linked(self, data_hash: str, at: int | None, now: int) -> list[dict[str, Any]]:
         """Assets whose manifest has this hash, or lists a file with this SHA-256: each with its
         status at time ``at`` (the anchoring) and now, and its certificate."""

@@ -13,7 +13,9 @@ from registry.api.keys import Principal, Role
 from registry.api.models import EvidenceIn, OperationOut, b32
 from registry.api.problems import ProblemError
 from registry.certificates.credential import issue_credential
+from registry.certificates.view import certificate_view, manifest_at_issue
 from registry.chain.types import CertificateStatus
+from registry.documents import certificate_pdf
 from registry.evidence import Receipt
 
 router = APIRouter(prefix="/v1")
@@ -21,7 +23,7 @@ Number = Annotated[str, Path(min_length=19, max_length=25, description="e.g. 202
 Registrar = Annotated[Principal, Depends(require(Role.REGISTRAR))]
 
 
-def _certificate(ctx: Any, number: str) -> dict[str, Any]:
+def certificate_record(ctx: AppContext, number: str) -> dict[str, Any]:
     try:
         cert = ctx.queries.certificate(number)
     except ValueError as exc:
@@ -40,7 +42,7 @@ def _certificate(ctx: Any, number: str) -> dict[str, Any]:
 @router.get("/certificates/{number}", tags=["certificates"])
 def certificate(number: Number, ctx: Ctx) -> dict[str, Any]:
     """The certificate and its status now, read from the chain."""
-    cert = _certificate(ctx, number)
+    cert = certificate_record(ctx, number)
     status = ctx.service.registry.certificates.status_of(int(cert["token_id"]))
     cert["token_id"] = str(cert["token_id"])
     cert["successor"] = None if cert["successor"] is None else str(cert["successor"])
@@ -52,18 +54,12 @@ def certificate(number: Number, ctx: Ctx) -> dict[str, Any]:
 def credential(number: Number, ctx: Ctx, request: Request) -> dict[str, Any]:
     """The certificate as a W3C Verifiable Credential 2.0, signed by the registrar's key
     (EIP-712), with its status read from the chain now."""
-    cert = _certificate(ctx, number)
+    cert = certificate_record(ctx, number)
     registry = ctx.service.registry
     status = CertificateStatus(registry.certificates.status_of(int(cert["token_id"])))
-    # The manifest the certificate was issued on: the last one recorded by then.
-    manifest_hash = [
-        e["args"]["manifestHash"]
-        for e in ctx.queries.history(int(cert["asset_id"]))
-        if e["name"] in ("Applied", "ManifestChanged") and e["timestamp"] <= cert["issued_at"]
-    ][-1]
     return issue_credential(
         cert,
-        manifest_hash,
+        manifest_at_issue(ctx.queries, int(cert["asset_id"]), int(cert["issued_at"])),
         ctx.service.staff.registrar.account,
         registry.chain.chain_id,
         registry.certificates.address,
@@ -72,9 +68,28 @@ def credential(number: Number, ctx: Ctx, request: Request) -> dict[str, Any]:
     )
 
 
+@router.get(
+    "/certificates/{number}/pdf",
+    tags=["certificates"],
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def certificate_document(number: Number, ctx: Ctx, request: Request) -> Response:
+    """The certificate as a printable PDF (Chinese, with English), its status as the chain
+    reports it now, and a QR code to the public record at ``/c/{number}``."""
+    now = ctx.now()
+    view = certificate_view(ctx.queries, ctx.service.registry, certificate_record(ctx, number), now)
+    pdf = certificate_pdf(view, ctx.link(request, f"/c/{view.number}"), now)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="certificate-{view.number}.pdf"'},
+    )
+
+
 @router.get("/certificates/{number}/status", tags=["certificates"])
 def certificate_status(number: Number, ctx: Ctx) -> dict[str, Any]:
-    cert = _certificate(ctx, number)
+    cert = certificate_record(ctx, number)
     status = ctx.service.registry.certificates.status_of(int(cert["token_id"]))
     return {"number": cert["number"], "status": CertificateStatus(status).name.lower()}
 

@@ -62,16 +62,20 @@ def _linked(ctx: AppContext, receipt: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-@router.post("/verify")
-def verify_evidence(body: VerifyIn, ctx: Ctx) -> dict[str, Any]:
-    """Every check, with its raw values, and what passing proves and does not prove. Given only
-    a hash, its receipt is looked up here; given a receipt, nothing of the registry is trusted
-    but the chain."""
+def verification_of(ctx: AppContext, body: VerifyIn) -> dict[str, Any]:
     receipt = body.receipt
     if receipt is None:
         assert body.hash is not None
         receipt = evidence_receipt(body.hash, ctx)
     return _report(ctx, receipt, b32(body.hash) if body.hash else None)
+
+
+@router.post("/verify")
+def verify_evidence(body: VerifyIn, ctx: Ctx) -> dict[str, Any]:
+    """Every check, with its raw values, and what passing proves and does not prove. Given only
+    a hash, its receipt is looked up here; given a receipt, nothing of the registry is trusted
+    but the chain."""
+    return verification_of(ctx, body)
 
 
 @router.post("/verify/file")

@@ -1,0 +1,107 @@
+"""Verification reports (核验报告): issued as a signed PDF, kept, and checked against their
+detached signature."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Request, Response, UploadFile
+
+from registry.api.deps import AppContext, Ctx
+from registry.api.problems import ProblemError
+from registry.api.routers.verification import VerifyIn, verification_of
+from registry.chain.deploy import REGISTRAR
+from registry.documents import (
+    check_document,
+    report_document,
+    report_hash,
+    report_pdf,
+    sign_document,
+)
+
+router = APIRouter(prefix="/v1", tags=["verification"])
+ReportId = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$", description="the PDF's SHA-256, hex")]
+
+
+def issue(ctx: AppContext, request: Request, body: VerifyIn) -> dict[str, Any]:
+    """Verifies, renders the report, signs it, keeps it; its id is the PDF's SHA-256."""
+    report = verification_of(ctx, body)
+    data_hash = str(report["receipt"]["hash"]).lower()
+    document = report_document(report, ctx.link(request, f"/verify?hash={data_hash}"), ctx.now())
+    content_hash = report_hash(document)
+    pdf = report_pdf(document)
+    signature = sign_document(pdf, content_hash, ctx.service.staff.registrar.account)
+    report_id = signature["file_sha256"].removeprefix("0x")
+    ctx.reports.put(report_id, pdf, signature, document)
+    return {
+        "id": report_id,
+        "verified": report["verified"],
+        "report_hash": content_hash,
+        "pdf": f"/v1/reports/{report_id}",
+        "signature": f"/v1/reports/{report_id}/signature",
+    }
+
+
+@router.post("/verify/report", status_code=201)
+def issue_report(body: VerifyIn, ctx: Ctx, request: Request, response: Response) -> dict[str, Any]:
+    """Verifies as ``POST /v1/verify`` does and issues the result as a PDF report with a QR code
+    to the public verification record, its report hash, and a detached signature by the
+    service key. Kept: fetch it again by id."""
+    issued = issue(ctx, request, body)
+    response.headers["Location"] = issued["pdf"]
+    return issued
+
+
+@router.get(
+    "/reports/{report_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def report(report_id: ReportId, ctx: Ctx) -> Response:
+    """The report's PDF, byte for byte as issued."""
+    pdf = ctx.reports.pdf(report_id)
+    if pdf is None:
+        raise ProblemError(404, "not-found", "No such report", f"{report_id} was never issued")
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="verification-{report_id[:16]}.pdf"'},
+    )
+
+
+@router.get("/reports/{report_id}/signature")
+def report_signature(report_id: ReportId, ctx: Ctx) -> dict[str, Any]:
+    """The detached signature, and the report's content whose canonical JSON hashes to the
+    report hash printed in the PDF."""
+    meta = ctx.reports.meta(report_id)
+    if meta is None:
+        raise ProblemError(404, "not-found", "No such report", f"{report_id} was never issued")
+    return meta
+
+
+@router.post("/reports/check")
+async def check_report(
+    file: UploadFile, signature: Annotated[str, Form()], ctx: Ctx
+) -> dict[str, Any]:
+    """Checks a report PDF against a detached signature (the JSON of ``.../signature``, or its
+    ``signature`` member): unaltered, validly signed, and by a key that holds the registrar
+    role of this registry on chain."""
+    try:
+        detached = json.loads(signature)
+        detached = detached.get("signature", detached)
+        if not isinstance(detached, dict):
+            raise TypeError("not an object")
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise ProblemError(
+            422,
+            "invalid-request",
+            "Not a detached signature",
+            str(exc),
+            invalid_params=[{"name": "signature", "reason": "a JSON object is expected"}],
+        ) from None
+    roles = ctx.service.registry.roles
+    checks = check_document(
+        await file.read(), detached, lambda signer: roles.has_role(REGISTRAR, signer)
+    )
+    return {"authentic": all(checks.values()), "checks": checks}

@@ -1,0 +1,163 @@
+"""Everything shown about one certificate, gathered once for its JSON, PDF, page and credential:
+the index's record, the names from its manifest, the three rights now, and its status as the
+chain reports it at this moment (never the index's, which may lag)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from registry.certificates.numbers import format_number
+from registry.chain import Registry
+from registry.chain.types import (
+    AssetKind,
+    CertificateKind,
+    CertificateStatus,
+    Classification,
+    RightKind,
+)
+from registry.index.queries import Queries
+from registry.regions import center_name
+
+STATUS_ZH = {
+    CertificateStatus.VALID: "有效",
+    CertificateStatus.EXPIRED: "已过期",
+    CertificateStatus.SUPERSEDED: "已被替代",
+    CertificateStatus.REVOKED: "已撤销",
+    CertificateStatus.CANCELLED: "已注销",
+}
+KIND_ZH = {
+    CertificateKind.REGISTRATION: "数据资产登记证书",
+    CertificateKind.LICENCE: "数据权利许可登记证书",
+    CertificateKind.TRANSFER: "数据资产转让登记证书",
+}
+RIGHT_ZH = {
+    RightKind.HOLDING: "数据资源持有权",
+    RightKind.PROCESSING: "数据加工使用权",
+    RightKind.OPERATING: "数据产品经营权",
+}
+
+
+def iso_date(timestamp: int) -> str:
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%Y-%m-%d")
+
+
+@dataclass(frozen=True)
+class RightHeld:
+    """Who holds one of the three rights now, and on what terms."""
+
+    right: str
+    right_zh: str
+    holder: str
+    scenario: str | None = None
+    start: str | None = None
+    expiry: str | None = None
+    exclusive: bool | None = None
+
+
+@dataclass(frozen=True)
+class CertificateView:
+    number: str
+    token_id: int
+    kind: str
+    kind_zh: str
+    status: str
+    status_zh: str
+    successor: str | None
+    issued_at: int
+    expires_at: int
+    holder: str
+    holder_name_zh: str
+    holder_name_en: str
+    asset_id: int
+    asset_name_zh: str
+    asset_name_en: str
+    asset_kind: str
+    classification: str
+    region: int
+    center_zh: str
+    center_en: str
+    manifest_hash: str
+    rights: list[RightHeld] = field(default_factory=list)
+
+    @property
+    def valid_from(self) -> str:
+        return iso_date(self.issued_at)
+
+    @property
+    def valid_until(self) -> str:
+        return iso_date(self.expires_at)
+
+    def to_json(self) -> dict[str, Any]:
+        body = asdict(self)
+        body["token_id"] = str(self.token_id)
+        body["valid_from"] = self.valid_from
+        body["valid_until"] = self.valid_until
+        return body
+
+
+def manifest_at_issue(queries: Queries, asset_id: int, issued_at: int) -> str:
+    """The manifest hash a certificate was issued on: the last recorded by then."""
+    return str(
+        [
+            e["args"]["manifestHash"]
+            for e in queries.history(asset_id)
+            if e["name"] in ("Applied", "ManifestChanged") and e["timestamp"] <= issued_at
+        ][-1]
+    )
+
+
+def certificate_view(
+    queries: Queries, registry: Registry, record: dict[str, Any], now: int
+) -> CertificateView:
+    """The view of ``record`` (an index row of ``certificates``) at chain time ``now``."""
+    asset_id = int(record["asset_id"])
+    asset = queries.asset(asset_id, now) or {}
+    manifest_hash = manifest_at_issue(queries, asset_id, int(record["issued_at"]))
+    document = queries.manifest(manifest_hash) or {}
+    holder_names = document.get("holder") or {}
+    status = CertificateStatus(registry.certificates.status_of(int(record["token_id"])))
+    kind = CertificateKind(int(record["kind"]))
+    region = int(asset.get("region") or 0)
+    holder = str(record["holder"])
+    rights = [RightHeld("holding", RIGHT_ZH[RightKind.HOLDING], str(asset.get("holder", holder)))]
+    for grant in queries.rights_of_asset(asset_id, now):
+        right = RightKind(int(grant["kind"]))
+        rights.append(
+            RightHeld(
+                right.name.lower(),
+                RIGHT_ZH[right],
+                str(grant["grantee"]),
+                str(grant["scenario"]),
+                iso_date(int(grant["start"])),
+                iso_date(int(grant["expiry"])),
+                bool(grant["exclusive"]),
+            )
+        )
+    # The registered holder's name is the manifest's only while it names this account.
+    named = str(holder_names.get("account", "")).lower() == holder.lower()
+    return CertificateView(
+        number=str(record["number"]),
+        token_id=int(record["token_id"]),
+        kind=kind.name.lower(),
+        kind_zh=KIND_ZH[kind],
+        status=status.name.lower(),
+        status_zh=STATUS_ZH.get(status, status.name.lower()),
+        successor=None if record["successor"] is None else format_number(int(record["successor"])),
+        issued_at=int(record["issued_at"]),
+        expires_at=int(record["expires_at"]),
+        holder=holder,
+        holder_name_zh=str(holder_names.get("name_zh", "")) if named else "",
+        holder_name_en=str(holder_names.get("name_en", "")) if named else "",
+        asset_id=asset_id,
+        asset_name_zh=str(asset.get("name_zh") or document.get("name_zh") or ""),
+        asset_name_en=str(asset.get("name_en") or document.get("name_en") or ""),
+        asset_kind=AssetKind(int(asset.get("kind", 0))).name.lower(),
+        classification=Classification(int(asset.get("classification", 0))).name.lower(),
+        region=region,
+        center_zh=center_name(region),
+        center_en=center_name(region, "en"),
+        manifest_hash=manifest_hash,
+        rights=rights,
+    )

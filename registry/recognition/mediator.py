@@ -1,0 +1,485 @@
+"""The mediator (互认中介): follows each partner region's chain and keeps this region's record of
+the partner's certificates true.
+
+Each round, per partner: relay the partner's new block headers here (each checked to hash to its
+block, the chain checks their parent linkage), read which certificates changed from the partner's
+events (and which expired by the partner's clock), and for each one prove its standing from the
+partner's storage (EIP-1186) against the state root of a relayed header, check the partner
+registrar's EIP-712 attestation against the agreement's keys, and record the result here.
+
+Its acts need no outbox: relaying the same headers again is refused by the linkage check, and a
+record is re-derived from the partner chain each time, so a crash loses nothing a later round
+does not redo."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from eth_account.signers.local import LocalAccount
+from eth_utils.crypto import keccak
+from web3 import Web3
+from web3.exceptions import Web3Exception
+
+from registry.certificates.credential import DOMAIN_NAME, signer_of
+from registry.certificates.numbers import format_number
+from registry.chain import Registry
+from registry.chain.compiler import Artifact
+from registry.chain.recognition import Agreement, AgreementStatus, RecognitionRequest
+from registry.content.canonical import canonical_json
+from registry.journal import open_journal
+from registry.recognition.headers import verified_header
+from registry.recognition.origin import OriginState, fetch_proofs, verify_proofs
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS scanned (region INTEGER PRIMARY KEY, block INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS reachability (
+    region INTEGER PRIMARY KEY, reachable INTEGER NOT NULL, since REAL NOT NULL, detail TEXT
+);
+CREATE TABLE IF NOT EXISTS requests (
+    region INTEGER NOT NULL, token_id TEXT NOT NULL, requested_at REAL NOT NULL,
+    PRIMARY KEY (region, token_id)
+);
+CREATE TABLE IF NOT EXISTS checks (
+    region INTEGER NOT NULL, token_id TEXT NOT NULL,
+    block INTEGER, expires_at INTEGER, status TEXT, refused TEXT, evidence TEXT,
+    checked_at REAL NOT NULL,
+    PRIMARY KEY (region, token_id)
+);
+"""
+HEADERS_PER_TX = 32
+RPC_TIMEOUT = 5.0
+
+
+@dataclass(frozen=True)
+class Partner:
+    """How to reach a partner region: its chain's JSON-RPC and its registry's API."""
+
+    region: int
+    rpc_url: str
+    api_url: str
+
+
+def load_partners(path: Path) -> list[Partner]:
+    if not path.exists():
+        return []
+    return [Partner(**p) for p in json.loads(path.read_text(encoding="utf-8"))]
+
+
+def save_partner(path: Path, partner: Partner) -> None:
+    partners = {p.region: p for p in load_partners(path)}
+    partners[partner.region] = partner
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps([vars(p) for p in partners.values()], indent=2) + "\n", encoding="utf-8"
+    )
+
+
+class RefusedError(Exception):
+    """A partner certificate this region will not recognise, and why (a slug and a detail)."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class UnreachableError(Exception):
+    """The partner chain or registry did not answer."""
+
+
+def check_attestation(
+    credential: dict[str, Any], state: OriginState, agreement: Agreement, keys: Iterable[str]
+) -> bytes:
+    """The attestation's signature, once it is shown to be by a key of the agreement, under the
+    partner's domain, over exactly the claims the storage proof shows."""
+    proof = credential.get("proof") or {}
+    domain = (proof.get("eip712") or {}).get("domain") or {}
+    if (
+        domain.get("name") != DOMAIN_NAME
+        or int(domain.get("chainId", -1)) != agreement.chain_id
+        or str(domain.get("verifyingContract", "")).lower() != agreement.certificates.lower()
+    ):
+        raise RefusedError("foreign-attestation", f"signed for another registry: {domain}")
+    try:
+        signer = signer_of(credential)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RefusedError("forged-attestation", f"no valid signature: {exc}") from None
+    if signer.lower() not in {k.lower() for k in keys}:
+        raise RefusedError(
+            "attestor-not-in-agreement", f"signed by {signer}, not a key of the agreement"
+        )
+    claims = credential["credentialSubject"]
+    proven = {
+        "number": format_number(state.token_id),
+        "holder": state.holder.lower(),
+        "assetId": state.asset_id,
+        "kind": state.kind,
+        "issuedAt": state.issued_at,
+        "expiresAt": state.expires_at,
+    }
+    stated = {k: (str(claims.get(k)).lower() if k == "holder" else claims.get(k)) for k in proven}
+    if stated != proven:
+        raise RefusedError(
+            "attestation-mismatch", f"attested {stated}, the origin's storage shows {proven}"
+        )
+    return bytes.fromhex(str(proof["proofValue"]).removeprefix("0x"))
+
+
+class Mediator:
+    def __init__(
+        self,
+        registry: Registry,
+        artifacts: dict[str, Artifact],
+        sender: LocalAccount,
+        partners_file: Path,
+        journal: Path,
+        *,
+        poll: float = 0.5,
+    ) -> None:
+        if registry.recognition is None:
+            raise ValueError("this deployment has no RecognitionRegistry")
+        self.registry = registry
+        self.recognition = registry.recognition
+        self.sender = sender
+        self.partners_file = partners_file
+        self.poll = poll
+        self.db = open_journal(journal, _SCHEMA)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._topics: dict[bytes, dict[str, Any]] = {}
+        for name in ("Certificates", "AssetRegistry"):
+            for item in artifacts[name].abi:
+                if item["type"] == "event":
+                    signature = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
+                    self._topics[keccak(text=signature)] = item
+
+    # ------------------------------------------------------------------ running
+
+    def partners(self) -> list[Partner]:
+        return load_partners(self.partners_file)
+
+    def start(self) -> Mediator:
+        self._thread = threading.Thread(target=self._run, name="mediator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(10)
+
+    def close(self) -> None:
+        self.stop()
+        self.db.close()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for partner in self.partners():
+                try:
+                    self.round(partner)
+                except Exception:  # one partner's trouble must not stop the others
+                    log.exception("mediating region %s", partner.region)
+            self._stop.wait(self.poll)
+
+    def round(self, partner: Partner) -> None:
+        """Re-checks what changed at the partner, relaying its headers first when there is
+        anything to check (relaying idle chains to each other would only make blocks)."""
+        agreement = self.recognition.get_agreement(partner.region)
+        if agreement.status == AgreementStatus.NONE:
+            return
+        # No retries: an unreachable origin must show as such within the bound, not after
+        # web3's back-off.
+        provider = Web3.HTTPProvider(
+            partner.rpc_url,
+            request_kwargs={"timeout": RPC_TIMEOUT},
+            exception_retry_configuration=None,
+        )
+        w3 = Web3(provider)
+        try:
+            head = int(w3.eth.block_number)
+            tokens = self._changed(partner.region, agreement, w3, head)
+            if tokens:
+                self._relay(partner.region, agreement, w3, head)
+        except (OSError, Web3Exception, ValueError) as exc:
+            self._reachable(partner.region, False, str(exc))
+            return
+        self._reachable(partner.region, True, None)
+        for token in sorted(tokens):
+            try:
+                self.check(partner, agreement, w3, token, head)
+            except UnreachableError as exc:
+                self._reachable(partner.region, False, str(exc))
+                return
+        self._set_scanned(partner.region, head)
+
+    # ------------------------------------------------------------------ one certificate
+
+    def check(
+        self, partner: Partner, agreement: Agreement, w3: Web3, token: int, block: int
+    ) -> dict[str, Any]:
+        """Proves ``token``'s standing at partner block ``block`` and records it here; a refusal
+        is kept with its reason. Returns the check as kept."""
+        region = partner.region
+        checkpoint = self.recognition.checkpoint(region, block)
+        try:
+            material = fetch_proofs(w3, agreement.certificates, agreement.assets, token, block)
+        except (OSError, Web3Exception) as exc:
+            raise UnreachableError(str(exc)) from exc
+        evidence = {
+            "block": block,
+            "checkpoint": {
+                "block_hash": "0x" + checkpoint.block_hash.hex(),
+                "state_root": "0x" + checkpoint.state_root.hex(),
+                "timestamp": checkpoint.timestamp,
+            },
+            "header": "0x" + verified_header(dict(w3.eth.get_block(block))).hex(),
+            "proofs": material,
+        }
+        try:
+            state = verify_proofs(
+                material,
+                checkpoint.state_root,
+                checkpoint.timestamp,
+                agreement.certificates,
+                agreement.assets,
+            )
+            evidence["asset_id"] = state.asset_id
+            if state.issued_at == 0:
+                raise RefusedError("unknown-certificate", f"{format_number(token)} not issued")
+            if not self.recognition.in_force(region):
+                raise RefusedError(
+                    "agreement-not-in-force",
+                    f"status {agreement.status.name.lower()}, valid "
+                    f"{agreement.valid_from}..{agreement.valid_until}",
+                )
+            if not (agreement.classifications >> state.classification) & 1 or not (
+                (agreement.kinds >> state.kind) & 1
+            ):
+                raise RefusedError(
+                    "out-of-scope", f"classification {state.classification}, kind {state.kind}"
+                )
+            credential, rights = self._attestation(partner, token, state.asset_id)
+            signature = check_attestation(
+                credential, state, agreement, self.recognition.partner_keys(region)
+            )
+            summary = keccak(canonical_json(rights))
+            self.recognition.record(
+                self.sender,
+                RecognitionRequest(
+                    region=region,
+                    certificate_id=token,
+                    holder=state.holder,
+                    asset_id=state.asset_id,
+                    manifest_hash=bytes.fromhex(
+                        str(credential["credentialSubject"]["manifestHash"])[2:]
+                    ),
+                    kind=state.kind,
+                    classification=state.classification,
+                    issued_at=state.issued_at,
+                    expires_at=state.expires_at,
+                    origin_status=int(state.status),
+                    frozen=state.frozen,
+                    successor=state.successor,
+                    proof_block=block,
+                    rights_summary=summary,
+                ),
+                signature,
+            )
+        except RefusedError as refused:
+            self._keep(region, token, block, None, None, refused, evidence)
+            return self.kept(region, token) or {}
+        evidence["rights"] = rights
+        status = "frozen" if state.frozen else state.status.name.lower()
+        self._keep(region, token, block, state.expires_at, status, None, evidence)
+        if state.successor:
+            self.request(region, state.successor)
+        return self.kept(region, token) or {}
+
+    def _attestation(
+        self, partner: Partner, token: int, asset_id: int
+    ) -> tuple[dict[str, Any], Any]:
+        """The partner registrar's credential of the certificate and the asset's rights, from
+        the partner's registry (its answer is checked, not trusted)."""
+        number = format_number(token)
+        try:
+            with httpx.Client(base_url=partner.api_url, timeout=5) as http:
+                credential = http.get(f"/v1/certificates/{number}/credential")
+                rights = http.get(f"/v1/assets/{asset_id}/rights")
+        except httpx.HTTPError as exc:
+            raise UnreachableError(f"partner registry: {exc}") from exc
+        if credential.status_code == 404:  # its index has not read the block yet
+            raise UnreachableError(f"partner registry does not know {number} yet")
+        if credential.is_error:
+            raise UnreachableError(f"partner registry: HTTP {credential.status_code}")
+        return dict(credential.json()), rights.json() if rights.is_success else None
+
+    # ------------------------------------------------------------------ following
+
+    def _relay(self, region: int, agreement: Agreement, w3: Web3, head: int) -> None:
+        relayed, _checkpoint = self.recognition.head(region)
+        first = agreement.anchor_number if relayed == 0 else relayed + 1
+        for start in range(first, head + 1, HEADERS_PER_TX):
+            numbers = range(start, min(start + HEADERS_PER_TX, head + 1))
+            headers = [verified_header(dict(w3.eth.get_block(n))) for n in numbers]
+            self.recognition.relay_headers(self.sender, region, headers)
+
+    def _changed(self, region: int, agreement: Agreement, w3: Web3, head: int) -> set[int]:
+        """Certificates to re-check: touched by the partner's events since the last round,
+        asked for, or expired by the partner's clock."""
+        scanned = self._scanned(region)
+        first = agreement.anchor_number if scanned is None else scanned + 1
+        tokens: set[int] = set()
+        if first <= head:
+            logs = w3.eth.get_logs(
+                {
+                    "fromBlock": first,
+                    "toBlock": head,
+                    "address": [
+                        Web3.to_checksum_address(agreement.certificates),
+                        Web3.to_checksum_address(agreement.assets),
+                    ],
+                }
+            )
+            assets: set[int] = set()
+            for entry in logs:
+                event = self._topics.get(bytes(entry["topics"][0])) if entry["topics"] else None
+                if event is None:
+                    continue
+                indexed = [i for i in event["inputs"] if i["indexed"]]
+                for item, topic in zip(indexed, entry["topics"][1:], strict=False):
+                    value = int.from_bytes(bytes(topic), "big")
+                    if item["name"] == "certificateId":
+                        tokens.add(value)
+                    elif item["name"] == "assetId":
+                        assets.add(value)
+            tokens |= self._tokens_of_assets(region, assets)
+        now = int(w3.eth.get_block(head)["timestamp"])
+        with self._lock:
+            for (token,) in self.db.execute(
+                "SELECT token_id FROM requests WHERE region = ?", (region,)
+            ).fetchall():
+                tokens.add(int(token))
+            for (token,) in self.db.execute(
+                "SELECT token_id FROM checks WHERE region = ? AND status = 'valid' "
+                "AND expires_at <= ?",
+                (region, now),
+            ).fetchall():
+                tokens.add(int(token))
+        return tokens
+
+    def _tokens_of_assets(self, region: int, assets: set[int]) -> set[int]:
+        """Certificates already checked here of assets the partner's events touched."""
+        if not assets:
+            return set()
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT token_id, evidence FROM checks WHERE region = ?", (region,)
+            ).fetchall()
+        tokens = set()
+        for token, evidence in rows:
+            record = json.loads(evidence or "{}")
+            if int(record.get("asset_id") or 0) in assets:
+                tokens.add(int(token))
+        return tokens
+
+    # ------------------------------------------------------------------ the journal
+
+    def request(self, region: int, token: int) -> None:
+        """Queues a check of a partner certificate for the next round."""
+        with self._lock:
+            self.db.execute(
+                "INSERT OR IGNORE INTO requests VALUES (?, ?, ?)", (region, str(token), time.time())
+            )
+
+    def kept(self, region: int, token: int) -> dict[str, Any] | None:
+        with self._lock:
+            row = self.db.execute(
+                "SELECT block, status, refused, evidence, checked_at FROM checks "
+                "WHERE region = ? AND token_id = ?",
+                (region, str(token)),
+            ).fetchone()
+        if row is None:
+            return None
+        block, status, refused, evidence, checked_at = row
+        return {
+            "block": block,
+            "status": status,
+            "refused": json.loads(refused) if refused else None,
+            "evidence": json.loads(evidence) if evidence else None,
+            "checked_at": checked_at,
+        }
+
+    def reachability(self, region: int) -> tuple[bool, float | None, str | None]:
+        with self._lock:
+            row = self.db.execute(
+                "SELECT reachable, since, detail FROM reachability WHERE region = ?", (region,)
+            ).fetchone()
+        return (True, None, None) if row is None else (bool(row[0]), row[1], row[2])
+
+    def _keep(
+        self,
+        region: int,
+        token: int,
+        block: int,
+        expires_at: int | None,
+        status: str | None,
+        refused: RefusedError | None,
+        evidence: dict[str, Any],
+    ) -> None:
+        reason = (
+            None
+            if refused is None
+            else json.dumps({"reason": refused.reason, "detail": refused.detail})
+        )
+        with self._lock:
+            self.db.execute("BEGIN")
+            self.db.execute(
+                "INSERT OR REPLACE INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    region,
+                    str(token),
+                    block,
+                    expires_at,
+                    status,
+                    reason,
+                    json.dumps(evidence),
+                    time.time(),
+                ),
+            )
+            self.db.execute(
+                "DELETE FROM requests WHERE region = ? AND token_id = ?", (region, str(token))
+            )
+            self.db.execute("COMMIT")
+
+    def _reachable(self, region: int, reachable: bool, detail: str | None) -> None:
+        with self._lock:
+            current = self.db.execute(
+                "SELECT reachable FROM reachability WHERE region = ?", (region,)
+            ).fetchone()
+            if current is None or bool(current[0]) != reachable:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO reachability VALUES (?, ?, ?, ?)",
+                    (region, int(reachable), time.time(), detail),
+                )
+
+    def _scanned(self, region: int) -> int | None:
+        with self._lock:
+            row = self.db.execute(
+                "SELECT block FROM scanned WHERE region = ?", (region,)
+            ).fetchone()
+        return None if row is None else int(row[0])
+
+    def _set_scanned(self, region: int, block: int) -> None:
+        with self._lock:
+            self.db.execute("INSERT OR REPLACE INTO scanned VALUES (?, ?)", (region, block))

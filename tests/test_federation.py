@@ -1,0 +1,237 @@
+"""Three regions on three chains (`registry up --regions 3`): a certificate issued in Qingdao is
+recognised in Yangzhou and Jinhua, and its revocation, transfer and the origin chain's outage
+reach them; every answer carries proofs the asker checks against the origin chain itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from eth_utils.crypto import keccak
+from web3 import Web3
+
+from registry.chain import Deployment, Registry
+from registry.chain.compiler import Artifact
+from registry.recognition import verify_proofs
+from tests.conftest import Accounts, Flow, h, now
+from tests.test_lifecycle import holder_consent
+
+A, B, C = 370200, 321000, 330700
+BOUND = 10.0  # seconds for a change at the origin to reach every partner
+
+
+def _free_run(count: int) -> int:
+    """A base port with ``count`` free ports from it."""
+    for base in range(20_000 + os.getpid() % 1000 * 20, 60_000, 97):
+        sockets = []
+        try:
+            for port in range(base, base + count):
+                s = socket.socket()
+                sockets.append(s)
+                s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+    raise RuntimeError("no free ports")
+
+
+@dataclass
+class Region:
+    code: int
+    api: str
+    rpc: str
+    data_dir: Path
+
+    def recognition(self, origin: int, number: str) -> dict[str, Any]:
+        return dict(httpx.get(f"{self.api}/v1/recognitions/{origin}/{number}", timeout=10).json())
+
+
+@dataclass
+class Federation:
+    regions: dict[int, Region]
+    process: subprocess.Popen[str]
+
+    def registry(self, code: int, artifacts: dict[str, Artifact]) -> Registry:
+        region = self.regions[code]
+        w3 = Web3(Web3.HTTPProvider(region.rpc))
+        return Registry.connect(w3, Deployment.load(region.data_dir / "deployment.json"), artifacts)
+
+
+@pytest.fixture(scope="module")
+def federation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Federation]:
+    data = tmp_path_factory.mktemp("federation")
+    api, chain = _free_run(3), _free_run(3) + 3
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "REGISTRY_DATA_DIR": str(data),
+        "REGISTRY_API_PORT": str(api),
+    }
+    log = (data / "federation.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "registry.cli", "up", "--regions", "3", "--chain-port", str(chain)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line, (data / "federation.log").read_text()
+        members = json.loads(line)
+        regions = {
+            m["region"]: Region(m["region"], m["api"], m["rpc"], Path(m["data_dir"]))
+            for m in members
+        }
+        yield Federation(regions, process)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+def until(condition: Callable[[], Any], timeout: float = 30.0) -> tuple[Any, float]:
+    """Polls until ``condition()`` is truthy; returns it and the seconds it took."""
+    start = time.monotonic()
+    while True:
+        value = condition()
+        if value or time.monotonic() - start > timeout:
+            return value, time.monotonic() - start
+        time.sleep(0.2)
+
+
+def status_is(region: Region, origin: int, number: str, *status: str) -> Callable[[], Any]:
+    def check() -> Any:
+        answer = region.recognition(origin, number)
+        return answer if answer.get("status") in status else None
+
+    return check
+
+
+def test_issue_revoke_transfer_and_outage_reach_every_partner(
+    federation: Federation, artifacts: dict[str, Artifact], accounts: Accounts
+) -> None:
+    origin = federation.registry(A, artifacts)
+    flow = Flow(origin, accounts, origin.chain.w3)
+    yangzhou, jinhua = federation.regions[B], federation.regions[C]
+
+    asset_id = flow.issued("federated")
+    number = origin.certificates.number_of(origin.assets.get_asset(asset_id).certificate_id)
+    for partner in (yangzhou, jinhua):
+        answer, _ = until(status_is(partner, A, number, "recognised"))
+        assert answer, partner.recognition(A, number)
+        assert answer["record"]["holder"] == accounts.holder.address
+        assert answer["since"]
+        # The asker checks it against the origin chain itself, trusting no registry.
+        evidence = answer["evidence"]
+        block = origin.chain.w3.eth.get_block(evidence["block"])
+        assert keccak(bytes.fromhex(evidence["header"][2:])) == bytes(block["hash"])
+        assert evidence["checkpoint"]["block_hash"] == "0x" + bytes(block["hash"]).hex()
+        proven = verify_proofs(
+            evidence["proofs"],
+            bytes(block["stateRoot"]),
+            int(block["timestamp"]),
+            answer["agreement"]["certificates"],
+            answer["agreement"]["assets"],
+        )
+        assert (proven.holder, proven.status.name) == (accounts.holder.address, "VALID")
+
+    origin.assets.revoke(accounts.registrar, asset_id, h("court order"))
+    for partner in (yangzhou, jinhua):
+        answer, took = until(status_is(partner, A, number, "not_recognised"), BOUND + 5)
+        assert answer, partner.recognition(A, number)
+        assert answer["reason"] == "revoked"
+        assert took <= BOUND
+
+    moved = flow.issued("federated-transfer")
+    old = origin.certificates.number_of(origin.assets.get_asset(moved).certificate_id)
+    assert until(status_is(yangzhou, A, old, "recognised"))[0]
+    consent = holder_consent(
+        flow, "Transfer", assetId=moved, newHolder=accounts.holder2.address, agreementHash=h("deal")
+    )
+    origin.assets.transfer(accounts.registrar, moved, accounts.holder2.address, h("deal"), consent)
+    new = origin.certificates.number_of(origin.assets.get_asset(moved).certificate_id)
+    superseded, took = until(status_is(yangzhou, A, old, "not_recognised"), BOUND + 5)
+    assert superseded
+    assert superseded["reason"] == "superseded"
+    assert superseded["record"]["successor"] == new
+    assert took <= BOUND
+    successor, _ = until(status_is(yangzhou, A, new, "recognised"), BOUND + 5)
+    assert successor
+    assert successor["record"]["holder"] == accounts.holder2.address
+
+    anvil = _anvil_pid(int(federation.regions[A].rpc.rsplit(":", 1)[1]))
+    os.kill(anvil, signal.SIGSTOP)
+    try:
+        pending, _ = until(status_is(yangzhou, A, new, "pending"), BOUND + 5)
+        assert pending
+        assert pending["reason"].startswith("origin unreachable")
+    finally:
+        os.kill(anvil, signal.SIGCONT)
+    back, _ = until(status_is(yangzhou, A, new, "recognised"), BOUND + 5)
+    assert back
+
+
+def test_expired_agreement_and_unknown_partner(
+    federation: Federation, artifacts: dict[str, Artifact], accounts: Accounts
+) -> None:
+    origin = federation.registry(A, artifacts)
+    flow = Flow(origin, accounts, origin.chain.w3)
+    asset_id = flow.issued("agreement-lapses")
+    number = origin.certificates.number_of(origin.assets.get_asset(asset_id).certificate_id)
+    jinhua = federation.regions[C]
+    assert until(status_is(jinhua, A, number, "recognised"))[0]
+
+    local = federation.registry(C, artifacts)
+    assert local.recognition is not None
+    agreement = local.recognition.get_agreement(A)
+    t = now(local.chain.w3)
+    local.recognition.set_agreement(
+        accounts.admin,
+        A,
+        replace(agreement, valid_from=t - 20, valid_until=t - 10),
+        local.recognition.partner_keys(A),
+    )
+    answer = jinhua.recognition(A, number)
+    assert (answer["status"], answer["reason"]) == ("not_recognised", "agreement-not-in-force")
+
+    unknown = httpx.get(f"{jinhua.api}/v1/recognitions/110000/{number}")
+    assert unknown.status_code == 404
+    assert unknown.json()["type"].endswith("unknown-partner")
+    batch = httpx.post(
+        f"{jinhua.api}/v1/recognitions/batch",
+        json={"items": [{"region": 110000, "number": number}, {"region": A, "number": number}]},
+    ).json()
+    assert [b["status"] for b in batch] == ["refused", "not_recognised"]
+
+
+def _anvil_pid(port: int) -> int:
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if args and args[0].endswith(b"anvil") and str(port).encode() in args:
+            return int(entry.name)
+    raise LookupError(f"no anvil on port {port}")
