@@ -9,6 +9,9 @@
 - evidence: 100,000 hashes accepted one by one and anchored as Merkle roots (1,000 per
   transaction): hashes per second, transactions, gas per hash; receipts checked (every 10th by
   its Merkle proof, every 10,000th against the chain by the standalone verifier's checks).
+- recognition: three regions on three chains (`registry up --regions 3`); seconds from an act
+  at the origin (issue, revoke) until both partners answer accordingly, and the gas of relaying
+  headers and recording a recognition on a partner's chain.
 - gas: the checked-in gas snapshot, per operation.
 """
 
@@ -364,12 +367,104 @@ def bench_evidence() -> None:
         writer.close()
 
 
+def bench_recognition() -> None:
+    import signal
+    import statistics
+
+    import httpx
+
+    from registry.chain import Deployment, load_artifacts
+
+    n = int(os.environ.get("BENCH_RECOGNITION_N", "5"))
+    artifacts = load_artifacts(ROOT / "build" / "contracts")
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "REGISTRY_DATA_DIR": tmp, "REGISTRY_API_PORT": "28100"}
+        command = [sys.executable, "-m", "registry.cli", "up", "--regions", "3"]
+        process = subprocess.Popen(
+            [*command, "--chain-port", "28645"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            assert process.stdout is not None
+            members = json.loads(process.stdout.readline())
+            origin, partners = members[0], members[1:]
+            w3 = Web3(Web3.HTTPProvider(origin["rpc"]))
+            deployment = Deployment.load(Path(origin["data_dir"]) / "deployment.json")
+            reg = Registry.connect(w3, deployment, artifacts)
+            holder, reviewer, registrar = _dev(4), _dev(2), _dev(1)
+
+            def reached(number: str, status: str) -> float:
+                start = time.perf_counter()
+                for p in partners:
+                    url = f"{p['api']}/v1/recognitions/{origin['region']}/{number}"
+                    while httpx.get(url, timeout=10).json().get("status") != status:
+                        time.sleep(0.05)
+                return time.perf_counter() - start
+
+            issued, revoked = [], []
+            for i in range(n):
+                asset_id = reg.assets.submit_application(holder, _app(holder.address, 10_000 + i))
+                reg.assets.begin_review(reviewer, asset_id)
+                reg.assets.approve(reviewer, asset_id)
+                w3.provider.make_request("evm_increaseTime", [reg.assets.notice_period()])  # type: ignore[arg-type]
+                reg.assets.issue(registrar, asset_id)
+                token = reg.assets.get_asset(asset_id).certificate_id
+                number = reg.certificates.number_of(token)
+                issued.append(reached(number, "recognised"))
+                reg.assets.revoke(registrar, asset_id, b"\x01" * 32)
+                revoked.append(reached(number, "not_recognised"))
+            emit("recognition", "issue_to_recognised_median_s", statistics.median(issued), "s")
+            emit("recognition", "issue_to_recognised_max_s", max(issued), "s")
+            emit(
+                "recognition", "revoke_to_not_recognised_median_s", statistics.median(revoked), "s"
+            )
+            emit("recognition", "revoke_to_not_recognised_max_s", max(revoked), "s")
+            partner = partners[0]
+            pw3 = Web3(Web3.HTTPProvider(partner["rpc"]))
+            address = Deployment.load(Path(partner["data_dir"]) / "deployment.json").addresses[
+                "RecognitionRegistry"
+            ]
+            relay = Web3.keccak(text="CheckpointRelayed(uint24,uint64,bytes32,bytes32)")
+            record = Web3.keccak(
+                text="RecognitionRecorded(uint24,uint256,address,bool,uint8,uint64)"
+            )
+            gas: dict[bytes, list[int]] = {bytes(relay): [], bytes(record): []}
+            headers = 0
+            seen: set[bytes] = set()
+            for log in pw3.eth.get_logs({"fromBlock": 0, "toBlock": "latest", "address": address}):
+                topic = bytes(log["topics"][0])
+                if topic == bytes(relay):
+                    headers += 1
+                if topic in gas and bytes(log["transactionHash"]) not in seen:
+                    seen.add(bytes(log["transactionHash"]))
+                    receipt = pw3.eth.get_transaction_receipt(log["transactionHash"])
+                    gas[topic].append(int(receipt["gasUsed"]))
+            emit("recognition", "gas_per_relayed_header", sum(gas[bytes(relay)]) / headers, "gas")
+            records = gas[bytes(record)]
+            emit("recognition", "gas_per_record", sum(records) / len(records), "gas")
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(60)
+
+
 def bench_gas() -> None:
     for op, gas in json.loads((ROOT / "tests" / "gas-snapshot.json").read_text()).items():
         emit("gas", op, gas, "gas")
 
 
 if __name__ == "__main__":
-    selected = sys.argv[1:] or ["compile", "hash", "chain", "api", "evidence", "gas"]
+    selected = sys.argv[1:] or [
+        "compile",
+        "hash",
+        "chain",
+        "api",
+        "evidence",
+        "recognition",
+        "gas",
+    ]
     for name in selected:
         globals()[f"bench_{name}"]()

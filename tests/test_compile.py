@@ -33,6 +33,7 @@ def test_compile_matches_hardhat_bytecode(tmp_path: Path) -> None:
         "AssetRegistry",
         "Certificates",
         "EvidenceAnchor",
+        "RecognitionRegistry",
         "RegistryRoles",
         "RightsRegistry",
     }

@@ -117,6 +117,7 @@ class Queries:
         region: int | None = None,
         status: Status | None = None,
         text: str | None = None,
+        kind: int | None = None,
         after: int | None = None,
         limit: int = 50,
     ) -> Page:
@@ -126,6 +127,8 @@ class Queries:
             query = query.where(assets.c.holder == holder)
         if region is not None:
             query = query.where(assets.c.region == region)
+        if kind is not None:
+            query = query.where(assets.c.kind == kind)
         if status == Status.EXPIRED:
             query = query.where(assets.c.status == Status.ISSUED, assets.c.expires_at <= now)
         elif status == Status.ISSUED:
@@ -210,6 +213,47 @@ class Queries:
                             for h, path in files.items()
                         ],
                     )
+
+    def files_named(self, path: str) -> list[dict[str, Any]]:
+        """Registered files with this path (file name) in their manifest, with their assets."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(manifest_files, assets.c.asset_id)
+                .join(assets, assets.c.manifest_hash == manifest_files.c.manifest_hash)
+                .where(manifest_files.c.path == path)
+                .order_by(assets.c.asset_id)
+            )
+            return [_row(r) for r in rows]
+
+    def certificates_of(self, asset_id: int) -> list[dict[str, Any]]:
+        """Every certificate of an asset, oldest first (registration, licences, successors)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(certificates)
+                .where(certificates.c.asset_id == asset_id)
+                .order_by(certificates.c.issued_at, certificates.c.token_id)
+            )
+            return [_row(r) for r in rows]
+
+    def statistics(self) -> dict[str, list[tuple[Any, int]]]:
+        """Registrations (applications) by month of application, by region and by kind."""
+        month = sa.func.strftime("%Y-%m", sa.func.datetime(assets.c.applied_at, "unixepoch"))
+        if self.engine.dialect.name == "postgresql":
+            month = sa.func.to_char(sa.func.to_timestamp(assets.c.applied_at), "YYYY-MM")
+        found: dict[str, list[tuple[Any, int]]] = {}
+        with self.engine.connect() as conn:
+            for name, column in (
+                ("month", month),
+                ("region", assets.c.region),
+                ("kind", assets.c.kind),
+            ):
+                rows = conn.execute(
+                    sa.select(column.label("key"), sa.func.count().label("n"))
+                    .group_by("key")
+                    .order_by("key")
+                )
+                found[name] = [(r.key, int(r.n)) for r in rows]
+        return found
 
     def manifest(self, manifest_hash: str) -> dict[str, Any] | None:
         """A submitted manifest's document (None if it was never published here)."""

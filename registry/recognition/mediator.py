@@ -97,6 +97,10 @@ class UnreachableError(Exception):
     """The partner chain or registry did not answer."""
 
 
+class NotYetError(Exception):
+    """The partner's registry has not indexed the certificate yet: try again next round."""
+
+
 def check_attestation(
     credential: dict[str, Any], state: OriginState, agreement: Agreement, keys: Iterable[str]
 ) -> bytes:
@@ -218,6 +222,8 @@ class Mediator:
         for token in sorted(tokens):
             try:
                 self.check(partner, agreement, w3, token, head)
+            except NotYetError:
+                self.request(partner.region, token)
             except UnreachableError as exc:
                 self._reachable(partner.region, False, str(exc))
                 return
@@ -319,7 +325,7 @@ class Mediator:
         except httpx.HTTPError as exc:
             raise UnreachableError(f"partner registry: {exc}") from exc
         if credential.status_code == 404:  # its index has not read the block yet
-            raise UnreachableError(f"partner registry does not know {number} yet")
+            raise NotYetError(number)
         if credential.is_error:
             raise UnreachableError(f"partner registry: HTTP {credential.status_code}")
         return dict(credential.json()), rights.json() if rights.is_success else None

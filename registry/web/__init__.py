@@ -5,14 +5,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from registry.web.pages import router
+from registry.config import PROJECT_ROOT
+from registry.web import console, pages, register
+
+# Browser libraries from npm (pinned by package-lock.json), served by the project itself.
+VENDOR = {"hash-wasm-sha256.js": "hash-wasm/dist/sha256.umd.min.js"}
 
 
 def mount(app: FastAPI) -> None:
-    app.include_router(router)
+    app.include_router(register.router)
+    app.include_router(pages.router)
+    app.include_router(console.router)
+
+    @app.get("/static/vendor/{name}", include_in_schema=False)
+    def vendor(name: str) -> FileResponse:
+        if name not in VENDOR:
+            raise HTTPException(404)
+        return FileResponse(
+            PROJECT_ROOT / "node_modules" / VENDOR[name], media_type="text/javascript"
+        )
+
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
 

@@ -3,58 +3,26 @@ evidence verification (the QR code of every report opens it)."""
 
 from __future__ import annotations
 
+import json
 import re
-from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
 
 from registry.api.deps import Ctx
 from registry.api.problems import ProblemError
 from registry.api.routers.public import certificate_record
+from registry.api.routers.recognitions import recognition_of
 from registry.api.routers.reports import issue
 from registry.api.routers.verification import VerifyIn, verification_of
 from registry.certificates.numbers import parse_number
 from registry.certificates.view import certificate_view
-from registry.web.i18n import translator
+from registry.regions import region_name
+from registry.web.render import Lang, render
 
 router = APIRouter(include_in_schema=False)
-_env = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=select_autoescape(default=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-# Everything a page loads is the project's own; no inline script or style anywhere.
-CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
-Lang = Annotated[str, Query(pattern="^(zh|en)$")]
 _HASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
-
-
-def render(
-    request: Request, template: str, lang: str, status: int = 200, **values: Any
-) -> Response:
-    other = "zh" if lang == "en" else "en"
-    query = {k: v for k, v in request.query_params.items() if k != "lang"}
-    switch_url = request.url.path + "?" + urlencode({**query, "lang": other})
-    html = _env.get_template(template).render(
-        t=translator(lang), lang=lang, switch_url=switch_url, **values
-    )
-    return HTMLResponse(
-        html,
-        status_code=status,
-        headers={
-            "Content-Security-Policy": CSP,
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "same-origin",
-        },
-    )
 
 
 @router.get("/c/{number}")
@@ -75,8 +43,10 @@ def verify_page(
     lang: Lang = "zh",
     hash: str | None = None,
     number: str | None = None,
+    name: str | None = None,
 ) -> Response:
-    """Verification by hash (what report QR codes open) or by certificate number."""
+    """Verification by hash (what report QR codes open) or by certificate number; ``name`` is
+    the file name of a file hashed in the browser, to compare with a registered file's."""
     hash = (hash or "").strip() or None
     number = (number or "").strip() or None
     if number and not hash:
@@ -96,8 +66,59 @@ def verify_page(
     except ProblemError as exc:
         if exc.status == 409:
             return render(request, "verify.html", lang, hash=hash, pending=True)
-        return render(request, "verify.html", lang, exc.status, hash=hash, error="verify.unknown")
+        mismatch = _registered_as(ctx, name, hash) if name else None
+        if mismatch is None:
+            return render(
+                request, "verify.html", lang, exc.status, hash=hash, error="verify.unknown"
+            )
+        return render(request, "verify.html", lang, hash=hash.lower(), report=mismatch)
     return render(request, "verify.html", lang, hash=hash.lower(), report=report)
+
+
+def _registered_as(ctx: Ctx, name: str, data_hash: str) -> dict[str, Any] | None:
+    """When a file's hash is unknown but a registered file has its name: the report of that
+    comparison, failing ``evidence_matches_receipt`` with both hashes."""
+    found = ctx.queries.files_named(name)
+    if not found:
+        return None
+    return {
+        "verified": False,
+        "failed": ["evidence_matches_receipt"],
+        "checks": [
+            {
+                "name": "evidence_matches_receipt",
+                "passed": False,
+                "values": {
+                    "presented": data_hash.lower(),
+                    "registered": f["sha256"],
+                    "path": f["path"],
+                    "asset_id": f["asset_id"],
+                },
+            }
+            for f in found
+        ],
+        "linked": [],
+        "receipt": None,
+    }
+
+
+@router.post("/verify")
+def verify_receipt_page(
+    receipt: Annotated[str, Form(max_length=100_000)],
+    ctx: Ctx,
+    request: Request,
+    lang: Lang = "zh",
+) -> Response:
+    """Verification of a receipt read in the browser (nothing of the registry is trusted but
+    the chain)."""
+    try:
+        parsed = json.loads(receipt)
+        if not isinstance(parsed, dict):
+            raise ValueError("not an object")
+        report = verification_of(ctx, VerifyIn(hash=None, receipt=parsed))
+    except (ValueError, ProblemError):
+        return render(request, "verify.html", lang, 422, error="verify.bad_receipt")
+    return render(request, "verify.html", lang, hash=str(parsed.get("hash", "")), report=report)
 
 
 @router.post("/verify/report")
@@ -107,3 +128,16 @@ def report_form(
     """The page's button: issues the signed PDF report and opens it."""
     issued = issue(ctx, request, VerifyIn(hash=hash, receipt=None))
     return RedirectResponse(issued["pdf"], status_code=303)
+
+
+@router.get("/recognitions/{region}/{number}")
+def recognition_page(
+    region: int, number: str, ctx: Ctx, request: Request, lang: Lang = "zh"
+) -> Response:
+    """Whether a partner region's certificate is recognised here, for people."""
+    try:
+        rec = recognition_of(ctx, region, number)
+    except ProblemError as exc:
+        error = "rec.unknown_partner" if exc.slug == "unknown-partner" else "verify.bad_input"
+        return render(request, "verify.html", lang, exc.status, number=number, error=error)
+    return render(request, "recognition.html", lang, rec=rec, origin_name=region_name(region, lang))

@@ -35,7 +35,7 @@ def _recognition(ctx: AppContext) -> RecognitionClient:
     client = ctx.service.registry.recognition
     if client is None or ctx.mediator is None:
         raise ProblemError(
-            501, "no-recognition", "This registry does not take part in mutual recognition"
+            404, "no-recognition", "This registry does not take part in mutual recognition"
         )
     return client
 
@@ -176,6 +176,16 @@ def recognition(region: RegionCode, number: CertNumber, ctx: Ctx) -> dict[str, A
     of scope) or ``pending`` (not yet checked, or the origin is unreachable). With the relayed
     header and the EIP-1186 storage proofs, to be checked by the asker itself."""
     return recognition_of(ctx, region, number)
+
+
+@router.post("/recognitions/{region}/{number}/recheck", status_code=202)
+def recheck(region: RegionCode, number: CertNumber, ctx: Ctx) -> dict[str, Any]:
+    """Re-checks the certificate against the origin in the mediator's next round (within a
+    second when the origin answers), whatever was recorded before."""
+    answer = recognition_of(ctx, region, number)
+    assert ctx.mediator is not None
+    ctx.mediator.request(region, parse_number(number))
+    return {"region": region, "number": answer["number"], "queued": True}
 
 
 @router.post("/recognitions/batch")

@@ -1,0 +1,237 @@
+"""The registrar's console (登记机构工作台): sign in with an API key, then, by role, the review
+queue, the public notice and its objections, issue, freeze, revoke; the status of each write;
+the partner regions. What a role may not do is neither shown nor accepted."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Cookie, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from registry.api.deps import AppContext, Ctx, accepted, asset_in_region
+from registry.api.keys import Role
+from registry.api.problems import ProblemError
+from registry.chain.types import Status
+from registry.chain.writer import Operation
+from registry.web.render import Lang, render
+from registry.web.sessions import COOKIE, LIFETIME, Session, Sessions
+
+router = APIRouter(include_in_schema=False)
+sessions = Sessions()
+Handler = Callable[[AppContext, str, int, "ActForm"], Operation]
+
+
+@dataclass(frozen=True)
+class ActForm:
+    text: str
+    objection_id: int | None
+    upheld: bool
+
+
+def _digest(text: str) -> bytes:
+    """The hash that goes on chain for a reason or an order; the text stays with the center."""
+    return hashlib.sha256(text.encode()).digest()
+
+
+@dataclass(frozen=True)
+class Act:
+    role: Role
+    label: str
+    handler: Handler
+    needs_text: bool = False
+
+
+ACTS: dict[str, Act] = {
+    "start_review": Act(
+        Role.REVIEWER, "act.start_review", lambda c, k, a, f: c.service.begin_review(k, a)
+    ),
+    "approve": Act(Role.REVIEWER, "act.approve", lambda c, k, a, f: c.service.approve(k, a)),
+    "reject": Act(
+        Role.REVIEWER,
+        "act.reject",
+        lambda c, k, a, f: c.service.reject(k, a, _digest(f.text)),
+        True,
+    ),
+    "decide_objection": Act(
+        Role.REGISTRAR,
+        "act.decide_objection",
+        lambda c, k, a, f: c.service.decide_objection(
+            k, f.objection_id or 0, f.upheld, _digest(f.text)
+        ),
+        True,
+    ),
+    "issue": Act(Role.REGISTRAR, "act.issue", lambda c, k, a, f: c.service.issue(k, a)),
+    "freeze": Act(
+        Role.REGISTRAR,
+        "act.freeze",
+        lambda c, k, a, f: c.service.freeze(k, a, _digest(f.text)),
+        True,
+    ),
+    "unfreeze": Act(
+        Role.REGISTRAR,
+        "act.unfreeze",
+        lambda c, k, a, f: c.service.unfreeze(k, a, _digest(f.text)),
+        True,
+    ),
+    "revoke": Act(
+        Role.REGISTRAR,
+        "act.revoke",
+        lambda c, k, a, f: c.service.revoke(k, a, _digest(f.text)),
+        True,
+    ),
+}
+
+
+def _session(session_id: str | None) -> Session | None:
+    return sessions.get(session_id)
+
+
+def _queues(ctx: AppContext, session: Session) -> dict[str, list[dict[str, Any]]]:
+    """The assets this role works on, in its region."""
+    now, region = ctx.now(), session.principal.region
+    queries = ctx.queries
+
+    def listed(*statuses: Status) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for status in statuses:
+            found += queries.search(now, region=region, status=status, limit=100).items
+        return found
+
+    if session.principal.role == Role.REVIEWER:
+        return {"review": listed(Status.APPLIED, Status.UNDER_REVIEW)}
+    if session.principal.role == Role.REGISTRAR:
+        notice = [queries.asset(a["asset_id"], now) or a for a in listed(Status.IN_NOTICE)]
+        for asset in notice:
+            asset["notice_over"] = (asset.get("notice_ends_at") or 0) <= now
+        return {"notice": notice, "issued": listed(Status.ISSUED)}
+    return {}
+
+
+def _page(
+    ctx: AppContext,
+    request: Request,
+    lang: str,
+    session: Session,
+    status: int = 200,
+    error: str | None = None,
+) -> Response:
+    partners = []
+    if ctx.mediator is not None and ctx.service.registry.recognition is not None:
+        recognition = ctx.service.registry.recognition
+        for partner in ctx.mediator.partners():
+            reachable, _since, _detail = ctx.mediator.reachability(partner.region)
+            partners.append(
+                {
+                    "region": partner.region,
+                    "in_force": recognition.in_force(partner.region),
+                    "reachable": reachable,
+                    "relayed": recognition.head(partner.region)[0],
+                }
+            )
+    allowed = [name for name, act in ACTS.items() if act.role == session.principal.role]
+    return render(
+        request,
+        "console.html",
+        lang,
+        status,
+        session=session,
+        queues=_queues(ctx, session),
+        allowed=allowed,
+        partners=partners,
+        error=error,
+    )
+
+
+@router.get("/console")
+def console(
+    ctx: Ctx,
+    request: Request,
+    lang: Lang = "zh",
+    session_id: Annotated[str | None, Cookie(alias=COOKIE)] = None,
+) -> Response:
+    """The sign-in form, or the work of the signed-in key's role."""
+    session = _session(session_id)
+    if session is None:
+        return render(request, "console.html", lang, session=None)
+    return _page(ctx, request, lang, session)
+
+
+@router.post("/console/login")
+def login(
+    api_key: Annotated[str, Form(min_length=1, max_length=200)],
+    ctx: Ctx,
+    request: Request,
+    lang: Lang = "zh",
+) -> Response:
+    """Exchanges an API key for a session."""
+    principal = ctx.keys.authenticate(api_key.strip())
+    if principal is None:
+        return render(request, "console.html", lang, 401, session=None, error="console.bad_key")
+    session_id, _ = sessions.open(principal)
+    response = RedirectResponse(f"/console?lang={lang}", status_code=303)
+    response.set_cookie(
+        COOKIE,
+        session_id,
+        max_age=int(LIFETIME),
+        path="/console",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/console/logout")
+def logout(
+    csrf: Annotated[str, Form()],
+    lang: Lang = "zh",
+    session_id: Annotated[str | None, Cookie(alias=COOKIE)] = None,
+) -> Response:
+    session = _session(session_id)
+    if session is not None and session.csrf_ok(csrf):
+        sessions.close(session_id)
+    response = RedirectResponse(f"/console?lang={lang}", status_code=303)
+    response.delete_cookie(COOKIE, path="/console")
+    return response
+
+
+@router.post("/console/act")
+def act(
+    ctx: Ctx,
+    request: Request,
+    action: Annotated[str, Form(max_length=40)],
+    asset_id: Annotated[int, Form(ge=1, lt=2**63)],
+    csrf: Annotated[str, Form(max_length=100)],
+    text: Annotated[str, Form(max_length=2000)] = "",
+    objection_id: Annotated[int | None, Form(ge=1, lt=2**63)] = None,
+    upheld: Annotated[bool, Form()] = False,
+    lang: Lang = "zh",
+    session_id: Annotated[str | None, Cookie(alias=COOKIE)] = None,
+) -> Response:
+    """One act on one asset, by the signed-in key, if its role may."""
+    session = _session(session_id)
+    if session is None:
+        return render(request, "console.html", lang, 401, session=None, error="console.signed_out")
+    if not session.csrf_ok(csrf):
+        return _page(ctx, request, lang, session, 403, "console.bad_csrf")
+    chosen = ACTS.get(action)
+    if chosen is None or chosen.role != session.principal.role:
+        return _page(ctx, request, lang, session, 403, "console.wrong_role")
+    if chosen.needs_text and not text.strip():
+        return _page(ctx, request, lang, session, 422, "console.needs_text")
+    key = f"{session.principal.key_id}:console-{uuid.uuid4().hex}"
+    try:
+        asset_in_region(ctx, session.principal, asset_id)
+        op = accepted(chosen.handler(ctx, key, asset_id, ActForm(text, objection_id, upheld)))
+    except ProblemError as problem:
+        return _page(
+            ctx, request, lang, session, problem.status, f"{problem.title}: {problem.detail}"
+        )
+    session.operations.insert(0, (op.key, f"{action} #{asset_id}"))
+    del session.operations[50:]
+    return RedirectResponse(f"/console?lang={lang}", status_code=303)

@@ -1,0 +1,201 @@
+"""The public register (公示与查询): search and browse, the assets in public notice with an
+objection form, an asset's page (manifest, the three rights, certificates, lineage, history),
+and statistics drawn as SVG."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+import uuid
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Path, Request
+from fastapi.responses import Response
+from web3 import Web3
+
+from registry.api.deps import Ctx
+from registry.chain.types import AssetKind, RightKind, Status
+from registry.content.canonical import canonical_json
+from registry.regions import region_name
+from registry.web.charts import bar_chart
+from registry.web.i18n import translator
+from registry.web.render import Lang, render
+
+router = APIRouter(include_in_schema=False)
+STATUSES = [s.name.lower() for s in Status if s != Status.NONE]
+PAGE = 25
+_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
+AssetId = Annotated[int, Path(ge=1, lt=2**63)]
+
+
+def _namer(lang: str) -> Any:
+    def name(asset: dict[str, Any]) -> str:
+        zh, en = asset.get("name_zh") or "", asset.get("name_en") or ""
+        return (en or zh if lang == "en" else zh or en) or f"#{asset['asset_id']}"
+
+    return name
+
+
+@router.get("/")
+def register(
+    ctx: Ctx,
+    request: Request,
+    lang: Lang = "zh",
+    q: str = "",
+    holder: str = "",
+    region: str = "",
+    status: str = "",
+    kind: str = "",
+    after: int | None = None,
+) -> Response:
+    """Search and browse the register; keyset pages of 25."""
+    filters = {
+        "q": q.strip()[:100],
+        "holder": holder.strip(),
+        "region": region.strip(),
+        "status": status,
+        "kind": kind,
+    }
+    t = translator(lang)
+    error = None
+    if filters["holder"] and not _ADDRESS.match(filters["holder"]):
+        error, filters["holder"] = f"{t('reg.holder')}: 0x + 40 hex", ""
+    if filters["region"] and not filters["region"].isdigit():
+        error, filters["region"] = f"{t('reg.region')}: GB/T 2260", ""
+    now = ctx.now()
+    page = ctx.queries.search(
+        now,
+        holder=Web3.to_checksum_address(filters["holder"]) if filters["holder"] else None,
+        region=int(filters["region"]) if filters["region"] else None,
+        status=Status[status.upper()] if status in STATUSES else None,
+        kind=int(AssetKind[kind.upper()]) if kind in ("resource", "product") else None,
+        text=filters["q"] or None,
+        after=after,
+        limit=PAGE,
+    )
+    next_url = None
+    if page.next_after is not None:
+        query = {k: v for k, v in request.query_params.items() if k != "after"}
+        next_url = "/?" + urlencode({**query, "after": page.next_after})
+    notice = ctx.queries.search(now, status=Status.IN_NOTICE, limit=20).items
+    return render(
+        request,
+        "register.html",
+        lang,
+        filters=filters,
+        statuses=STATUSES,
+        items=page.items,
+        next_url=next_url,
+        notice=notice,
+        name=_namer(lang),
+        error=error,
+    )
+
+
+def _asset_page(ctx: Any, request: Request, asset_id: int, lang: str, **extra: Any) -> Response:
+    now = ctx.now()
+    asset = ctx.queries.asset(asset_id, now)
+    if asset is None:
+        return render(
+            request,
+            "register.html",
+            lang,
+            404,
+            filters={},
+            statuses=STATUSES,
+            items=[],
+            notice=[],
+            name=_namer(lang),
+            error=f"#{asset_id}: 404",
+        )
+    manifest = ctx.queries.manifest(asset["manifest_hash"])
+    holder = (manifest or {}).get("holder") or {}
+    named = str(holder.get("account", "")).lower() == str(asset["holder"]).lower()
+    rights = {
+        RightKind.PROCESSING: ("数据加工使用权", "processing"),
+        RightKind.OPERATING: ("数据产品经营权", "operating"),
+    }
+    grants = [
+        {**g, "right": rights[RightKind(int(g["kind"]))][0 if lang == "zh" else 1]}
+        for g in ctx.queries.rights_of_asset(asset_id, now)
+        if int(g["kind"]) != RightKind.HOLDING
+    ]
+    return render(
+        request,
+        "asset.html",
+        lang,
+        asset=asset,
+        manifest=manifest,
+        holder_name=(holder.get("name_zh") if lang == "zh" else holder.get("name_en"))
+        if named
+        else "",
+        region=region_name(int(asset["region"]), lang),
+        kind=AssetKind(int(asset["kind"])).name.lower(),
+        grants=grants,
+        certificates=ctx.queries.certificates_of(asset_id),
+        history=ctx.queries.history(asset_id),
+        name=_namer(lang),
+        **extra,
+    )
+
+
+@router.get("/a/{asset_id}")
+def asset_page(asset_id: AssetId, ctx: Ctx, request: Request, lang: Lang = "zh") -> Response:
+    """An asset: its manifest summary, the three rights and who holds each, certificates,
+    lineage, and the full history with each act's transaction and block time."""
+    return _asset_page(ctx, request, asset_id, lang)
+
+
+@router.post("/a/{asset_id}/objection")
+def objection(
+    asset_id: AssetId,
+    reason: Annotated[str, Form(min_length=1, max_length=4000)],
+    ctx: Ctx,
+    request: Request,
+    contact: Annotated[str, Form(max_length=200)] = "",
+    lang: Lang = "zh",
+) -> Response:
+    """Files a public objection (异议): its statement is hashed, the hash goes on chain with the
+    objection and is anchored as evidence, so the statement can later be proven unaltered."""
+    statement = {"asset_id": asset_id, "reason": reason, "contact": contact, "at": int(time.time())}
+    digest = hashlib.sha256(canonical_json(statement)).digest()
+    op = ctx.service.file_objection(f"public:objection-{uuid.uuid4().hex}", asset_id, digest)
+    ctx.evidence.add(digest, f"public objection to asset {asset_id}")
+    if op.status == "failed":
+        refusal = (op.error or {}).get("name") or "refused"
+        return render(
+            request,
+            "register.html",
+            lang,
+            409,
+            filters={},
+            statuses=STATUSES,
+            items=[],
+            notice=[],
+            name=_namer(lang),
+            error=f"#{asset_id}: {refusal}",
+        )
+    filed = {"hash": "0x" + digest.hex(), "operation": op.key}
+    return _asset_page(ctx, request, asset_id, lang, filed=filed)
+
+
+@router.get("/stats")
+def statistics(ctx: Ctx, request: Request, lang: Lang = "zh") -> Response:
+    """Registrations by month, by region and by type, as SVG bar charts and tables."""
+    t = translator(lang)
+    found = ctx.queries.statistics()
+    series = [
+        (t("stats.by_month"), [(str(k), n) for k, n in found["month"]]),
+        (
+            t("stats.by_region"),
+            [(f"{region_name(int(k), lang)} {k}", n) for k, n in found["region"]],
+        ),
+        (
+            t("stats.by_kind"),
+            [(t("kind." + AssetKind(int(k)).name.lower()), n) for k, n in found["kind"]],
+        ),
+    ]
+    charts = [(title, bar_chart(title, rows), rows) for title, rows in series]
+    return render(request, "stats.html", lang, charts=charts)

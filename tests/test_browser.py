@@ -1,0 +1,253 @@
+"""The pages in Debian's Chromium, driven by Playwright: the register found by a Chinese name,
+a file verified in the browser (only its hash leaves it), a changed file failing by name, an
+asset named like a script shown as text, axe-core on every page, and screenshots at desktop and
+phone widths (saved under test-artifacts/)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from web3 import Web3
+
+from registry.chain import Registry
+from registry.chain.node import free_port
+from tests.api_support import Api
+from tests.conftest import ROOT, Accounts
+from tests.test_pages import applied
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = Path("/usr/bin/chromium")
+SAMPLE = ROOT / "samples" / "qingdao-port-logistics" / "berth_schedule.csv"
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is not installed (scripts/_setup installs it)")
+    with playwright_api.sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def site(api: Api) -> Iterator[str]:
+    """The API's app served over real HTTP on 127.0.0.1, for the browser."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(api.runtime.app(), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+class Visit:
+    """A page in a fresh context that records every request it makes."""
+
+    def __init__(self, browser: Any, *, phone: bool = False, bypass_csp: bool = False) -> None:
+        self.context = browser.new_context(
+            viewport=WIDTHS["phone" if phone else "desktop"], bypass_csp=bypass_csp
+        )
+        self.page = self.context.new_page()
+        self.requests: list[Any] = []
+        self.dialogs: list[str] = []
+        self.page.on("request", lambda request: self.requests.append(request))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def axe_violations(browser: Any, url: str) -> list[dict[str, Any]]:
+    visit = Visit(browser, bypass_csp=True)  # axe is injected as a script of the test's own
+    try:
+        visit.page.goto(url)
+        visit.page.add_script_tag(path=str(AXE))
+        result = visit.page.evaluate("async () => await axe.run()")
+        return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    finally:
+        visit.close()
+
+
+def screenshots(browser: Any, url: str, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for width, phone in (("desktop", False), ("phone", True)):
+        visit = Visit(browser, phone=phone)
+        try:
+            visit.page.goto(url)
+            visit.page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+        finally:
+            visit.close()
+
+
+def anchored(api: Api, data_hash: str) -> None:
+    deadline = time.monotonic() + 30
+    while api.get(f"/v1/evidence/{data_hash}").json().get("status") != "anchored":
+        assert time.monotonic() < deadline, "not anchored in 30 s"
+        time.sleep(0.1)
+
+
+def test_register_verify_and_accessibility_in_chromium(
+    api: Api,
+    site: str,
+    browser: Any,
+    registry: Registry,
+    accounts: Accounts,
+    w3: Web3,
+    tmp_path: Path,
+) -> None:
+    asset_id = applied(api, registry, accounts, "青岛港集装箱物流运营数据集", "browser-1")
+    visit = Visit(browser)
+    try:
+        page = visit.page
+        page.goto(f"{site}/")
+        page.fill("#q", "集装箱物流")
+        page.click("button[type=submit]")
+        page.click(f"a[href='/a/{asset_id}?lang=zh']")
+        body = page.inner_text("main")
+        assert "数据资源持有权" in body
+        assert "Applied" in body
+
+        sample_hash = "0x" + hashlib.sha256(SAMPLE.read_bytes()).hexdigest()
+        anchored(api, sample_hash)
+        page.goto(f"{site}/verify")
+        with page.expect_navigation():
+            page.set_input_files("#file", str(SAMPLE))
+        assert "通过" in page.inner_text("#verdict")
+        changed = tmp_path / SAMPLE.name
+        shutil.copy(SAMPLE, changed)
+        data = bytearray(changed.read_bytes())
+        data[10] ^= 0x01
+        changed.write_bytes(bytes(data))
+        page.goto(f"{site}/verify")
+        with page.expect_navigation():
+            page.set_input_files("#file", str(changed))
+        verdict = page.inner_text("#verdict")
+        assert "未通过" in verdict
+        assert "出示的证据与回执哈希一致" in verdict
+        content = SAMPLE.read_bytes()
+        for request in visit.requests:
+            assert request.url.startswith("http://127.0.0.1:"), request.url
+            sent = request.post_data_buffer or b""
+            assert content[:200] not in sent
+            assert bytes(data[:200]) not in sent
+    finally:
+        visit.close()
+
+    hostile = applied(api, registry, accounts, "<script>alert(1)</script>", "browser-xss")
+    visit = Visit(browser)
+    try:
+        visit.page.goto(f"{site}/a/{hostile}")
+        assert "<script>alert(1)</script>" in visit.page.inner_text("h1")
+        assert visit.dialogs == []
+    finally:
+        visit.close()
+
+    pages = {
+        "register": f"{site}/",
+        "register-en": f"{site}/?lang=en",
+        "asset": f"{site}/a/{asset_id}",
+        "verify": f"{site}/verify",
+        "verify-result": f"{site}/verify?hash={sample_hash}",
+        "stats": f"{site}/stats",
+    }
+    for name, url in pages.items():
+        assert axe_violations(browser, url) == [], name
+        screenshots(browser, url, name)
+
+
+def sign_in(page: Any, site: str, key: str) -> None:
+    page.goto(f"{site}/console")
+    page.fill("#api_key", key)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+
+
+def act(page: Any, site: str, selector: str, text: str | None = None) -> None:
+    """Waits (reloading as the index catches up) for an act's button, fills its reason if it
+    has one, presses it, and waits for its write to be confirmed without reloading."""
+    deadline = time.monotonic() + 30
+    while not page.query_selector(selector):
+        assert time.monotonic() < deadline, f"{selector} never appeared"
+        time.sleep(0.3)
+        page.goto(f"{site}/console")
+    if text is not None:
+        page.locator(selector).locator("xpath=..").locator("input[name=text]").fill(text)
+    with page.expect_navigation():
+        page.click(selector)
+    page.wait_for_selector("tr[data-operation] .op-status.valid", timeout=30_000)
+
+
+def test_console_takes_an_application_to_a_certificate_and_revokes_it(
+    api: Api,
+    site: str,
+    browser: Any,
+    registry: Registry,
+    accounts: Accounts,
+    w3: Web3,
+) -> None:
+    from registry.api.keys import Role
+    from tests.conftest import advance
+
+    asset_id = applied(api, registry, accounts, "工作台审核测试数据集", "console-1")
+    visit = Visit(browser)
+    page = visit.page
+    try:
+        sign_in(page, site, api.keys[Role.HOLDER])
+        assert "start_review" not in page.content()
+        csrf = page.get_attribute("input[name=csrf]", "value")
+        refused = visit.context.request.post(
+            f"{site}/console/act",
+            form={"action": "start_review", "asset_id": str(asset_id), "csrf": csrf},
+        )
+        assert refused.status == 403
+        assert "该角色不能执行此操作" in refused.text()
+        with page.expect_navigation():
+            page.click("text=退出")
+
+        sign_in(page, site, api.keys[Role.REVIEWER])
+        assert page.inner_text("#role") == "审核员"
+        act(page, site, f"[data-act='start_review-{asset_id}']")
+        act(page, site, f"[data-act='approve-{asset_id}']")
+        with page.expect_navigation():
+            page.click("text=退出")
+
+        advance(w3, registry.assets.notice_period())
+        sign_in(page, site, api.keys[Role.REGISTRAR])
+        act(page, site, f"[data-act='issue-{asset_id}']")
+        number = registry.certificates.number_of(registry.assets.get_asset(asset_id).certificate_id)
+        page.goto(f"{site}/c/{number}")
+        assert page.inner_text("#status") == "有效"
+        screenshots(browser, f"{site}/c/{number}", "certificate")
+        assert axe_violations(browser, f"{site}/c/{number}") == []
+
+        act(page, site, f"[data-act='revoke-{asset_id}']", "法院判决 court order")
+        page.goto(f"{site}/c/{number}")
+        assert page.inner_text("#status") == "已撤销"
+        page.goto(f"{site}/console")
+        screenshots(browser, f"{site}/console", "console-signed-out")
+        assert axe_violations(browser, f"{site}/console") == []
+    finally:
+        visit.close()

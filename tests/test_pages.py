@@ -1,0 +1,104 @@
+"""The public register's pages over HTTP: search by Chinese name, the asset page with its
+manifest, rights and history, the public notice with its objection form, statistics as SVG,
+and user-supplied text always escaped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from web3 import Web3
+
+from registry.api.keys import Role
+from registry.api.models import ApplicationIn
+from registry.chain import Registry
+from registry.chain.signing import application_message, sign
+from registry.chain.types import Application, AssetKind, Classification
+from tests.api_support import Api
+from tests.conftest import Accounts, advance
+from tests.test_api_manifests import sample_manifest
+
+DEADLINE = 2**40
+
+
+def applied(api: Api, registry: Registry, accounts: Accounts, name_zh: str, version: str) -> int:
+    """The sample manifest (a variant) published and applied for; returns the asset id."""
+    manifest = sample_manifest()
+    manifest["version"] = version
+    manifest["name_zh"] = name_zh
+    published = api.post("/v1/manifests", manifest, Role.HOLDER).json()
+    app = Application(
+        holder=accounts.holder.address,
+        region=370200,
+        classification=Classification.GENERAL,
+        kind=AssetKind.RESOURCE,
+        manifest_hash=bytes.fromhex(published["manifest_hash"][2:]),
+        manifest_cid=bytes.fromhex(published["manifest_cid"][2:]),
+        cid_codec=published["cid_codec"],
+    )
+    nonce = registry.assets.nonces(app.holder)
+    consent = sign(
+        accounts.holder,
+        registry.assets.domain(),
+        "Application",
+        application_message(app, nonce),
+        DEADLINE,
+    )
+    body = ApplicationIn.of(app, consent, name_zh, "Qingdao port logistics").model_dump(mode="json")
+    answer = api.post("/v1/assets", body, Role.HOLDER)
+    assert answer.status_code == 202, answer.text
+    op: dict[str, Any] = api.wait(answer.json()["id"])
+    assert op["status"] == "confirmed", op
+    api.indexed()
+    return int(op["result"]["asset_id"])
+
+
+def test_register_finds_the_sample_and_shows_its_page(
+    api: Api, registry: Registry, accounts: Accounts, w3: Web3
+) -> None:
+    asset_id = applied(api, registry, accounts, "青岛港集装箱物流运营数据集", "pages-1")
+    found = api.get("/", q="集装箱物流")
+    assert found.status_code == 200
+    assert f'href="/a/{asset_id}?lang=zh"' in found.text
+    assert "unsafe-inline" not in found.headers["content-security-policy"]
+    none = api.get("/", q="不存在的名称")
+    assert "没有符合条件的资产" in none.text
+
+    registry.assets.begin_review(accounts.reviewer, asset_id)
+    registry.assets.approve(accounts.reviewer, asset_id)
+    api.indexed()
+    page = api.get(f"/a/{asset_id}")
+    assert "青岛港智慧物流数据有限公司" in page.text  # the holder, from the manifest
+    assert "berth_schedule.csv" in page.text
+    assert "数据资源持有权" in page.text
+    assert "Applied" in page.text
+    assert "NoticeStarted" in page.text
+    assert f'action="/a/{asset_id}/objection?lang=zh"' in page.text
+    assert f'href="/a/{asset_id}?lang=zh"' in api.get("/").text.split("公示中（可提出异议）")[1]
+
+    filed = api.client.post(f"/a/{asset_id}/objection", data={"reason": "数据来源存疑"})
+    assert filed.status_code == 200, filed.text
+    assert "异议已提交" in filed.text
+    api.indexed()
+    assert api.get(f"/v1/assets/{asset_id}").json()["open_objections"] == 1
+
+    advance(w3, registry.assets.notice_period())
+    stats = api.get("/stats", lang="en")
+    assert stats.status_code == 200
+    assert "<svg" in stats.text
+    assert "Qingdao 370200" in stats.text
+
+
+def test_user_supplied_names_are_shown_as_text(
+    api: Api, registry: Registry, accounts: Accounts
+) -> None:
+    asset_id = applied(api, registry, accounts, "<script>alert(1)</script>", "pages-xss")
+    for page in (api.get("/", q="script"), api.get(f"/a/{asset_id}")):
+        assert "<script>alert(1)</script>" not in page.text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+def test_bad_filters_are_explained(api: Api) -> None:
+    page = api.get("/", holder="nope", region="x")
+    assert page.status_code == 200
+    assert 'role="alert"' in page.text
+    assert api.get("/a/999999").status_code == 404
