@@ -77,12 +77,19 @@ class Visit:
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
 
     def close(self) -> None:
+        """Closes the context, after checking every request went to the site itself."""
         self.context.close()
+        strays = [r.url for r in self.requests if not r.url.startswith("http://127.0.0.1:")]
+        assert strays == [], strays
 
 
-def axe_violations(browser: Any, url: str) -> list[dict[str, Any]]:
+def axe_violations(browser: Any, url: str, key: str | None = None) -> list[dict[str, Any]]:
+    """Serious and critical axe-core findings on ``url`` (signed in to the console with
+    ``key`` first, if given)."""
     visit = Visit(browser, bypass_csp=True)  # axe is injected as a script of the test's own
     try:
+        if key is not None:
+            sign_in(visit.page, url.split("/console")[0], key)
         visit.page.goto(url)
         visit.page.add_script_tag(path=str(AXE))
         result = visit.page.evaluate("async () => await axe.run()")
@@ -149,7 +156,6 @@ def test_register_verify_and_accessibility_in_chromium(
         assert "出示的证据与回执哈希一致" in verdict
         content = SAMPLE.read_bytes()
         for request in visit.requests:
-            assert request.url.startswith("http://127.0.0.1:"), request.url
             sent = request.post_data_buffer or b""
             assert content[:200] not in sent
             assert bytes(data[:200]) not in sent
@@ -229,6 +235,8 @@ def test_console_takes_an_application_to_a_certificate_and_revokes_it(
 
         sign_in(page, site, api.keys[Role.REVIEWER])
         assert page.inner_text("#role") == "审核员"
+        assert axe_violations(browser, f"{site}/console", api.keys[Role.REVIEWER]) == []
+        page.screenshot(path=str(ARTIFACTS / "console-reviewer-desktop.png"), full_page=True)
         act(page, site, f"[data-act='start_review-{asset_id}']")
         act(page, site, f"[data-act='approve-{asset_id}']")
         with page.expect_navigation():
@@ -236,6 +244,8 @@ def test_console_takes_an_application_to_a_certificate_and_revokes_it(
 
         advance(w3, registry.assets.notice_period())
         sign_in(page, site, api.keys[Role.REGISTRAR])
+        assert axe_violations(browser, f"{site}/console", api.keys[Role.REGISTRAR]) == []
+        page.screenshot(path=str(ARTIFACTS / "console-registrar-desktop.png"), full_page=True)
         act(page, site, f"[data-act='issue-{asset_id}']")
         number = registry.certificates.number_of(registry.assets.get_asset(asset_id).certificate_id)
         page.goto(f"{site}/c/{number}")

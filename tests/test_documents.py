@@ -159,6 +159,7 @@ def test_verification_report_is_signed_and_links_the_record(
     assert "电子数据存证核验报告" in text
     assert "merkle_proof" in text
     assert number in text
+    assert HOLDER_NAME in text
     assert body["report_hash"] in text.replace("\n", "")
     assert codes == [f"{BASE}/verify?hash={manifest_hash.lower()}"]
 

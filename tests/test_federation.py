@@ -24,7 +24,7 @@ from web3 import Web3
 from registry.chain import Deployment, Registry
 from registry.chain.compiler import Artifact
 from registry.recognition import verify_proofs
-from tests.conftest import Accounts, Flow, h, now
+from tests.conftest import Accounts, Flow, advance, h, now
 from tests.test_lifecycle import holder_consent
 
 A, B, C = 370200, 321000, 330700
@@ -181,6 +181,15 @@ def test_issue_revoke_transfer_and_outage_reach_every_partner(
     assert successor
     assert successor["record"]["holder"] == accounts.holder2.address
 
+    # A judicial freeze at the origin lapses the recognition until it is lifted.
+    origin.assets.freeze(accounts.registrar, moved, h("freeze order"))
+    frozen, took = until(status_is(yangzhou, A, new, "not_recognised"), BOUND + 5)
+    assert frozen
+    assert frozen["reason"] == "frozen"
+    assert took <= BOUND
+    origin.assets.unfreeze(accounts.registrar, moved, h("freeze order"))
+    assert until(status_is(yangzhou, A, new, "recognised"), BOUND + 5)[0]
+
     anvil = _anvil_pid(int(federation.regions[A].rpc.rsplit(":", 1)[1]))
     os.kill(anvil, signal.SIGSTOP)
     try:
@@ -191,6 +200,13 @@ def test_issue_revoke_transfer_and_outage_reach_every_partner(
         os.kill(anvil, signal.SIGCONT)
     back, _ = until(status_is(yangzhou, A, new, "recognised"), BOUND + 5)
     assert back
+
+    # Expiry by the origin's clock reaches the partners with no act at the origin.
+    advance(origin.chain.w3, 3 * 365 * 86_400 + 86_400)
+    expired, took = until(status_is(jinhua, A, new, "not_recognised"), BOUND + 5)
+    assert expired
+    assert expired["reason"] == "expired"
+    assert took <= BOUND
 
 
 def test_expired_agreement_and_unknown_partner(

@@ -109,14 +109,18 @@ def report_pdf(document: dict[str, Any]) -> bytes:
     ]
     linked = [
         (
-            bilingual("资产", "Asset"),
+            bilingual("资产 / 权利人", "Asset / holder"),
             bilingual("关联方式", "Linked as"),
             bilingual("状态（上链时 / 现在）", "Status (at anchoring / now)"),
             bilingual("证书（现在）", "Certificate (now)"),
         )
     ] + [
         (
-            text(f"#{item['asset_id']}", 8),
+            text(
+                f"#{item['asset_id']} {item.get('name_zh') or ''}\n"
+                f"{item.get('holder_name_zh') or item.get('holder') or ''}",
+                8,
+            ),
             text(item["as"], 8),
             text(f"{item['status_then'] or '—'} / {item['status_now']}", 8),
             text(
@@ -142,7 +146,7 @@ def report_pdf(document: dict[str, Any]) -> bytes:
             section(
                 "关联资产与证书",
                 "Linked assets and certificates",
-                rows(linked, [20 * mm, 52 * mm, 50 * mm, CONTENT_WIDTH - 122 * mm], header=True),
+                rows(linked, [52 * mm, 36 * mm, 40 * mm, CONTENT_WIDTH - 128 * mm], header=True),
             ),
             Spacer(1, 4 * mm),
         ]

@@ -51,9 +51,15 @@ def _report(ctx: AppContext, receipt: dict[str, Any], data_hash: bytes | None) -
 def _linked(ctx: AppContext, receipt: dict[str, Any]) -> list[dict[str, Any]]:
     """The registered assets this evidence is the manifest or a file of, with their status when
     it was anchored and now, and their certificate's status now (read from the chain)."""
-    found = ctx.queries.linked(str(receipt["hash"]).lower(), receipt.get("block_time"), ctx.now())
+    now = ctx.now()
+    found = ctx.queries.linked(str(receipt["hash"]).lower(), receipt.get("block_time"), now)
     certificates = ctx.service.registry.certificates
     for item in found:
+        asset = ctx.queries.asset(int(item["asset_id"]), now) or {}
+        holder = (ctx.queries.manifest(str(asset.get("manifest_hash", ""))) or {}).get("holder")
+        item["name_zh"], item["name_en"] = asset.get("name_zh"), asset.get("name_en")
+        item["holder"] = asset.get("holder")
+        item["holder_name_zh"] = (holder or {}).get("name_zh")
         token = item.pop("certificate_id")
         item["certificate"] = None
         if token:
