@@ -16,38 +16,22 @@ import pytest
 from PIL import Image
 from web3 import Web3
 
-from registry.api.keys import Role
 from registry.certificates.numbers import format_number, parse_number
 from registry.chain import Registry
-from registry.chain.types import Application, AssetKind, Classification
 from tests.api_support import Api
 from tests.conftest import DAY, Accounts, advance, h
-from tests.test_api_manifests import sample_manifest
 from tests.test_lifecycle import holder_consent
+from tests.test_pages import applied
 
 HOLDER_NAME = "青岛港智慧物流数据有限公司"
 BASE = "http://testserver"
 
 
 def issued_sample(api: Api, registry: Registry, accounts: Accounts, w3: Web3, variant: str) -> str:
-    """Publishes a variant of the sample manifest, takes it to an issued certificate on chain;
-    returns the certificate's number."""
-    manifest = sample_manifest()
-    manifest["version"] = f"1.0-{variant}"
-    published = api.post("/v1/manifests", manifest, Role.HOLDER)
-    assert published.status_code == 201, published.text
-    body = published.json()
-    app = Application(
-        holder=accounts.holder.address,
-        region=370200,
-        classification=Classification.GENERAL,
-        kind=AssetKind.RESOURCE,
-        manifest_hash=bytes.fromhex(body["manifest_hash"][2:]),
-        manifest_cid=bytes.fromhex(body["manifest_cid"][2:]),
-        cid_codec=body["cid_codec"],
-    )
+    """A variant of the sample manifest published, applied for and issued; returns the
+    certificate's number."""
+    asset_id = applied(api, registry, accounts, "青岛港集装箱物流运营数据集", f"1.0-{variant}")
     assets = registry.assets
-    asset_id = assets.submit_application(accounts.holder, app)
     assets.begin_review(accounts.reviewer, asset_id)
     assets.approve(accounts.reviewer, asset_id)
     advance(w3, assets.notice_period())

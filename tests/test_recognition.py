@@ -21,7 +21,7 @@ from registry.chain.deploy import MEDIATOR
 from registry.chain.recognition import Agreement, AgreementStatus, RecognitionRequest
 from registry.recognition import ProofError, RefusedError, verify_proofs
 from registry.recognition.headers import verified_header
-from registry.recognition.mediator import check_attestation
+from registry.recognition.mediator import check_attestation, recognition_request
 from registry.recognition.origin import (
     ASSETS_SLOT,
     CERTIFICATES_OWNERS_SLOT,
@@ -123,22 +123,17 @@ class Partnership:
         )
 
     def request(self, state: OriginState, credential: dict[str, Any]) -> RecognitionRequest:
-        return RecognitionRequest(
-            region=PARTNER,
-            certificate_id=state.token_id,
-            holder=state.holder,
-            asset_id=state.asset_id,
-            manifest_hash=bytes.fromhex(credential["credentialSubject"]["manifestHash"][2:]),
-            kind=state.kind,
-            classification=state.classification,
-            issued_at=state.issued_at,
-            expires_at=state.expires_at,
-            origin_status=int(state.status),
-            frozen=state.frozen,
-            successor=state.successor,
-            proof_block=state.block,
-            rights_summary=h("rights"),
+        return recognition_request(PARTNER, state, credential, h("rights"))
+
+    def attested(self, token: int, block: int) -> tuple[OriginState, dict[str, Any], bytes]:
+        """The proven state of ``token`` at ``block``, its registrar credential, and that
+        credential's signature once checked against the agreement."""
+        state, _ = self.proven(token, block)
+        credential = self.credential(token, self.accounts.registrar)
+        signature = check_attestation(
+            credential, state, self.agreement, [self.accounts.registrar.address]
         )
+        return state, credential, signature
 
 
 @pytest.fixture
@@ -156,13 +151,9 @@ def test_recognition_is_recorded_from_a_proof_and_attestation(
 ) -> None:
     token = issued_token(flow, "recognised")
     block = partnership.relay()
-    state, _material = partnership.proven(token, block)
+    state, credential, signature = partnership.attested(token, block)
     assert state.holder == accounts.holder.address
     assert state.status.name == "VALID"
-    credential = partnership.credential(token, accounts.registrar)
-    signature = check_attestation(
-        credential, state, partnership.agreement, [accounts.registrar.address]
-    )
     partnership.recognition.record(
         partnership.mediator, partnership.request(state, credential), signature
     )
@@ -178,11 +169,7 @@ def test_revocation_proven_at_a_later_block_lapses_the_recognition(
 ) -> None:
     token = issued_token(flow, "lapses")
     block = partnership.relay()
-    state, _ = partnership.proven(token, block)
-    credential = partnership.credential(token, accounts.registrar)
-    signature = check_attestation(
-        credential, state, partnership.agreement, [accounts.registrar.address]
-    )
+    state, credential, signature = partnership.attested(token, block)
     partnership.recognition.record(
         partnership.mediator, partnership.request(state, credential), signature
     )
@@ -248,9 +235,7 @@ def test_tampered_proof_or_unknown_root_is_refused(
         verify_proofs(tampered, checkpoint.state_root, checkpoint.timestamp, *args)
     with pytest.raises(ProofError):
         verify_proofs(material, h("another root"), checkpoint.timestamp, *args)
-    state, _ = partnership.proven(token, block)
-    credential = partnership.credential(token, accounts.registrar)
-    signature = bytes.fromhex(credential["proof"]["proofValue"][2:])
+    state, credential, signature = partnership.attested(token, block)
     unknown = replace(partnership.request(state, credential), proof_block=block + 1000)
     with reverts("UnknownCheckpoint"):
         partnership.recognition.record(partnership.mediator, unknown, signature)
@@ -261,9 +246,7 @@ def test_expired_agreement_and_unknown_partner_are_refused(
 ) -> None:
     token = issued_token(flow, "expired-agreement")
     block = partnership.relay()
-    state, _ = partnership.proven(token, block)
-    credential = partnership.credential(token, accounts.registrar)
-    signature = bytes.fromhex(credential["proof"]["proofValue"][2:])
+    state, credential, signature = partnership.attested(token, block)
     request = partnership.request(state, credential)
     expired = replace(partnership.agreement, valid_from=now(w3) - 20, valid_until=now(w3) - 10)
     partnership.recognition.set_agreement(

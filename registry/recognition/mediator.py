@@ -139,6 +139,29 @@ def check_attestation(
     return bytes.fromhex(str(proof["proofValue"]).removeprefix("0x"))
 
 
+def recognition_request(
+    region: int, state: OriginState, credential: dict[str, Any], rights_summary: bytes
+) -> RecognitionRequest:
+    """What is recorded of a proven certificate: its storage at the proof block, with the
+    manifest hash its attestation signs."""
+    return RecognitionRequest(
+        region=region,
+        certificate_id=state.token_id,
+        holder=state.holder,
+        asset_id=state.asset_id,
+        manifest_hash=bytes.fromhex(str(credential["credentialSubject"]["manifestHash"])[2:]),
+        kind=state.kind,
+        classification=state.classification,
+        issued_at=state.issued_at,
+        expires_at=state.expires_at,
+        origin_status=int(state.status),
+        frozen=state.frozen,
+        successor=state.successor,
+        proof_block=state.block,
+        rights_summary=rights_summary,
+    )
+
+
 class Mediator:
     def __init__(
         self,
@@ -282,24 +305,7 @@ class Mediator:
             summary = keccak(canonical_json(rights))
             self.recognition.record(
                 self.sender,
-                RecognitionRequest(
-                    region=region,
-                    certificate_id=token,
-                    holder=state.holder,
-                    asset_id=state.asset_id,
-                    manifest_hash=bytes.fromhex(
-                        str(credential["credentialSubject"]["manifestHash"])[2:]
-                    ),
-                    kind=state.kind,
-                    classification=state.classification,
-                    issued_at=state.issued_at,
-                    expires_at=state.expires_at,
-                    origin_status=int(state.status),
-                    frozen=state.frozen,
-                    successor=state.successor,
-                    proof_block=block,
-                    rights_summary=summary,
-                ),
+                recognition_request(region, state, credential, summary),
                 signature,
             )
         except RefusedError as refused:
