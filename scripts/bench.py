@@ -291,17 +291,22 @@ def bench_api() -> None:
             server.wait(10)
 
 
+def _random_file(directory: Path, size: int) -> tuple[Path, float]:
+    """A file of ``size`` random bytes, and the seconds `sha256sum` takes on it (cache warm)."""
+    path = directory / "data.bin"
+    with path.open("wb") as out:
+        for _ in range(size >> 20):
+            out.write(os.urandom(1 << 20))
+    subprocess.run(["sha256sum", str(path)], check=True, capture_output=True)  # warm the cache
+    return path, timed(
+        lambda: subprocess.run(["sha256sum", str(path)], check=True, capture_output=True)
+    )
+
+
 def bench_hash() -> None:
     size = int(os.environ.get("BENCH_HASH_MIB", "1024")) << 20
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "data.bin"
-        with path.open("wb") as out:
-            for _ in range(size >> 20):
-                out.write(os.urandom(1 << 20))
-        subprocess.run(["sha256sum", str(path)], check=True, capture_output=True)  # warm the cache
-        baseline = timed(
-            lambda: subprocess.run(["sha256sum", str(path)], check=True, capture_output=True)
-        )
+        path, baseline = _random_file(Path(tmp), size)
         # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec from this (larger) process.
         script = (
             "import re, sys, time; from pathlib import Path;"
@@ -556,14 +561,7 @@ def _browser_hash_rate(site: str) -> None:
 
     size = int(os.environ.get("BENCH_HASH_MIB", "1024")) << 20
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "data.bin"
-        with path.open("wb") as out:
-            for _ in range(size >> 20):
-                out.write(os.urandom(1 << 20))
-        subprocess.run(["sha256sum", str(path)], check=True, capture_output=True)
-        baseline = timed(
-            lambda: subprocess.run(["sha256sum", str(path)], check=True, capture_output=True)
-        )
+        path, baseline = _random_file(Path(tmp), size)
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path="/usr/bin/chromium",
