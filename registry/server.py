@@ -9,7 +9,8 @@ from eth_account.signers.local import LocalAccount
 from fastapi import FastAPI
 from web3 import Web3
 
-from registry.api import AppContext, create_app
+from registry.api.app import create_app
+from registry.api.deps import AppContext
 from registry.api.keys import ApiKeys
 from registry.chain import Deployment, Registry
 from registry.chain.compiler import Artifact

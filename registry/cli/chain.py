@@ -7,10 +7,9 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from pydantic import SecretStr
@@ -21,7 +20,9 @@ from registry.chain.compiler import Artifact, CompileError, compile_contracts, w
 from registry.chain.node import DEV_MNEMONIC, anvil_binary
 from registry.cli.app import app
 from registry.config import Settings, get_settings
-from registry.server import Runtime, StaffKeys
+
+if TYPE_CHECKING:  # the server (FastAPI, the pages, PDFs) loads only for the commands that serve
+    from registry.server import StaffKeys
 
 
 def _admin_key(dev_account: int | None) -> LocalAccount:
@@ -129,6 +130,7 @@ def _deployed(w3: Web3, path: Path) -> Deployment | None:
 
 def _staff_keys(settings: Settings) -> StaffKeys:
     """The staff keys from the settings; on the embedded chain, public dev-chain keys."""
+    from registry.server import StaffKeys
 
     def key(secret: SecretStr | None, role: str) -> LocalAccount:
         if secret is not None:
@@ -215,6 +217,10 @@ def _stop_cleanly_on_sigterm() -> None:
 def _serve(
     settings: Settings, w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]
 ) -> None:
+    import uvicorn
+
+    from registry.server import Runtime
+
     # Threads waiting on the node or the disk get the GIL back within 0.5 ms instead of 5 ms:
     # a write makes several such waits in a row.
     sys.setswitchinterval(0.0005)
