@@ -419,6 +419,7 @@ def bench_recognition() -> None:
                 reg.assets.begin_review(reviewer, asset_id)
                 reg.assets.approve(reviewer, asset_id)
                 w3.provider.make_request("evm_increaseTime", [reg.assets.notice_period()])  # type: ignore[arg-type]
+                w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
                 reg.assets.issue(registrar, asset_id)
                 token = reg.assets.get_asset(asset_id).certificate_id
                 number = reg.certificates.number_of(token)
