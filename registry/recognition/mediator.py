@@ -32,7 +32,12 @@ from registry.certificates.credential import DOMAIN_NAME, signer_of
 from registry.certificates.numbers import format_number
 from registry.chain import Registry
 from registry.chain.compiler import Artifact
-from registry.chain.recognition import Agreement, AgreementStatus, RecognitionRequest
+from registry.chain.recognition import (
+    Agreement,
+    AgreementStatus,
+    Checkpoint,
+    RecognitionRequest,
+)
 from registry.content.canonical import canonical_json
 from registry.journal import open_journal
 from registry.recognition.headers import verified_header
@@ -49,12 +54,13 @@ CREATE TABLE IF NOT EXISTS requests (
     region INTEGER NOT NULL, token_id TEXT NOT NULL, requested_at REAL NOT NULL,
     PRIMARY KEY (region, token_id)
 );
-CREATE TABLE IF NOT EXISTS checks (
-    region INTEGER NOT NULL, token_id TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS certificate_checks (
+    region INTEGER NOT NULL, token_id TEXT NOT NULL, asset_id INTEGER,
     block INTEGER, expires_at INTEGER, status TEXT, refused TEXT, evidence TEXT,
     checked_at REAL NOT NULL,
     PRIMARY KEY (region, token_id)
 );
+CREATE INDEX IF NOT EXISTS certificate_checks_asset ON certificate_checks (region, asset_id);
 """
 HEADERS_PER_TX = 32
 RPC_TIMEOUT = 5.0
@@ -82,6 +88,15 @@ def save_partner(path: Path, partner: Partner) -> None:
     path.write_text(
         json.dumps([vars(p) for p in partners.values()], indent=2) + "\n", encoding="utf-8"
     )
+
+
+@dataclass(frozen=True)
+class Point:
+    """The partner block a round proves against: its relayed checkpoint and its RLP header."""
+
+    block: int
+    checkpoint: Checkpoint
+    header: str
 
 
 class RefusedError(Exception):
@@ -238,13 +253,18 @@ class Mediator:
             tokens = self._changed(partner.region, agreement, w3, head)
             if tokens:
                 self._relay(partner.region, agreement, w3, head)
+                point = Point(
+                    head,
+                    self.recognition.checkpoint(partner.region, head),
+                    "0x" + verified_header(dict(w3.eth.get_block(head))).hex(),
+                )
         except (OSError, Web3Exception, ValueError) as exc:
             self._reachable(partner.region, False, str(exc))
             return
         self._reachable(partner.region, True, None)
         for token in sorted(tokens):
             try:
-                self.check(partner, agreement, w3, token, head)
+                self.check(partner, agreement, w3, token, point)
             except NotYetError:
                 self.request(partner.region, token)
             except UnreachableError as exc:
@@ -255,26 +275,26 @@ class Mediator:
     # ------------------------------------------------------------------ one certificate
 
     def check(
-        self, partner: Partner, agreement: Agreement, w3: Web3, token: int, block: int
+        self, partner: Partner, agreement: Agreement, w3: Web3, token: int, point: Point
     ) -> dict[str, Any]:
-        """Proves ``token``'s standing at partner block ``block`` and records it here; a refusal
-        is kept with its reason. Returns the check as kept."""
-        region = partner.region
-        checkpoint = self.recognition.checkpoint(region, block)
+        """Proves ``token``'s standing at the partner block of ``point`` and records it here; a
+        refusal is kept with its reason. Returns the check as kept."""
+        region, block, checkpoint = partner.region, point.block, point.checkpoint
         try:
             material = fetch_proofs(w3, agreement.certificates, agreement.assets, token, block)
         except (OSError, Web3Exception) as exc:
             raise UnreachableError(str(exc)) from exc
-        evidence = {
+        evidence: dict[str, Any] = {
             "block": block,
             "checkpoint": {
                 "block_hash": "0x" + checkpoint.block_hash.hex(),
                 "state_root": "0x" + checkpoint.state_root.hex(),
                 "timestamp": checkpoint.timestamp,
             },
-            "header": "0x" + verified_header(dict(w3.eth.get_block(block))).hex(),
+            "header": point.header,
             "proofs": material,
         }
+        asset_id = None
         try:
             state = verify_proofs(
                 material,
@@ -283,7 +303,7 @@ class Mediator:
                 agreement.certificates,
                 agreement.assets,
             )
-            evidence["asset_id"] = state.asset_id
+            asset_id = state.asset_id
             if state.issued_at == 0:
                 raise RefusedError("unknown-certificate", f"{format_number(token)} not issued")
             if not self.recognition.in_force(region):
@@ -309,11 +329,11 @@ class Mediator:
                 signature,
             )
         except RefusedError as refused:
-            self._keep(region, token, block, None, None, refused, evidence)
+            self._keep(region, token, asset_id, block, None, None, refused, evidence)
             return self.kept(region, token) or {}
         evidence["rights"] = rights
         status = "frozen" if state.frozen else state.status.name.lower()
-        self._keep(region, token, block, state.expires_at, status, None, evidence)
+        self._keep(region, token, asset_id, block, state.expires_at, status, None, evidence)
         if state.successor:
             self.request(region, state.successor)
         return self.kept(region, token) or {}
@@ -383,7 +403,7 @@ class Mediator:
             ).fetchall():
                 tokens.add(int(token))
             for (token,) in self.db.execute(
-                "SELECT token_id FROM checks WHERE region = ? AND status = 'valid' "
+                "SELECT token_id FROM certificate_checks WHERE region = ? AND status = 'valid' "
                 "AND expires_at <= ?",
                 (region, now),
             ).fetchall():
@@ -394,16 +414,14 @@ class Mediator:
         """Certificates already checked here of assets the partner's events touched."""
         if not assets:
             return set()
+        marks = ",".join("?" * len(assets))
         with self._lock:
             rows = self.db.execute(
-                "SELECT token_id, evidence FROM checks WHERE region = ?", (region,)
+                "SELECT token_id FROM certificate_checks "
+                f"WHERE region = ? AND asset_id IN ({marks})",
+                (region, *sorted(assets)),
             ).fetchall()
-        tokens = set()
-        for token, evidence in rows:
-            record = json.loads(evidence or "{}")
-            if int(record.get("asset_id") or 0) in assets:
-                tokens.add(int(token))
-        return tokens
+        return {int(token) for (token,) in rows}
 
     # ------------------------------------------------------------------ the journal
 
@@ -417,7 +435,7 @@ class Mediator:
     def kept(self, region: int, token: int) -> dict[str, Any] | None:
         with self._lock:
             row = self.db.execute(
-                "SELECT block, status, refused, evidence, checked_at FROM checks "
+                "SELECT block, status, refused, evidence, checked_at FROM certificate_checks "
                 "WHERE region = ? AND token_id = ?",
                 (region, str(token)),
             ).fetchone()
@@ -443,6 +461,7 @@ class Mediator:
         self,
         region: int,
         token: int,
+        asset_id: int | None,
         block: int,
         expires_at: int | None,
         status: str | None,
@@ -457,10 +476,11 @@ class Mediator:
         with self._lock:
             self.db.execute("BEGIN")
             self.db.execute(
-                "INSERT OR REPLACE INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO certificate_checks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     region,
                     str(token),
+                    asset_id,
                     block,
                     expires_at,
                     status,
