@@ -4,20 +4,15 @@ and user-supplied text always escaped."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from web3 import Web3
 
 from registry.api.keys import Role
-from registry.api.models import ApplicationIn
 from registry.chain import Registry
-from registry.chain.signing import application_message, sign
 from registry.chain.types import Application, AssetKind, Classification
 from tests.api_support import Api
 from tests.conftest import Accounts, advance
+from tests.test_api import application_body, confirmed
 from tests.test_api_manifests import sample_manifest
-
-DEADLINE = 2**40
 
 
 def applied(api: Api, registry: Registry, accounts: Accounts, name_zh: str, version: str) -> int:
@@ -35,19 +30,9 @@ def applied(api: Api, registry: Registry, accounts: Accounts, name_zh: str, vers
         manifest_cid=bytes.fromhex(published["manifest_cid"][2:]),
         cid_codec=published["cid_codec"],
     )
-    nonce = registry.assets.nonces(app.holder)
-    consent = sign(
-        accounts.holder,
-        registry.assets.domain(),
-        "Application",
-        application_message(app, nonce),
-        DEADLINE,
+    op = confirmed(
+        api, api.post("/v1/assets", application_body(registry, accounts, app), Role.HOLDER)
     )
-    body = ApplicationIn.of(app, consent, name_zh, "Qingdao port logistics").model_dump(mode="json")
-    answer = api.post("/v1/assets", body, Role.HOLDER)
-    assert answer.status_code == 202, answer.text
-    op: dict[str, Any] = api.wait(answer.json()["id"])
-    assert op["status"] == "confirmed", op
     api.indexed()
     return int(op["result"]["asset_id"])
 
