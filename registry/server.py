@@ -16,6 +16,7 @@ from registry.chain import Deployment, Registry
 from registry.chain.compiler import Artifact
 from registry.chain.writer import ChainWriter
 from registry.config import Settings
+from registry.consents import ConsentRequests
 from registry.content import open_store
 from registry.documents import ReportArchive
 from registry.evidence import EvidenceBatcher
@@ -80,6 +81,7 @@ class Runtime:
             self.content,
             self.evidence,
             ReportArchive(settings.reports_dir),
+            ConsentRequests(self.engine),
             settings.public_url,
             self.mediator,
             settings.region,

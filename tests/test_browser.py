@@ -83,14 +83,18 @@ class Visit:
         assert strays == [], strays
 
 
-def axe_violations(browser: Any, url: str, key: str | None = None) -> list[dict[str, Any]]:
+def axe_violations(
+    browser: Any, url: str, key: str | None = None, ready: str | None = None
+) -> list[dict[str, Any]]:
     """Serious and critical axe-core findings on ``url`` (signed in to the console with
-    ``key`` first, if given)."""
+    ``key`` first, if given; once ``ready`` is on the page, if given)."""
     visit = Visit(browser, bypass_csp=True)  # axe is injected as a script of the test's own
     try:
         if key is not None:
             sign_in(visit.page, url.split("/console")[0], key)
         visit.page.goto(url)
+        if ready is not None:
+            visit.page.wait_for_selector(ready, timeout=20_000)
         visit.page.add_script_tag(path=str(AXE))
         result = visit.page.evaluate("async () => await axe.run()")
         return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
@@ -261,3 +265,65 @@ def test_console_takes_an_application_to_a_certificate_and_revokes_it(
         assert axe_violations(browser, f"{site}/console") == []
     finally:
         visit.close()
+
+
+def test_console_drafts_a_transfer_that_the_holder_signs(
+    api: Api, site: str, browser: Any, flow: Any, registry: Registry, accounts: Accounts
+) -> None:
+    from eth_account.messages import encode_typed_data
+
+    from registry.api.keys import Role
+
+    asset_id = flow.issued("console-transfer")
+    api.indexed()
+    visit = Visit(browser)
+    page = visit.page
+    try:
+        sign_in(page, site, api.keys[Role.REGISTRAR])
+        page.fill("#c-asset", str(asset_id))
+        page.select_option("#c-act", "transfer")
+        page.fill("#c-party", accounts.grantee.address)
+        page.fill("#c-agreement", "数据资产转让协议 2026-118")
+        with page.expect_navigation():
+            page.click("[data-act='draft-consent']")
+        row = page.locator("tr[data-request]").first
+        assert "等待持有人签名" in row.inner_text()
+        assert registry.assets.holder_of(asset_id) == accounts.holder.address
+        page.screenshot(path=str(ARTIFACTS / "console-consents-desktop.png"), full_page=True)
+        assert axe_violations(browser, f"{site}/console", api.keys[Role.REGISTRAR]) == []
+
+        # The holder signs the request's typed data elsewhere (a wallet; here eth_account) and
+        # hands the signature over; the registrar pastes it.
+        request_id = row.get_attribute("data-request")
+        typed = api.get(f"/v1/consent-requests/{request_id}").json()["typed_data"]
+        assert typed["message"]["newHolder"] == accounts.grantee.address
+        signature = accounts.holder.sign_message(encode_typed_data(full_message=typed))
+        row.locator("input[name=signature]").fill("0x" + bytes(signature.signature).hex())
+        with page.expect_navigation():
+            row.locator("button", has_text="提交签名").click()
+        page.wait_for_selector("tr[data-operation] .op-status.valid", timeout=30_000)
+        assert registry.assets.holder_of(asset_id) == accounts.grantee.address
+        assert "已签名并提交" in page.locator(f"tr[data-request='{request_id}']").inner_text()
+    finally:
+        visit.close()
+
+
+def test_api_reference_renders_from_the_projects_own_files(
+    site: str, browser: Any, api: Api
+) -> None:
+    visit = Visit(browser)
+    errors: list[str] = []
+    visit.page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    visit.page.on("response", lambda r: errors.append(r.url) if r.status >= 400 else None)
+    try:
+        visit.page.goto(f"{site}/docs")
+        visit.page.wait_for_selector(".opblock", timeout=20_000)
+        text = visit.page.inner_text("#swagger-ui")
+        assert "/v1/consent-requests/{request_id}/signature" in text
+        assert "/v1/recognitions/{region}/{number}" in text
+        assert errors == []  # nothing refused by the page's CSP
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        visit.page.screenshot(path=str(ARTIFACTS / "docs-desktop.png"))
+    finally:
+        visit.close()
+    assert axe_violations(browser, f"{site}/docs", ready=".opblock") == []

@@ -55,8 +55,10 @@ def test_register_finds_the_sample_and_shows_its_page(
     assert "青岛港智慧物流数据有限公司" in page.text  # the holder, from the manifest
     assert "berth_schedule.csv" in page.text
     assert "数据资源持有权" in page.text
-    assert "Applied" in page.text
-    assert "NoticeStarted" in page.text
+    assert "提交登记申请" in page.text  # the history in words, with the contract's event name
+    assert "审查通过，开始公示" in page.text
+    assert '<code class="muted">NoticeStarted</code>' in page.text
+    assert "Approved; public notice started" in api.get(f"/a/{asset_id}", lang="en").text
     assert f'action="/a/{asset_id}/objection?lang=zh"' in page.text
     assert f'href="/a/{asset_id}?lang=zh"' in api.get("/").text.split("公示中（可提出异议）")[1]
 
@@ -87,3 +89,26 @@ def test_bad_filters_are_explained(api: Api) -> None:
     assert page.status_code == 200
     assert 'role="alert"' in page.text
     assert api.get("/a/999999").status_code == 404
+
+
+def test_console_session_survives_a_restart_and_ends_with_its_key(api: Api) -> None:
+    from registry.api.keys import ApiKeys
+    from registry.web.sessions import COOKIE, Sessions
+
+    signed_in = api.client.post("/console/login", data={"api_key": api.keys[Role.REGISTRAR]})
+    assert signed_in.status_code == 200  # followed the redirect to the console
+    session_id = api.client.cookies.get(COOKIE)
+    assert session_id
+    assert "需持有人同意的登记" in signed_in.text  # the registrar sees consent requests
+
+    # Another process on the same database (a restart) knows the session.
+    restarted = Sessions(ApiKeys(api.runtime.engine))
+    session = restarted.get(session_id)
+    assert session is not None
+    assert session.principal.role == Role.REGISTRAR
+    assert restarted.get("forged-" + session_id) is None
+
+    key_id = session.principal.key_id
+    assert api.runtime.keys.revoke(key_id)
+    assert restarted.get(session_id) is None
+    assert 'id="api_key"' in api.client.get("/console").text  # signed out

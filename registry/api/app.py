@@ -13,6 +13,7 @@ from registry.api import problems
 from registry.api.deps import AppContext
 from registry.api.routers import (
     assets,
+    consents,
     manifests,
     public,
     recognitions,
@@ -58,11 +59,16 @@ def create_app(context: AppContext) -> FastAPI:
         title="Data property-right registry API",
         summary="数据产权登记: assets, the three rights, certificates and evidence",
         version="1",
+        # The reference is served by the pages (registry.web) from the project's own copy of
+        # Swagger UI; FastAPI's built-in pages load it from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.context = context
     problems.install(app)
     app.include_router(assets.router)
     app.include_router(rights.router)
+    app.include_router(consents.router)
     app.include_router(manifests.router)
     app.include_router(verification.router)
     app.include_router(reports.router)

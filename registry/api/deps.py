@@ -14,6 +14,7 @@ from registry.api.models import OperationOut
 from registry.api.problems import ProblemError, refused
 from registry.chain.types import Status
 from registry.chain.writer import Operation
+from registry.consents import ConsentRequests
 from registry.content import ContentStore
 from registry.documents import ReportArchive
 from registry.evidence import EvidenceBatcher
@@ -30,6 +31,7 @@ class AppContext:
     content: ContentStore
     evidence: EvidenceBatcher
     reports: ReportArchive
+    consents: ConsentRequests
     public_url: str | None = None
     mediator: Mediator | None = None
     region: int = 370200

@@ -92,11 +92,18 @@ class ApiKeys:
             self._cache[key_hash] = (time.monotonic() + CACHE_SECONDS, found)
         return found
 
+    def principal(self, key_id: str) -> Principal | None:
+        """The principal of the key ``key_id``, unless it was revoked."""
+        return self._principal_where(api_keys.c.id == key_id)
+
     def _lookup(self, key_hash: str) -> Principal | None:
+        return self._principal_where(api_keys.c.key_hash == key_hash)
+
+    def _principal_where(self, condition: sa.ColumnElement[bool]) -> Principal | None:
         with self.engine.connect() as conn:
             row = conn.execute(
                 sa.select(api_keys.c.id, api_keys.c.role, api_keys.c.region).where(
-                    api_keys.c.key_hash == key_hash, api_keys.c.revoked.is_(False)
+                    condition, api_keys.c.revoked.is_(False)
                 )
             ).first()
         return Principal(row.id, Role(row.role), int(row.region)) if row else None

@@ -35,6 +35,7 @@ Region = Annotated[
     int, Field(ge=110000, le=829999, description="GB/T 2260 six-digit administrative code")
 ]
 Uint40 = Annotated[int, Field(ge=0, lt=2**40)]
+AssetIdField = Annotated[int, Field(ge=1, lt=2**64)]
 ZERO = "0x" + "00" * 32
 
 
@@ -135,22 +136,31 @@ class ObjectionDecisionIn(Strict):
     reason_hash: Hash32 = ZERO
 
 
-class ChangeIn(Strict):
+class ChangeTerms(Strict):
     manifest_hash: Hash32
     manifest_cid: Hash32
     cid_codec: Literal[85, 112] = 85
+
+
+class ChangeIn(ChangeTerms):
     consent: ConsentIn
 
 
-class TransferIn(Strict):
+class TransferTerms(Strict):
     new_holder: Address
     agreement_hash: Hash32
+
+
+class TransferIn(TransferTerms):
     consent: ConsentIn
 
 
-class PledgeIn(Strict):
+class PledgeTerms(Strict):
     pledgee: Address
     agreement_hash: Hash32
+
+
+class PledgeIn(PledgeTerms):
     consent: ConsentIn
 
 
@@ -166,8 +176,8 @@ class ReasonIn(Strict):
     reason_hash: Hash32
 
 
-class GrantIn(Strict):
-    asset_id: Annotated[int, Field(ge=1, lt=2**64)]
+class GrantTerms(Strict):
+    asset_id: AssetIdField
     kind: Literal["processing", "operating"]
     grantee: Address
     scenario: Hash32
@@ -176,7 +186,6 @@ class GrantIn(Strict):
     exclusive: bool = False
     revocable: bool = True
     terms_hash: Hash32 = ZERO
-    consent: ConsentIn
 
     def to_request(self) -> GrantRequest:
         return GrantRequest(
@@ -190,6 +199,10 @@ class GrantIn(Strict):
             revocable=self.revocable,
             terms_hash=b32(self.terms_hash),
         )
+
+
+class GrantIn(GrantTerms):
+    consent: ConsentIn
 
 
 class RevokeGrantIn(Strict):

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from registry.chain.errors import ContractError
 from registry.chain.writer import Operation
 
 PROBLEM = "application/problem+json"
@@ -65,7 +66,21 @@ def problem_response(problem: ProblemError, instance: str) -> JSONResponse:
 def refused(operation: Operation) -> ProblemError:
     """The contract refused the act before anything was sent: say which rule, by its name."""
     error = operation.error or {"name": "Reverted", "args": []}
-    name = str(error["name"])
+    return _rule(
+        str(error["name"]),
+        list(error.get("args", [])),
+        "nothing was sent to the chain",
+        operation=operation.key,
+    )
+
+
+def breaks_rule(error: ContractError) -> ProblemError:
+    """The act would break a contract rule as the chain stands now."""
+    args = [a.hex() if isinstance(a, bytes) else a for a in error.args_]
+    return _rule(error.name, args, "nothing was kept")
+
+
+def _rule(name: str, args: list[Any], outcome: str, **extra: Any) -> ProblemError:
     status = 404 if name in NOT_FOUND_ERRORS else 422 if name in INVALID_INPUT_ERRORS else 409
     if name == "AccessControlUnauthorizedAccount":
         status = 403
@@ -73,10 +88,10 @@ def refused(operation: Operation) -> ProblemError:
         status,
         f"contract/{name}",
         f"Refused by the registry contract: {name}",
-        f"the act breaks the rule {name}; nothing was sent to the chain",
+        f"the act breaks the rule {name}; {outcome}",
         rule=name,
-        args=error.get("args", []),
-        operation=operation.key,
+        args=args,
+        **extra,
     )
 
 

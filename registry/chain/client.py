@@ -178,6 +178,15 @@ class BoundContract:
         values = tuple(_checksummed(o, v) for o, v in zip(outputs, values, strict=True))
         return values[0] if len(values) == 1 else values
 
+    def dry_run(self, sender: str, data: bytes) -> ContractError | None:
+        """Runs the call ``data`` from ``sender`` on the latest block without sending it: the
+        contract's refusal, or None when it would pass."""
+        answer = self.chain.w3.provider.make_request(
+            "eth_call",  # type: ignore[arg-type]
+            [{"from": sender, "to": self.address, "data": "0x" + data.hex()}, "latest"],
+        )
+        return self.chain.refusal(dict(answer["error"])) if "error" in answer else None
+
     def _outputs(self, name: str) -> list[dict[str, Any]]:
         try:
             return self._output_abis[name]
@@ -231,7 +240,7 @@ class RolesClient(BoundContract):
         return self._send(sender, "cancelDefaultAdminTransfer")
 
 
-class _Consenting(BoundContract):
+class ConsentingContract(BoundContract):
     """A contract that verifies holders' EIP-712 consents."""
 
     domain_name: str
@@ -248,7 +257,7 @@ class _Consenting(BoundContract):
         return bytes(self._call("DOMAIN_SEPARATOR"))
 
 
-class AssetRegistryClient(_Consenting):
+class AssetRegistryClient(ConsentingContract):
     """AssetRegistry: assets and the registration lifecycle."""
 
     domain_name = "DataAssetRegistry"
@@ -400,7 +409,7 @@ class AssetRegistryClient(_Consenting):
         return Web3.to_checksum_address(certificates), Web3.to_checksum_address(rights)
 
 
-class RightsRegistryClient(_Consenting):
+class RightsRegistryClient(ConsentingContract):
     """RightsRegistry: processing and operating licences."""
 
     domain_name = "DataRightsRegistry"

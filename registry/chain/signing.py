@@ -15,6 +15,9 @@ from eth_account.signers.local import LocalAccount
 
 from registry.chain.types import Application, Consent, GrantRequest
 
+CONSENT_TERM = 7 * 24 * 3600
+"""Seconds a consent stays valid after it is drafted or signed (its EIP-712 deadline)."""
+
 _PARENT = [{"name": "assetId", "type": "uint64"}, {"name": "scenario", "type": "bytes32"}]
 _TAIL = [{"name": "nonce", "type": "uint256"}, {"name": "deadline", "type": "uint256"}]
 

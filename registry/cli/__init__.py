@@ -4,6 +4,7 @@ from registry.cli import (  # noqa: F401  (they register commands)
     admin,
     assets,
     chain,
+    consents,
     content,
     federation,
     records,

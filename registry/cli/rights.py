@@ -32,7 +32,8 @@ Scenario = Annotated[
 ZERO = "0x" + "00" * 32
 
 
-def _scenario(text: str) -> str:
+def scenario_hash(text: str) -> str:
+    """What goes on chain for a scenario: the SHA-256 of its text."""
     return "0x" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -57,7 +58,7 @@ def grant(
         asset_id=asset_id,
         kind=RightKind[kind.upper()],
         grantee=grantee,
-        scenario=bytes.fromhex(_scenario(scenario)[2:]),
+        scenario=bytes.fromhex(scenario_hash(scenario)[2:]),
         start=start,
         expiry=expiry,
         exclusive=exclusive,
@@ -69,7 +70,7 @@ def grant(
             "asset_id": asset_id,
             "kind": kind,
             "grantee": grantee,
-            "scenario": _scenario(scenario),
+            "scenario": scenario_hash(scenario),
             "start": start,
             "expiry": expiry,
             "exclusive": exclusive,
@@ -115,7 +116,12 @@ def licence(
     as_json: AsJson = False,
 ) -> None:
     """Register a granted right (许可登记): the grantee receives a licence certificate."""
-    body = {"asset_id": asset_id, "kind": kind, "grantee": grantee, "scenario": _scenario(scenario)}
+    body = {
+        "asset_id": asset_id,
+        "kind": kind,
+        "grantee": grantee,
+        "scenario": scenario_hash(scenario),
+    }
     with connected(api, key) as client:
         write(client, "/licences", body, wait, as_json)
 

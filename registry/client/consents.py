@@ -10,10 +10,15 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 
 from registry.api.models import ConsentIn
-from registry.chain.signing import Domain, application_message, fresh_nonce, grant_message, sign
+from registry.chain.signing import (
+    CONSENT_TERM,
+    Domain,
+    application_message,
+    fresh_nonce,
+    grant_message,
+    sign,
+)
 from registry.chain.types import Application, GrantRequest
-
-DEADLINE_SECONDS = 7 * 24 * 3600
 
 
 def _domain(raw: dict[str, Any]) -> Domain:
@@ -27,7 +32,7 @@ class HolderSigner:
         self.account = account
         self.assets = _domain(eip712["domains"]["assets"])
         self.rights = _domain(eip712["domains"]["rights"])
-        self.deadline = now + DEADLINE_SECONDS
+        self.deadline = now + CONSENT_TERM
 
     def _sign(self, domain: Domain, primary: str, message: dict[str, Any]) -> ConsentIn:
         consent = sign(

@@ -61,6 +61,10 @@ CREATE TABLE IF NOT EXISTS certificate_checks (
     PRIMARY KEY (region, token_id)
 );
 CREATE INDEX IF NOT EXISTS certificate_checks_asset ON certificate_checks (region, asset_id);
+CREATE TABLE IF NOT EXISTS proofs (
+    region INTEGER NOT NULL, token_id TEXT NOT NULL, block INTEGER NOT NULL, evidence TEXT NOT NULL,
+    PRIMARY KEY (region, token_id, block)
+);
 """
 HEADERS_PER_TX = 32
 RPC_TIMEOUT = 5.0
@@ -323,6 +327,10 @@ class Mediator:
                 credential, state, agreement, self.recognition.partner_keys(region)
             )
             summary = keccak(canonical_json(rights))
+            evidence["rights"] = rights
+            # The proof is kept before the record goes on chain: whoever reads the record
+            # finds the proof of its block.
+            self._keep_proof(region, token, block, evidence)
             self.recognition.record(
                 self.sender,
                 recognition_request(region, state, credential, summary),
@@ -331,7 +339,6 @@ class Mediator:
         except RefusedError as refused:
             self._keep(region, token, asset_id, block, None, None, refused, evidence)
             return self.kept(region, token) or {}
-        evidence["rights"] = rights
         status = "frozen" if state.frozen else state.status.name.lower()
         self._keep(region, token, asset_id, block, state.expires_at, status, None, evidence)
         if state.successor:
@@ -449,6 +456,32 @@ class Mediator:
             "evidence": json.loads(evidence) if evidence else None,
             "checked_at": checked_at,
         }
+
+    def proof(self, region: int, token: int, block: int) -> dict[str, Any] | None:
+        """The header and storage proofs of ``token`` at ``block``, as recorded on chain."""
+        with self._lock:
+            row = self.db.execute(
+                "SELECT evidence FROM proofs WHERE region = ? AND token_id = ? AND block = ?",
+                (region, str(token), block),
+            ).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def _keep_proof(self, region: int, token: int, block: int, evidence: dict[str, Any]) -> None:
+        """Keeps the proof of a check about to be recorded, and drops those older than the
+        recorded one (that one stays: a reader may have just read its record)."""
+        with self._lock:
+            self.db.execute("BEGIN")
+            self.db.execute(
+                "DELETE FROM proofs WHERE region = ? AND token_id = ? AND block < "
+                "(SELECT COALESCE(MAX(block), 0) FROM certificate_checks "
+                "WHERE region = ? AND token_id = ? AND refused IS NULL)",
+                (region, str(token), region, str(token)),
+            )
+            self.db.execute(
+                "INSERT OR REPLACE INTO proofs VALUES (?, ?, ?, ?)",
+                (region, str(token), block, json.dumps(evidence)),
+            )
+            self.db.execute("COMMIT")
 
     def reachability(self, region: int) -> tuple[bool, float | None, str | None]:
         with self._lock:

@@ -13,8 +13,17 @@ from hexbytes import HexBytes
 from registry.certificates.numbers import format_number
 from registry.chain.client import BoundContract
 from registry.chain.deploy import Registry
-from registry.chain.types import Application, Consent, GrantRequest, RightKind, Standing
+from registry.chain.errors import ContractError
+from registry.chain.types import (
+    DIRECT,
+    Application,
+    Consent,
+    GrantRequest,
+    RightKind,
+    Standing,
+)
 from registry.chain.writer import Call, ChainWriter, Operation
+from registry.services.holder_acts import HolderAct
 
 # Acts that create something, and where its id is: contract, event, argument, result name.
 _CREATES: dict[str, tuple[str, str, str, str]] = {
@@ -258,6 +267,25 @@ class RegistryService:
             grantee,
             scenario,
         )
+
+    # ------------------------------------------------------------------ consented acts
+
+    def holder_act(self, key: str, act: HolderAct, consent: Consent) -> Operation:
+        """Relays ``act`` with the holder's signed consent."""
+        contract: BoundContract = getattr(self.registry, act.contract)
+        return self._send(
+            self.staff.registrar, key, contract, act.function, *act.args, consent.to_abi()
+        )
+
+    def broken_rule(self, act: HolderAct) -> ContractError | None:
+        """The rule ``act`` breaks now, not counting the consent it still lacks. It runs from
+        the registrar's key with no consent: every contract checks the asset and the act's
+        fields first and asks for the holder last (``NotHolder``), so that answer means only
+        the holder's signature is missing."""
+        contract: BoundContract = getattr(self.registry, act.contract)
+        data = contract.encode(act.function, *act.args, DIRECT.to_abi())
+        error = contract.dry_run(self.staff.registrar.account.address, data)
+        return None if error is None or error.name == "NotHolder" else error
 
     # ------------------------------------------------------------------ internals
 

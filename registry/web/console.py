@@ -19,10 +19,9 @@ from registry.api.problems import ProblemError
 from registry.chain.types import Status
 from registry.chain.writer import Operation
 from registry.web.render import Lang, render
-from registry.web.sessions import COOKIE, LIFETIME, Session, Sessions
+from registry.web.sessions import COOKIE, LIFETIME, Session, sessions_of
 
 router = APIRouter(include_in_schema=False)
-sessions = Sessions()
 Handler = Callable[[AppContext, str, int, "ActForm"], Operation]
 
 
@@ -87,8 +86,8 @@ ACTS: dict[str, Act] = {
 }
 
 
-def _session(session_id: str | None) -> Session | None:
-    return sessions.get(session_id)
+def session_of(ctx: AppContext, session_id: str | None) -> Session | None:
+    return sessions_of(ctx.keys).get(session_id)
 
 
 def _queues(ctx: AppContext, session: Session) -> dict[str, list[dict[str, Any]]]:
@@ -112,7 +111,7 @@ def _queues(ctx: AppContext, session: Session) -> dict[str, list[dict[str, Any]]
     return {}
 
 
-def _page(
+def console_page(
     ctx: AppContext,
     request: Request,
     lang: str,
@@ -134,6 +133,13 @@ def _page(
                 }
             )
     allowed = [name for name, act in ACTS.items() if act.role == session.principal.role]
+    consents = []
+    if session.principal.role == Role.REGISTRAR:
+        now = ctx.now()
+        consents = [
+            {"request": r, "state": r.state(now)}
+            for r in ctx.consents.list(session.principal.region, limit=50)
+        ]
     return render(
         request,
         "console.html",
@@ -143,6 +149,7 @@ def _page(
         queues=_queues(ctx, session),
         allowed=allowed,
         partners=partners,
+        consents=consents,
         error=error,
     )
 
@@ -155,10 +162,10 @@ def console(
     session_id: Annotated[str | None, Cookie(alias=COOKIE)] = None,
 ) -> Response:
     """The sign-in form, or the work of the signed-in key's role."""
-    session = _session(session_id)
+    session = session_of(ctx, session_id)
     if session is None:
         return render(request, "console.html", lang, session=None)
-    return _page(ctx, request, lang, session)
+    return console_page(ctx, request, lang, session)
 
 
 @router.post("/console/login")
@@ -172,7 +179,7 @@ def login(
     principal = ctx.keys.authenticate(api_key.strip())
     if principal is None:
         return render(request, "console.html", lang, 401, session=None, error="console.bad_key")
-    session_id, _ = sessions.open(principal)
+    session_id, _ = sessions_of(ctx.keys).open(principal)
     response = RedirectResponse(f"/console?lang={lang}", status_code=303)
     response.set_cookie(
         COOKIE,
@@ -188,13 +195,14 @@ def login(
 
 @router.post("/console/logout")
 def logout(
+    ctx: Ctx,
     csrf: Annotated[str, Form()],
     lang: Lang = "zh",
     session_id: Annotated[str | None, Cookie(alias=COOKIE)] = None,
 ) -> Response:
-    session = _session(session_id)
+    session = session_of(ctx, session_id)
     if session is not None and session.csrf_ok(csrf):
-        sessions.close(session_id)
+        sessions_of(ctx.keys).close(session_id)
     response = RedirectResponse(f"/console?lang={lang}", status_code=303)
     response.delete_cookie(COOKIE, path="/console")
     return response
@@ -214,24 +222,23 @@ def act(
     session_id: Annotated[str | None, Cookie(alias=COOKIE)] = None,
 ) -> Response:
     """One act on one asset, by the signed-in key, if its role may."""
-    session = _session(session_id)
+    session = session_of(ctx, session_id)
     if session is None:
         return render(request, "console.html", lang, 401, session=None, error="console.signed_out")
     if not session.csrf_ok(csrf):
-        return _page(ctx, request, lang, session, 403, "console.bad_csrf")
+        return console_page(ctx, request, lang, session, 403, "console.bad_csrf")
     chosen = ACTS.get(action)
     if chosen is None or chosen.role != session.principal.role:
-        return _page(ctx, request, lang, session, 403, "console.wrong_role")
+        return console_page(ctx, request, lang, session, 403, "console.wrong_role")
     if chosen.needs_text and not text.strip():
-        return _page(ctx, request, lang, session, 422, "console.needs_text")
+        return console_page(ctx, request, lang, session, 422, "console.needs_text")
     key = f"{session.principal.key_id}:console-{uuid.uuid4().hex}"
     try:
         asset_in_region(ctx, session.principal, asset_id)
         op = accepted(chosen.handler(ctx, key, asset_id, ActForm(text, objection_id, upheld)))
     except ProblemError as problem:
-        return _page(
+        return console_page(
             ctx, request, lang, session, problem.status, f"{problem.title}: {problem.detail}"
         )
-    session.operations.insert(0, (op.key, f"{action} #{asset_id}"))
-    del session.operations[50:]
+    sessions_of(ctx.keys).record(session_id, op.key, f"{action} #{asset_id}")
     return RedirectResponse(f"/console?lang={lang}", status_code=303)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Protocol
 
 LANGS = ("zh", "en")
 
@@ -176,6 +176,78 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "role.reviewer": ("审核员", "reviewer"),
     "role.holder": ("权利人", "holder"),
     "role.auditor": ("审计", "auditor"),
+    "right.holding": ("数据资源持有权", "holding right"),
+    "right.processing": ("数据加工使用权", "processing and use right"),
+    "right.operating": ("数据产品经营权", "product operating right"),
+    "event.Applied": ("提交登记申请", "Application filed"),
+    "event.ReviewStarted": ("开始形式审查", "Review started"),
+    "event.ApplicationRejected": ("申请被驳回", "Application rejected"),
+    "event.NoticeStarted": ("审查通过，开始公示", "Approved; public notice started"),
+    "event.ObjectionFiled": ("公示期内提出异议", "Objection filed during the notice"),
+    "event.ObjectionDecided": ("异议已裁定", "Objection decided"),
+    "event.RegistrationIssued": ("颁发登记证书", "Registration certificate issued"),
+    "event.CertificateIssued": ("证书上链", "Certificate minted"),
+    "event.CertificateSuperseded": ("证书被新证书替代", "Certificate superseded"),
+    "event.CertificateRevoked": ("证书撤销", "Certificate revoked"),
+    "event.CertificateExtended": ("证书有效期延长", "Certificate validity extended"),
+    "event.ManifestChanged": ("变更登记（新登记清单）", "Change registered (new manifest)"),
+    "event.HolderTransferred": ("转移登记（持有人变更）", "Transfer registered (new holder)"),
+    "event.RegistrationRenewed": ("登记续展", "Registration renewed"),
+    "event.AssetPledged": ("质押登记", "Pledge registered"),
+    "event.PledgeReleased": ("质押解除", "Pledge released"),
+    "event.AssetFrozen": ("冻结（司法或行政）", "Frozen (court or authority order)"),
+    "event.AssetUnfrozen": ("解除冻结", "Unfrozen"),
+    "event.RegistrationCancelled": ("注销登记", "Registration cancelled"),
+    "event.RegistrationRevoked": ("撤销登记", "Registration revoked"),
+    "event.ParentLinked": ("关联来源资产", "Source asset linked"),
+    "event.RightGranted": ("授予加工使用权或产品经营权", "Processing or operating right granted"),
+    "event.RightRevoked": ("授权撤回", "Right revoked"),
+    "event.LicenceRegistered": (
+        "许可登记，颁发许可凭证",
+        "Licence registered, licence certificate issued",
+    ),
+    "event.Anchored": ("存证上链", "Evidence anchored"),
+    "event.Locked": ("证书锁定（不可转让）", "Certificate locked (soulbound)"),
+    "consent.title": ("需持有人同意的登记", "Acts that need the holder's consent"),
+    "consent.intro": (
+        "变更、转移、质押、续展、注销与授权须经持有人签名同意。在此起草后，持有人在自己的设备上签名"
+        "（registry consent sign，或任何支持 EIP-712 的钱包），签名回传后即上链。",
+        "Change, transfer, pledge, renewal, cancellation and grants need the holder's signed "
+        "consent. Draft the act here; the holder signs it on their own device (registry consent "
+        "sign, or any EIP-712 wallet), and the act is sent to the chain when the signature "
+        "comes back.",
+    ),
+    "consent.act": ("登记事项", "Act"),
+    "consent.act.change": ("变更登记", "Change"),
+    "consent.act.transfer": ("转移登记", "Transfer"),
+    "consent.act.pledge": ("质押登记", "Pledge"),
+    "consent.act.renew": ("续展", "Renewal"),
+    "consent.act.cancel": ("注销登记", "Cancellation"),
+    "consent.act.grant": ("授权（加工使用权/产品经营权）", "Grant (processing / operating right)"),
+    "consent.party": ("受让人 / 质权人 / 被授权人地址", "New holder / pledgee / grantee address"),
+    "consent.agreement": (
+        "协议或条款（文本，上链其 SHA-256）",
+        "Agreement or terms (text; its SHA-256 goes on chain)",
+    ),
+    "consent.manifest": ("新登记清单 CID（变更登记）", "New manifest CID (change)"),
+    "consent.kind": ("授权的权利", "Right granted"),
+    "consent.scenario": ("使用场景（授权）", "Use scenario (grant)"),
+    "consent.start": ("授权起始日", "Grant starts"),
+    "consent.expiry": ("授权截止日", "Grant ends"),
+    "consent.draft": ("起草并请持有人签名", "Draft and ask the holder to sign"),
+    "consent.state": ("状态", "State"),
+    "consent.state.awaiting": ("等待持有人签名", "awaiting the holder's signature"),
+    "consent.state.submitted": ("已签名并提交", "signed and submitted"),
+    "consent.state.withdrawn": ("已撤回", "withdrawn"),
+    "consent.state.expired": ("已过签名期限", "past its deadline"),
+    "consent.until": ("签名期限", "sign before"),
+    "consent.how": ("持有人签名：", "The holder signs with"),
+    "consent.json": ("待签名数据（JSON）", "typed data (JSON)"),
+    "consent.signature": ("持有人的签名（来自钱包）", "The holder's signature (from a wallet)"),
+    "consent.relay": ("提交签名", "Submit the signature"),
+    "consent.withdraw": ("撤回", "Withdraw"),
+    "console.no_request": ("没有该请求", "No such request"),
+    "console.not_awaiting": ("该请求已不在等待签名", "The request is no longer awaiting"),
     "act.start_review": ("开始审核", "Start review"),
     "act.approve": ("通过并公示", "Approve and publish notice"),
     "act.reject": ("驳回", "Reject"),
@@ -204,11 +276,18 @@ _STRINGS: dict[str, tuple[str, str]] = {
 }
 
 
-def translator(lang: str) -> Callable[[str], str]:
+class Translate(Protocol):
+    def __call__(self, key: str, default: str | None = None, /) -> str: ...
+
+
+def translator(lang: str) -> Translate:
     index = 1 if lang == "en" else 0
 
-    def t(key: str) -> str:
+    def t(key: str, default: str | None = None, /) -> str:
+        """The string for ``key``; else ``default``, else the key itself."""
         pair = _STRINGS.get(key)
-        return pair[index] if pair else key
+        if pair:
+            return pair[index]
+        return key if default is None else default
 
     return t

@@ -25,6 +25,12 @@ router = APIRouter(include_in_schema=False)
 _HASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
 
 
+@router.get("/docs")
+def api_docs(request: Request) -> Response:
+    """The API's reference (OpenAPI at /openapi.json), in Swagger UI served by the project."""
+    return render(request, "docs.html", "en")
+
+
 @router.get("/c/{number}")
 def certificate_page(number: str, ctx: Ctx, request: Request, lang: Lang = "zh") -> Response:
     """A certificate's public record, its status read from the chain now."""

@@ -128,7 +128,14 @@ def recognition_of(ctx: AppContext, region: int, number: str) -> dict[str, Any]:
         },
         "origin_reachable": reachable,
         "record": None,
-        "evidence": None if kept is None else kept["evidence"],
+        # The proof of the block the record stands on (a newer check may be on its way).
+        "evidence": (
+            mediator.proof(region, token, record.proof_block)
+            if record.proof_block
+            else None
+            if kept is None
+            else kept["evidence"]
+        ),
     }
     if record.proof_block:
         answer["record"] = {

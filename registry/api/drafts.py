@@ -1,0 +1,101 @@
+"""Bodies of consent requests: an act drafted by the registrar for the holder to sign. Each is
+the act's API body without its consent, plus the act's name and asset."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from registry.api.models import (
+    AssetIdField,
+    ChangeTerms,
+    GrantTerms,
+    HexBytes,
+    OperationOut,
+    PledgeTerms,
+    Strict,
+    TransferTerms,
+    b32,
+)
+from registry.services import holder_acts
+from registry.services.holder_acts import HolderAct
+
+
+class ChangeDraft(ChangeTerms):
+    act: Literal["change"]
+    asset_id: AssetIdField
+
+    def holder_act(self) -> HolderAct:
+        return holder_acts.change(
+            self.asset_id, b32(self.manifest_hash), b32(self.manifest_cid), self.cid_codec
+        )
+
+
+class TransferDraft(TransferTerms):
+    act: Literal["transfer"]
+    asset_id: AssetIdField
+
+    def holder_act(self) -> HolderAct:
+        return holder_acts.transfer(self.asset_id, self.new_holder, b32(self.agreement_hash))
+
+
+class PledgeDraft(PledgeTerms):
+    act: Literal["pledge"]
+    asset_id: AssetIdField
+
+    def holder_act(self) -> HolderAct:
+        return holder_acts.pledge(self.asset_id, self.pledgee, b32(self.agreement_hash))
+
+
+class RenewDraft(Strict):
+    act: Literal["renew"]
+    asset_id: AssetIdField
+
+    def holder_act(self) -> HolderAct:
+        return holder_acts.renew(self.asset_id)
+
+
+class CancelDraft(Strict):
+    act: Literal["cancel"]
+    asset_id: AssetIdField
+
+    def holder_act(self) -> HolderAct:
+        return holder_acts.cancel(self.asset_id)
+
+
+class GrantDraft(GrantTerms):
+    act: Literal["grant"]
+
+    def holder_act(self) -> HolderAct:
+        return holder_acts.grant(self.to_request())
+
+
+Draft = Annotated[
+    ChangeDraft | TransferDraft | PledgeDraft | RenewDraft | CancelDraft | GrantDraft,
+    Field(discriminator="act"),
+]
+
+
+class SignatureIn(Strict):
+    signature: Annotated[
+        HexBytes, Field(min_length=4, description="the holder's EIP-712 signature")
+    ]
+
+
+class ConsentRequestOut(BaseModel):
+    """A drafted act and what the holder signs for it (``typed_data``, as for
+    ``eth_signTypedData_v4``); ``POST`` the signature to ``links.signature``."""
+
+    id: str
+    act: str
+    asset_id: int
+    region: int
+    holder: str
+    state: Literal["awaiting", "submitted", "withdrawn", "expired"]
+    deadline: int
+    created_at: float
+    draft: dict[str, Any]
+    typed_data: dict[str, Any]
+    operation: OperationOut | None = None
+    links: dict[str, str]

@@ -1,0 +1,159 @@
+"""`registry consent ...`: acts drafted by the registration center that wait for the holder's
+signature. The registrar drafts; the holder reads what they consent to and signs here, with a
+key that never leaves this machine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+from eth_account.messages import encode_typed_data
+
+from registry.cli.app import app
+from registry.cli.remote import (
+    DEFAULT_API,
+    ApiKey,
+    ApiUrl,
+    AsJson,
+    Wait,
+    connected,
+    hash32,
+    holder_account,
+    moment,
+    show,
+    when,
+    write,
+)
+from registry.cli.rights import scenario_hash
+
+consent = typer.Typer(
+    help="Acts awaiting the holder's consent (待持有人同意).", no_args_is_help=True
+)
+app.add_typer(consent, name="consent")
+RequestId = Annotated[str, typer.Argument(help="The request's id (32 hex digits).")]
+Act = Literal["change", "transfer", "pledge", "renew", "cancel", "grant"]
+
+
+def _optional_hash(value: str | None) -> str | None:
+    return None if value is None else hash32(value)
+
+
+@consent.command("request")
+def request(
+    act: Annotated[Act, typer.Argument(help="The act the holder is asked to consent to.")],
+    asset_id: Annotated[int, typer.Argument(min=1)],
+    to: Annotated[str | None, typer.Option(help="transfer: the new holder.")] = None,
+    pledgee: Annotated[str | None, typer.Option(help="pledge: the pledgee.")] = None,
+    agreement: Annotated[
+        str | None, typer.Option(help="transfer, pledge: 0x-hash or file of the agreement.")
+    ] = None,
+    manifest: Annotated[
+        Path | None, typer.Option(exists=True, help="change: the new manifest (JSON).")
+    ] = None,
+    kind: Annotated[
+        Literal["processing", "operating"] | None, typer.Option(help="grant: which right.")
+    ] = None,
+    grantee: Annotated[str | None, typer.Option(help="grant: who receives it.")] = None,
+    scenario: Annotated[str | None, typer.Option(help="grant: the scenario, as text.")] = None,
+    start: Annotated[int | None, typer.Option(parser=moment, help="grant: from.")] = None,
+    expiry: Annotated[int | None, typer.Option(parser=moment, help="grant: until.")] = None,
+    exclusive: Annotated[bool, typer.Option("--exclusive/--shared")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the id.")] = False,
+    api: ApiUrl = DEFAULT_API,
+    key: ApiKey = None,
+    as_json: AsJson = False,
+) -> None:
+    """Draft an act for the holder to sign (registrar key). The registry checks it against the
+    chain now; the answer's id is what the holder signs with `registry consent sign`."""
+    body: dict[str, Any] = {"act": act, "asset_id": asset_id}
+    fields = {
+        "new_holder": to,
+        "pledgee": pledgee,
+        "agreement_hash": _optional_hash(agreement),
+        "kind": kind,
+        "grantee": grantee,
+        "scenario": scenario_hash(scenario) if scenario is not None else None,
+        "start": start,
+        "expiry": expiry,
+    }
+    body.update({k: v for k, v in fields.items() if v is not None})
+    if act == "grant":
+        body["exclusive"] = exclusive
+    with connected(api, key) as client:
+        if manifest is not None:
+            stored = client.publish_manifest(json.loads(manifest.read_text(encoding="utf-8")))
+            body.update({k: stored[k] for k in ("manifest_hash", "manifest_cid", "cid_codec")})
+        drafted = client.post("/consent-requests", body)
+        if quiet:
+            typer.echo(drafted["id"])
+        else:
+            show(drafted, as_json, _request_text)
+
+
+@consent.command("show")
+def show_request(request_id: RequestId, api: ApiUrl = DEFAULT_API, as_json: AsJson = False) -> None:
+    """The request, and the typed data the holder signs."""
+    with connected(api, None) as client:
+        show(client.get(f"/consent-requests/{request_id}"), as_json, _request_text)
+
+
+@consent.command("list")
+def listing(
+    status: Annotated[Literal["awaiting", "submitted", "withdrawn"] | None, typer.Option()] = None,
+    api: ApiUrl = DEFAULT_API,
+    key: ApiKey = None,
+    as_json: AsJson = False,
+) -> None:
+    """The requests of your key's region, newest first (staff keys)."""
+    params = {"status": status} if status else {}
+    with connected(api, key) as client:
+        found = client.get("/consent-requests", **params)
+        show(found, as_json, lambda rs: "\n\n".join(_request_text(r) for r in rs) or "none")
+
+
+@consent.command("sign")
+def sign(
+    request_id: RequestId,
+    yes: Annotated[bool, typer.Option("--yes", help="Sign without asking.")] = False,
+    api: ApiUrl = DEFAULT_API,
+    wait: Wait = True,
+    as_json: AsJson = False,
+) -> None:
+    """Sign a request with the holder's key (REGISTRY_HOLDER_KEY) and send the signature."""
+    account = holder_account()
+    with connected(api, None) as client:
+        found = client.get(f"/consent-requests/{request_id}")
+        if found["holder"].lower() != account.address.lower():
+            typer.echo(f"error: the holder is {found['holder']}, not {account.address}", err=True)
+            raise typer.Exit(2)
+        if found["state"] != "awaiting":
+            typer.echo(f"error: the request is {found['state']}", err=True)
+            raise typer.Exit(2)
+        typer.echo(_request_text(found))
+        if not yes and not typer.confirm("Sign this consent?"):
+            raise typer.Exit(1)
+        signed = account.sign_message(encode_typed_data(full_message=found["typed_data"]))
+        body = {"signature": "0x" + bytes(signed.signature).hex()}
+        write(client, f"/consent-requests/{request_id}/signature", body, wait, as_json)
+
+
+@consent.command("withdraw")
+def withdraw(
+    request_id: RequestId, api: ApiUrl = DEFAULT_API, key: ApiKey = None, as_json: AsJson = False
+) -> None:
+    """Withdraw an awaiting request (registrar key)."""
+    with connected(api, key) as client:
+        show(client.post(f"/consent-requests/{request_id}/withdraw"), as_json, _request_text)
+
+
+def _request_text(r: dict[str, Any]) -> str:
+    lines = [
+        f"request {r['id']}: {r['act']} of asset {r['asset_id']} ({r['state']})",
+        f"holder {r['holder']}, sign before {when(r['deadline'])}",
+    ]
+    lines += [f"  {name}: {value}" for name, value in r["typed_data"]["message"].items()]
+    if r.get("operation"):
+        lines.append(f"operation {r['operation']['id']}: {r['operation']['status']}")
+    return "\n".join(lines)

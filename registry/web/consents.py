@@ -1,0 +1,213 @@
+"""The console's acts that need the holder's consent (change, transfer, pledge, renewal,
+cancellation, grants): the registrar drafts one, the holder signs it where their key is
+(`registry consent sign`, or any EIP-712 wallet given the request's JSON), and the signature
+comes back by the API or pasted here. The same code paths as the API's consent requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Cookie, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import TypeAdapter, ValidationError
+
+from registry.api.deps import AppContext, Ctx
+from registry.api.drafts import Draft
+from registry.api.keys import Role
+from registry.api.problems import ProblemError
+from registry.api.routers.consents import draft_request, sign_request
+from registry.consents import ConsentRequest
+from registry.content import Cid, ContentError
+from registry.content.manifest import Manifest
+from registry.content.store import read_all
+from registry.web.console import console_page, session_of
+from registry.web.render import Lang, render
+from registry.web.sessions import COOKIE, Session, sessions_of
+
+router = APIRouter(include_in_schema=False)
+_drafts: TypeAdapter[Draft] = TypeAdapter(Draft)
+CST = dt.timezone(dt.timedelta(hours=8))
+ZERO = "0x" + "00" * 32
+
+
+def _sha256(text: str) -> str:
+    return "0x" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _day(value: str) -> int | None:
+    """A date input (YYYY-MM-DD) as the start of that day in China Standard Time."""
+    if not value:
+        return None
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"not a date: {value!r}") from None
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=CST).timestamp())
+
+
+def _manifest_fields(ctx: AppContext, cid_text: str) -> dict[str, Any]:
+    """The chain fields of a manifest already published to the content store."""
+    try:
+        manifest = Manifest.model_validate_json(read_all(ctx.content, Cid.parse(cid_text.strip())))
+    except (ValueError, ContentError) as exc:
+        raise ValueError(f"manifest {cid_text!r}: {exc}") from None
+    manifest_hash, digest, codec = manifest.chain_fields()
+    return {
+        "manifest_hash": "0x" + manifest_hash.hex(),
+        "manifest_cid": "0x" + digest.hex(),
+        "cid_codec": codec,
+    }
+
+
+def _body(ctx: AppContext, act: str, asset_id: int, form: dict[str, str], now: int) -> Any:
+    body: dict[str, Any] = {"act": act, "asset_id": asset_id}
+    party, agreement = form["party"].strip(), form["agreement"].strip()
+    if act == "change":
+        body.update(_manifest_fields(ctx, form["manifest_cid"]))
+    elif act in ("transfer", "pledge"):
+        body["new_holder" if act == "transfer" else "pledgee"] = party
+        body["agreement_hash"] = _sha256(agreement) if agreement else ""
+    elif act == "grant":
+        body.update(
+            kind=form["kind"],
+            grantee=party,
+            scenario=_sha256(form["scenario"].strip()) if form["scenario"].strip() else ZERO,
+            start=_day(form["start"]) or now,
+            expiry=_day(form["expiry"]),
+            exclusive=form["exclusive"] == "true",
+            terms_hash=_sha256(agreement) if agreement else ZERO,
+        )
+    return _drafts.validate_python(body)
+
+
+def _registrar(
+    ctx: AppContext, request: Request, lang: str, session_id: str | None, csrf: str
+) -> Session | Response:
+    """The signed-in registrar's session, or the page refusing the form."""
+    session = session_of(ctx, session_id)
+    if session is None:
+        return render(request, "console.html", lang, 401, session=None, error="console.signed_out")
+    if not session.csrf_ok(csrf):
+        return console_page(ctx, request, lang, session, 403, "console.bad_csrf")
+    if session.principal.role != Role.REGISTRAR:
+        return console_page(ctx, request, lang, session, 403, "console.wrong_role")
+    return session
+
+
+def _own_request(
+    ctx: AppContext,
+    request: Request,
+    lang: str,
+    session_id: str | None,
+    csrf: str,
+    request_id: str,
+) -> tuple[Session, ConsentRequest] | Response:
+    """The registrar's session and a consent request of their region, or the refusing page."""
+    session = _registrar(ctx, request, lang, session_id, csrf)
+    if not isinstance(session, Session):
+        return session
+    found = ctx.consents.get(request_id)
+    if found is None or found.region != session.principal.region:
+        return console_page(ctx, request, lang, session, 404, "console.no_request")
+    return session, found
+
+
+def _problem_page(
+    ctx: AppContext, request: Request, lang: str, session: Session, problem: ProblemError
+) -> Response:
+    return console_page(
+        ctx, request, lang, session, problem.status, f"{problem.title}: {problem.detail}"
+    )
+
+
+def _back(lang: str) -> Response:
+    return RedirectResponse(f"/console?lang={lang}#consents", status_code=303)
+
+
+@router.post("/console/consent")
+def draft(
+    ctx: Ctx,
+    request: Request,
+    csrf: Annotated[str, Form(max_length=100)],
+    act: Annotated[str, Form(max_length=20)],
+    asset_id: Annotated[int, Form(ge=1, lt=2**63)],
+    party: Annotated[str, Form(max_length=100)] = "",
+    agreement: Annotated[str, Form(max_length=2000)] = "",
+    manifest_cid: Annotated[str, Form(max_length=120)] = "",
+    kind: Annotated[str, Form(max_length=20)] = "processing",
+    scenario: Annotated[str, Form(max_length=2000)] = "",
+    start: Annotated[str, Form(max_length=20)] = "",
+    expiry: Annotated[str, Form(max_length=20)] = "",
+    exclusive: Annotated[str, Form(max_length=5)] = "",
+    lang: Lang = "zh",
+    session_id: Annotated[str | None, Cookie(alias=COOKIE)] = None,
+) -> Response:
+    """Drafts an act for the holder's consent."""
+    session = _registrar(ctx, request, lang, session_id, csrf)
+    if not isinstance(session, Session):
+        return session
+    form = {
+        "party": party,
+        "agreement": agreement,
+        "manifest_cid": manifest_cid,
+        "kind": kind,
+        "scenario": scenario,
+        "start": start,
+        "expiry": expiry,
+        "exclusive": exclusive,
+    }
+    try:
+        body = _body(ctx, act, asset_id, form, ctx.now())
+        draft_request(ctx, session.principal, body)
+    except ValidationError as exc:
+        fields = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in exc.errors())
+        return console_page(ctx, request, lang, session, 422, fields)
+    except ValueError as exc:
+        return console_page(ctx, request, lang, session, 422, str(exc))
+    except ProblemError as problem:
+        return _problem_page(ctx, request, lang, session, problem)
+    return _back(lang)
+
+
+@router.post("/console/consent/{request_id}/signature")
+def signature(
+    request_id: str,
+    ctx: Ctx,
+    request: Request,
+    csrf: Annotated[str, Form(max_length=100)],
+    signature: Annotated[str, Form(pattern=r"^(0x)?([0-9a-fA-F]{2})+$", max_length=4096)],
+    lang: Lang = "zh",
+    session_id: Annotated[str | None, Cookie(alias=COOKIE)] = None,
+) -> Response:
+    """A signature the holder handed over (from a wallet), relayed as the API would."""
+    own = _own_request(ctx, request, lang, session_id, csrf, request_id)
+    if isinstance(own, Response):
+        return own
+    session, found = own
+    try:
+        op = sign_request(ctx, found, bytes.fromhex(signature.removeprefix("0x")))
+    except ProblemError as problem:
+        return _problem_page(ctx, request, lang, session, problem)
+    sessions_of(ctx.keys).record(session_id, op.key, f"{found.act} #{found.asset_id}")
+    return _back(lang)
+
+
+@router.post("/console/consent/{request_id}/withdraw")
+def withdraw(
+    request_id: str,
+    ctx: Ctx,
+    request: Request,
+    csrf: Annotated[str, Form(max_length=100)],
+    lang: Lang = "zh",
+    session_id: Annotated[str | None, Cookie(alias=COOKIE)] = None,
+) -> Response:
+    """Withdraws an awaiting request."""
+    own = _own_request(ctx, request, lang, session_id, csrf, request_id)
+    if isinstance(own, Response):
+        return own
+    session, _found = own
+    if not ctx.consents.withdraw(request_id):
+        return console_page(ctx, request, lang, session, 409, "console.not_awaiting")
+    return _back(lang)
