@@ -78,6 +78,11 @@ STORED, SENT, MINED, REVERTED = "stored", "sent", "mined", "reverted"
 GAS_MARGIN = 1.25
 FEE_BUMP = 1.125
 """Replacement fees must exceed the old ones by at least 10% on geth; 12.5% leaves room."""
+GROUP_WAIT = 0.004
+"""Seconds a group's leader waits, under load, for calls on their way (8 API clients: 88 to 99
+applications/s, 3.4 instead of 2.8 per transaction)."""
+IDLE_ROUND = 1.0
+"""Seconds between reconciliations of a key with nothing open."""
 
 
 OperationStatus = Literal["pending", "sent", "confirmed", "failed"]
@@ -157,6 +162,7 @@ class ChainWriter:
         self._queue: list[_Queued] = []
         self._queue_lock = threading.Lock()
         self._leading = False
+        self._busy = False
         self.chain_id = int(w3.eth.chain_id)
         self._multicall = w3.eth.contract(abi=multicall_abi or _MULTICALL_ABI)
         self._lock = threading.Lock()
@@ -167,6 +173,7 @@ class ChainWriter:
             self._db.execute("ALTER TABLE operations ADD COLUMN error TEXT")
         self._fees = self._current_fees()
         self._nonce: int | None = None
+        self._last_round = 0.0
         self._loop = Repeater("chain-writer", self._round, poll_interval)
 
     # ------------------------------------------------------------------ submitting
@@ -200,9 +207,14 @@ class ChainWriter:
     def _flush(self) -> None:
         """Checks and stores the queue's head (the leader among it), hands the lead on, then
         sends: the next group is checked and stored while this one travels to the node."""
+        if self._busy:
+            # Under load, a moment's wait lets the calls on their way join this group: fewer,
+            # larger transactions. A lone call (the last group was a single call) goes at once.
+            time.sleep(GROUP_WAIT)
         with self._queue_lock:
             taken = self._queue[: self.batch_size]
             del self._queue[: self.batch_size]
+            self._busy = len(taken) > 1
         outbound: list[tuple[int, bytes]] = []
         settled: dict[str, Operation] = {}
         error: BaseException | None = None
@@ -681,8 +693,31 @@ class ChainWriter:
         self._loop.stop()
 
     def _round(self) -> bool:
-        self.reconcile()
+        """Reconciles every ``poll_interval`` while anything is open (stored, sent, or mined
+        but not yet confirmed); an idle key only every ``IDLE_ROUND`` seconds, which still
+        notices a node that lost blocks, without keeping the node busy for nothing."""
+        if self._open() or time.monotonic() - self._last_round >= IDLE_ROUND:
+            self.reconcile()
+            self._last_round = time.monotonic()
         return False
+
+    def _open(self) -> bool:
+        with self._db_lock:
+            row = self._db.execute(
+                "SELECT 1 FROM transactions WHERE sender = ? AND chain_id = ? AND"
+                " (status IN (?, ?) OR (status IN (?, ?) AND block_number > ? - ?)) LIMIT 1",
+                (
+                    self.sender,
+                    self.chain_id,
+                    STORED,
+                    SENT,
+                    MINED,
+                    REVERTED,
+                    self._head or 0,
+                    self.confirmations + 1,
+                ),
+            ).fetchone()
+        return row is not None
 
     def close(self) -> None:
         self.stop()
