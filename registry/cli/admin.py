@@ -6,9 +6,9 @@ import re
 from typing import Annotated
 
 import typer
-from web3 import Web3
 
 from registry.api.keys import ApiKeys, Role
+from registry.chain.rpc import connect
 from registry.cli.app import app
 from registry.config import get_settings
 from registry.index import open_engine
@@ -55,7 +55,7 @@ def advance(
     if match is None:
         raise typer.BadParameter("a number and s, m, h or d, e.g. 10d", param_hint="duration")
     seconds = int(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
-    w3 = Web3(Web3.HTTPProvider(rpc_url or get_settings().rpc_url))
+    w3 = connect(rpc_url or get_settings().rpc_url)
     w3.provider.make_request("evm_increaseTime", [seconds])  # type: ignore[arg-type]
     w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
     block = w3.eth.get_block("latest")

@@ -18,6 +18,7 @@ from web3 import Web3
 from registry.chain import AnvilNode, Deployment, deploy, load_artifacts
 from registry.chain.compiler import Artifact, CompileError, compile_contracts, write_artifacts
 from registry.chain.node import DEV_MNEMONIC, anvil_binary
+from registry.chain.rpc import connect
 from registry.cli.app import app
 from registry.config import Settings, get_settings
 
@@ -69,7 +70,7 @@ def deploy_(
 ) -> None:
     """Deploy every contract to RPC_URL and write the deployment file."""
     settings = get_settings()
-    w3 = Web3(Web3.HTTPProvider(rpc_url or settings.rpc_url))
+    w3 = connect(rpc_url or settings.rpc_url)
     deployment = deploy(
         w3,
         _admin_key(dev_account),
@@ -178,7 +179,7 @@ def up(
         log_file=chain_dir / "anvil.log",
     ).start()
     try:
-        w3 = Web3(Web3.HTTPProvider(anvil.url))
+        w3 = connect(anvil.url)
         artifacts = load_artifacts(settings.build_dir)
         deployment = _deployed(w3, settings.deployment_file)
         if deployment is None:
@@ -259,7 +260,7 @@ def serve() -> None:
     """Serve the API for an existing deployment (REGISTRY_RPC_URL, REGISTRY_DATA_DIR)."""
     _stop_cleanly_on_sigterm()
     settings = get_settings()
-    w3 = Web3(Web3.HTTPProvider(settings.rpc_url))
+    w3 = connect(settings.rpc_url)
     deployment = _deployed(w3, settings.deployment_file)
     if deployment is None:
         typer.echo(f"no deployment on {settings.rpc_url} in {settings.deployment_file}", err=True)

@@ -15,10 +15,10 @@ from typing import Annotated
 
 import httpx
 import typer
-from web3 import Web3
 
 from registry.chain import Deployment, Registry, load_artifacts
 from registry.chain.recognition import Agreement, AgreementStatus
+from registry.chain.rpc import connect
 from registry.cli.app import app
 from registry.cli.remote import DEFAULT_API, ApiUrl, AsJson, connected, show
 from registry.config import Settings, get_settings
@@ -55,7 +55,7 @@ def make_agreement(
     from registry.cli.chain import DEV_ROLES, _admin_key
 
     described = httpx.get(f"{partner_api.rstrip('/')}/v1/federation", timeout=10).json()
-    w3 = Web3(Web3.HTTPProvider(settings.rpc_url))
+    w3 = connect(settings.rpc_url)
     registry = Registry.connect(
         w3, Deployment.load(settings.deployment_file), load_artifacts(settings.build_dir)
     )
@@ -217,7 +217,7 @@ def _wait_healthy(api: str, process: subprocess.Popen[bytes], region: int) -> No
 
 
 def _has_agreement(local: Settings, partner: int) -> bool:
-    w3 = Web3(Web3.HTTPProvider(local.rpc_url))
+    w3 = connect(local.rpc_url)
     registry = Registry.connect(
         w3, Deployment.load(local.deployment_file), load_artifacts(local.build_dir)
     )

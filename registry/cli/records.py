@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from registry.certificates.numbers import format_number
+from registry.chain.rpc import connect
 from registry.cli.app import app
 from registry.cli.remote import (
     DEFAULT_API,
@@ -173,7 +174,6 @@ def verify_cmd(
 ) -> None:
     """Verify evidence against the chain, here: only the receipt may come from the registry,
     and every check runs against the chain's own JSON-RPC."""
-    from web3 import Web3
 
     from registry.config import get_settings
     from registry.evidence.verifier import NOT_PROVEN, PROVEN, verify
@@ -186,7 +186,7 @@ def verify_cmd(
         with connected(api, None) as client:
             receipt = client.get(f"/evidence/{data_hash}")
             linked = client.post("/verify", {"hash": data_hash})["linked"]
-    w3 = Web3(Web3.HTTPProvider(rpc or get_settings().rpc_url))
+    w3 = connect(rpc or get_settings().rpc_url)
     report = verify(w3, receipt, data_hash=bytes.fromhex(data_hash[2:]))
     if as_json:
         show({**report.to_json(), "linked": linked}, True)

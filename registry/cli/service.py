@@ -10,9 +10,9 @@ from typing import Annotated
 import sqlalchemy as sa
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from web3 import Web3
 
 from registry.chain import Deployment, load_artifacts
+from registry.chain.rpc import connect
 from registry.cli.app import app
 from registry.config import get_settings
 from registry.index import Follower, open_engine
@@ -28,7 +28,7 @@ def rebuild(
 ) -> None:
     """Drop the index and read every event again from the deployment block, with progress."""
     settings = get_settings()
-    w3 = Web3(Web3.HTTPProvider(settings.rpc_url))
+    w3 = connect(settings.rpc_url)
     deployment = Deployment.load(settings.deployment_file)
     engine = open_engine(settings.database_url)
     with engine.begin() as conn:
@@ -58,7 +58,7 @@ def follow(
     """Follow the chain into the index until interrupted. `registry serve` runs this as its own
     process, so that indexing never competes with the API for one interpreter's lock."""
     settings = get_settings()
-    w3 = Web3(Web3.HTTPProvider(settings.rpc_url))
+    w3 = connect(settings.rpc_url)
     follower = Follower(
         w3,
         open_engine(settings.database_url),
