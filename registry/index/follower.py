@@ -8,6 +8,7 @@ chain still agrees with, drops what came after, and rebuilds the projections fro
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,6 @@ import sqlalchemy as sa
 from eth_abi.abi import decode as abi_decode
 from hexbytes import HexBytes
 from web3 import Web3
-from web3.types import LogReceipt
 
 from registry.background import Repeater
 from registry.chain.compiler import Artifact
@@ -58,8 +58,14 @@ class _Shape:
         args = {}
         for name, kind, indexed in self.inputs:
             value = abi_decode([kind], next(words))[0] if indexed else next(values)
-            args[name] = Web3.to_checksum_address(value) if kind == "address" else value
+            args[name] = _checksummed(value) if kind == "address" else value
         return args
+
+
+@functools.lru_cache(maxsize=4096)
+def _checksummed(address: str) -> str:
+    """EIP-55 costs a keccak per call; a registry's events name the same few accounts."""
+    return str(Web3.to_checksum_address(address))
 
 
 class Follower:
@@ -80,10 +86,11 @@ class Follower:
         self.deployment = deployment
         self.chunk = chunk
         self.poll_interval = poll_interval
-        self._names = {
+        self._names: dict[str, str] = {
             Web3.to_checksum_address(address): name
             for name, address in deployment.addresses.items()
         }
+        self._addresses = list(self._names)
         self._shapes: dict[tuple[str, bytes], _Shape] = {
             (address, bytes(Web3.keccak(text=signature(item)))): _Shape.of(item)
             for address, name in self._names.items()
@@ -109,17 +116,34 @@ class Follower:
     def sync_once(self) -> int:
         """Reads up to one chunk of new blocks; returns how many blocks it advanced."""
         number, block_hash = self.cursor()
-        if block_hash is not None and not self._chain_has(number, block_hash):
+        # One round trip tells both where the chain is and whether it still has our block.
+        head_hex, ours = batch(
+            self.w3, [("eth_blockNumber", []), ("eth_getBlockByNumber", [hex(number), False])]
+        )
+        if block_hash is not None and (ours is None or ours["hash"] != block_hash):
             self._rewind()
             number, block_hash = self.cursor()
-        head = int(self.w3.eth.block_number)
+        head = int(head_hex, 16)
         if head <= number:
             return 0
         to = min(head, number + self.chunk)
-        logs = self.w3.eth.get_logs(
-            {"fromBlock": number + 1, "toBlock": to, "address": list(self._names)}
+        # Raw JSON-RPC: web3's log formatters cost more than the indexing itself.
+        (logs,) = batch(
+            self.w3,
+            [
+                (
+                    "eth_getLogs",
+                    [
+                        {
+                            "fromBlock": hex(number + 1),
+                            "toBlock": hex(to),
+                            "address": self._addresses,
+                        }
+                    ],
+                )
+            ],
         )
-        numbers = sorted({int(log["blockNumber"]) for log in logs} | {to})
+        numbers = sorted({int(log["blockNumber"], 16) for log in logs} | {to})
         headers = batch(self.w3, [("eth_getBlockByNumber", [hex(n), False]) for n in numbers])
         if None in headers:
             return 0  # the chain lost a block meanwhile: the next round rewinds
@@ -127,7 +151,7 @@ class Follower:
             n: (HexBytes(b["hash"]), int(b["timestamp"], 16))
             for n, b in zip(numbers, headers, strict=True)
         }
-        decoded = [self._decode(log, stamps[int(log["blockNumber"])][1]) for log in logs]
+        decoded = [self._decode(log, stamps[int(log["blockNumber"], 16)][1]) for log in logs]
         with self.engine.begin() as conn:
             for n, (h, ts) in stamps.items():
                 conn.execute(sa.delete(blocks).where(blocks.c.number == n))
@@ -193,18 +217,20 @@ class Follower:
 
     # ------------------------------------------------------------------ helpers
 
-    def _decode(self, log: LogReceipt, timestamp: int) -> Event:
-        address = Web3.to_checksum_address(log["address"])
-        shape = self._shapes[(address, bytes(log["topics"][0]))]
+    def _decode(self, log: dict[str, Any], timestamp: int) -> Event:
+        """An event from a raw ``eth_getLogs`` entry (hex strings throughout)."""
+        address = _checksummed(log["address"].lower())
+        topics = [bytes.fromhex(t[2:]) for t in log["topics"]]
+        shape = self._shapes[(address, topics[0])]
         return Event(
             contract=self._names[address],
             name=shape.name,
-            args=_jsonable(shape.decode([bytes(t) for t in log["topics"][1:]], bytes(log["data"]))),
-            block_number=int(log["blockNumber"]),
-            block_hash="0x" + HexBytes(log["blockHash"]).hex().removeprefix("0x"),
+            args=_jsonable(shape.decode(topics[1:], bytes.fromhex(log["data"][2:]))),
+            block_number=int(log["blockNumber"], 16),
+            block_hash=log["blockHash"].lower(),
             timestamp=timestamp,
-            tx_hash="0x" + HexBytes(log["transactionHash"]).hex().removeprefix("0x"),
-            log_index=int(log["logIndex"]),
+            tx_hash=log["transactionHash"].lower(),
+            log_index=int(log["logIndex"], 16),
         )
 
     def _store(self, conn: sa.Connection, event: Event) -> None:
