@@ -260,3 +260,30 @@ def _anvil_pid(port: int) -> int:
         if args and args[0].endswith(b"anvil") and str(port).encode() in args:
             return int(entry.name)
     raise LookupError(f"no anvil on port {port}")
+
+
+def test_recognition_page_in_chromium(
+    federation: Federation, artifacts: dict[str, Artifact], accounts: Accounts, browser: Any
+) -> None:
+    from tests.test_browser import Visit, axe_violations, screenshots
+
+    origin = federation.registry(A, artifacts)
+    flow = Flow(origin, accounts, origin.chain.w3)
+    asset_id = flow.issued("recognition-page")
+    number = origin.certificates.number_of(origin.assets.get_asset(asset_id).certificate_id)
+    yangzhou = federation.regions[B]
+    assert until(status_is(yangzhou, A, number, "recognised"), 60)[0]
+
+    url = f"{yangzhou.api}/recognitions/{A}/{number}"
+    visit = Visit(browser)
+    try:
+        visit.page.goto(url)
+        assert visit.page.inner_text("#status") == "已互认"
+        assert number in visit.page.content()
+        assert accounts.holder.address in visit.page.content()
+        visit.page.goto(url + "?lang=en")
+        assert visit.page.inner_text("#status") == "recognised"
+    finally:
+        visit.close()
+    screenshots(browser, url, "recognition")
+    assert axe_violations(browser, url) == []

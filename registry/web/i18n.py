@@ -80,6 +80,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "rec.origin_status": ("发证地状态", "Status at the origin"),
     "rec.proof_block": ("证明所依据的发证链区块", "Origin block the proof is against"),
     "rec.agreement": ("互认协议", "Agreement"),
+    "rec.agreement.active": ("生效", "active"),
+    "rec.agreement.suspended": ("暂停", "suspended"),
+    "rec.agreement.terminated": ("终止", "terminated"),
+    "rec.chain": ("链 ID", "chain id"),
     "rec.valid": ("协议有效期", "Agreement term"),
     "rec.successor": ("替代证书", "Superseded by"),
     "rec.proofs": (
