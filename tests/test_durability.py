@@ -187,6 +187,8 @@ def test_node_killed_and_restarted_from_saved_state_loses_nothing(
     ).start()
     try:
         keys = submit_applications(writer, registry, accounts.holder, "node", 150)
+        # Sent is not mined: wait for the last one (the node mines in order, one at a time).
+        assert writer.wait(keys[-1]).status == "confirmed"
         assert registry.assets.asset_count() == 150
         chain.node.kill()
         chain.node.start()

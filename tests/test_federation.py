@@ -127,6 +127,15 @@ def status_is(region: Region, origin: int, number: str, *status: str) -> Callabl
     return check
 
 
+def issued_at_origin(
+    federation: Federation, artifacts: dict[str, Artifact], accounts: Accounts, manifest: str
+) -> str:
+    """The number of a certificate just issued in region A."""
+    origin = federation.registry(A, artifacts)
+    asset_id = Flow(origin, accounts, origin.chain.w3).issued(manifest)
+    return origin.certificates.number_of(origin.assets.get_asset(asset_id).certificate_id)
+
+
 def test_issue_revoke_transfer_and_outage_reach_every_partner(
     federation: Federation, artifacts: dict[str, Artifact], accounts: Accounts
 ) -> None:
@@ -212,10 +221,7 @@ def test_issue_revoke_transfer_and_outage_reach_every_partner(
 def test_expired_agreement_and_unknown_partner(
     federation: Federation, artifacts: dict[str, Artifact], accounts: Accounts
 ) -> None:
-    origin = federation.registry(A, artifacts)
-    flow = Flow(origin, accounts, origin.chain.w3)
-    asset_id = flow.issued("agreement-lapses")
-    number = origin.certificates.number_of(origin.assets.get_asset(asset_id).certificate_id)
+    number = issued_at_origin(federation, artifacts, accounts, "agreement-lapses")
     jinhua = federation.regions[C]
     assert until(status_is(jinhua, A, number, "recognised"))[0]
 
@@ -267,10 +273,7 @@ def test_recognition_page_in_chromium(
 ) -> None:
     from tests.test_browser import Visit, axe_violations, screenshots
 
-    origin = federation.registry(A, artifacts)
-    flow = Flow(origin, accounts, origin.chain.w3)
-    asset_id = flow.issued("recognition-page")
-    number = origin.certificates.number_of(origin.assets.get_asset(asset_id).certificate_id)
+    number = issued_at_origin(federation, artifacts, accounts, "recognition-page")
     yangzhou = federation.regions[B]
     assert until(status_is(yangzhou, A, number, "recognised"), 60)[0]
 
