@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
 from registry.api.models import (
     AssetIdField,
@@ -75,6 +75,14 @@ Draft = Annotated[
     ChangeDraft | TransferDraft | PledgeDraft | RenewDraft | CancelDraft | GrantDraft,
     Field(discriminator="act"),
 ]
+
+
+_DRAFTS: TypeAdapter[Draft] = TypeAdapter(Draft)
+
+
+def parse_draft(data: Any) -> Draft:
+    """A draft from JSON-ready data (a stored request's, a form's); raises ValidationError."""
+    return _DRAFTS.validate_python(data)
 
 
 class SignatureIn(Strict):

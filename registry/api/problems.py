@@ -76,8 +76,7 @@ def refused(operation: Operation) -> ProblemError:
 
 def breaks_rule(error: ContractError) -> ProblemError:
     """The act would break a contract rule as the chain stands now."""
-    args = [a.hex() if isinstance(a, bytes) else a for a in error.args_]
-    return _rule(error.name, args, "nothing was kept")
+    return _rule(error.name, error.json_args(), "nothing was kept")
 
 
 def _rule(name: str, args: list[Any], outcome: str, **extra: Any) -> ProblemError:

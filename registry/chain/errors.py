@@ -21,6 +21,10 @@ class ContractError(Exception):
         self.args_ = args
         self.data = data
 
+    def json_args(self) -> list[Any]:
+        """The error's arguments as JSON takes them (bytes as hex without 0x)."""
+        return [a.hex() if isinstance(a, bytes) else a for a in self.args_]
+
 
 def _type_of(param: dict[str, Any]) -> str:
     if param["type"].startswith("tuple"):

@@ -127,8 +127,7 @@ def _hex(value: bytes) -> str:
 
 
 def _error_json(error: ContractError) -> str:
-    args = [a.hex() if isinstance(a, bytes) else a for a in error.args_]
-    return json.dumps({"name": error.name, "args": args, "data": error.data})
+    return json.dumps({"name": error.name, "args": error.json_args(), "data": error.data})
 
 
 class ChainWriter:

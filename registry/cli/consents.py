@@ -36,10 +36,6 @@ RequestId = Annotated[str, typer.Argument(help="The request's id (32 hex digits)
 Act = Literal["change", "transfer", "pledge", "renew", "cancel", "grant"]
 
 
-def _optional_hash(value: str | None) -> str | None:
-    return None if value is None else hash32(value)
-
-
 @consent.command("request")
 def request(
     act: Annotated[Act, typer.Argument(help="The act the holder is asked to consent to.")],
@@ -47,7 +43,8 @@ def request(
     to: Annotated[str | None, typer.Option(help="transfer: the new holder.")] = None,
     pledgee: Annotated[str | None, typer.Option(help="pledge: the pledgee.")] = None,
     agreement: Annotated[
-        str | None, typer.Option(help="transfer, pledge: 0x-hash or file of the agreement.")
+        str | None,
+        typer.Option(parser=hash32, help="transfer, pledge: 0x-hash or file of the agreement."),
     ] = None,
     manifest: Annotated[
         Path | None, typer.Option(exists=True, help="change: the new manifest (JSON).")
@@ -71,7 +68,7 @@ def request(
     fields = {
         "new_holder": to,
         "pledgee": pledgee,
-        "agreement_hash": _optional_hash(agreement),
+        "agreement_hash": agreement,
         "kind": kind,
         "grantee": grantee,
         "scenario": scenario_hash(scenario) if scenario is not None else None,

@@ -340,7 +340,8 @@ class Mediator:
             self._keep(region, token, asset_id, block, None, None, refused, evidence)
             return self.kept(region, token) or {}
         status = "frozen" if state.frozen else state.status.name.lower()
-        self._keep(region, token, asset_id, block, state.expires_at, status, None, evidence)
+        # Its evidence is in `proofs` already; a check's own copy is kept only for a refusal.
+        self._keep(region, token, asset_id, block, state.expires_at, status, None, None)
         if state.successor:
             self.request(region, state.successor)
         return self.kept(region, token) or {}
@@ -499,7 +500,7 @@ class Mediator:
         expires_at: int | None,
         status: str | None,
         refused: RefusedError | None,
-        evidence: dict[str, Any],
+        evidence: dict[str, Any] | None,
     ) -> None:
         reason = (
             None
@@ -518,7 +519,7 @@ class Mediator:
                     expires_at,
                     status,
                     reason,
-                    json.dumps(evidence),
+                    None if evidence is None else json.dumps(evidence),
                     time.time(),
                 ),
             )

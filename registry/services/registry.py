@@ -23,6 +23,7 @@ from registry.chain.types import (
     Standing,
 )
 from registry.chain.writer import Call, ChainWriter, Operation
+from registry.services import holder_acts
 from registry.services.holder_acts import HolderAct
 
 # Acts that create something, and where its id is: contract, event, argument, result name.
@@ -154,50 +155,23 @@ class RegistryService:
         cid_codec: int,
         consent: Consent,
     ) -> Operation:
-        return self._send(
-            self.staff.registrar,
-            key,
-            self.registry.assets,
-            "change",
-            asset_id,
-            manifest_hash,
-            manifest_cid,
-            cid_codec,
-            consent.to_abi(),
-        )
+        act = holder_acts.change(asset_id, manifest_hash, manifest_cid, cid_codec)
+        return self.holder_act(key, act, consent)
 
     def transfer(
         self, key: str, asset_id: int, new_holder: str, agreement_hash: bytes, consent: Consent
     ) -> Operation:
-        return self._send(
-            self.staff.registrar,
-            key,
-            self.registry.assets,
-            "transfer",
-            asset_id,
-            new_holder,
-            agreement_hash,
-            consent.to_abi(),
+        return self.holder_act(
+            key, holder_acts.transfer(asset_id, new_holder, agreement_hash), consent
         )
 
     def renew(self, key: str, asset_id: int, consent: Consent) -> Operation:
-        return self._send(
-            self.staff.registrar, key, self.registry.assets, "renew", asset_id, consent.to_abi()
-        )
+        return self.holder_act(key, holder_acts.renew(asset_id), consent)
 
     def pledge(
         self, key: str, asset_id: int, pledgee: str, agreement_hash: bytes, consent: Consent
     ) -> Operation:
-        return self._send(
-            self.staff.registrar,
-            key,
-            self.registry.assets,
-            "pledge",
-            asset_id,
-            pledgee,
-            agreement_hash,
-            consent.to_abi(),
-        )
+        return self.holder_act(key, holder_acts.pledge(asset_id, pledgee, agreement_hash), consent)
 
     def release_pledge(self, key: str, asset_id: int) -> Operation:
         return self._send(
@@ -215,9 +189,7 @@ class RegistryService:
         )
 
     def cancel(self, key: str, asset_id: int, consent: Consent) -> Operation:
-        return self._send(
-            self.staff.registrar, key, self.registry.assets, "cancel", asset_id, consent.to_abi()
-        )
+        return self.holder_act(key, holder_acts.cancel(asset_id), consent)
 
     def revoke(self, key: str, asset_id: int, reason_hash: bytes) -> Operation:
         return self._send(
@@ -227,14 +199,7 @@ class RegistryService:
     # ------------------------------------------------------------------ rights
 
     def grant(self, key: str, request: GrantRequest, consent: Consent) -> Operation:
-        return self._send(
-            self.staff.registrar,
-            key,
-            self.registry.rights,
-            "grant",
-            request.to_abi(),
-            consent.to_abi(),
-        )
+        return self.holder_act(key, holder_acts.grant(request), consent)
 
     def revoke_grant(
         self, key: str, grant_id: bytes, reason_hash: bytes, consent: Consent

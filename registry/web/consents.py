@@ -6,15 +6,14 @@ comes back by the API or pasted here. The same code paths as the API's consent r
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Cookie, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from registry.api.deps import AppContext, Ctx
-from registry.api.drafts import Draft
+from registry.api.drafts import Draft, parse_draft
 from registry.api.keys import Role
 from registry.api.problems import ProblemError
 from registry.api.routers.consents import draft_request, sign_request
@@ -22,18 +21,17 @@ from registry.consents import ConsentRequest
 from registry.content import Cid, ContentError
 from registry.content.manifest import Manifest
 from registry.content.store import read_all
-from registry.web.console import console_page, session_of
-from registry.web.render import Lang, render
+from registry.web.console import console_page, form_session, problem_page, text_hash
+from registry.web.render import Lang
 from registry.web.sessions import COOKIE, Session, sessions_of
 
 router = APIRouter(include_in_schema=False)
-_drafts: TypeAdapter[Draft] = TypeAdapter(Draft)
 CST = dt.timezone(dt.timedelta(hours=8))
 ZERO = "0x" + "00" * 32
 
 
 def _sha256(text: str) -> str:
-    return "0x" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return "0x" + text_hash(text).hex()
 
 
 def _day(value: str) -> int | None:
@@ -61,7 +59,7 @@ def _manifest_fields(ctx: AppContext, cid_text: str) -> dict[str, Any]:
     }
 
 
-def _body(ctx: AppContext, act: str, asset_id: int, form: dict[str, str], now: int) -> Any:
+def _body(ctx: AppContext, act: str, asset_id: int, form: dict[str, str], now: int) -> Draft:
     body: dict[str, Any] = {"act": act, "asset_id": asset_id}
     party, agreement = form["party"].strip(), form["agreement"].strip()
     if act == "change":
@@ -79,21 +77,7 @@ def _body(ctx: AppContext, act: str, asset_id: int, form: dict[str, str], now: i
             exclusive=form["exclusive"] == "true",
             terms_hash=_sha256(agreement) if agreement else ZERO,
         )
-    return _drafts.validate_python(body)
-
-
-def _registrar(
-    ctx: AppContext, request: Request, lang: str, session_id: str | None, csrf: str
-) -> Session | Response:
-    """The signed-in registrar's session, or the page refusing the form."""
-    session = session_of(ctx, session_id)
-    if session is None:
-        return render(request, "console.html", lang, 401, session=None, error="console.signed_out")
-    if not session.csrf_ok(csrf):
-        return console_page(ctx, request, lang, session, 403, "console.bad_csrf")
-    if session.principal.role != Role.REGISTRAR:
-        return console_page(ctx, request, lang, session, 403, "console.wrong_role")
-    return session
+    return parse_draft(body)
 
 
 def _own_request(
@@ -105,21 +89,13 @@ def _own_request(
     request_id: str,
 ) -> tuple[Session, ConsentRequest] | Response:
     """The registrar's session and a consent request of their region, or the refusing page."""
-    session = _registrar(ctx, request, lang, session_id, csrf)
+    session = form_session(ctx, request, lang, session_id, csrf, Role.REGISTRAR)
     if not isinstance(session, Session):
         return session
     found = ctx.consents.get(request_id)
     if found is None or found.region != session.principal.region:
         return console_page(ctx, request, lang, session, 404, "console.no_request")
     return session, found
-
-
-def _problem_page(
-    ctx: AppContext, request: Request, lang: str, session: Session, problem: ProblemError
-) -> Response:
-    return console_page(
-        ctx, request, lang, session, problem.status, f"{problem.title}: {problem.detail}"
-    )
 
 
 def _back(lang: str) -> Response:
@@ -145,7 +121,7 @@ def draft(
     session_id: Annotated[str | None, Cookie(alias=COOKIE)] = None,
 ) -> Response:
     """Drafts an act for the holder's consent."""
-    session = _registrar(ctx, request, lang, session_id, csrf)
+    session = form_session(ctx, request, lang, session_id, csrf, Role.REGISTRAR)
     if not isinstance(session, Session):
         return session
     form = {
@@ -167,7 +143,7 @@ def draft(
     except ValueError as exc:
         return console_page(ctx, request, lang, session, 422, str(exc))
     except ProblemError as problem:
-        return _problem_page(ctx, request, lang, session, problem)
+        return problem_page(ctx, request, lang, session, problem)
     return _back(lang)
 
 
@@ -189,7 +165,7 @@ def signature(
     try:
         op = sign_request(ctx, found, bytes.fromhex(signature.removeprefix("0x")))
     except ProblemError as problem:
-        return _problem_page(ctx, request, lang, session, problem)
+        return problem_page(ctx, request, lang, session, problem)
     sessions_of(ctx.keys).record(session_id, op.key, f"{found.act} #{found.asset_id}")
     return _back(lang)
 

@@ -32,7 +32,7 @@ class ActForm:
     upheld: bool
 
 
-def _digest(text: str) -> bytes:
+def text_hash(text: str) -> bytes:
     """The hash that goes on chain for a reason or an order; the text stays with the center."""
     return hashlib.sha256(text.encode()).digest()
 
@@ -53,14 +53,14 @@ ACTS: dict[str, Act] = {
     "reject": Act(
         Role.REVIEWER,
         "act.reject",
-        lambda c, k, a, f: c.service.reject(k, a, _digest(f.text)),
+        lambda c, k, a, f: c.service.reject(k, a, text_hash(f.text)),
         True,
     ),
     "decide_objection": Act(
         Role.REGISTRAR,
         "act.decide_objection",
         lambda c, k, a, f: c.service.decide_objection(
-            k, f.objection_id or 0, f.upheld, _digest(f.text)
+            k, f.objection_id or 0, f.upheld, text_hash(f.text)
         ),
         True,
     ),
@@ -68,19 +68,19 @@ ACTS: dict[str, Act] = {
     "freeze": Act(
         Role.REGISTRAR,
         "act.freeze",
-        lambda c, k, a, f: c.service.freeze(k, a, _digest(f.text)),
+        lambda c, k, a, f: c.service.freeze(k, a, text_hash(f.text)),
         True,
     ),
     "unfreeze": Act(
         Role.REGISTRAR,
         "act.unfreeze",
-        lambda c, k, a, f: c.service.unfreeze(k, a, _digest(f.text)),
+        lambda c, k, a, f: c.service.unfreeze(k, a, text_hash(f.text)),
         True,
     ),
     "revoke": Act(
         Role.REGISTRAR,
         "act.revoke",
-        lambda c, k, a, f: c.service.revoke(k, a, _digest(f.text)),
+        lambda c, k, a, f: c.service.revoke(k, a, text_hash(f.text)),
         True,
     ),
 }
@@ -154,6 +154,35 @@ def console_page(
     )
 
 
+def form_session(
+    ctx: AppContext,
+    request: Request,
+    lang: str,
+    session_id: str | None,
+    csrf: str,
+    role: Role | None,
+) -> Session | Response:
+    """The signed-in session posting a form, if its CSRF token matches and its key has ``role``
+    (None: no role may); otherwise the page refusing the form."""
+    session = session_of(ctx, session_id)
+    if session is None:
+        return render(request, "console.html", lang, 401, session=None, error="console.signed_out")
+    if not session.csrf_ok(csrf):
+        return console_page(ctx, request, lang, session, 403, "console.bad_csrf")
+    if role is None or session.principal.role != role:
+        return console_page(ctx, request, lang, session, 403, "console.wrong_role")
+    return session
+
+
+def problem_page(
+    ctx: AppContext, request: Request, lang: str, session: Session, problem: ProblemError
+) -> Response:
+    """The console with a refused act's problem (title and detail) shown."""
+    return console_page(
+        ctx, request, lang, session, problem.status, f"{problem.title}: {problem.detail}"
+    )
+
+
 @router.get("/console")
 def console(
     ctx: Ctx,
@@ -222,14 +251,13 @@ def act(
     session_id: Annotated[str | None, Cookie(alias=COOKIE)] = None,
 ) -> Response:
     """One act on one asset, by the signed-in key, if its role may."""
-    session = session_of(ctx, session_id)
-    if session is None:
-        return render(request, "console.html", lang, 401, session=None, error="console.signed_out")
-    if not session.csrf_ok(csrf):
-        return console_page(ctx, request, lang, session, 403, "console.bad_csrf")
     chosen = ACTS.get(action)
-    if chosen is None or chosen.role != session.principal.role:
-        return console_page(ctx, request, lang, session, 403, "console.wrong_role")
+    session = form_session(
+        ctx, request, lang, session_id, csrf, chosen.role if chosen is not None else None
+    )
+    if not isinstance(session, Session):
+        return session
+    assert chosen is not None  # form_session refused an unknown act
     if chosen.needs_text and not text.strip():
         return console_page(ctx, request, lang, session, 422, "console.needs_text")
     key = f"{session.principal.key_id}:console-{uuid.uuid4().hex}"
@@ -237,8 +265,6 @@ def act(
         asset_in_region(ctx, session.principal, asset_id)
         op = accepted(chosen.handler(ctx, key, asset_id, ActForm(text, objection_id, upheld)))
     except ProblemError as problem:
-        return console_page(
-            ctx, request, lang, session, problem.status, f"{problem.title}: {problem.detail}"
-        )
+        return problem_page(ctx, request, lang, session, problem)
     sessions_of(ctx.keys).record(session_id, op.key, f"{action} #{asset_id}")
     return RedirectResponse(f"/console?lang={lang}", status_code=303)

@@ -10,7 +10,6 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils.exceptions import ValidationError
 from fastapi import APIRouter, Depends, Path, Query, Response
-from pydantic import TypeAdapter
 from web3 import Web3
 
 from registry.api.deps import (
@@ -21,7 +20,7 @@ from registry.api.deps import (
     asset_in_region,
     require,
 )
-from registry.api.drafts import ConsentRequestOut, Draft, SignatureIn
+from registry.api.drafts import ConsentRequestOut, Draft, SignatureIn, parse_draft
 from registry.api.keys import Principal, Role
 from registry.api.models import OperationOut
 from registry.api.problems import ProblemError, breaks_rule
@@ -35,7 +34,6 @@ router = APIRouter(prefix="/v1", tags=["consents"])
 RequestId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 Registrar = Annotated[Principal, Depends(require(Role.REGISTRAR))]
 Staff = Annotated[Principal, Depends(require(Role.REGISTRAR, Role.REVIEWER, Role.AUDITOR))]
-_drafts: TypeAdapter[Draft] = TypeAdapter(Draft)
 
 
 def request_out(ctx: AppContext, request: ConsentRequest, now: int) -> ConsentRequestOut:
@@ -116,7 +114,7 @@ def sign_request(ctx: AppContext, request: ConsentRequest, signature: bytes) -> 
                 f"signed by {signer}; the holder is {holder}",
                 invalid_params=[{"name": "signature", "reason": "not the holder's signature"}],
             )
-    act = _drafts.validate_python(request.draft).holder_act()
+    act = parse_draft(request.draft).holder_act()
     consent = Consent(request.deadline, request.nonce, signature)
     op = accepted(ctx.service.holder_act(f"consent-request:{request.id}", act, consent))
     ctx.consents.mark_submitted(request.id, op.key)
