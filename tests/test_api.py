@@ -7,16 +7,17 @@ import time
 from typing import Any
 
 import pytest
+from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from registry.api.keys import Role
-from registry.api.models import ApplicationIn
+from registry.api.models import ApplicationIn, ConsentIn
 from registry.certificates.credential import is_authentic, signer_of
 from registry.chain import Registry
-from registry.chain.signing import application_message, sign
-from registry.chain.types import Application
+from registry.chain.signing import application_message, fresh_nonce, sign
+from registry.chain.types import Application, Status
 from tests.api_support import Api
-from tests.conftest import Accounts, advance, application, h
+from tests.conftest import Accounts, Flow, advance, application, h
 
 DEADLINE = 2**40
 
@@ -265,3 +266,61 @@ def test_batch_applications_share_transactions(
     assert len({op["tx_hash"] for op in ops}) == 1
     assert api.wait(ops[-1]["id"])["status"] == "confirmed"
     assert registry.assets.asset_count() == 30
+
+
+def test_holder_acts_are_relayed_with_the_holders_consent(
+    api: Api, flow: Flow, registry: Registry, accounts: Accounts
+) -> None:
+    """Renewal, change, pledge (and release), transfer and cancellation through the API, each
+    with the consent the holder signed on their own machine."""
+    asset_id = flow.issued("api-holder-acts")
+    assets = registry.assets
+
+    def consent(signer: LocalAccount, primary: str, **fields: Any) -> dict[str, Any]:
+        message = {"assetId": asset_id, **fields, "nonce": fresh_nonce()}
+        signed = sign(signer, assets.domain(), primary, message, DEADLINE)
+        return ConsentIn.of(signed).model_dump(mode="json")
+
+    def relayed(act: str, body: dict[str, Any] | None) -> None:
+        confirmed(api, api.post(f"/v1/assets/{asset_id}/{act}", body, Role.REGISTRAR))
+
+    expiry = assets.get_asset(asset_id).expires_at
+    relayed("renew", {"consent": consent(accounts.holder, "Renew")})
+    assert assets.get_asset(asset_id).expires_at > expiry
+
+    manifest, cid = h("api-holder-acts-v2"), h("cid:api-holder-acts-v2")
+    change = {"manifestHash": manifest, "manifestCid": cid, "cidCodec": 85}
+    relayed(
+        "change",
+        {
+            "manifest_hash": "0x" + manifest.hex(),
+            "manifest_cid": "0x" + cid.hex(),
+            "cid_codec": 85,
+            "consent": consent(accounts.holder, "Change", **change),
+        },
+    )
+    assert assets.get_asset(asset_id).manifest_hash == manifest
+
+    agreement = h("api-holder-acts-agreement")
+    pledgee, new_holder = accounts.grantee2.address, accounts.grantee.address
+    relayed(
+        "pledge",
+        {
+            "pledgee": pledgee,
+            "agreement_hash": "0x" + agreement.hex(),
+            "consent": consent(accounts.holder, "Pledge", pledgee=pledgee, agreementHash=agreement),
+        },
+    )
+    relayed("pledge/release", None)
+    transfer = {"newHolder": new_holder, "agreementHash": agreement}
+    relayed(
+        "transfer",
+        {
+            "new_holder": new_holder,
+            "agreement_hash": "0x" + agreement.hex(),
+            "consent": consent(accounts.holder, "Transfer", **transfer),
+        },
+    )
+    assert assets.holder_of(asset_id) == new_holder
+    relayed("cancel", {"consent": consent(accounts.grantee, "Cancel")})
+    assert assets.standing_of(asset_id).status == Status.CANCELLED
