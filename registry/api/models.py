@@ -15,6 +15,7 @@ from registry.chain.types import (
     GrantRequest,
     ParentRef,
     RightKind,
+    checksum,
 )
 from registry.chain.writer import Operation, OperationStatus
 
@@ -22,7 +23,7 @@ from registry.chain.writer import Operation, OperationStatus
 def _address(value: str) -> str:
     if not Web3.is_address(value):
         raise ValueError("not an Ethereum address (0x and 40 hex digits)")
-    return Web3.to_checksum_address(value)
+    return checksum(value)
 
 
 Address = Annotated[str, AfterValidator(_address)]

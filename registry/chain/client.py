@@ -42,6 +42,7 @@ from registry.chain.types import (
     RightKind,
     Standing,
     Status,
+    checksum,
 )
 
 GAS_MARGIN = 1.25
@@ -127,7 +128,7 @@ def _checksummed(output: dict[str, Any], value: Any) -> Any:
     if kind == "tuple":
         return tuple(_checksummed(c, v) for c, v in zip(output["components"], value, strict=True))
     if kind == "address":
-        return Web3.to_checksum_address(value)
+        return checksum(value)
     return value
 
 

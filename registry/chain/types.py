@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import astuple, dataclass, field
 from enum import IntEnum
 from typing import Any, Self
 
+from eth_typing import ChecksumAddress
 from eth_utils.address import to_checksum_address
+
+
+@functools.lru_cache(maxsize=4096)
+def checksum(address: str) -> ChecksumAddress:
+    """EIP-55 form. It costs a keccak per call, and a registry names the same few accounts over
+    and over (its staff, its holders), so answers are remembered."""
+    return to_checksum_address(address)
 
 
 class AssetKind(IntEnum):
@@ -132,9 +141,7 @@ class Asset:
 
     @classmethod
     def from_abi(cls, t: tuple[Any, ...]) -> Self:
-        return cls(
-            to_checksum_address(t[0]), Status(t[1]), AssetKind(t[2]), Classification(t[3]), *t[4:]
-        )
+        return cls(checksum(t[0]), Status(t[1]), AssetKind(t[2]), Classification(t[3]), *t[4:])
 
 
 @dataclass(frozen=True)
@@ -147,7 +154,7 @@ class Standing:
 
     @classmethod
     def from_abi(cls, t: tuple[Any, ...]) -> Self:
-        return cls(to_checksum_address(t[0]), Status(t[1]), *t[2:])
+        return cls(checksum(t[0]), Status(t[1]), *t[2:])
 
 
 @dataclass(frozen=True)
@@ -165,7 +172,7 @@ class Objection:
 
     @classmethod
     def from_abi(cls, t: tuple[Any, ...]) -> Self:
-        return cls(t[0], to_checksum_address(t[1]), ObjectionStatus(t[2]), t[3])
+        return cls(t[0], checksum(t[1]), ObjectionStatus(t[2]), t[3])
 
 
 @dataclass(frozen=True)
@@ -243,4 +250,4 @@ class Anchor:
 
     @classmethod
     def from_abi(cls, t: tuple[Any, ...]) -> Self:
-        return cls(to_checksum_address(t[0]), t[1], t[2])
+        return cls(checksum(t[0]), t[1], t[2])

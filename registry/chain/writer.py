@@ -78,9 +78,11 @@ STORED, SENT, MINED, REVERTED = "stored", "sent", "mined", "reverted"
 GAS_MARGIN = 1.25
 FEE_BUMP = 1.125
 """Replacement fees must exceed the old ones by at least 10% on geth; 12.5% leaves room."""
-GROUP_WAIT = 0.004
-"""Seconds a group's leader waits, under load, for calls on their way (8 API clients: 88 to 99
-applications/s, 3.4 instead of 2.8 per transaction)."""
+GROUP_WAIT = 0.02
+"""At most this many seconds a group's leader waits, under load, for as many calls as the last
+group had: the same callers, on their way back with their next call. 8 API clients: 7.6 calls per
+transaction instead of 3.6 with a fixed 4 ms wait, 300 to 350 applications/s instead of 220 to
+270 (one transaction per block, and anvil's cost per block grows with its state)."""
 IDLE_ROUND = 1.0
 """Seconds between reconciliations of a key with nothing open."""
 
@@ -160,8 +162,10 @@ class ChainWriter:
         self.multicall_targets = {Web3.to_checksum_address(a) for a in multicall_targets}
         self._queue: list[_Queued] = []
         self._queue_lock = threading.Lock()
+        self._arrived = threading.Condition(self._queue_lock)
+        self._expect = 1
+        self._active = 0
         self._leading = False
-        self._busy = False
         self.chain_id = int(w3.eth.chain_id)
         self._multicall = w3.eth.contract(abi=multicall_abi or _MULTICALL_ABI)
         self._lock = threading.Lock()
@@ -191,14 +195,20 @@ class ChainWriter:
         entry = _Queued(call)
         with self._queue_lock:
             self._queue.append(entry)
+            self._active += 1
+            self._arrived.notify()
             if not self._leading:
                 self._leading = entry.leads = True
                 entry.wake.set()
-        while entry.outcome is None:
-            entry.wake.wait()
-            entry.wake.clear()
-            if entry.leads and entry.outcome is None:
-                self._flush()
+        try:
+            while entry.outcome is None:
+                entry.wake.wait()
+                entry.wake.clear()
+                if entry.leads and entry.outcome is None:
+                    self._flush()
+        finally:
+            with self._queue_lock:
+                self._active -= 1
         if isinstance(entry.outcome, BaseException):
             raise entry.outcome
         return entry.outcome
@@ -206,14 +216,19 @@ class ChainWriter:
     def _flush(self) -> None:
         """Checks and stores the queue's head (the leader among it), hands the lead on, then
         sends: the next group is checked and stored while this one travels to the node."""
-        if self._busy:
-            # Under load, a moment's wait lets the calls on their way join this group: fewer,
-            # larger transactions. A lone call (the last group was a single call) goes at once.
-            time.sleep(GROUP_WAIT)
-        with self._queue_lock:
+        deadline = time.monotonic() + GROUP_WAIT
+        with self._arrived:
+            # A lone caller goes at once. Under load the wait ends as soon as as many calls
+            # have arrived as the last group had, and as there are callers inside: two groups
+            # taking turns merge into one.
+            while (
+                len(self._queue) < max(self._expect, self._active)
+                and (left := deadline - time.monotonic()) > 0
+            ):
+                self._arrived.wait(left)
             taken = self._queue[: self.batch_size]
             del self._queue[: self.batch_size]
-            self._busy = len(taken) > 1
+            self._expect = len(taken)
         outbound: list[tuple[int, bytes]] = []
         settled: dict[str, Operation] = {}
         error: BaseException | None = None
@@ -229,8 +244,9 @@ class ChainWriter:
                 self._leading = False
         try:
             self._send_all(outbound)
+            stored = self.operations([e.call.key for e in taken if e.call.key not in settled])
             for e in taken:
-                e.outcome = error or settled.get(e.call.key) or self._require(e.call.key)
+                e.outcome = error or settled.get(e.call.key) or stored[e.call.key]
         except BaseException as exc:
             for e in taken:
                 e.outcome = exc
@@ -243,17 +259,12 @@ class ChainWriter:
     ) -> dict[str, Operation]:
         """Stores calls in arrival order, one multicall per contract that has it; returns the
         operations already settled: known keys (a concurrent retry is sent once) and refusals."""
-        settled: dict[str, Operation] = {}
+        settled = self.operations([c.key for c in calls])
         fresh: dict[str, list[Call]] = {}
-        seen: set[str] = set()
+        seen = set(settled)
         for call in calls:
-            if call.key in seen:
-                continue
-            seen.add(call.key)
-            existing = self.operation(call.key)
-            if existing is not None:
-                settled[call.key] = existing
-            else:
+            if call.key not in seen:
+                seen.add(call.key)
                 fresh.setdefault(call.to, []).append(call)
         for to, group in fresh.items():
             if to in self.multicall_targets:
@@ -296,13 +307,14 @@ class ChainWriter:
         ``batch_size`` calls each, so that every transaction fits in a block."""
         if len({c.to for c in calls}) > 1:
             raise ValueError("a batch goes to one contract")
-        settled: dict[str, Operation] = {}
-        fresh = [c for c in calls if self.operation(c.key) is None]
+        settled = self.operations([c.key for c in calls])
+        fresh = [c for c in calls if c.key not in settled]
         for start in range(0, len(fresh), self.batch_size):
             outbound: list[tuple[int, bytes]] = []
             settled.update(self._store_chunk(fresh[start : start + self.batch_size], outbound))
             self._send_all(outbound)
-        return [settled.get(c.key) or self._require(c.key) for c in calls]
+        stored = self.operations([c.key for c in calls if c.key not in settled])
+        return [settled.get(c.key) or stored[c.key] for c in calls]
 
     def _measure(self, to: str, data: bytes) -> int:
         """Runs the call once on the pending block (so an act sent a moment ago counts) and
@@ -427,27 +439,48 @@ class ChainWriter:
     # ------------------------------------------------------------------ reading
 
     def operation(self, key: str) -> Operation | None:
+        return self.operations([key]).get(key)
+
+    def operations(self, keys: Sequence[str]) -> dict[str, Operation]:
+        """The operations known under ``keys``: one query per 500 keys, not one per key."""
+        rows = []
         with self._db_lock:
-            row = self._db.execute(
-                "SELECT o.key, o.kind, o.call_index, t.status, t.tx_hash, t.nonce,"
-                " t.block_number, COALESCE(o.error, t.error), o.error IS NOT NULL"
-                " FROM operations o JOIN transactions t ON t.id = o.tx_id WHERE o.key = ?",
-                (key,),
-            ).fetchone()
-        if row is None:
-            return None
-        key_, kind, index, tx_status, tx_hash, nonce, block, tx_error, refused_alone = row
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start : start + 500])
+                rows += self._db.execute(
+                    "SELECT o.key, o.kind, o.call_index, t.status, t.tx_hash, t.nonce,"
+                    " t.block_number, COALESCE(o.error, t.error), o.error IS NOT NULL"
+                    " FROM operations o JOIN transactions t ON t.id = o.tx_id"
+                    f" WHERE o.key IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+        return {row[0]: self._operation(*row) for row in rows}
+
+    def _operation(
+        self,
+        key: str,
+        kind: str,
+        index: int | None,
+        tx_status: str,
+        tx_hash: str,
+        nonce: int,
+        block: int | None,
+        tx_error: str | None,
+        refused_alone: int,
+    ) -> Operation:
         status: OperationStatus
         if tx_status == REVERTED or refused_alone:
             status = "failed"
         elif tx_status == MINED:
             head = self._head
-            confirmed = head is not None and head - int(block) + 1 >= self.confirmations
+            confirmed = (
+                head is not None and block is not None and head - block + 1 >= self.confirmations
+            )
             status = "confirmed" if confirmed else "sent"
         else:
             status = "sent" if tx_status == SENT else "pending"
         return Operation(
-            key_,
+            key,
             kind,
             status,
             tx_hash,

@@ -8,7 +8,6 @@ chain still agrees with, drops what came after, and rebuilds the projections fro
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +21,7 @@ from registry.chain.compiler import Artifact
 from registry.chain.deploy import Deployment
 from registry.chain.errors import signature
 from registry.chain.rpc import batch
+from registry.chain.types import checksum
 from registry.index import projections
 from registry.index.projections import Event
 from registry.index.schema import PROJECTIONS, blocks, certificates, events, metadata, sync
@@ -58,14 +58,8 @@ class _Shape:
         args = {}
         for name, kind, indexed in self.inputs:
             value = abi_decode([kind], next(words))[0] if indexed else next(values)
-            args[name] = _checksummed(value) if kind == "address" else value
+            args[name] = checksum(value) if kind == "address" else value
         return args
-
-
-@functools.lru_cache(maxsize=4096)
-def _checksummed(address: str) -> str:
-    """EIP-55 costs a keccak per call; a registry's events name the same few accounts."""
-    return str(Web3.to_checksum_address(address))
 
 
 class Follower:
@@ -219,7 +213,7 @@ class Follower:
 
     def _decode(self, log: dict[str, Any], timestamp: int) -> Event:
         """An event from a raw ``eth_getLogs`` entry (hex strings throughout)."""
-        address = _checksummed(log["address"].lower())
+        address = checksum(log["address"].lower())
         topics = [bytes.fromhex(t[2:]) for t in log["topics"]]
         shape = self._shapes[(address, topics[0])]
         return Event(
