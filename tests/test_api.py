@@ -93,6 +93,23 @@ def test_apply_with_same_idempotency_key_makes_one_transaction(
     assert registry.assets.asset_count() == 1
 
 
+def test_operation_is_confirmed_once_the_index_has_read_its_block(
+    api: Api, registry: Registry, accounts: Accounts
+) -> None:
+    """A client that saw ``confirmed`` finds what the act made in every read of the API."""
+    body = application_body(registry, accounts, application(accounts.holder.address, "seen"))
+    api.runtime.follower.stop()
+    try:
+        op_id = api.post("/v1/assets", body, Role.HOLDER).json()["id"]
+        assert api.runtime.staff.registrar.wait(op_id).status == "confirmed"  # on chain
+        assert api.get(f"/v1/operations/{op_id}").json()["status"] == "sent"  # not indexed
+    finally:
+        api.runtime.follower.start()
+    op = api.wait(op_id)
+    assert op["status"] == "confirmed"
+    assert api.get(f"/v1/assets/{op['result']['asset_id']}").status_code == 200
+
+
 def problem(response: Any, status: int) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")

