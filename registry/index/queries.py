@@ -3,6 +3,7 @@ certificates by number; the full history of an asset."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,24 +91,27 @@ class Queries:
         )
 
     def asset(self, asset_id: int, now: int) -> dict[str, Any] | None:
+        found = self.assets([asset_id], now)
+        return found[0] if found else None
+
+    def assets(self, asset_ids: Sequence[int], now: int) -> list[dict[str, Any]]:
+        """The assets ``asset_ids`` that exist, in that order, with their parents and
+        objections: three queries however many there are."""
+        ids = list(dict.fromkeys(asset_ids))
         with self.engine.connect() as conn:
-            row = conn.execute(self._asset_select().where(assets.c.asset_id == asset_id)).first()
-            if row is None:
-                return None
-            asset = _with_status_now(_row(row), now)
-            asset["parents"] = [
-                _row(r)
-                for r in conn.execute(sa.select(parents).where(parents.c.asset_id == asset_id))
-            ]
-            asset["objections"] = [
-                _row(r)
-                for r in conn.execute(
-                    sa.select(objections)
-                    .where(objections.c.asset_id == asset_id)
-                    .order_by(objections.c.objection_id)
-                )
-            ]
-        return asset
+            rows = conn.execute(self._asset_select().where(assets.c.asset_id.in_(ids)))
+            found = {int(r.asset_id): _with_status_now(_row(r), now) for r in rows}
+            for asset in found.values():
+                asset["parents"], asset["objections"] = [], []
+            for r in conn.execute(sa.select(parents).where(parents.c.asset_id.in_(list(found)))):
+                found[int(r.asset_id)]["parents"].append(_row(r))
+            for r in conn.execute(
+                sa.select(objections)
+                .where(objections.c.asset_id.in_(list(found)))
+                .order_by(objections.c.objection_id)
+            ):
+                found[int(r.asset_id)]["objections"].append(_row(r))
+        return [found[i] for i in ids if i in found]
 
     def search(
         self,

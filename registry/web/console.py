@@ -104,7 +104,7 @@ def _queues(ctx: AppContext, session: Session) -> dict[str, list[dict[str, Any]]
     if session.principal.role == Role.REVIEWER:
         return {"review": listed(Status.APPLIED, Status.UNDER_REVIEW)}
     if session.principal.role == Role.REGISTRAR:
-        notice = [queries.asset(a["asset_id"], now) or a for a in listed(Status.IN_NOTICE)]
+        notice = queries.assets([a["asset_id"] for a in listed(Status.IN_NOTICE)], now)
         for asset in notice:
             asset["notice_over"] = (asset.get("notice_ends_at") or 0) <= now
         return {"notice": notice, "issued": listed(Status.ISSUED)}

@@ -54,8 +54,9 @@ def _linked(ctx: AppContext, receipt: dict[str, Any]) -> list[dict[str, Any]]:
     now = ctx.now()
     found = ctx.queries.linked(str(receipt["hash"]).lower(), receipt.get("block_time"), now)
     certificates = ctx.service.registry.certificates
+    known = {a["asset_id"]: a for a in ctx.queries.assets([int(i["asset_id"]) for i in found], now)}
     for item in found:
-        asset = ctx.queries.asset(int(item["asset_id"]), now) or {}
+        asset = known.get(int(item["asset_id"]), {})
         holder = (ctx.queries.manifest(str(asset.get("manifest_hash", ""))) or {}).get("holder")
         item["name_zh"], item["name_en"] = asset.get("name_zh"), asset.get("name_en")
         item["holder"] = asset.get("holder")
