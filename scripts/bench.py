@@ -42,8 +42,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from registry.api.models import ApplicationIn  # noqa: E402
-from registry.chain import AnvilNode, Registry, deploy  # noqa: E402
+from registry.chain import AnvilNode, Registry  # noqa: E402
 from registry.chain.compiler import compile_contracts  # noqa: E402
+from registry.chain.deploy import deploy  # noqa: E402
 from registry.chain.node import DEV_MNEMONIC, anvil_binary  # noqa: E402
 from registry.chain.signing import application_message, fresh_nonce, sign  # noqa: E402
 from registry.chain.types import Application, AssetKind, Classification, Consent  # noqa: E402

@@ -15,8 +15,9 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
-from registry.chain import AnvilNode, ContractError, Deployment, Registry, deploy
+from registry.chain import AnvilNode, ContractError, Deployment, Registry
 from registry.chain.compiler import Artifact, compile_contracts
+from registry.chain.deploy import deploy
 from registry.chain.node import DEV_MNEMONIC, anvil_binary
 from registry.chain.types import (
     Application,

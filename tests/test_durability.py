@@ -17,8 +17,9 @@ from web3 import Web3
 
 from registry.api.keys import ApiKeys, Role
 from registry.api.models import ApplicationIn
-from registry.chain import AnvilNode, Deployment, Registry, deploy
+from registry.chain import AnvilNode, Deployment, Registry
 from registry.chain.compiler import Artifact, write_artifacts
+from registry.chain.deploy import deploy
 from registry.chain.signing import application_message, fresh_nonce, sign
 from registry.chain.writer import Call, ChainWriter
 from registry.config import Settings

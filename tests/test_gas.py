@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from web3 import Web3
 
-from registry.chain import AnvilNode, Registry, deploy
+from registry.chain import AnvilNode, Registry
 from registry.chain.compiler import Artifact
+from registry.chain.deploy import deploy
 from registry.chain.signing import application_message, grant_message, sign
 from registry.chain.types import Consent, GrantRequest, RightKind
 from tests.conftest import ANVIL, DAY, Accounts, advance, application, h

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from dataclasses import dataclass
-from enum import StrEnum
 
 import sqlalchemy as sa
+
+from registry.api.roles import Principal as Principal
+from registry.api.roles import Role as Role
 
 _metadata = sa.MetaData()
 api_keys = sa.Table(
@@ -24,22 +25,6 @@ api_keys = sa.Table(
 )
 
 PREFIX = "drk_"
-
-
-class Role(StrEnum):
-    REGISTRAR = "registrar"
-    REVIEWER = "reviewer"
-    HOLDER = "holder"
-    AUDITOR = "auditor"
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: the key's id, role and region."""
-
-    key_id: str
-    role: Role
-    region: int
 
 
 CACHE_SECONDS = 2.0

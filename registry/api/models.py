@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from eth_utils.address import is_address
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from web3 import Web3
 
 from registry.chain.types import (
     Application,
@@ -21,7 +21,7 @@ from registry.chain.writer import Operation, OperationStatus
 
 
 def _address(value: str) -> str:
-    if not Web3.is_address(value):
+    if not is_address(value):
         raise ValueError("not an Ethereum address (0x and 40 hex digits)")
     return checksum(value)
 

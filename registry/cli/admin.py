@@ -7,11 +7,9 @@ from typing import Annotated
 
 import typer
 
-from registry.api.keys import ApiKeys, Role
-from registry.chain.rpc import connect
+from registry.api.roles import Role
 from registry.cli.app import app
 from registry.config import get_settings
-from registry.index import open_engine
 
 keys = typer.Typer(help="API keys (stored hashed; each bound to a role and a region).")
 dev = typer.Typer(help="Development chain only.")
@@ -26,6 +24,9 @@ def create_key(
     label: Annotated[str, typer.Option(help="Who or what the key is for.")] = "",
 ) -> None:
     """Create an API key and print it once (only its hash is stored)."""
+    from registry.api.keys import ApiKeys
+    from registry.index import open_engine
+
     settings = get_settings()
     store = ApiKeys(open_engine(settings.database_url))
     key_id, secret = store.create(role, region or settings.region, label)
@@ -36,6 +37,9 @@ def create_key(
 @keys.command("revoke")
 def revoke_key(key_id: str) -> None:
     """Revoke an API key by its id."""
+    from registry.api.keys import ApiKeys
+    from registry.index import open_engine
+
     store = ApiKeys(open_engine(get_settings().database_url))
     if not store.revoke(key_id):
         typer.echo(f"no key {key_id}", err=True)
@@ -54,6 +58,8 @@ def advance(
     match = _DURATION.match(duration)
     if match is None:
         raise typer.BadParameter("a number and s, m, h or d, e.g. 10d", param_hint="duration")
+    from registry.chain.rpc import connect
+
     seconds = int(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
     w3 = connect(rpc_url or get_settings().rpc_url)
     w3.provider.make_request("evm_increaseTime", [seconds])  # type: ignore[arg-type]

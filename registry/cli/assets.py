@@ -8,7 +8,6 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from registry.api.models import ApplicationIn
 from registry.certificates.numbers import format_number
 from registry.chain.types import Application, AssetKind, Classification
 from registry.cli.app import app
@@ -61,6 +60,8 @@ def apply(
 ) -> None:
     """Publish the manifest and file the initial application (首次登记), signed with the
     holder's key (REGISTRY_HOLDER_KEY)."""
+    from registry.api.models import ApplicationIn
+
     manifest = _manifest(manifest_file)
     holder = holder_account()
     if holder.address != manifest.holder.account:

@@ -10,24 +10,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from eth_account import Account
-from eth_account.signers.local import LocalAccount
 from pydantic import SecretStr
-from web3 import Web3
 
-from registry.chain import AnvilNode, Deployment, deploy, load_artifacts
-from registry.chain.compiler import Artifact, CompileError, compile_contracts, write_artifacts
-from registry.chain.node import DEV_MNEMONIC, anvil_binary
-from registry.chain.rpc import connect
+from registry.chain.node import DEV_MNEMONIC, AnvilNode, anvil_binary
 from registry.cli.app import app
 from registry.config import Settings, get_settings
 
-if TYPE_CHECKING:  # the server (FastAPI, the pages, PDFs) loads only for the commands that serve
+if TYPE_CHECKING:  # web3, the compiler and the server load only for the commands that use them
+    from eth_account.signers.local import LocalAccount
+    from web3 import Web3
+
+    from registry.chain.compiler import Artifact
+    from registry.chain.deploy import Deployment
     from registry.server import StaffKeys
 
 
 def _admin_key(dev_account: int | None) -> LocalAccount:
     """The admin's key: REGISTRY_ADMIN_KEY, or a public dev-chain key for local chains."""
+    from eth_account import Account
+
     key = os.environ.get("REGISTRY_ADMIN_KEY")
     if key:
         account: LocalAccount = Account.from_key(key)
@@ -46,6 +47,8 @@ def compile_(
     out: Annotated[Path | None, typer.Option(help="Artifact directory.")] = None,
 ) -> None:
     """Compile the contracts (py-solc-x, npm solc 0.8.28) and write ABI + bytecode artifacts."""
+    from registry.chain.compiler import CompileError, compile_contracts, write_artifacts
+
     settings = get_settings()
     try:
         artifacts = compile_contracts(settings.project_root)
@@ -69,6 +72,9 @@ def deploy_(
     base_uri: Annotated[str | None, typer.Option(help="Base of certificate tokenURI.")] = None,
 ) -> None:
     """Deploy every contract to RPC_URL and write the deployment file."""
+    from registry.chain.deploy import deploy, load_artifacts
+    from registry.chain.rpc import connect
+
     settings = get_settings()
     w3 = connect(rpc_url or settings.rpc_url)
     deployment = deploy(
@@ -120,17 +126,22 @@ def _dev_address(index: int) -> str:
 
 def _deployed(w3: Web3, path: Path) -> Deployment | None:
     """The deployment in ``path`` if its contracts exist on this chain."""
+    from registry.chain.deploy import Deployment
+    from registry.chain.types import checksum
+
     if not path.exists():
         return None
     deployment = Deployment.load(path)
     if deployment.chain_id != w3.eth.chain_id:
         return None
-    code = w3.eth.get_code(Web3.to_checksum_address(deployment.addresses["AssetRegistry"]))
+    code = w3.eth.get_code(checksum(deployment.addresses["AssetRegistry"]))
     return deployment if len(code) > 0 else None
 
 
 def _staff_keys(settings: Settings) -> StaffKeys:
     """The staff keys from the settings; on the embedded chain, public dev-chain keys."""
+    from eth_account import Account
+
     from registry.server import StaffKeys
 
     def key(secret: SecretStr | None, role: str) -> LocalAccount:
@@ -169,6 +180,9 @@ def up(
 
         run_federation(settings, regions, settings.api_port, chain_port)
         return
+    from registry.chain.deploy import deploy, load_artifacts
+    from registry.chain.rpc import connect
+
     chain_dir = settings.data_dir / "chain"
     chain_dir.mkdir(parents=True, exist_ok=True)
     anvil = AnvilNode(
@@ -258,6 +272,9 @@ def _follower_process(settings: Settings, rpc_url: str) -> subprocess.Popen[byte
 @app.command()
 def serve() -> None:
     """Serve the API for an existing deployment (REGISTRY_RPC_URL, REGISTRY_DATA_DIR)."""
+    from registry.chain.deploy import load_artifacts
+    from registry.chain.rpc import connect
+
     _stop_cleanly_on_sigterm()
     settings = get_settings()
     w3 = connect(settings.rpc_url)

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
-from eth_account.messages import encode_typed_data
 
 from registry.cli.app import app
 from registry.cli.remote import (
@@ -131,6 +130,8 @@ def sign(
         typer.echo(_request_text(found))
         if not yes and not typer.confirm("Sign this consent?"):
             raise typer.Exit(1)
+        from eth_account.messages import encode_typed_data
+
         signed = account.sign_message(encode_typed_data(full_message=found["typed_data"]))
         body = {"signature": "0x" + bytes(signed.signature).hex()}
         write(client, f"/consent-requests/{request_id}/signature", body, wait, as_json)

@@ -11,18 +11,18 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import httpx
 import typer
 
-from registry.chain import Deployment, Registry, load_artifacts
-from registry.chain.recognition import Agreement, AgreementStatus
-from registry.chain.rpc import connect
 from registry.cli.app import app
 from registry.cli.remote import DEFAULT_API, ApiUrl, AsJson, connected, show
 from registry.config import Settings, get_settings
-from registry.recognition import Partner, save_partner
+
+if TYPE_CHECKING:
+    from registry.chain.deploy import Registry
+    from registry.recognition import Partner
 
 recognition = typer.Typer(help="Cross-region mutual recognition (跨区域互认).")
 app.add_typer(recognition, name="recognition")
@@ -52,16 +52,15 @@ def make_agreement(
 ) -> int:
     """Writes (or renews) the agreement with the partner behind ``partner_api`` on this region's
     chain with the admin key, and records where to reach the partner. Returns its region."""
+    from registry.chain.recognition import Agreement, AgreementStatus
     from registry.cli.chain import DEV_ROLES, _admin_key
+    from registry.recognition import Partner, save_partner
 
     described = httpx.get(f"{partner_api.rstrip('/')}/v1/federation", timeout=10).json()
-    w3 = connect(settings.rpc_url)
-    registry = Registry.connect(
-        w3, Deployment.load(settings.deployment_file), load_artifacts(settings.build_dir)
-    )
+    registry = _registry(settings)
     if registry.recognition is None:
         raise typer.BadParameter("this deployment has no RecognitionRegistry; deploy again")
-    now = int(w3.eth.get_block("latest")["timestamp"])
+    now = int(registry.chain.w3.eth.get_block("latest")["timestamp"])
     agreement = Agreement(
         chain_id=int(described["chain_id"]),
         certificates=described["contracts"]["Certificates"],
@@ -216,11 +215,19 @@ def _wait_healthy(api: str, process: subprocess.Popen[bytes], region: int) -> No
     raise TimeoutError(f"region {region} did not come up")
 
 
-def _has_agreement(local: Settings, partner: int) -> bool:
-    w3 = connect(local.rpc_url)
-    registry = Registry.connect(
-        w3, Deployment.load(local.deployment_file), load_artifacts(local.build_dir)
+def _registry(settings: Settings) -> Registry:
+    from registry.chain.deploy import Deployment, Registry, load_artifacts
+    from registry.chain.rpc import connect
+
+    return Registry.connect(
+        connect(settings.rpc_url),
+        Deployment.load(settings.deployment_file),
+        load_artifacts(settings.build_dir),
     )
+
+
+def _has_agreement(local: Settings, partner: int) -> bool:
+    registry = _registry(local)
     assert registry.recognition is not None
     known = {p.region for p in _partners(local)}
     return partner in known and registry.recognition.in_force(partner)

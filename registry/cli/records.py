@@ -11,7 +11,6 @@ from typing import Annotated, Any
 import typer
 
 from registry.certificates.numbers import format_number
-from registry.chain.rpc import connect
 from registry.cli.app import app
 from registry.cli.remote import (
     DEFAULT_API,
@@ -25,7 +24,7 @@ from registry.cli.remote import (
     show,
     when,
 )
-from registry.client import RegistryClient
+from registry.client.http import RegistryClient
 
 cert = typer.Typer(help="Registration and licence certificates (登记证书).")
 evidence = typer.Typer(help="Evidence hashes anchored on chain (存证).")
@@ -186,6 +185,8 @@ def verify_cmd(
         with connected(api, None) as client:
             receipt = client.get(f"/evidence/{data_hash}")
             linked = client.post("/verify", {"hash": data_hash})["linked"]
+    from registry.chain.rpc import connect
+
     w3 = connect(rpc or get_settings().rpc_url)
     report = verify(w3, receipt, data_hash=bytes.fromhex(data_hash[2:]))
     if as_json:

@@ -11,13 +11,16 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from eth_account import Account
-from eth_account.signers.local import LocalAccount
 
-from registry.client import ApiError, HolderSigner, RegistryClient
+from registry.client.http import ApiError, RegistryClient
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
+    from registry.client.consents import HolderSigner
 
 ApiUrl = Annotated[
     str, typer.Option("--api", envvar="REGISTRY_API_URL", help="The registry's base URL.")
@@ -72,6 +75,8 @@ def moment(value: str) -> int:
 
 def holder_account() -> LocalAccount:
     """The holder's key, from REGISTRY_HOLDER_KEY (hex); it signs here and is never sent."""
+    from eth_account import Account
+
     key = os.environ.get("REGISTRY_HOLDER_KEY")
     if not key:
         raise typer.BadParameter("set REGISTRY_HOLDER_KEY to the holder's private key (hex)")
@@ -80,6 +85,8 @@ def holder_account() -> LocalAccount:
 
 
 def signer(client: RegistryClient) -> HolderSigner:
+    from registry.client.consents import HolderSigner
+
     return HolderSigner(holder_account(), client.eip712(), int(client.health()["chain_time"]))
 
 

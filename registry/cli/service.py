@@ -5,21 +5,33 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import sqlalchemy as sa
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from registry.chain import Deployment, load_artifacts
-from registry.chain.rpc import connect
 from registry.cli.app import app
-from registry.config import get_settings
-from registry.index import Follower, open_engine
-from registry.index.schema import PROJECTIONS, blocks, events, sync
+from registry.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from registry.index import Follower
 
 index = typer.Typer(help="The index of contract events (SQLite, or PostgreSQL by URL).")
 app.add_typer(index, name="index")
+
+
+def _follower(settings: Settings, chunk: int = 2_000) -> Follower:
+    from registry.chain import Deployment, load_artifacts
+    from registry.chain.rpc import connect
+    from registry.index import Follower, open_engine
+
+    return Follower(
+        connect(settings.rpc_url),
+        open_engine(settings.database_url),
+        Deployment.load(settings.deployment_file),
+        load_artifacts(settings.build_dir),
+        chunk=chunk,
+    )
 
 
 @index.command("rebuild")
@@ -27,16 +39,16 @@ def rebuild(
     chunk: Annotated[int, typer.Option(help="Blocks read per request.")] = 2_000,
 ) -> None:
     """Drop the index and read every event again from the deployment block, with progress."""
-    settings = get_settings()
-    w3 = connect(settings.rpc_url)
-    deployment = Deployment.load(settings.deployment_file)
-    engine = open_engine(settings.database_url)
-    with engine.begin() as conn:
+    import sqlalchemy as sa
+
+    from registry.index.schema import PROJECTIONS, blocks, events, sync
+
+    follower = _follower(get_settings(), chunk)
+    with follower.engine.begin() as conn:
         for table in (*reversed(PROJECTIONS), events, blocks, sync):
             conn.execute(sa.delete(table))
-    follower = Follower(w3, engine, deployment, load_artifacts(settings.build_dir), chunk=chunk)
-    head = int(w3.eth.block_number)
-    first = deployment.block
+    head = int(follower.w3.eth.block_number)
+    first = follower.deployment.block
     with Progress(
         TextColumn("indexing"),
         BarColumn(),
@@ -57,14 +69,7 @@ def follow(
 ) -> None:
     """Follow the chain into the index until interrupted. `registry serve` runs this as its own
     process, so that indexing never competes with the API for one interpreter's lock."""
-    settings = get_settings()
-    w3 = connect(settings.rpc_url)
-    follower = Follower(
-        w3,
-        open_engine(settings.database_url),
-        Deployment.load(settings.deployment_file),
-        load_artifacts(settings.build_dir),
-    )
+    follower = _follower(get_settings())
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: done.set())

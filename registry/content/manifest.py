@@ -10,9 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+from eth_utils.address import is_address
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
-from web3 import Web3
 
+from registry.chain.types import checksum
 from registry.content.canonical import canonical_json
 from registry.content.cid import CHUNK, DAG_PB, RAW, Cid, file_digest
 
@@ -38,9 +39,9 @@ def _credit_code(code: str) -> str:
 
 
 def _address(value: str) -> str:
-    if not Web3.is_address(value):
+    if not is_address(value):
         raise ValueError("not an Ethereum address (0x and 40 hex digits)")
-    return Web3.to_checksum_address(value)
+    return checksum(value)
 
 
 def _cid(value: str) -> str:

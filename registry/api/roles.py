@@ -1,0 +1,23 @@
+"""Who may call: the four roles an API key is bound to, and a caller's principal. Kept apart
+from the key store so the command line can name roles without loading the database layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    REGISTRAR = "registrar"
+    REVIEWER = "reviewer"
+    HOLDER = "holder"
+    AUDITOR = "auditor"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the key's id, role and region."""
+
+    key_id: str
+    role: Role
+    region: int
