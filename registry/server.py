@@ -74,9 +74,10 @@ class Runtime:
             if self.registry.recognition is not None and keys.mediator is not None
             else None
         )
+        queries = Queries(self.engine)
         self.context = AppContext(
-            RegistryService(self.registry, self.staff),
-            Queries(self.engine),
+            RegistryService(self.registry, self.staff, queries.indexed_block),
+            queries,
             self.keys,
             self.content,
             self.evidence,

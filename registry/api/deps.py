@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -103,17 +102,6 @@ def operation_key(who: Principal | None, idempotency_key: str | None) -> str:
 
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
-
-
-def as_seen(ctx: AppContext, op: Operation) -> Operation:
-    """``confirmed`` only once the index has read the operation's block too, so that a client
-    which saw it confirmed finds what the act made in every read of this API (the index follows
-    the chain a moment behind); until then ``sent``."""
-    if op.status == "confirmed" and op.block_number is not None:
-        indexed = ctx.queries.indexed_block()
-        if indexed is None or indexed < op.block_number:
-            return dataclasses.replace(op, status="sent")
-    return op
 
 
 def accepted(op: Operation) -> Operation:

@@ -13,6 +13,7 @@ import typer
 from pydantic import SecretStr
 
 from registry.chain.node import DEV_MNEMONIC, AnvilNode, anvil_binary
+from registry.chain.types import checksum
 from registry.cli.app import app
 from registry.config import Settings, get_settings
 
@@ -127,7 +128,6 @@ def _dev_address(index: int) -> str:
 def _deployed(w3: Web3, path: Path) -> Deployment | None:
     """The deployment in ``path`` if its contracts exist on this chain."""
     from registry.chain.deploy import Deployment
-    from registry.chain.types import checksum
 
     if not path.exists():
         return None

@@ -4,8 +4,9 @@ inside the call as EIP-712 signatures, so the center relays acts it cannot forge
 
 from __future__ import annotations
 
+import dataclasses
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,9 +55,19 @@ class Staff:
 
 
 class RegistryService:
-    def __init__(self, registry: Registry, staff: Staff) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        staff: Staff,
+        indexed_block: Callable[[], int | None] | None = None,
+    ) -> None:
+        """``indexed_block``: how far the index has read the chain. Given, an operation is
+        ``confirmed`` only once the index has read its block too, so a client that saw it
+        confirmed finds what the act made in every read (the index follows a moment behind);
+        until then it is ``sent``."""
         self.registry = registry
         self.staff = staff
+        self._indexed_block = indexed_block
         self._results: dict[tuple[str, str, int | None], dict[str, Any] | None] = {}
         self._results_lock = threading.Lock()
 
@@ -66,11 +77,25 @@ class RegistryService:
         return self.registry.assets.standing_of(asset_id)
 
     def operation(self, key: str) -> Operation | None:
-        return self.staff.registrar.operation(key)
+        return self.operations([key]).get(key)
 
     def operations(self, keys: Sequence[str]) -> dict[str, Operation]:
         """The operations known under ``keys``, in one query (all writers share the outbox)."""
-        return self.staff.registrar.operations(keys)
+        found = self.staff.registrar.operations(keys)
+        return dict(zip(found, self._seen(list(found.values())), strict=True))
+
+    def _seen(self, ops: list[Operation]) -> list[Operation]:
+        """``ops`` as a client may see them: confirmed once indexed (see ``__init__``)."""
+        if self._indexed_block is None or all(op.status != "confirmed" for op in ops):
+            return ops
+        indexed = self._indexed_block()
+        return [
+            dataclasses.replace(op, status="sent")
+            if op.status == "confirmed"
+            and (indexed is None or op.block_number is None or op.block_number > indexed)
+            else op
+            for op in ops
+        ]
 
     def result(self, op: Operation) -> dict[str, Any] | None:
         """What a confirmed act created (the new asset's id, the certificate's number, ...),
@@ -127,7 +152,7 @@ class RegistryService:
             )
             for key, app, consent in items
         ]
-        return self.staff.registrar.submit_batch(calls)
+        return self._seen(self.staff.registrar.submit_batch(calls))
 
     def begin_review(self, key: str, asset_id: int) -> Operation:
         return self._send(self.staff.reviewer, key, self.registry.assets, "beginReview", asset_id)
@@ -276,8 +301,11 @@ class RegistryService:
 
     # ------------------------------------------------------------------ internals
 
-    @staticmethod
     def _send(
-        writer: ChainWriter, key: str, contract: BoundContract, fn: str, *args: Any
+        self, writer: ChainWriter, key: str, contract: BoundContract, fn: str, *args: Any
     ) -> Operation:
-        return writer.submit(Call(key, fn, contract.address, contract.encode(fn, *args)))
+        """Submits the call; a key sent before answers with its operation, as seen."""
+        (op,) = self._seen(
+            [writer.submit(Call(key, fn, contract.address, contract.encode(fn, *args)))]
+        )
+        return op

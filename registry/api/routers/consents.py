@@ -17,7 +17,6 @@ from registry.api.deps import (
     Ctx,
     accepted,
     accepted_response,
-    as_seen,
     asset_in_region,
     require,
 )
@@ -43,7 +42,6 @@ def request_out(
     """``op``: the request's operation when the caller has read it already (listings)."""
     if op is None and request.operation:
         op = ctx.service.operation(request.operation)
-    op = as_seen(ctx, op) if op else None
     base = f"/v1/consent-requests/{request.id}"
     return ConsentRequestOut(
         id=request.id,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request, Response, UploadFile
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from registry.api.deps import AppContext, Ctx, as_seen, require
+from registry.api.deps import AppContext, Ctx, require
 from registry.api.keys import Principal, Role
 from registry.api.models import EvidenceIn, OperationOut, b32
 from registry.api.problems import ProblemError
@@ -152,7 +152,6 @@ def operation(
     op = ctx.service.operation(operation_id)
     if op is None:
         raise ProblemError(404, "not-found", "No such operation", operation_id)
-    op = as_seen(ctx, op)
     return OperationOut.of(op, ctx.service.result(op))
 
 
