@@ -100,9 +100,11 @@ def test_operation_is_confirmed_once_the_index_has_read_its_block(
     body = application_body(registry, accounts, application(accounts.holder.address, "seen"))
     api.runtime.follower.stop()
     try:
-        op_id = api.post("/v1/assets", body, Role.HOLDER).json()["id"]
+        key = {"Idempotency-Key": "seen-1"}
+        op_id = api.post("/v1/assets", body, Role.HOLDER, **key).json()["id"]
         assert api.runtime.staff.registrar.wait(op_id).status == "confirmed"  # on chain
         assert api.get(f"/v1/operations/{op_id}").json()["status"] == "sent"  # not indexed
+        assert api.post("/v1/assets", body, Role.HOLDER, **key).json()["status"] == "sent"
     finally:
         api.runtime.follower.start()
     op = api.wait(op_id)
