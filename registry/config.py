@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from registry.logs import Level
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -35,6 +37,11 @@ class Settings(BaseSettings):
         "the address a request came in on if unset",
     )
     confirmations: int = 1
+    log_level: Level = Field(
+        default="info",
+        description="the least severe records kept in data_dir/registry.log (the console shows "
+        "warnings and errors)",
+    )
     registrar_key: SecretStr | None = None
     reviewer_key: SecretStr | None = None
     anchorer_key: SecretStr | None = None

@@ -16,6 +16,7 @@ from registry.chain.node import DEV_MNEMONIC, AnvilNode, anvil_binary
 from registry.chain.types import checksum
 from registry.cli.app import app
 from registry.config import Settings, get_settings
+from registry.logs import Level
 
 if TYPE_CHECKING:  # web3, the compiler and the server load only for the commands that use them
     from eth_account.signers.local import LocalAccount
@@ -158,6 +159,28 @@ def _staff_keys(settings: Settings) -> StaffKeys:
     )
 
 
+LogLevel = Annotated[
+    Level | None,
+    typer.Option(
+        help="Least severe records kept in data/registry.log (default: REGISTRY_LOG_LEVEL, or "
+        "info); the console shows warnings and errors.",
+        show_default=False,
+    ),
+]
+
+
+def _logging(level: Level | None) -> Settings:
+    """The settings, with ``level`` if given, after logging is configured by them for this
+    process and the indexer's (which reads the level from its environment)."""
+    from registry.logs import configure
+
+    settings = get_settings()
+    if level is not None:
+        settings = settings.model_copy(update={"log_level": level})
+    configure(settings.data_dir, settings.log_level)
+    return settings
+
+
 @app.command()
 def up(
     chain_port: Annotated[int, typer.Option(help="Port of the local chain on 127.0.0.1.")] = 8545,
@@ -170,11 +193,14 @@ def up(
             "--chain-port up, with mutual-recognition agreements between them."
         ),
     ] = 1,
+    log_level: LogLevel = None,
 ) -> None:
     """Start the embedded chain (state kept under the data directory), deploy on first start,
-    follow the chain into the index, and serve the API on 127.0.0.1:8000 until Ctrl-C."""
+    follow the chain into the index, and serve the API on 127.0.0.1:8000 until Ctrl-C.
+    Warnings and errors are shown here and kept, with the --log-level records, in
+    data/registry.log."""
     _stop_cleanly_on_sigterm()
-    settings = get_settings()
+    settings = _logging(log_level)
     if regions > 1:
         from registry.cli.federation import run_federation
 
@@ -244,8 +270,14 @@ def _serve(
     runtime.start(follow=False)
     try:
         typer.echo(f"API on http://{settings.api_host}:{settings.api_port}/ (docs at /docs)")
+        # log_config=None: uvicorn's records (an exception in a request above all) go to the
+        # handlers configured above instead of its own; below warning it only logs requests.
         uvicorn.run(
-            runtime.app(), host=settings.api_host, port=settings.api_port, log_level="warning"
+            runtime.app(),
+            host=settings.api_host,
+            port=settings.api_port,
+            log_level="warning",
+            log_config=None,
         )
     finally:
         follower.terminate()
@@ -256,7 +288,12 @@ def _serve(
 def _follower_process(settings: Settings, rpc_url: str) -> subprocess.Popen[bytes]:
     """`registry index follow` in its own process: indexing then uses the other core instead of
     taking turns with the API for this interpreter's lock."""
-    env = {**os.environ, "REGISTRY_RPC_URL": rpc_url, "REGISTRY_DATA_DIR": str(settings.data_dir)}
+    env = {
+        **os.environ,
+        "REGISTRY_RPC_URL": rpc_url,
+        "REGISTRY_DATA_DIR": str(settings.data_dir),
+        "REGISTRY_LOG_LEVEL": settings.log_level,
+    }
     command = [
         sys.executable,
         "-m",
@@ -270,13 +307,14 @@ def _follower_process(settings: Settings, rpc_url: str) -> subprocess.Popen[byte
 
 
 @app.command()
-def serve() -> None:
-    """Serve the API for an existing deployment (REGISTRY_RPC_URL, REGISTRY_DATA_DIR)."""
+def serve(log_level: LogLevel = None) -> None:
+    """Serve the API for an existing deployment (REGISTRY_RPC_URL, REGISTRY_DATA_DIR), logging
+    as `registry up` does."""
     from registry.chain.deploy import load_artifacts
     from registry.chain.rpc import connect
 
     _stop_cleanly_on_sigterm()
-    settings = get_settings()
+    settings = _logging(log_level)
     w3 = connect(settings.rpc_url)
     deployment = _deployed(w3, settings.deployment_file)
     if deployment is None:

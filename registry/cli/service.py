@@ -69,7 +69,13 @@ def follow(
 ) -> None:
     """Follow the chain into the index until interrupted. `registry serve` runs this as its own
     process, so that indexing never competes with the API for one interpreter's lock."""
-    follower = _follower(get_settings())
+    from registry.logs import configure
+
+    settings = get_settings()
+    # Under `registry serve` (--parent) the API process rotates data/registry.log; this one
+    # follows its rotations.
+    configure(settings.data_dir, settings.log_level, rotate=parent is None)
+    follower = _follower(settings)
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: done.set())

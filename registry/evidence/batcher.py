@@ -8,6 +8,7 @@ the root). After a crash, batches cut but not yet handed to the writer are hande
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from registry.chain.client import BoundContract
 from registry.chain.writer import Call, ChainWriter
 from registry.evidence.merkle import MerkleTree, leaf_hash
 from registry.journal import open_journal
+
+logger = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS hashes (
@@ -146,6 +149,9 @@ class EvidenceBatcher:
                 self._db.execute("ROLLBACK")
                 raise
         assert batch is not None
+        logger.debug(
+            "cut evidence batch %d: %d hashes, root 0x%s", batch, tree.count, tree.root.hex()
+        )
         self._remember(batch, tree)
         self._hand_over(tree.root, tree.count)
         return True
@@ -164,6 +170,14 @@ class EvidenceBatcher:
             ).fetchall()
         for root, count in batches:
             if self.writer.operation(self._operation_key(bytes(root))) is None:
+                # Cut, but the process stopped (or the writer refused it) before the writer had
+                # it: anchored late rather than never.
+                logger.warning(
+                    "evidence batch with root 0x%s (%d hashes) was not with the writer: "
+                    "handing it over again",
+                    bytes(root).hex(),
+                    count,
+                )
                 self._hand_over(bytes(root), int(count))
 
     # ------------------------------------------------------------------ receipts

@@ -4,27 +4,35 @@ The cursor (last block read and its hash) is stored with the events it covers, i
 transaction. Each round first checks that the chain still has the cursor's block; if not (a
 reorg, or a node restarted from an older state) it steps back to the newest stored block the
 chain still agrees with, drops what came after, and rebuilds the projections from the events.
+Only the node's answers move it back: an RPC error is "unknown", never "block missing", so a
+node that stops answering mid-rewind leaves the index as it was until the next round.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from eth_abi.abi import decode as abi_decode
+from eth_typing import ABIEvent
+from eth_utils.abi import event_abi_to_log_topic
 from hexbytes import HexBytes
 from web3 import Web3
 
 from registry.background import Repeater
 from registry.chain.compiler import Artifact
 from registry.chain.deploy import Deployment
-from registry.chain.errors import signature
 from registry.chain.rpc import batch
 from registry.chain.types import checksum
 from registry.index import projections
 from registry.index.projections import Event
 from registry.index.schema import PROJECTIONS, blocks, certificates, events, metadata, sync
+
+logger = logging.getLogger(__name__)
+
+_REWIND_PAGE = 256  # blocks asked at most per round trip while looking for the newest kept one
 
 
 def _jsonable(value: Any) -> Any:
@@ -86,7 +94,7 @@ class Follower:
         }
         self._addresses = list(self._names)
         self._shapes: dict[tuple[str, bytes], _Shape] = {
-            (address, bytes(Web3.keccak(text=signature(item)))): _Shape.of(item)
+            (address, event_abi_to_log_topic(cast(ABIEvent, item))): _Shape.of(item)
             for address, name in self._names.items()
             for item in artifacts[name].abi
             if item.get("type") == "event"
@@ -163,31 +171,46 @@ class Follower:
 
     # ------------------------------------------------------------------ reorgs and lost blocks
 
-    def _chain_has(self, number: int, block_hash: str) -> bool:
-        try:
-            block = self.w3.eth.get_block(number)
-        except Exception:
-            return False
-        return "0x" + block["hash"].hex() == block_hash
+    def _newest_kept(self, stored: list[tuple[int, str]]) -> int:
+        """The newest of ``stored`` (number, hash; newest first) that the chain still has, asked
+        in batches of growing size (a short reorg is settled in one or two round trips). Only
+        an answer counts: the node's block at that height has another hash, or it has none. Any
+        error raises (``batch`` raises on every one), so nothing is decided on it."""
+        start, size = 0, 1
+        while start < len(stored):
+            page = stored[start : start + size]
+            answers = batch(self.w3, [("eth_getBlockByNumber", [hex(n), False]) for n, _ in page])
+            for (number, block_hash), block in zip(page, answers, strict=True):
+                if block is not None and block["hash"] == block_hash:
+                    return number
+            start, size = start + size, min(size * 2, _REWIND_PAGE)
+        return self.deployment.block - 1
 
     def _rewind(self) -> None:
         with self.engine.connect() as conn:
-            stored = conn.execute(
-                sa.select(blocks.c.number, blocks.c.hash).order_by(blocks.c.number.desc())
-            ).all()
-        safe = self.deployment.block - 1
-        for number, block_hash in stored:
-            if self._chain_has(int(number), block_hash):
-                safe = int(number)
-                break
+            stored = [
+                (int(n), str(h))
+                for n, h in conn.execute(
+                    sa.select(blocks.c.number, blocks.c.hash).order_by(blocks.c.number.desc())
+                )
+            ]
+        safe = self._newest_kept(stored)
         with self.engine.begin() as conn:
-            conn.execute(sa.delete(events).where(events.c.block_number > safe))
+            dropped = conn.execute(sa.delete(events).where(events.c.block_number > safe)).rowcount
             conn.execute(sa.delete(blocks).where(blocks.c.number > safe))
             safe_hash = conn.execute(
                 sa.select(blocks.c.hash).where(blocks.c.number == safe)
             ).scalar()
             self._set_cursor(conn, safe, safe_hash)
             self.rebuild(conn)
+        # A reorg, or a node restarted from an older state: worth knowing either way.
+        logger.warning(
+            "the chain no longer has indexed block %d: rewound to block %d, dropped %d events "
+            "after it and rebuilt the projections",
+            stored[0][0] if stored else safe,
+            safe,
+            dropped,
+        )
 
     def rebuild(self, conn: sa.Connection) -> None:
         """Recomputes every projection from the stored events, in chain order."""

@@ -1,0 +1,291 @@
+"""Failures you can see: a background loop logs what went wrong and goes on; a node that stops
+answering during a rewind leaves the index as it was; `registry up` keeps its failures, with
+their tracebacks, in data/registry.log."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from web3 import Web3
+from web3.types import RPCEndpoint
+
+from registry.background import Repeater
+from registry.chain import AnvilNode, Deployment, Registry
+from registry.chain.compiler import Artifact
+from registry.chain.deploy import deploy
+from registry.chain.node import free_port
+from registry.chain.rpc import LeanHTTPProvider
+from registry.chain.types import Status
+from registry.index import open_engine
+from registry.index.follower import Follower
+from registry.index.schema import PROJECTIONS, assets, blocks, certificates, events, sync
+from tests.conftest import ANVIL, Accounts, Flow, h
+
+# ---------------------------------------------------------------------- the loop
+
+
+def failing(errors: list[Exception]) -> tuple[Callable[[], bool], threading.Event]:
+    """A step that raises ``errors`` one per round, then succeeds (setting the event)."""
+    recovered = threading.Event()
+
+    def step() -> bool:
+        if errors:
+            raise errors.pop(0)
+        recovered.set()
+        return False
+
+    return step, recovered
+
+
+def loop_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "registry.background"]
+
+
+def test_a_repeated_failure_is_logged_with_its_traceback_once_and_its_end_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, "registry.background")
+    step, recovered = failing([ConnectionError("node down") for _ in range(3)])
+    loop = Repeater("test-loop", step, 0.01)
+    loop.start()
+    try:
+        assert recovered.wait(10)
+    finally:
+        loop.stop()
+    first, back = loop_records(caplog)
+    assert first.levelno == logging.ERROR
+    assert first.getMessage() == "test-loop: round failed; retrying every 1.0 s"
+    assert first.exc_info is not None
+    assert str(first.exc_info[1]) == "node down"
+    assert back.levelno == logging.INFO
+    assert back.getMessage().startswith("test-loop: working again after 3 failed rounds in ")
+
+
+def test_a_changed_failure_is_logged_in_full_again_and_a_lasting_one_briefly(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, "registry.background")
+    errors: list[Exception] = [ConnectionError("node down"), ConnectionError("node down")]
+    step, recovered = failing([*errors, ValueError("bad answer")])
+    loop = Repeater("test-loop", step, 0.01, report_every=0.5)  # rounds are 1 s apart
+    loop.start()
+    try:
+        assert recovered.wait(10)
+    finally:
+        loop.stop()
+    records = loop_records(caplog)
+    assert [(r.levelno, r.exc_info is not None) for r in records] == [
+        (logging.ERROR, True),
+        (logging.WARNING, False),
+        (logging.ERROR, True),
+        (logging.INFO, False),
+    ]
+    assert records[1].getMessage().startswith("test-loop: still failing, 2 rounds in ")
+    assert records[1].getMessage().endswith(": ConnectionError: node down")
+    assert records[2].exc_info is not None
+    assert str(records[2].exc_info[1]) == "bad answer"
+
+
+# ---------------------------------------------------------------------- the rewind
+
+
+class Stoppable(LeanHTTPProvider):
+    """The service's own provider, which SIGSTOPs the node just before its n-th batch request:
+    from then on every request times out, as with a node that hangs."""
+
+    def __init__(self, node: AnvilNode) -> None:
+        super().__init__(node.url, timeout=1)
+        self.node = node
+        self.batches = 0
+        self.stop_at: int | None = None
+
+    def make_batch_request(self, requests: list[tuple[RPCEndpoint, Any]]) -> Any:
+        self.batches += 1
+        if self.batches == self.stop_at:
+            assert self.node.process is not None
+            os.kill(self.node.process.pid, signal.SIGSTOP)
+        return super().make_batch_request(requests)
+
+
+@pytest.fixture
+def own_node(accounts: Accounts, artifacts: dict[str, Artifact]) -> Iterator[AnvilNode]:
+    """A chain of its own: this test freezes its node."""
+    node = AnvilNode(ANVIL).start()
+    try:
+        yield node
+    finally:
+        if node.process is not None and node.process.poll() is None:
+            os.kill(node.process.pid, signal.SIGCONT)
+        node.stop()
+
+
+def index_rows(engine: sa.Engine) -> dict[str, list[Any]]:
+    """Every row of the index: events, blocks, cursor and projections."""
+    with engine.connect() as conn:
+        return {
+            table.name: conn.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+            for table in (events, blocks, sync, *PROJECTIONS)
+        }
+
+
+def test_node_hanging_during_a_rewind_leaves_the_index_intact_and_it_resumes(
+    own_node: AnvilNode, tmp_path: Path, accounts: Accounts, artifacts: dict[str, Artifact]
+) -> None:
+    w3 = Web3(Web3.HTTPProvider(own_node.url))
+    deployment: Deployment = deploy(
+        w3,
+        accounts.admin,
+        artifacts,
+        registrars=(accounts.registrar.address,),
+        reviewers=(accounts.reviewer.address,),
+        anchorers=(accounts.anchorer.address,),
+    )
+    flow = Flow(Registry.connect(w3, deployment, artifacts), accounts, w3)
+    kept = flow.applied("kept")
+    snapshot_block = w3.eth.block_number
+    snapshot = w3.provider.make_request(RPCEndpoint("evm_snapshot"), [])["result"]
+    lost = flow.issued("lost")
+    provider = Stoppable(own_node)
+    engine = open_engine(f"sqlite:///{tmp_path / 'index.db'}")
+    follower = Follower(Web3(provider), engine, deployment, artifacts, chunk=2)
+    follower.sync()
+    before = index_rows(engine)
+    # The rewind will need more than one round trip to settle.
+    assert len([b for b in before["blocks"] if b.number > snapshot_block]) >= 3
+
+    w3.provider.make_request(RPCEndpoint("evm_revert"), [snapshot])
+    other = flow.applied("after the rollback")
+    for _ in range(3):
+        w3.provider.make_request(RPCEndpoint("evm_mine"), [])
+    # Round trip 1 finds the cursor's block gone, 2 finds the newest stored block gone too; the
+    # node hangs before 3 answers whether the next two are still there.
+    provider.stop_at = provider.batches + 3
+    started = time.monotonic()
+    with pytest.raises(ConnectionError, match="timed out"):
+        follower.sync_once()
+    assert time.monotonic() - started < 10
+    assert index_rows(engine) == before  # nothing dropped, nothing rebuilt
+
+    assert own_node.process is not None
+    os.kill(own_node.process.pid, signal.SIGCONT)
+    follower.sync()
+    with engine.connect() as conn:
+        rows = {r.asset_id: r for r in conn.execute(sa.select(assets)).all()}
+        assert conn.execute(sa.select(sa.func.count()).select_from(certificates)).scalar() == 0
+        cursor = conn.execute(sa.select(sync)).one()
+    assert lost == other  # the id was reused by the chain after the rollback
+    assert set(rows) == {kept, other}
+    assert rows[kept].status == rows[other].status == Status.APPLIED
+    assert rows[other].manifest_hash == "0x" + h("after the rollback").hex()
+    assert cursor.block_number == w3.eth.block_number
+    assert cursor.block_hash == "0x" + w3.eth.get_block(cursor.block_number)["hash"].hex()
+    engine.dispose()
+
+
+# ---------------------------------------------------------------------- registry up
+
+
+def children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def lines(log: Path) -> list[str]:
+    return log.read_text(encoding="utf-8").splitlines()
+
+
+def wait_for(log: Path, text: str, timeout: float = 30.0) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        content = log.read_text(encoding="utf-8") if log.exists() else ""
+        if text in content:
+            return content
+        assert time.monotonic() < deadline, f"{text!r} not in {log}:\n{content}"
+        time.sleep(0.2)
+
+
+def test_registry_up_logs_a_lost_node_with_tracebacks_and_its_return(tmp_path: Path) -> None:
+    api_port, chain_port = free_port(), free_port()
+    data = tmp_path / "data"
+    env = {
+        **os.environ,
+        "REGISTRY_DATA_DIR": str(data),
+        "REGISTRY_API_PORT": str(api_port),
+    }
+    console = tmp_path / "console.log"
+    with console.open("ab") as out:
+        up = subprocess.Popen(
+            [sys.executable, "-m", "registry.cli", "up", "--chain-port", str(chain_port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    assert up.stderr is not None
+    stderr_lines: list[bytes] = []
+    reader = threading.Thread(target=lambda: stderr_lines.extend(up.stderr or ()), daemon=True)
+    reader.start()
+    restarted: AnvilNode | None = None
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert up.poll() is None, b"".join(stderr_lines).decode()
+            try:
+                if httpx.get(f"http://127.0.0.1:{api_port}/healthz", timeout=1).is_success:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, b"".join(stderr_lines).decode()
+            time.sleep(0.2)
+        (anvil,) = [
+            pid for pid in children(up.pid) if Path(f"/proc/{pid}/exe").resolve().name == "anvil"
+        ]
+        time.sleep(1.5)  # the deployment is in the node's state dump (every second)
+        os.kill(anvil, signal.SIGKILL)
+
+        log = data / "registry.log"
+        content = wait_for(log, "index-follower: round failed")
+        assert "Traceback (most recent call last)" in content
+        assert "ConnectionError" in content
+        # The API process's own loops (the writers' reconcile) too, each with its traceback.
+        api_failures = f"[{up.pid} "
+        assert any(api_failures in line and "round failed" in line for line in lines(log))
+        time.sleep(3)  # a few more failed rounds of every loop, 1 to 2 s apart
+        restarted = AnvilNode(
+            ANVIL, port=chain_port, state_file=data / "chain" / "state.json"
+        ).start()
+        content = wait_for(log, "index-follower: working again after ")
+        deadline = time.monotonic() + 30
+        while not any(api_failures in line and "working again" in line for line in lines(log)):
+            assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
+            time.sleep(0.2)
+        # One traceback per loop and error, not one per round.
+        follower_failures = [line for line in lines(log) if "index-follower: round failed" in line]
+        assert len(follower_failures) == 1, content
+        assert httpx.get(f"http://127.0.0.1:{api_port}/healthz", timeout=5).is_success
+    finally:
+        os.kill(up.pid, signal.SIGTERM)
+        try:
+            up.wait(30)
+        except subprocess.TimeoutExpired:
+            os.kill(up.pid, signal.SIGKILL)
+            up.wait()
+        reader.join(5)
+        if restarted is not None:
+            restarted.stop()
+    shown = b"".join(stderr_lines).decode()
+    # The console shows the errors (warnings and above), not the info lines.
+    assert "index-follower: round failed" in shown
+    assert "Traceback (most recent call last)" in shown
+    assert "working again" not in shown
