@@ -29,14 +29,22 @@ def writer(registry: Registry, accounts: Accounts, tmp_path: Path) -> Iterator[C
     w.close()
 
 
-def apply_call(registry: Registry, holder: LocalAccount, key: str, signer: LocalAccount) -> Call:
+def apply_call(
+    registry: Registry,
+    holder: LocalAccount,
+    key: str,
+    signer: LocalAccount,
+    deadline: int = 2**40,
+) -> Call:
+    """An application of ``holder`` under ``key``, its consent signed by ``signer`` and valid
+    until ``deadline``."""
     app = application(holder.address, key)
     consent = sign(
         signer,
         registry.assets.domain(),
         "Application",
         application_message(app, fresh_nonce()),
-        2**40,
+        deadline,
     )
     data = registry.assets.encode_submit_application(app, consent)
     return Call(key, "submitApplication", registry.assets.address, data)
@@ -132,13 +140,10 @@ def test_batch_reverting_when_mined_fails_only_the_call_that_broke_it(
     w3 = registry.chain.w3
     holder = accounts.holder
     now = int(w3.eth.get_block("latest")["timestamp"])
-    calls = []
-    for i, deadline in enumerate([2**40, now + 60, 2**40]):
-        app = application(holder.address, f"late-{i}")
-        message = application_message(app, fresh_nonce())
-        consent = sign(holder, registry.assets.domain(), "Application", message, deadline)
-        data = registry.assets.encode_submit_application(app, consent)
-        calls.append(Call(f"late-{i}", "submitApplication", registry.assets.address, data))
+    calls = [
+        apply_call(registry, holder, f"late-{i}", holder, deadline)
+        for i, deadline in enumerate([2**40, now + 60, 2**40])
+    ]
     w3.provider.make_request("evm_setAutomine", [False])  # type: ignore[arg-type]
     try:
         first = writer.submit_batch(calls)
