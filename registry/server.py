@@ -14,6 +14,7 @@ from registry.api.deps import AppContext
 from registry.api.keys import ApiKeys
 from registry.chain import Deployment, Registry
 from registry.chain.compiler import Artifact
+from registry.chain.outbox import Outbox
 from registry.chain.writer import ChainWriter
 from registry.config import Settings
 from registry.consents import ConsentRequests
@@ -44,14 +45,15 @@ class Runtime:
     ) -> None:
         self.registry = Registry.connect(w3, deployment, artifacts)
         decoder = self.registry.chain.decoder
+        # One outbox for every staff key: operations are read from it, whichever key sent them.
+        self.outbox = Outbox(settings.outbox_file, confirmations=settings.confirmations)
 
         def writer(account: LocalAccount) -> ChainWriter:
             return ChainWriter(
                 w3,
                 account,
-                settings.outbox_file,
+                self.outbox,
                 decoder,
-                confirmations=settings.confirmations,
                 multicall_targets=(self.registry.assets.address, self.registry.rights.address),
             )
 
@@ -76,7 +78,7 @@ class Runtime:
         )
         queries = Queries(self.engine)
         self.context = AppContext(
-            RegistryService(self.registry, self.staff, queries.indexed_block),
+            RegistryService(self.registry, self.staff, self.outbox, queries.indexed_block),
             queries,
             self.keys,
             self.content,
@@ -110,5 +112,6 @@ class Runtime:
         self.follower.stop()
         for w in self.staff.all():
             w.close()
+        self.outbox.close()
         self.engine.dispose()
         self.content.close()
