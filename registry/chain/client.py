@@ -15,8 +15,12 @@ from typing import Any
 from eth_abi.abi import decode as abi_decode
 from eth_abi.abi import encode as abi_encode
 from eth_account.signers.local import LocalAccount
-from eth_typing import ChecksumAddress
-from eth_utils.abi import function_abi_to_4byte_selector, get_abi_input_types
+from eth_typing import ABIFunction, ChecksumAddress
+from eth_utils.abi import (
+    function_abi_to_4byte_selector,
+    get_abi_input_types,
+    get_abi_output_types,
+)
 from web3 import Web3
 from web3.contract.contract import Contract, ContractFunction
 from web3.exceptions import ContractLogicError
@@ -108,18 +112,6 @@ class Chain:
         return receipt
 
 
-def _type(output: dict[str, Any]) -> str:
-    """The canonical ABI type of an output, tuples spelled out from their components."""
-    kind = str(output["type"])
-    if kind.startswith("tuple"):
-        return "(" + ",".join(_type(c) for c in output["components"]) + ")" + kind[5:]
-    return kind
-
-
-def _flat(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"type": _type(o)} for o in outputs]
-
-
 def _checksummed(output: dict[str, Any], value: Any) -> Any:
     kind = str(output["type"])
     if kind.endswith("]"):
@@ -140,7 +132,7 @@ class BoundContract:
         self.address: ChecksumAddress = Web3.to_checksum_address(address)
         self.contract: Contract = chain.w3.eth.contract(address=self.address, abi=abi)
         self._encoders: dict[str, tuple[bytes, list[str]]] = {}
-        self._output_abis: dict[str, list[dict[str, Any]]] = {}
+        self._output_abis: dict[str, tuple[list[str], list[dict[str, Any]]]] = {}
 
     def encode(self, name: str, *args: Any) -> bytes:
         """Calldata of ``name(*args)``. web3's ``encode_abi`` re-hashes every selector of the ABI
@@ -149,9 +141,7 @@ class BoundContract:
         try:
             selector, types = self._encoders[name]
         except KeyError:
-            (fn_abi,) = [
-                e for e in self.contract.abi if e.get("name") == name and e["type"] == "function"
-            ]
+            fn_abi = self._function(name)
             types = get_abi_input_types(fn_abi)
             selector = function_abi_to_4byte_selector(fn_abi)
             self._encoders[name] = (selector, types)
@@ -165,10 +155,8 @@ class BoundContract:
         """A view call as one raw ``eth_call``: web3's contract machinery re-reads the whole ABI
         on every call (about 15 ms here for AssetRegistry's), while this encodes and decodes
         with once-parsed types. Addresses come back checksummed, as web3 gives them."""
-        outputs = self._outputs(name)
-        values = abi_decode(
-            [o["type"] for o in _flat(outputs)], self._eth_call(self.encode(name, *args))
-        )
+        types, outputs = self._outputs(name)
+        values = abi_decode(types, self._eth_call(self.encode(name, *args)))
         values = tuple(_checksummed(o, v) for o, v in zip(outputs, values, strict=True))
         return values[0] if len(values) == 1 else values
 
@@ -194,15 +182,21 @@ class BoundContract:
             raise self.chain.refusal(dict(answer["error"]))
         return bytes.fromhex(answer["result"][2:])
 
-    def _outputs(self, name: str) -> list[dict[str, Any]]:
+    def _outputs(self, name: str) -> tuple[list[str], list[dict[str, Any]]]:
+        """The output types of ``name`` (tuples spelled out) and its output ABIs."""
         try:
             return self._output_abis[name]
         except KeyError:
-            (fn_abi,) = [
-                e for e in self.contract.abi if e.get("name") == name and e["type"] == "function"
-            ]
-            self._output_abis[name] = [dict(o) for o in fn_abi.get("outputs", [])]
+            fn_abi = self._function(name)
+            outputs = [dict(o) for o in fn_abi.get("outputs", [])]
+            self._output_abis[name] = (get_abi_output_types(fn_abi), outputs)
             return self._output_abis[name]
+
+    def _function(self, name: str) -> ABIFunction:
+        (fn_abi,) = [
+            e for e in self.contract.abi if e.get("name") == name and e["type"] == "function"
+        ]
+        return fn_abi
 
     def _send(self, sender: LocalAccount, name: str, *args: Any) -> TxReceipt:
         return self.chain.send(self._fn(name, *args), sender)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from eth_abi.abi import decode
-from eth_utils.abi import function_signature_to_4byte_selector
+from eth_typing import ABIError
+from eth_utils.abi import function_abi_to_4byte_selector, get_abi_input_types
 
 _ERROR_STRING = "08c379a0"
 _PANIC = "4e487b71"
@@ -26,18 +27,6 @@ class ContractError(Exception):
         return [a.hex() if isinstance(a, bytes) else a for a in self.args_]
 
 
-def _type_of(param: dict[str, Any]) -> str:
-    if param["type"].startswith("tuple"):
-        inner = ",".join(_type_of(c) for c in param["components"])
-        return f"({inner}){param['type'][len('tuple') :]}"
-    return str(param["type"])
-
-
-def signature(item: dict[str, Any]) -> str:
-    """The canonical signature of an ABI error, event or function, e.g. ``F(uint64,(bytes32))``."""
-    return f"{item['name']}({','.join(_type_of(p) for p in item['inputs'])})"
-
-
 class ErrorDecoder:
     """Knows every error of the given ABIs by its 4-byte selector."""
 
@@ -47,9 +36,9 @@ class ErrorDecoder:
             for item in abi:
                 if item.get("type") != "error":
                     continue
-                types = [_type_of(p) for p in item["inputs"]]
-                selector = function_signature_to_4byte_selector(signature(item)).hex()
-                self._errors[selector] = (item["name"], types)
+                element = cast(ABIError, item)
+                selector = function_abi_to_4byte_selector(element).hex()
+                self._errors[selector] = (item["name"], get_abi_input_types(element))
 
     def decode(self, data: str | bytes) -> ContractError:
         raw = data.hex() if isinstance(data, bytes) else data.removeprefix("0x")

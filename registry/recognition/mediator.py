@@ -20,10 +20,12 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from eth_account.signers.local import LocalAccount
+from eth_typing import ABIEvent
+from eth_utils.abi import event_abi_to_log_topic
 from eth_utils.crypto import keccak
 from web3 import Web3
 from web3.exceptions import Web3Exception
@@ -38,12 +40,13 @@ from registry.chain.recognition import (
     Checkpoint,
     RecognitionRequest,
 )
+from registry.chain.types import checksum
 from registry.content.canonical import canonical_json
 from registry.journal import open_journal
 from registry.recognition.headers import verified_header
 from registry.recognition.origin import OriginState, fetch_proofs, verify_proofs
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS scanned (region INTEGER PRIMARY KEY, block INTEGER NOT NULL);
@@ -207,8 +210,7 @@ class Mediator:
         for name in ("Certificates", "AssetRegistry"):
             for item in artifacts[name].abi:
                 if item["type"] == "event":
-                    signature = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
-                    self._topics[keccak(text=signature)] = item
+                    self._topics[event_abi_to_log_topic(cast(ABIEvent, item))] = item
 
     # ------------------------------------------------------------------ running
 
@@ -235,7 +237,7 @@ class Mediator:
                 try:
                     self.round(partner)
                 except Exception:  # one partner's trouble must not stop the others
-                    log.exception("mediating region %s", partner.region)
+                    logger.exception("mediating region %s failed; next round", partner.region)
             self._stop.wait(self.poll)
 
     def round(self, partner: Partner) -> None:
@@ -270,6 +272,11 @@ class Mediator:
             try:
                 self.check(partner, agreement, w3, token, point)
             except NotYetError:
+                logger.info(
+                    "region %s: its registry has not indexed certificate %s yet; next round",
+                    partner.region,
+                    format_number(token),
+                )
                 self.request(partner.region, token)
             except UnreachableError as exc:
                 self._reachable(partner.region, False, str(exc))
@@ -337,6 +344,13 @@ class Mediator:
                 signature,
             )
         except RefusedError as refused:
+            logger.warning(
+                "region %s: certificate %s refused at block %s: %s",
+                region,
+                format_number(token),
+                block,
+                refused,
+            )
             self._keep(region, token, asset_id, block, None, None, refused, evidence)
             return self.kept(region, token) or {}
         status = "frozen" if state.frozen else state.status.name.lower()
@@ -385,10 +399,7 @@ class Mediator:
                 {
                     "fromBlock": first,
                     "toBlock": head,
-                    "address": [
-                        Web3.to_checksum_address(agreement.certificates),
-                        Web3.to_checksum_address(agreement.assets),
-                    ],
+                    "address": [checksum(agreement.certificates), checksum(agreement.assets)],
                 }
             )
             assets: set[int] = set()
@@ -533,11 +544,18 @@ class Mediator:
             current = self.db.execute(
                 "SELECT reachable FROM reachability WHERE region = ?", (region,)
             ).fetchone()
-            if current is None or bool(current[0]) != reachable:
+            changed = current is None or bool(current[0]) != reachable
+            if changed:
                 self.db.execute(
                     "INSERT OR REPLACE INTO reachability VALUES (?, ?, ?, ?)",
                     (region, int(reachable), time.time(), detail),
                 )
+        # Logged when it changes: an origin that stays down is retried every round.
+        if not reachable:
+            log = logger.warning if changed else logger.debug
+            log("region %s: origin unreachable: %s", region, detail)
+        elif changed and current is not None:
+            logger.info("region %s: origin reachable again", region)
 
     def _scanned(self, region: int) -> int | None:
         with self._lock:

@@ -23,8 +23,10 @@ from registry.chain.types import (
     GrantRequest,
     RightKind,
     Standing,
+    checksum,
 )
 from registry.chain.writer import Call, ChainWriter, Operation
+from registry.evidence.verifier import Report, verify
 from registry.services import holder_acts
 from registry.services.holder_acts import HolderAct
 
@@ -75,6 +77,33 @@ class RegistryService:
 
     def standing(self, asset_id: int) -> Standing:
         return self.registry.assets.standing_of(asset_id)
+
+    def chain_time(self) -> int:
+        """The latest block's time: the registry's rules (notice, expiry) run on block time,
+        not the host's clock."""
+        return int(self.registry.chain.w3.eth.get_block("latest")["timestamp"])
+
+    def block_time(self, number: int) -> int:
+        """When block ``number`` was mined (Unix seconds)."""
+        return int(self.registry.chain.w3.eth.get_block(number)["timestamp"])
+
+    def head(self) -> tuple[int, str, int]:
+        """The latest block: its number, hash (0x-hex) and time."""
+        block = self.registry.chain.w3.eth.get_block("latest")
+        return int(block["number"]), "0x" + bytes(block["hash"]).hex(), int(block["timestamp"])
+
+    def is_contract(self, address: str) -> bool:
+        """Whether ``address`` holds code (a contract holder answers EIP-1271 itself)."""
+        return bool(self.registry.chain.w3.eth.get_code(checksum(address)))
+
+    def block(self, number: int) -> tuple[str, int]:
+        """Block ``number``'s hash (0x-hex) and time."""
+        block = self.registry.chain.w3.eth.get_block(number)
+        return "0x" + bytes(block["hash"]).hex(), int(block["timestamp"])
+
+    def verify_receipt(self, receipt: dict[str, Any], data_hash: bytes | None) -> Report:
+        """The standalone verifier's checks of an evidence receipt, against this chain."""
+        return verify(self.registry.chain.w3, receipt, data_hash=data_hash)
 
     def operation(self, key: str) -> Operation | None:
         return self.operations([key]).get(key)

@@ -95,6 +95,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "rec.status.not_recognised": ("不予互认", "not recognised"),
     "rec.status.refused": ("拒绝", "refused"),
     "rec.status.pending": ("待核验", "pending"),
+    "rec.recheck": ("向发证地重新核验", "Check again with the origin"),
     "nav.register": ("登记簿", "Register"),
     "nav.stats": ("统计", "Statistics"),
     "reg.title": ("数据资产登记簿", "Register of data assets"),

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from registry.api.deps import Ctx
 from registry.api.problems import ProblemError
 from registry.api.routers.public import certificate_record
-from registry.api.routers.recognitions import recognition_of
+from registry.api.routers.recognitions import recheck, recognition_of
 from registry.api.routers.reports import issue
 from registry.api.routers.verification import VerifyIn, verification_of
 from registry.certificates.numbers import parse_number
@@ -144,6 +144,23 @@ def recognition_page(
     try:
         rec = recognition_of(ctx, region, number)
     except ProblemError as exc:
-        error = "rec.unknown_partner" if exc.slug == "unknown-partner" else "verify.bad_input"
-        return render(request, "verify.html", lang, exc.status, number=number, error=error)
+        return _recognition_error(request, lang, number, exc)
     return render(request, "recognition.html", lang, rec=rec, origin_name=region_name(region, lang))
+
+
+@router.post("/recognitions/{region}/{number}/recheck")
+def recheck_form(
+    region: int, number: str, ctx: Ctx, request: Request, lang: Lang = "zh"
+) -> Response:
+    """The page's button: queues a check against the origin and shows the page again (reading
+    the page queues nothing)."""
+    try:
+        recheck(region, number, ctx)
+    except ProblemError as exc:
+        return _recognition_error(request, lang, number, exc)
+    return RedirectResponse(f"/recognitions/{region}/{number}?lang={lang}", status_code=303)
+
+
+def _recognition_error(request: Request, lang: str, number: str, exc: ProblemError) -> Response:
+    error = "rec.unknown_partner" if exc.slug == "unknown-partner" else "verify.bad_input"
+    return render(request, "verify.html", lang, exc.status, number=number, error=error)

@@ -13,10 +13,9 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
-from web3 import Web3
 
 from registry.api.deps import Ctx
-from registry.chain.types import AssetKind, RightKind, Status
+from registry.chain.types import AssetKind, RightKind, Status, checksum
 from registry.content.canonical import canonical_json
 from registry.regions import region_name
 from registry.web.charts import bar_chart
@@ -67,7 +66,7 @@ def register(
     now = ctx.now()
     page = ctx.queries.search(
         now,
-        holder=Web3.to_checksum_address(filters["holder"]) if filters["holder"] else None,
+        holder=checksum(filters["holder"]) if filters["holder"] else None,
         region=int(filters["region"]) if filters["region"] else None,
         status=Status[status.upper()] if status in STATUSES else None,
         kind=int(AssetKind[kind.upper()]) if kind in ("resource", "product") else None,

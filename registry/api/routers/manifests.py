@@ -62,7 +62,11 @@ def publish(body: Manifest, ctx: Ctx, who: Publisher, response: Response) -> Man
     )
 
 
-@router.get("/manifests/{cid}", response_class=Response)
+@router.get(
+    "/manifests/{cid}",
+    response_class=Response,
+    responses={200: {"model": Manifest, "description": "The manifest's canonical JSON"}},
+)
 def fetch(cid: CidText, ctx: Ctx) -> Response:
     """The manifest's canonical JSON, exactly the bytes whose SHA-256 is on chain."""
     try:

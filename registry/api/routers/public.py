@@ -12,6 +12,15 @@ from registry.api.deps import AppContext, Ctx, require
 from registry.api.keys import Principal, Role
 from registry.api.models import EvidenceIn, OperationOut, b32
 from registry.api.problems import ProblemError
+from registry.api.responses import (
+    AnchoredFile,
+    CertificateOut,
+    CertificateStatusOut,
+    CredentialOut,
+    Health,
+    ReceiptOut,
+    file_answer,
+)
 from registry.certificates.credential import issue_credential
 from registry.certificates.view import certificate_view, manifest_at_issue
 from registry.chain.types import CertificateStatus
@@ -39,7 +48,7 @@ def certificate_record(ctx: AppContext, number: str) -> dict[str, Any]:
     return dict(cert)
 
 
-@router.get("/certificates/{number}", tags=["certificates"])
+@router.get("/certificates/{number}", response_model=CertificateOut, tags=["certificates"])
 def certificate(number: Number, ctx: Ctx) -> dict[str, Any]:
     """The certificate and its status now, read from the chain."""
     cert = certificate_record(ctx, number)
@@ -50,7 +59,9 @@ def certificate(number: Number, ctx: Ctx) -> dict[str, Any]:
     return cert
 
 
-@router.get("/certificates/{number}/credential", tags=["certificates"])
+@router.get(
+    "/certificates/{number}/credential", response_model=CredentialOut, tags=["certificates"]
+)
 def credential(number: Number, ctx: Ctx, request: Request) -> dict[str, Any]:
     """The certificate as a W3C Verifiable Credential 2.0, signed by the registrar's key
     (EIP-712), with its status read from the chain now."""
@@ -72,7 +83,7 @@ def credential(number: Number, ctx: Ctx, request: Request) -> dict[str, Any]:
     "/certificates/{number}/pdf",
     tags=["certificates"],
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}},
+    responses=file_answer("application/pdf", "The certificate, printable"),
 )
 def certificate_document(number: Number, ctx: Ctx, request: Request) -> Response:
     """The certificate as a printable PDF (Chinese, with English), its status as the chain
@@ -87,11 +98,16 @@ def certificate_document(number: Number, ctx: Ctx, request: Request) -> Response
     )
 
 
-@router.get("/certificates/{number}/status", tags=["certificates"])
-def certificate_status(number: Number, ctx: Ctx) -> dict[str, Any]:
+@router.get(
+    "/certificates/{number}/status", response_model=CertificateStatusOut, tags=["certificates"]
+)
+def certificate_status(number: Number, ctx: Ctx) -> CertificateStatusOut:
+    """The certificate's status now, read from the chain."""
     cert = certificate_record(ctx, number)
     status = ctx.service.registry.certificates.status_of(int(cert["token_id"]))
-    return {"number": cert["number"], "status": CertificateStatus(status).name.lower()}
+    return CertificateStatusOut(
+        number=cert["number"], status=CertificateStatus(status).name.lower()
+    )
 
 
 EvidenceHash = Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$", description="32 bytes, hex")]
@@ -104,13 +120,17 @@ def _receipt(ctx: AppContext, receipt: Receipt) -> dict[str, Any]:
     body["contract"] = evidence.address
     body["chain_id"] = ctx.service.registry.chain.chain_id
     if receipt.status == "anchored" and receipt.block_number is not None:
-        block = ctx.service.registry.chain.w3.eth.get_block(receipt.block_number)
-        body["block_hash"] = "0x" + bytes(block["hash"]).hex()
-        body["block_time"] = int(block["timestamp"])
+        body["block_hash"], body["block_time"] = ctx.service.block(receipt.block_number)
     return body
 
 
-@router.post("/evidence", status_code=202, tags=["evidence"])
+@router.post(
+    "/evidence",
+    status_code=202,
+    response_model=ReceiptOut,
+    response_model_exclude_unset=True,
+    tags=["evidence"],
+)
 def anchor(body: EvidenceIn, ctx: Ctx, who: Registrar, response: Response) -> dict[str, Any]:
     """Accepts an evidence hash (存证) for the next Merkle batch (1,000 hashes or 2 s); the
     receipt is at ``Location``. The same hash again keeps its first submission."""
@@ -119,7 +139,13 @@ def anchor(body: EvidenceIn, ctx: Ctx, who: Registrar, response: Response) -> di
     return _receipt(ctx, receipt)
 
 
-@router.post("/evidence/file", status_code=202, tags=["evidence"])
+@router.post(
+    "/evidence/file",
+    status_code=202,
+    response_model=AnchoredFile,
+    response_model_exclude_unset=True,
+    tags=["evidence"],
+)
 async def anchor_file(
     file: UploadFile, ctx: Ctx, who: Registrar, response: Response
 ) -> dict[str, Any]:
@@ -134,14 +160,24 @@ async def anchor_file(
     return {"sha256": digest.hexdigest(), "size": size, "receipt": _receipt(ctx, receipt)}
 
 
-@router.get("/evidence/{data_hash}", tags=["evidence"])
-def evidence_receipt(data_hash: EvidenceHash, ctx: Ctx) -> dict[str, Any]:
-    """The receipt of an evidence hash: queued, sent, or anchored with its Merkle proof, root,
-    transaction and block."""
+def receipt_of(ctx: AppContext, data_hash: str) -> dict[str, Any]:
+    """The receipt of ``data_hash`` (0x-hex) as the API gives it; 404 when never submitted."""
     receipt = ctx.evidence.receipt(b32(data_hash))
     if receipt is None:
         raise ProblemError(404, "not-found", "No such evidence", f"{data_hash} was never submitted")
     return _receipt(ctx, receipt)
+
+
+@router.get(
+    "/evidence/{data_hash}",
+    response_model=ReceiptOut,
+    response_model_exclude_unset=True,
+    tags=["evidence"],
+)
+def evidence_receipt(data_hash: EvidenceHash, ctx: Ctx) -> dict[str, Any]:
+    """The receipt of an evidence hash: queued, sent, or anchored with its Merkle proof, root,
+    transaction and block."""
+    return receipt_of(ctx, data_hash)
 
 
 @router.get("/operations/{operation_id}", response_model=OperationOut, tags=["operations"])
@@ -158,20 +194,21 @@ def operation(
 system = APIRouter(tags=["system"])
 
 
-@system.get("/healthz")
-def healthz(ctx: Ctx) -> dict[str, Any]:
+@system.get("/healthz", response_model=Health)
+def healthz(ctx: Ctx) -> Health:
     """Up, with the chain head, its time (what consent deadlines are measured against), and how
     far the index has read."""
-    block = ctx.service.registry.chain.w3.eth.get_block("latest")
-    return {
-        "status": "ok",
-        "chain_head": int(block["number"]),
-        "chain_time": int(block["timestamp"]),
-        "indexed_block": ctx.queries.indexed_block(),
-    }
+    number, _hash, time = ctx.service.head()
+    return Health(
+        status="ok", chain_head=number, chain_time=time, indexed_block=ctx.queries.indexed_block()
+    )
 
 
-@system.get("/metrics")
+@system.get(
+    "/metrics",
+    response_class=Response,
+    responses=file_answer(CONTENT_TYPE_LATEST, "Prometheus text exposition"),
+)
 def metrics() -> Response:
     """Prometheus metrics."""
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

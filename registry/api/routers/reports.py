@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Path, Request, Response, UploadFile
 
 from registry.api.deps import AppContext, Ctx
 from registry.api.problems import ProblemError
+from registry.api.responses import IssuedReport, ReportCheck, ReportSignature, file_answer
 from registry.api.routers.verification import VerifyIn, verification_of
 from registry.chain.deploy import REGISTRAR
 from registry.documents import (
@@ -43,7 +44,7 @@ def issue(ctx: AppContext, request: Request, body: VerifyIn) -> dict[str, Any]:
     }
 
 
-@router.post("/verify/report", status_code=201)
+@router.post("/verify/report", status_code=201, response_model=IssuedReport)
 def issue_report(body: VerifyIn, ctx: Ctx, request: Request, response: Response) -> dict[str, Any]:
     """Verifies as ``POST /v1/verify`` does and issues the result as a PDF report with a QR code
     to the public verification record, its report hash, and a detached signature by the
@@ -56,7 +57,7 @@ def issue_report(body: VerifyIn, ctx: Ctx, request: Request, response: Response)
 @router.get(
     "/reports/{report_id}",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}},
+    responses=file_answer("application/pdf", "The report, byte for byte as issued"),
 )
 def report(report_id: ReportId, ctx: Ctx) -> Response:
     """The report's PDF, byte for byte as issued."""
@@ -70,7 +71,7 @@ def report(report_id: ReportId, ctx: Ctx) -> Response:
     )
 
 
-@router.get("/reports/{report_id}/signature")
+@router.get("/reports/{report_id}/signature", response_model=ReportSignature)
 def report_signature(report_id: ReportId, ctx: Ctx) -> dict[str, Any]:
     """The detached signature, and the report's content whose canonical JSON hashes to the
     report hash printed in the PDF."""
@@ -80,7 +81,7 @@ def report_signature(report_id: ReportId, ctx: Ctx) -> dict[str, Any]:
     return meta
 
 
-@router.post("/reports/check")
+@router.post("/reports/check", response_model=ReportCheck)
 async def check_report(
     file: UploadFile, signature: Annotated[str, Form()], ctx: Ctx
 ) -> dict[str, Any]:

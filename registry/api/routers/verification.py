@@ -11,10 +11,10 @@ from pydantic import Field, model_validator
 from registry.api.deps import AppContext, Ctx
 from registry.api.models import Hash32, Strict, b32
 from registry.api.problems import ProblemError
-from registry.api.routers.public import evidence_receipt
+from registry.api.responses import VerificationOut
+from registry.api.routers.public import receipt_of
 from registry.certificates.numbers import format_number
 from registry.chain.types import CertificateStatus
-from registry.evidence.verifier import verify
 
 router = APIRouter(prefix="/v1", tags=["verification"])
 
@@ -36,7 +36,7 @@ def _report(ctx: AppContext, receipt: dict[str, Any], data_hash: bytes | None) -
             409, "not-anchored", "Not anchored yet", f"the receipt is {receipt['status']}"
         )
     try:
-        report = verify(ctx.service.registry.chain.w3, receipt, data_hash=data_hash)
+        report = ctx.service.verify_receipt(receipt, data_hash)
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise ProblemError(
             422,
@@ -73,11 +73,11 @@ def verification_of(ctx: AppContext, body: VerifyIn) -> dict[str, Any]:
     receipt = body.receipt
     if receipt is None:
         assert body.hash is not None
-        receipt = evidence_receipt(body.hash, ctx)
+        receipt = receipt_of(ctx, body.hash)
     return _report(ctx, receipt, b32(body.hash) if body.hash else None)
 
 
-@router.post("/verify")
+@router.post("/verify", response_model=VerificationOut)
 def verify_evidence(body: VerifyIn, ctx: Ctx) -> dict[str, Any]:
     """Every check, with its raw values, and what passing proves and does not prove. Given only
     a hash, its receipt is looked up here; given a receipt, nothing of the registry is trusted
@@ -85,11 +85,11 @@ def verify_evidence(body: VerifyIn, ctx: Ctx) -> dict[str, Any]:
     return verification_of(ctx, body)
 
 
-@router.post("/verify/file")
+@router.post("/verify/file", response_model=VerificationOut)
 async def verify_file(file: UploadFile, ctx: Ctx) -> dict[str, Any]:
     """The same, for a file streamed in (hashed as it arrives, never kept)."""
     digest = hashlib.sha256()
     while chunk := await file.read(1 << 20):
         digest.update(chunk)
     data_hash = "0x" + digest.hexdigest()
-    return _report(ctx, evidence_receipt(data_hash, ctx), digest.digest())
+    return _report(ctx, receipt_of(ctx, data_hash), digest.digest())

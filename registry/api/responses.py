@@ -1,0 +1,251 @@
+"""Response bodies of the public, verification, report and recognition routes, so the OpenAPI
+document types every answer. Each matches the JSON the route has always given; an open member
+(``dict[str, Any]``) is one whose shape is not the registry's to fix (a receipt as presented,
+the checks' raw values, EIP-712 typed data, a partner registry's answer)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# ---------------------------------------------------------------------- certificates
+
+
+class CertificateOut(BaseModel):
+    """A certificate as indexed, with its status read from the chain now."""
+
+    token_id: str
+    number: str
+    asset_id: int
+    holder: str
+    kind: int
+    state: int
+    issued_at: int
+    expires_at: int
+    successor: str | None
+    grant_id: str | None
+    status: str
+
+
+class CertificateStatusOut(BaseModel):
+    number: str
+    status: str = Field(description="valid, revoked, superseded, expired or cancelled, now")
+
+
+class CredentialSubject(BaseModel):
+    """The claims the registrar's EIP-712 signature covers."""
+
+    id: str
+    number: str
+    holder: str
+    asset_id: int = Field(alias="assetId")
+    manifest_hash: str = Field(alias="manifestHash")
+    kind: int
+    issued_at: int = Field(alias="issuedAt")
+    expires_at: int = Field(alias="expiresAt")
+
+
+class CredentialStatus(BaseModel):
+    id: str
+    type: str
+    chain_id: int = Field(alias="chainId")
+    contract: str
+    token_id: str = Field(alias="tokenId")
+    status: str
+
+
+class CredentialProof(BaseModel):
+    type: str
+    proof_purpose: str = Field(alias="proofPurpose")
+    verification_method: str = Field(alias="verificationMethod")
+    created: str
+    proof_value: str = Field(alias="proofValue")
+    eip712: dict[str, Any] = Field(description="the EIP-712 domain, types and primary type")
+
+
+class CredentialOut(BaseModel):
+    """A W3C Verifiable Credential 2.0; members the data model allows beyond these are kept."""
+
+    model_config = ConfigDict(extra="allow")
+
+    context: list[str] = Field(alias="@context")
+    id: str
+    type: list[str]
+    issuer: str
+    valid_from: str = Field(alias="validFrom")
+    valid_until: str = Field(alias="validUntil")
+    credential_subject: CredentialSubject = Field(alias="credentialSubject")
+    credential_status: CredentialStatus = Field(alias="credentialStatus")
+    proof: CredentialProof
+
+
+# ---------------------------------------------------------------------- evidence
+
+
+class ReceiptOut(BaseModel):
+    """An evidence hash's receipt with what a verifier needs of the chain; ``block_hash`` and
+    ``block_time`` once anchored."""
+
+    hash: str
+    status: Literal["queued", "batched", "sent", "anchored", "failed"]
+    submitter: str
+    received_at: float
+    leaf: str | None
+    proof: list[str]
+    root: str | None
+    leaf_index: int | None
+    leaf_count: int | None
+    tx_hash: str | None
+    block_number: int | None
+    error: dict[str, Any] | None
+    contract: str
+    chain_id: int
+    block_hash: str | None = None
+    block_time: int | None = None
+
+
+class AnchoredFile(BaseModel):
+    sha256: str
+    size: int
+    receipt: ReceiptOut
+
+
+# ---------------------------------------------------------------------- verification
+
+
+class CheckOut(BaseModel):
+    name: str
+    passed: bool
+    values: dict[str, Any] = Field(description="the raw values compared, by the check's terms")
+
+
+class LinkedCertificate(BaseModel):
+    number: str
+    status_now: str
+
+
+class LinkedAsset(BaseModel):
+    """A registered asset whose manifest, or one of whose files, is the verified evidence."""
+
+    asset_id: int
+    role: str = Field(alias="as", description="manifest, or file <path>")
+    status_now: str
+    status_then: str | None = Field(description="when the evidence was anchored")
+    name_zh: str | None
+    name_en: str | None
+    holder: str | None
+    holder_name_zh: str | None
+    certificate: LinkedCertificate | None
+
+
+class VerificationOut(BaseModel):
+    verified: bool
+    failed: list[str]
+    checks: list[CheckOut]
+    proven: str | None
+    not_proven: str
+    receipt: dict[str, Any] = Field(description="the receipt checked, as given or looked up")
+    linked: list[LinkedAsset]
+
+
+# ---------------------------------------------------------------------- reports
+
+
+class IssuedReport(BaseModel):
+    id: str = Field(description="the PDF's SHA-256, hex")
+    verified: bool
+    report_hash: str
+    pdf: str
+    signature: str
+
+
+class DetachedSignature(BaseModel):
+    scheme: str
+    statement: str
+    file_sha256: str
+    content_sha256: str
+    signer: str
+    signature: str
+
+
+class ReportSignature(BaseModel):
+    signature: DetachedSignature
+    content: dict[str, Any] = Field(description="the report whose canonical JSON is hashed")
+
+
+class DocumentChecks(BaseModel):
+    file_unaltered: bool
+    signature_valid: bool
+    signed_by_service: bool
+
+
+class ReportCheck(BaseModel):
+    authentic: bool
+    checks: DocumentChecks
+
+
+# ---------------------------------------------------------------------- recognition
+
+
+class FederationContracts(BaseModel):
+    certificates: str = Field(alias="Certificates")
+    asset_registry: str = Field(alias="AssetRegistry")
+    recognition_registry: str | None = Field(alias="RecognitionRegistry")
+
+
+class BlockRef(BaseModel):
+    number: int
+    hash: str
+
+
+class FederationDescriptor(BaseModel):
+    """What a partner needs to make an agreement with this registry."""
+
+    region: int
+    name: str
+    chain_id: int
+    contracts: FederationContracts
+    registrar_keys: list[str]
+    anchor: BlockRef
+    api_url: str
+
+
+class RecheckQueued(BaseModel):
+    region: int
+    number: str
+    queued: bool
+
+
+class RecognitionRefused(BaseModel):
+    """A batch item this registry cannot answer for (e.g. no agreement with its region)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    region: int
+    number: str
+    status: Literal["refused"]
+    reason: str
+    detail: str
+
+
+# ---------------------------------------------------------------------- system
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    chain_head: int
+    chain_time: int = Field(description="what consent deadlines are measured against")
+    indexed_block: int | None
+
+
+# ---------------------------------------------------------------------- files
+
+
+def file_answer(media_type: str, description: str) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of a route answering a file (PDF, text) rather than JSON."""
+    schema = {"type": "string"} if media_type.startswith("text/") else BINARY_SCHEMA
+    return {200: {"description": description, "content": {media_type: {"schema": schema}}}}
+
+
+BINARY_SCHEMA = {"type": "string", "format": "binary"}
