@@ -1,5 +1,5 @@
 """A daemon thread that repeats one step until stopped: the writer's reconcile, the index
-follower, the evidence batcher and the mediator run on it."""
+follower and the evidence batcher run on it."""
 
 from __future__ import annotations
 
