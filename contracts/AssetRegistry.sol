@@ -17,7 +17,7 @@ import {
     Status
 } from "./interfaces/IAssetRegistry.sol";
 import {CertificateKind, ICertificates} from "./interfaces/ICertificates.sol";
-import {Consent} from "./interfaces/IConsent.sol";
+import {Consent, IHolderConsent} from "./interfaces/IConsent.sol";
 import {IRightsRegistry, RightKind} from "./interfaces/IRightsRegistry.sol";
 import {HolderConsent} from "./access/HolderConsent.sol";
 import {RoleGated} from "./access/RoleGated.sol";
@@ -75,7 +75,7 @@ contract AssetRegistry is IAssetRegistry, RoleGated, HolderConsent, Multicall {
     constructor(IAccessControl roles_) RoleGated(roles_) HolderConsent("DataAssetRegistry", "1") {}
 
     /// @notice The admin wires the certificate and rights contracts, once, after deploying them.
-    function setModules(ICertificates certificates_, IRightsRegistry rights_) external onlyRole(0x00) {
+    function setModules(ICertificates certificates_, IRightsRegistry rights_) external onlyRole(Roles.ADMIN) {
         if (address(_certificates) != address(0)) revert ModulesAlreadySet();
         if (address(certificates_) == address(0) || address(rights_) == address(0)) revert ZeroAddress();
         _certificates = certificates_;
@@ -352,20 +352,33 @@ contract AssetRegistry is IAssetRegistry, RoleGated, HolderConsent, Multicall {
     // ---------------------------------------------------------------- settings
 
     /// @inheritdoc IAssetRegistry
-    function setNoticePeriod(uint32 period) external onlyRole(0x00) {
+    function setNoticePeriod(uint32 period) external onlyRole(Roles.ADMIN) {
         if (period < 1 days || period > 90 days) revert InvalidPeriod(period);
         _noticePeriod = period;
         emit NoticePeriodSet(period);
     }
 
     /// @inheritdoc IAssetRegistry
-    function setValidityPeriod(uint32 period) external onlyRole(0x00) {
+    function setValidityPeriod(uint32 period) external onlyRole(Roles.ADMIN) {
         if (period < 30 days || period > 10 * 365 days) revert InvalidPeriod(period);
         _validityPeriod = period;
         emit ValidityPeriodSet(period);
     }
 
     // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IHolderConsent
+    function typeHash(string calldata primaryType) external pure returns (bytes32) {
+        bytes32 name = keccak256(bytes(primaryType));
+        if (name == keccak256("Application")) return _APPLICATION_TYPEHASH;
+        if (name == keccak256("ParentRef")) return _PARENT_TYPEHASH;
+        if (name == keccak256("Change")) return _CHANGE_TYPEHASH;
+        if (name == keccak256("Transfer")) return _TRANSFER_TYPEHASH;
+        if (name == keccak256("Renew")) return _RENEW_TYPEHASH;
+        if (name == keccak256("Pledge")) return _PLEDGE_TYPEHASH;
+        if (name == keccak256("Cancel")) return _CANCEL_TYPEHASH;
+        revert UnknownType(primaryType);
+    }
 
     /// @inheritdoc IAssetRegistry
     function getAsset(uint64 assetId) external view returns (Asset memory) {

@@ -5,6 +5,7 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
 import {IAssetRegistry, Status} from "./interfaces/IAssetRegistry.sol";
 import {Certificate, CertificateKind, CertificateStatus, ICertificates} from "./interfaces/ICertificates.sol";
+import {IERC5192} from "./interfaces/IERC5192.sol";
 import {RoleGated} from "./access/RoleGated.sol";
 import {CertificateNumbers} from "./libraries/CertificateNumbers.sol";
 import {Roles} from "./libraries/Roles.sol";
@@ -14,9 +15,6 @@ import {Roles} from "./libraries/Roles.sol";
 /// A certificate is never moved or burned: a change or transfer supersedes it, and its status
 /// follows its asset (revoked, cancelled) and time (expired).
 contract Certificates is ICertificates, ERC721, RoleGated {
-    /// @dev ERC-5192 interface id.
-    bytes4 private constant _IERC5192 = 0xb45a3c0e;
-
     IAssetRegistry private immutable _assets;
 
     mapping(uint256 tokenId => Certificate) private _certificates;
@@ -90,7 +88,7 @@ contract Certificates is ICertificates, ERC721, RoleGated {
     }
 
     /// @inheritdoc ICertificates
-    function setBaseURI(string calldata baseURI) external onlyRole(0x00) {
+    function setBaseURI(string calldata baseURI) external onlyRole(Roles.ADMIN) {
         _baseUri = baseURI;
         emit BaseURISet(baseURI);
     }
@@ -129,7 +127,7 @@ contract Certificates is ICertificates, ERC721, RoleGated {
         if (tokenId == 0) revert InvalidCertificateNumber(number);
     }
 
-    /// @inheritdoc ICertificates
+    /// @inheritdoc IERC5192
     function locked(uint256 tokenId) external view returns (bool) {
         _requireOwned(tokenId);
         return true;
@@ -151,8 +149,9 @@ contract Certificates is ICertificates, ERC721, RoleGated {
         revert Soulbound(0);
     }
 
+    /// @notice ERC-165: ERC-721, its metadata extension and ERC-5192.
     function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
-        return interfaceId == _IERC5192 || super.supportsInterface(interfaceId);
+        return interfaceId == type(IERC5192).interfaceId || super.supportsInterface(interfaceId);
     }
 
     function _update(address to, uint256 tokenId, address auth) internal override returns (address) {

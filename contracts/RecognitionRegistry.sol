@@ -42,7 +42,7 @@ contract RecognitionRegistry is IRecognitionRegistry, RoleGated {
     /// @inheritdoc IRecognitionRegistry
     function setAgreement(uint24 region, Agreement calldata agreement, address[] calldata keys)
         external
-        onlyRole(0x00)
+        onlyRole(Roles.ADMIN)
     {
         if (
             agreement.chainId == 0 || agreement.certificates == address(0) || agreement.assets == address(0)
@@ -68,7 +68,7 @@ contract RecognitionRegistry is IRecognitionRegistry, RoleGated {
     }
 
     /// @inheritdoc IRecognitionRegistry
-    function setAgreementStatus(uint24 region, AgreementStatus status) external onlyRole(0x00) {
+    function setAgreementStatus(uint24 region, AgreementStatus status) external onlyRole(Roles.ADMIN) {
         Agreement storage a = _known(region);
         if (status == AgreementStatus.None) revert InvalidAgreement();
         a.status = status;

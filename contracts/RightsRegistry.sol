@@ -5,7 +5,7 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 import {IAssetRegistry, Standing, Status} from "./interfaces/IAssetRegistry.sol";
 import {CertificateKind, ICertificates} from "./interfaces/ICertificates.sol";
-import {Consent} from "./interfaces/IConsent.sol";
+import {Consent, IHolderConsent} from "./interfaces/IConsent.sol";
 import {Exclusivity, Grant, GrantRequest, IRightsRegistry, RightKind} from "./interfaces/IRightsRegistry.sol";
 import {HolderConsent} from "./access/HolderConsent.sol";
 import {RoleGated} from "./access/RoleGated.sol";
@@ -61,9 +61,11 @@ contract RightsRegistry is IRightsRegistry, RoleGated, HolderConsent, Multicall 
         }
         grantId = _grantId(request.assetId, kind, request.grantee, request.scenario);
         Grant storage g = _grants[grantId];
-        if (g.revision != 0 && !g.revoked && g.expiry > block.timestamp) revert GrantStillActive(grantId);
+        // Read once: `_reserve` writes storage in between, so the compiler would read it again.
+        uint32 revision = g.revision;
+        if (revision != 0 && !g.revoked && g.expiry > block.timestamp) revert GrantStillActive(grantId);
         _reserve(request.assetId, kind, start, request.expiry, request.exclusive);
-        uint32 revision = g.revision + 1;
+        revision += 1;
         _grants[grantId] = Grant({
             assetId: request.assetId,
             start: start,
@@ -110,6 +112,14 @@ contract RightsRegistry is IRightsRegistry, RoleGated, HolderConsent, Multicall 
         );
         g.certificateId = uint64(certificateId);
         emit LicenceRegistered(grantId, assetId, certificateId);
+    }
+
+    /// @inheritdoc IHolderConsent
+    function typeHash(string calldata primaryType) external pure returns (bytes32) {
+        bytes32 name = keccak256(bytes(primaryType));
+        if (name == keccak256("Grant")) return _GRANT_TYPEHASH;
+        if (name == keccak256("RevokeGrant")) return _REVOKE_TYPEHASH;
+        revert UnknownType(primaryType);
     }
 
     /// @inheritdoc IRightsRegistry

@@ -13,9 +13,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from eth_utils import is_hex_address, to_checksum_address
 from web3 import Web3
+from web3.types import EventData, TxReceipt
 
 from registry.chain import AnvilNode, ContractError, Deployment, Registry
+from registry.chain.client import BoundContract
 from registry.chain.compiler import Artifact, compile_contracts
 from registry.chain.deploy import deploy
 from registry.chain.node import DEV_MNEMONIC, anvil_binary
@@ -121,12 +124,52 @@ def advance(w3: Web3, seconds: int) -> int:
     return now(w3)
 
 
+def _comparable(value: Any) -> Any:
+    """A decoded value as the tests write it: addresses checksummed (errors decode them in lower
+    case, events checksummed), hash-like bytes as plain bytes, tuples and lists alike."""
+    if isinstance(value, str) and is_hex_address(value):
+        return to_checksum_address(value)
+    if isinstance(value, bytes):
+        return bytes(value)
+    if isinstance(value, list | tuple):
+        return tuple(_comparable(v) for v in value)
+    return value
+
+
 @contextmanager
-def reverts(name: str) -> Iterator[pytest.ExceptionInfo[ContractError]]:
-    """Expects the call inside to be refused with the custom error ``name``."""
+def reverts(name: str, *args: Any) -> Iterator[pytest.ExceptionInfo[ContractError]]:
+    """Expects the call inside to be refused with the custom error ``name`` and, when any are
+    given, exactly these arguments (as Uniswap v4's tests expect a revert's encoded error)."""
     with pytest.raises(ContractError) as info:
         yield info
     assert info.value.name == name, f"expected {name}, got {info.value}"
+    if args:
+        got = _comparable(info.value.args_)
+        assert got == _comparable(args), f"expected {name}{_comparable(args)!r}, got {name}{got!r}"
+
+
+def last_receipt(w3: Web3) -> TxReceipt:
+    """The receipt of the latest block's last transaction (anvil mines one per transaction):
+    the act a client method just sent, when the method answers with a value, not its receipt."""
+    block = w3.eth.get_block("latest")
+    return w3.eth.get_transaction_receipt(block["transactions"][-1])
+
+
+def assert_emitted(
+    receipt: TxReceipt, contract: BoundContract, event: str, **args: Any
+) -> EventData:
+    """Asserts the transaction emitted ``event`` from ``contract`` with exactly these arguments,
+    every one of the event's named (the index is built from events, so each must be right).
+    Returns the log."""
+    logs = contract.events(receipt, event)
+    expected = {k: _comparable(v) for k, v in args.items()}
+    for log in logs:
+        assert set(log["args"]) == set(args), (
+            f"{event} has arguments {sorted(log['args'])}, the test names {sorted(args)}"
+        )
+        if {k: _comparable(v) for k, v in log["args"].items()} == expected:
+            return log
+    raise AssertionError(f"no {event}{expected} among {[dict(log['args']) for log in logs]}")
 
 
 def application(

@@ -4,15 +4,15 @@ pragma solidity 0.8.28;
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {NoncesKeyed} from "@openzeppelin/contracts/utils/NoncesKeyed.sol";
-import {Consent, IConsentErrors} from "../interfaces/IConsent.sol";
+import {Consent, IHolderConsent} from "../interfaces/IConsent.sol";
 
 /// @title HolderConsent
 /// @notice Verifies that a holder consents to an act: by sending it, or by an EIP-712 signature
 /// (EOA or EIP-1271 wallet) with a nonce and a deadline that anyone may relay.
-abstract contract HolderConsent is EIP712, NoncesKeyed, IConsentErrors {
+abstract contract HolderConsent is EIP712, NoncesKeyed, IHolderConsent {
     constructor(string memory name, string memory version) EIP712(name, version) {}
 
-    /// @notice The EIP-712 domain separator of this contract.
+    /// @inheritdoc IHolderConsent
     // solhint-disable-next-line func-name-mixedcase
     function DOMAIN_SEPARATOR() external view returns (bytes32) {
         return _domainSeparatorV4();

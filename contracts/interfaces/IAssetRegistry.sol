@@ -30,6 +30,7 @@ enum Status {
     Expired
 }
 
+/// @notice Where an objection stands: open until the registrar upholds or dismisses it.
 enum ObjectionStatus {
     None,
     Open,
@@ -95,6 +96,7 @@ struct Standing {
     uint40 expiresAt;
 }
 
+/// @notice An objection (异议) filed during an asset's public notice, with the hash of its evidence.
 struct Objection {
     uint64 assetId;
     address objector;
@@ -106,7 +108,22 @@ struct Objection {
 /// @notice Data assets, their holders, manifests, lineage and the registration lifecycle:
 /// application, review, public notice (公示), objection (异议), issue, change (变更), transfer (转移),
 /// renewal (续展), pledge (质押), judicial freeze (司法冻结), cancellation (注销), revocation (撤销).
+/// @dev Acts that need the holder's consent take a {Consent}: the holder sends the act itself, or
+/// anyone relays the holder's EIP-712 signature over the act's type (see `typeHash`). A consent
+/// is refused with {NotHolder} (someone else sent it unsigned), {ConsentExpired},
+/// `InvalidAccountNonce` (nonce used or out of order) or {InvalidConsent} (not the holder's
+/// signature over this act). Role checks revert with OpenZeppelin's
+/// `AccessControlUnauthorizedAccount`; acts on an asset that does not exist with {UnknownAsset}.
 interface IAssetRegistry {
+    /// @notice An initial application was filed; the asset exists from now, in status `Applied`.
+    /// @param assetId The new asset's id (consecutive from 1).
+    /// @param holder The applicant, holder of the asset once registered.
+    /// @param region The registration center's region (GB/T 2260 code).
+    /// @param kind Data resource or data product.
+    /// @param classification General or important data (GB/T 43697-2024).
+    /// @param manifestHash SHA-256 of the manifest's canonical JSON (RFC 8785).
+    /// @param manifestCid The sha2-256 digest inside the manifest's CIDv1.
+    /// @param cidCodec The CID's multicodec: 0x55 (raw) or 0x70 (dag-pb).
     event Applied(
         uint64 indexed assetId,
         address indexed holder,
@@ -117,15 +134,61 @@ interface IAssetRegistry {
         bytes32 manifestCid,
         uint8 cidCodec
     );
+
+    /// @notice A data product was linked to one of its sources when it was applied for.
+    /// @param assetId The product.
+    /// @param parentId The source asset.
+    /// @param grantId The processing licence the product was made under; zero when the
+    /// applicant holds the source itself.
     event ParentLinked(uint64 indexed assetId, uint64 indexed parentId, bytes32 indexed grantId);
+
+    /// @notice A reviewer took the application into review (`UnderReview`).
+    /// @param assetId The asset.
+    /// @param reviewer The reviewer who took it.
     event ReviewStarted(uint64 indexed assetId, address indexed reviewer);
+
+    /// @notice The application was refused (`Rejected`): by its reviewer, or by the registrar
+    /// upholding an objection.
+    /// @param assetId The asset.
+    /// @param by The reviewer or registrar.
+    /// @param reasonHash Hash of the written reasons.
     event ApplicationRejected(uint64 indexed assetId, address indexed by, bytes32 reasonHash);
+
+    /// @notice The application was approved and its public notice started (`InNotice`).
+    /// @param assetId The asset.
+    /// @param noticeEndsAt When the notice ends (Unix seconds); objections are taken until then.
     event NoticeStarted(uint64 indexed assetId, uint40 noticeEndsAt);
+
+    /// @notice Someone objected to an asset in notice; it cannot be issued while this is open.
+    /// @param objectionId The new objection's id (consecutive from 1).
+    /// @param assetId The asset objected to.
+    /// @param objector Who objected.
+    /// @param evidenceHash Hash of the evidence filed.
     event ObjectionFiled(
         uint64 indexed objectionId, uint64 indexed assetId, address indexed objector, bytes32 evidenceHash
     );
+
+    /// @notice The registrar decided an objection.
+    /// @param objectionId The objection.
+    /// @param assetId The asset objected to.
+    /// @param upheld True: the objection stands and the application is rejected; false: dismissed.
+    /// @param reasonHash Hash of the decision's reasons.
     event ObjectionDecided(uint64 indexed objectionId, uint64 indexed assetId, bool upheld, bytes32 reasonHash);
+
+    /// @notice The registration was issued (`Issued`) with its registration certificate.
+    /// @param assetId The asset.
+    /// @param certificateId The registration certificate's token id.
+    /// @param expiresAt When the registration expires unless renewed (Unix seconds).
     event RegistrationIssued(uint64 indexed assetId, uint256 indexed certificateId, uint40 expiresAt);
+
+    /// @notice Change registration: the asset has a new manifest version and a new certificate
+    /// that supersedes the previous one.
+    /// @param assetId The asset.
+    /// @param version The new version (the first manifest is version 1).
+    /// @param manifestHash The new manifest's SHA-256.
+    /// @param manifestCid The new manifest's CID digest.
+    /// @param cidCodec The new CID's multicodec.
+    /// @param certificateId The new registration certificate.
     event ManifestChanged(
         uint64 indexed assetId,
         uint16 version,
@@ -134,6 +197,14 @@ interface IAssetRegistry {
         uint8 cidCodec,
         uint256 indexed certificateId
     );
+
+    /// @notice Transfer registration: the asset has a new holder, who gets a transfer
+    /// certificate that supersedes the previous one.
+    /// @param assetId The asset.
+    /// @param from The previous holder.
+    /// @param to The new holder.
+    /// @param agreementHash Hash of the transfer agreement.
+    /// @param certificateId The new holder's transfer certificate.
     event HolderTransferred(
         uint64 indexed assetId,
         address indexed from,
@@ -141,107 +212,392 @@ interface IAssetRegistry {
         bytes32 agreementHash,
         uint256 certificateId
     );
+
+    /// @notice The registration was renewed; its certificate's expiry moved with it.
+    /// @param assetId The asset.
+    /// @param expiresAt The new expiry (Unix seconds).
     event RegistrationRenewed(uint64 indexed assetId, uint40 expiresAt);
+
+    /// @notice Pledge registration: the asset is pledged and cannot be transferred, pledged
+    /// again or cancelled until the pledge is released.
+    /// @param assetId The asset.
+    /// @param pledgee The creditor.
+    /// @param agreementHash Hash of the pledge agreement.
     event AssetPledged(uint64 indexed assetId, address indexed pledgee, bytes32 agreementHash);
+
+    /// @notice The pledge was released.
+    /// @param assetId The asset.
+    /// @param pledgee The creditor whose pledge ended.
     event PledgeReleased(uint64 indexed assetId, address indexed pledgee);
+
+    /// @notice A judicial freeze: no issue, change, transfer, pledge, grant or cancellation
+    /// until it is lifted (renewal stays possible).
+    /// @param assetId The asset.
+    /// @param orderHash Hash of the court order.
     event AssetFrozen(uint64 indexed assetId, bytes32 orderHash);
+
+    /// @notice The judicial freeze was lifted.
+    /// @param assetId The asset.
+    /// @param orderHash Hash of the court order lifting it.
     event AssetUnfrozen(uint64 indexed assetId, bytes32 orderHash);
+
+    /// @notice The holder cancelled the registration, or withdrew the pending application
+    /// (`Cancelled`, final).
+    /// @param assetId The asset.
+    /// @param holder The holder who consented.
     event RegistrationCancelled(uint64 indexed assetId, address indexed holder);
+
+    /// @notice The registrar revoked the registration (`Revoked`, final).
+    /// @param assetId The asset.
+    /// @param reasonHash Hash of the reasons (fraud, court order).
     event RegistrationRevoked(uint64 indexed assetId, bytes32 reasonHash);
+
+    /// @notice The admin set the public notice period; notices started from now use it.
+    /// @param period Seconds.
     event NoticePeriodSet(uint32 period);
+
+    /// @notice The admin set the validity period; registrations issued or renewed from now use it.
+    /// @param period Seconds.
     event ValidityPeriodSet(uint32 period);
+
+    /// @notice The admin wired the certificate and rights contracts (once).
+    /// @param certificates The Certificates contract.
+    /// @param rights The RightsRegistry contract.
     event ModulesSet(address certificates, address rights);
 
+    /// @notice No asset has this id.
+    /// @param assetId The id asked for.
     error UnknownAsset(uint64 assetId);
-    /// @dev The act is not allowed in the asset's current status.
+
+    /// @notice The act is not allowed in the asset's current status.
+    /// @param assetId The asset.
+    /// @param status Its stored status.
     error InvalidTransition(uint64 assetId, Status status);
+
+    /// @notice Core data (核心数据) is never registered.
     error CoreDataRefused();
-    /// @dev Not a six-digit GB/T 2260 administrative-division code.
+
+    /// @notice Not a six-digit GB/T 2260 administrative-division code (110000 to 829999).
+    /// @param region The code given.
     error InvalidRegion(uint24 region);
+
+    /// @notice The manifest's hash or CID digest is zero.
     error InvalidManifest();
+
+    /// @notice An objection came without the hash of its evidence.
     error EmptyEvidence();
+
+    /// @notice The CID's multicodec is neither raw (0x55) nor dag-pb (0x70).
+    /// @param codec The multicodec given.
     error InvalidCidCodec(uint8 codec);
+
+    /// @notice The public notice is still running: the registration cannot be issued yet.
+    /// @param assetId The asset.
+    /// @param noticeEndsAt When the notice ends (Unix seconds).
     error NoticeNotEnded(uint64 assetId, uint40 noticeEndsAt);
+
+    /// @notice The public notice has ended: objections are no longer taken.
+    /// @param assetId The asset.
+    /// @param noticeEndsAt When the notice ended (Unix seconds).
     error NoticeClosed(uint64 assetId, uint40 noticeEndsAt);
+
+    /// @notice Objections are still open: the registration cannot be issued until each is decided.
+    /// @param assetId The asset.
+    /// @param count How many are open.
     error ObjectionsOpen(uint64 assetId, uint16 count);
+
+    /// @notice The asset is judicially frozen, which forbids the act (or it is frozen already).
+    /// @param assetId The asset.
     error Frozen(uint64 assetId);
+
+    /// @notice The asset is not frozen, so there is no freeze to lift.
+    /// @param assetId The asset.
     error NotFrozen(uint64 assetId);
+
+    /// @notice The asset is pledged, which forbids the act until the pledge is released.
+    /// @param assetId The asset.
+    /// @param pledgee The creditor holding the pledge.
     error Pledged(uint64 assetId, address pledgee);
+
+    /// @notice The asset is not pledged, so there is no pledge to release.
+    /// @param assetId The asset.
     error NotPledged(uint64 assetId);
+
+    /// @notice Only the pledgee or a registrar may release a pledge.
+    /// @param assetId The asset.
+    /// @param caller Who tried.
     error NotPledgeeOrRegistrar(uint64 assetId, address caller);
+
+    /// @notice The registration's validity has run out (for renewal: more than 180 days ago).
+    /// @param assetId The asset.
+    /// @param expiresAt When it expired (Unix seconds).
     error RegistrationExpired(uint64 assetId, uint40 expiresAt);
+
+    /// @notice No objection has this id.
+    /// @param objectionId The id asked for.
     error UnknownObjection(uint64 objectionId);
+
+    /// @notice The objection was decided already.
+    /// @param objectionId The objection.
     error ObjectionNotOpen(uint64 objectionId);
+
+    /// @notice A data product must name the sources it was made from.
     error ProductNeedsParents();
+
+    /// @notice A data resource has no sources; only a data product names them.
     error ResourceHasParents();
+
+    /// @notice A product names more than 16 sources.
+    /// @param count How many it names.
     error TooManyParents(uint256 count);
+
+    /// @notice A source is not an issued registration within its validity now.
+    /// @param parentId The source asset.
     error ParentNotIssued(uint64 parentId);
+
+    /// @notice The applicant neither holds the source nor has an active processing licence on
+    /// it for the scenario named.
+    /// @param parentId The source asset.
+    /// @param grantId The licence looked for; zero when the applicant was to hold the source.
     error ParentNotLicensed(uint64 parentId, bytes32 grantId);
+
+    /// @notice The holder, new holder or pledgee is the zero address or the asset's present holder.
+    /// @param holder The address given.
     error InvalidHolder(address holder);
+
+    /// @notice The period is outside its allowed range.
+    /// @param period The seconds given.
     error InvalidPeriod(uint32 period);
+
+    /// @notice The modules were wired already; they are set once.
     error ModulesAlreadySet();
+
+    /// @notice The act needs the certificate and rights contracts, which are not wired yet.
     error ModulesNotSet();
 
-    /// @notice Files an initial application; consent is the holder's. Returns the new asset id.
+    /// @notice Files an initial application (首次登记申请); anyone may send it with the holder's
+    /// consent. Returns the new asset id.
+    /// @dev Requirements:
+    /// - `application.holder` is not zero ({InvalidHolder}) and the data is not core ({CoreDataRefused});
+    /// - `application.region` is a GB/T 2260 code ({InvalidRegion});
+    /// - the manifest's hash and CID digest are set ({InvalidManifest}) and its codec is raw or
+    ///   dag-pb ({InvalidCidCodec});
+    /// - a product names 1 to 16 sources ({ProductNeedsParents}, {TooManyParents}), a resource
+    ///   none ({ResourceHasParents});
+    /// - `consent` is the holder's, signed as `Application`;
+    /// - every source is issued and within its validity ({ParentNotIssued}), and held by the
+    ///   holder (scenario zero) or licensed to it for processing under the scenario ({ParentNotLicensed}).
+    ///
+    /// Emits an {Applied} event, and a {ParentLinked} event per source.
     function submitApplication(Application calldata application, Consent calldata consent)
         external
         returns (uint64 assetId);
+
     /// @notice A reviewer takes an application into formal and substantive review.
+    /// @dev Requirements:
+    /// - the caller has REVIEWER;
+    /// - the asset is `Applied` ({InvalidTransition}).
+    ///
+    /// Emits a {ReviewStarted} event.
     function beginReview(uint64 assetId) external;
+
     /// @notice A reviewer rejects an application under review, with the hash of the reasons.
+    /// @dev Requirements:
+    /// - the caller has REVIEWER;
+    /// - the asset is `UnderReview` ({InvalidTransition}).
+    ///
+    /// Emits an {ApplicationRejected} event.
     function reject(uint64 assetId, bytes32 reasonHash) external;
+
     /// @notice A reviewer approves an application: its public notice period starts now.
+    /// @dev Requirements:
+    /// - the caller has REVIEWER;
+    /// - the asset is `UnderReview` ({InvalidTransition}).
+    ///
+    /// Emits a {NoticeStarted} event.
     function approve(uint64 assetId) external;
+
     /// @notice Anyone objects to an asset during its notice period, with the hash of the evidence.
+    /// @dev Requirements:
+    /// - the asset is `InNotice` ({InvalidTransition}) and its notice has not ended ({NoticeClosed});
+    /// - `evidenceHash` is not zero ({EmptyEvidence}).
+    ///
+    /// Emits an {ObjectionFiled} event.
     function fileObjection(uint64 assetId, bytes32 evidenceHash) external returns (uint64 objectionId);
+
     /// @notice The registrar upholds an objection (the application is rejected) or dismisses it.
+    /// @dev Requirements:
+    /// - the caller has REGISTRAR;
+    /// - the objection exists ({UnknownObjection}) and is open ({ObjectionNotOpen});
+    /// - its asset is `InNotice` ({InvalidTransition}).
+    ///
+    /// Emits an {ObjectionDecided} event, and an {ApplicationRejected} event when upheld.
     function decideObjection(uint64 objectionId, bool upheld, bytes32 reasonHash) external;
-    /// @notice The registrar issues the registration after a notice with no open objection.
+
+    /// @notice The registrar issues the registration after a notice with no open objection, and
+    /// its registration certificate to the holder.
+    /// @dev Requirements:
+    /// - the caller has REGISTRAR;
+    /// - the asset is `InNotice` ({InvalidTransition}), its notice has ended ({NoticeNotEnded}),
+    ///   no objection is open ({ObjectionsOpen}) and it is not frozen ({Frozen});
+    /// - the modules are wired ({ModulesNotSet}).
+    ///
+    /// Emits a {RegistrationIssued} event (and the certificate's {ICertificates-CertificateIssued}).
     function issue(uint64 assetId) external returns (uint256 certificateId);
-    /// @notice Change registration: a new manifest version, with the holder's consent.
+
+    /// @notice Change registration: a new manifest version, with the holder's consent; a new
+    /// registration certificate supersedes the old one.
+    /// @dev Requirements:
+    /// - the caller has REGISTRAR;
+    /// - the asset is `Issued` ({InvalidTransition}), within its validity ({RegistrationExpired})
+    ///   and not frozen ({Frozen});
+    /// - the manifest is valid ({InvalidManifest}, {InvalidCidCodec});
+    /// - `consent` is the holder's, signed as `Change`.
+    ///
+    /// Emits a {ManifestChanged} event (and the certificates' issue and supersession).
     function change(uint64 assetId, bytes32 manifestHash, bytes32 manifestCid, uint8 cidCodec, Consent calldata consent)
         external
         returns (uint256 certificateId);
-    /// @notice Transfer registration: a new holder, with the current holder's consent.
+
+    /// @notice Transfer registration: a new holder, with the current holder's consent; the new
+    /// holder's transfer certificate supersedes the old one.
+    /// @dev Requirements:
+    /// - the caller has REGISTRAR;
+    /// - the asset is `Issued`, within its validity and not frozen;
+    /// - `newHolder` is neither zero nor the holder ({InvalidHolder});
+    /// - the asset is not pledged ({Pledged});
+    /// - `consent` is the holder's, signed as `Transfer`.
+    ///
+    /// Emits a {HolderTransferred} event (and the certificates' issue and supersession).
     function transfer(uint64 assetId, address newHolder, bytes32 agreementHash, Consent calldata consent)
         external
         returns (uint256 certificateId);
-    /// @notice Renewal: a further validity period, with the holder's consent.
+
+    /// @notice Renewal: a further validity period from the later of now and the old expiry,
+    /// with the holder's consent.
+    /// @dev Requirements:
+    /// - the caller has REGISTRAR;
+    /// - the asset is `Issued` ({InvalidTransition}), frozen or not, and expired less than 180
+    ///   days ago ({RegistrationExpired});
+    /// - `consent` is the holder's, signed as `Renew`.
+    ///
+    /// Emits a {RegistrationRenewed} event (and the certificate's {ICertificates-CertificateExtended}).
     function renew(uint64 assetId, Consent calldata consent) external;
+
     /// @notice Pledge registration, with the holder's consent.
+    /// @dev Requirements:
+    /// - the caller has REGISTRAR;
+    /// - the asset is `Issued`, within its validity and not frozen;
+    /// - `pledgee` is neither zero nor the holder ({InvalidHolder});
+    /// - the asset is not pledged already ({Pledged});
+    /// - `consent` is the holder's, signed as `Pledge`.
+    ///
+    /// Emits an {AssetPledged} event.
     function pledge(uint64 assetId, address pledgee, bytes32 agreementHash, Consent calldata consent) external;
-    /// @notice Releases a pledge; by the pledgee or the registrar.
+
+    /// @notice Releases a pledge; by the pledgee or a registrar.
+    /// @dev Requirements:
+    /// - the asset is not `Rejected`, `Cancelled` or `Revoked` ({InvalidTransition});
+    /// - it is pledged ({NotPledged});
+    /// - the caller is the pledgee or has REGISTRAR ({NotPledgeeOrRegistrar}).
+    ///
+    /// Emits a {PledgeReleased} event.
     function releasePledge(uint64 assetId) external;
+
     /// @notice Judicial freeze on a court order.
+    /// @dev Requirements:
+    /// - the caller has REGISTRAR;
+    /// - the asset is not `Rejected`, `Cancelled` or `Revoked` ({InvalidTransition});
+    /// - it is not frozen already ({Frozen}).
+    ///
+    /// Emits an {AssetFrozen} event.
     function freeze(uint64 assetId, bytes32 orderHash) external;
+
     /// @notice Lifts a judicial freeze on a court order.
+    /// @dev Requirements:
+    /// - the caller has REGISTRAR;
+    /// - the asset is not `Rejected`, `Cancelled` or `Revoked` ({InvalidTransition});
+    /// - it is frozen ({NotFrozen}).
+    ///
+    /// Emits an {AssetUnfrozen} event.
     function unfreeze(uint64 assetId, bytes32 orderHash) external;
-    /// @notice Cancellation by the holder (注销), or withdrawal of a pending application.
+
+    /// @notice Cancellation by the holder (注销), or withdrawal of a pending application; anyone
+    /// may send it with the holder's consent.
+    /// @dev Requirements:
+    /// - the asset is not `Rejected`, `Cancelled` or `Revoked` ({InvalidTransition});
+    /// - it is neither frozen ({Frozen}) nor pledged ({Pledged});
+    /// - `consent` is the holder's, signed as `Cancel`.
+    ///
+    /// Emits a {RegistrationCancelled} event.
     function cancel(uint64 assetId, Consent calldata consent) external;
+
     /// @notice Revocation by the registrar (撤销), e.g. for fraud or on a court order.
+    /// @dev Requirements:
+    /// - the caller has REGISTRAR;
+    /// - the asset is `Issued` ({InvalidTransition}); expired or frozen, it may still be revoked.
+    ///
+    /// Emits a {RegistrationRevoked} event.
     function revoke(uint64 assetId, bytes32 reasonHash) external;
 
     /// @notice The admin sets the public notice period in seconds (1 day to 90 days).
+    /// @dev Requirements:
+    /// - the caller has the admin role;
+    /// - `period` is within range ({InvalidPeriod}).
+    ///
+    /// Emits a {NoticePeriodSet} event.
     function setNoticePeriod(uint32 period) external;
+
     /// @notice The admin sets a registration's validity period in seconds (30 days to 10 years).
+    /// @dev Requirements:
+    /// - the caller has the admin role;
+    /// - `period` is within range ({InvalidPeriod}).
+    ///
+    /// Emits a {ValidityPeriodSet} event.
     function setValidityPeriod(uint32 period) external;
 
     /// @notice The asset as stored (status never `Expired`).
+    /// @dev Requirements:
+    /// - the asset exists ({UnknownAsset} otherwise).
     function getAsset(uint64 assetId) external view returns (Asset memory);
+
     /// @notice Holder, stored status, freeze, region and expiry; all zero for an unknown asset.
+    /// Never reverts.
     function standingOf(uint64 assetId) external view returns (Standing memory);
-    /// @notice The asset's status now, `Expired` included.
+
+    /// @notice The asset's status now, `Expired` included; `None` for an unknown asset. Never reverts.
     function statusOf(uint64 assetId) external view returns (Status);
+
+    /// @notice The asset's present holder.
+    /// @dev Requirements:
+    /// - the asset exists ({UnknownAsset} otherwise).
     function holderOf(uint64 assetId) external view returns (address);
+
+    /// @notice The creditor holding the asset's pledge; zero when it is not pledged. Never reverts.
     function pledgeeOf(uint64 assetId) external view returns (address);
+
+    /// @notice A product's sources and the licences it was made under; empty for a resource.
+    /// Never reverts.
     function parentsOf(uint64 assetId) external view returns (Parent[] memory);
-    /// @notice The manifest hash, CID digest and codec of `version` (1 is the first).
+
+    /// @notice The manifest hash, CID digest and codec of `version` (1 is the first); zeros for
+    /// a version that never was.
+    /// @dev Requirements:
+    /// - the asset exists ({UnknownAsset} otherwise).
     function manifestAt(uint64 assetId, uint16 version)
         external
         view
         returns (bytes32 manifestHash, bytes32 manifestCid, uint8 cidCodec);
+
+    /// @notice The objection as stored; all zero (status `None`) for an unknown id. Never reverts.
     function getObjection(uint64 objectionId) external view returns (Objection memory);
+
+    /// @notice How many assets were applied for (the last asset id).
     function assetCount() external view returns (uint64);
+
+    /// @notice The public notice period, in seconds.
     function noticePeriod() external view returns (uint32);
+
+    /// @notice A registration's validity period, in seconds.
     function validityPeriod() external view returns (uint32);
 }

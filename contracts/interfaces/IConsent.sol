@@ -16,10 +16,39 @@ struct Consent {
 
 /// @title Errors shared by every contract that accepts a holder's consent.
 interface IConsentErrors {
-    /// @dev The signature's deadline has passed.
+    /// @notice The signature's deadline has passed: the holder must sign the act again.
+    /// @param deadline The consent's deadline (Unix seconds), earlier than the block's time.
     error ConsentExpired(uint256 deadline);
-    /// @dev The signature is not `signer`'s over this act and nonce (wrong signer, replayed, or altered).
+
+    /// @notice The signature is not `signer`'s over this act and nonce (wrong signer, replayed,
+    /// or an altered act).
+    /// @param signer The holder whose consent the act needs.
     error InvalidConsent(address signer);
-    /// @dev The caller is not `holder` and brought no signature of theirs.
+
+    /// @notice The caller is not `holder` and brought no signature of theirs.
+    /// @param holder The holder whose consent the act needs.
+    /// @param caller The account that sent the act.
     error NotHolder(address holder, address caller);
+
+    /// @notice `primaryType` is not an EIP-712 type this contract verifies.
+    /// @param primaryType The type name asked for.
+    error UnknownType(string primaryType);
+}
+
+/// @title The EIP-712 side of a contract that accepts holders' consents: what a signer needs to
+/// check that it signs what the contract verifies.
+interface IHolderConsent is IConsentErrors {
+    /// @notice The EIP-712 domain separator of this contract (ERC-5267 `eip712Domain` gives its
+    /// fields).
+    function DOMAIN_SEPARATOR() external view returns (bytes32);
+
+    /// @notice The EIP-712 type hash (`keccak256` of the encoded type, referenced structs
+    /// appended) this contract verifies consents of `primaryType` against, e.g. "Transfer".
+    /// @dev One look-up rather than a getter per type (as EAS has): each added function shifts
+    /// the selector dispatch of the acts, and getters per type cost up to 66 gas on every act.
+    ///
+    /// Requirements:
+    /// - `primaryType` is a type this contract verifies ({UnknownType} otherwise).
+    /// @param primaryType The EIP-712 primary type's name.
+    function typeHash(string calldata primaryType) external pure returns (bytes32);
 }

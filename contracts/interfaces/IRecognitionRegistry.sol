@@ -81,10 +81,39 @@ struct Recognition {
 /// registrar key the agreement names (checked here). The storage proofs against a checkpoint's
 /// state root are checked by the mediator and kept for anyone to check again.
 interface IRecognitionRegistry {
+    /// @notice The admin set (or replaced) the agreement with a partner region.
+    /// @param region The partner's region (GB/T 2260 code).
+    /// @param chainId The partner's chain.
+    /// @param certificates The partner's Certificates contract.
+    /// @param validFrom When the agreement starts (Unix seconds).
+    /// @param validUntil When it ends (Unix seconds, exclusive).
     event AgreementSet(uint24 indexed region, uint64 chainId, address certificates, uint40 validFrom, uint40 validUntil);
+
+    /// @notice The agreement's status changed (set with the agreement, or on its own).
+    /// @param region The partner's region.
+    /// @param status Active, suspended or terminated.
     event AgreementStatusChanged(uint24 indexed region, AgreementStatus status);
+
+    /// @notice A partner registrar key was allowed, or no longer is, to attest certificates.
+    /// @param region The partner's region.
+    /// @param key The key's address.
+    /// @param allowed True when added, false when removed.
     event PartnerKeySet(uint24 indexed region, address indexed key, bool allowed);
+
+    /// @notice A partner block header was relayed and kept as a checkpoint.
+    /// @param region The partner's region.
+    /// @param number The block number.
+    /// @param blockHash The header's hash.
+    /// @param stateRoot The state root storage proofs are checked against.
     event CheckpointRelayed(uint24 indexed region, uint64 indexed number, bytes32 blockHash, bytes32 stateRoot);
+
+    /// @notice A partner certificate's standing was recorded here.
+    /// @param region The partner's region.
+    /// @param certificateId The partner certificate's token id.
+    /// @param holder Its holder.
+    /// @param recognised Whether it is recognised here now (valid at the origin and not frozen).
+    /// @param originStatus Its status at the origin at `proofBlock` (ICertificates.CertificateStatus).
+    /// @param proofBlock The partner block its storage proof was taken at.
     event RecognitionRecorded(
         uint24 indexed region,
         uint256 indexed certificateId,
@@ -94,27 +123,109 @@ interface IRecognitionRegistry {
         uint64 proofBlock
     );
 
+    /// @notice No agreement with this region.
+    /// @param region The region asked for.
     error UnknownPartner(uint24 region);
+
+    /// @notice The agreement is not active, or now is outside its validity.
+    /// @param region The partner's region.
+    /// @param status The agreement's status.
+    /// @param validFrom When it starts (Unix seconds).
+    /// @param validUntil When it ends (Unix seconds).
     error AgreementNotInForce(uint24 region, AgreementStatus status, uint40 validFrom, uint40 validUntil);
+
+    /// @notice The agreement misses a field (chain, contracts, anchor, keys), its validity is
+    /// empty, or the status asked for is `None`.
     error InvalidAgreement();
+
+    /// @notice The bytes are not an RLP block header this contract can read.
+    /// @param number Always 0: the header could not be read far enough to know its number.
     error BadHeader(uint64 number);
+
+    /// @notice The header does not follow the last one relayed (or, first of all, is not the
+    /// agreement's anchor block).
+    /// @param number The header's number.
+    /// @param parentHash Its parent hash (or its own hash, against the anchor).
+    /// @param expected The hash it had to carry.
     error BrokenLinkage(uint64 number, bytes32 parentHash, bytes32 expected);
+
+    /// @notice No header of this number was relayed for the region.
+    /// @param region The partner's region.
+    /// @param number The block number of the proof.
     error UnknownCheckpoint(uint24 region, uint64 number);
+
+    /// @notice A recognition from a later partner block is recorded already.
+    /// @param proofBlock The block of the proof submitted.
+    /// @param recordedBlock The block of the proof recorded.
     error StaleProof(uint64 proofBlock, uint64 recordedBlock);
+
+    /// @notice The attestation's signer is not a registrar key the agreement names.
+    /// @param signer The recovered signer.
     error UnauthorisedAttestor(address signer);
+
+    /// @notice The agreement does not cover this classification or certificate kind.
+    /// @param classification The certificate's asset classification.
+    /// @param kind The certificate's kind.
     error OutOfScope(uint8 classification, uint8 kind);
 
+    /// @notice The admin sets the agreement with a partner region and the partner registrar keys
+    /// it trusts; a new anchor block restarts the relayed header chain.
+    /// @dev Requirements:
+    /// - the caller has the admin role;
+    /// - the agreement names a chain, both contracts, an anchor, a status, a non-empty
+    ///   validity and at least one key ({InvalidAgreement}).
+    ///
+    /// Emits a {PartnerKeySet} event per key removed or added, an {AgreementSet} and an
+    /// {AgreementStatusChanged} event.
     function setAgreement(uint24 region, Agreement calldata agreement, address[] calldata keys) external;
+
+    /// @notice The admin suspends, resumes or terminates an agreement.
+    /// @dev Requirements:
+    /// - the caller has the admin role;
+    /// - an agreement with `region` exists ({UnknownPartner});
+    /// - `status` is not `None` ({InvalidAgreement}).
+    ///
+    /// Emits an {AgreementStatusChanged} event.
     function setAgreementStatus(uint24 region, AgreementStatus status) external;
+
     /// @notice Relays consecutive partner headers (RLP); the first follows the last relayed one
     /// (or is the agreement's anchor block).
+    /// @dev Requirements:
+    /// - the caller has MEDIATOR;
+    /// - an agreement with `region` exists ({UnknownPartner});
+    /// - every header is readable ({BadHeader}) and linked ({BrokenLinkage}).
+    ///
+    /// Emits a {CheckpointRelayed} event per header.
     function relayHeaders(uint24 region, bytes[] calldata headers) external;
+
+    /// @notice Records a partner certificate's standing, as its storage proof at a relayed
+    /// checkpoint showed it, with the partner registrar's attestation of its claims.
+    /// @dev Requirements:
+    /// - the caller has MEDIATOR;
+    /// - the agreement exists ({UnknownPartner}) and is in force ({AgreementNotInForce});
+    /// - `request.proofBlock` was relayed ({UnknownCheckpoint});
+    /// - the agreement covers the classification and kind ({OutOfScope});
+    /// - `attestation` is signed by a key the agreement names ({UnauthorisedAttestor});
+    /// - no later proof is recorded for the certificate ({StaleProof}).
+    ///
+    /// Emits a {RecognitionRecorded} event.
     function record(RecognitionRequest calldata request, bytes calldata attestation) external;
 
+    /// @notice The agreement with `region`; all zero when there is none. Never reverts.
     function getAgreement(uint24 region) external view returns (Agreement memory);
+
+    /// @notice The partner registrar keys trusted for `region`. Never reverts.
     function partnerKeys(uint24 region) external view returns (address[] memory);
+
+    /// @notice Whether the agreement is active and now is within its validity. Never reverts.
     function inForce(uint24 region) external view returns (bool);
+
+    /// @notice The last checkpoint relayed for `region` and its number (0 when none). Never reverts.
     function head(uint24 region) external view returns (uint64 number, Checkpoint memory checkpoint);
+
+    /// @notice The checkpoint of block `number`; all zero when not relayed. Never reverts.
     function getCheckpoint(uint24 region, uint64 number) external view returns (Checkpoint memory);
+
+    /// @notice What is recorded of a partner certificate; all zero when nothing. Never reverts.
     function getRecognition(uint24 region, uint256 certificateId) external view returns (Recognition memory);
 }

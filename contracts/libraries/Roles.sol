@@ -3,6 +3,11 @@ pragma solidity 0.8.28;
 
 /// @title The roles of a registration center's deployment, held in one RegistryRoles contract.
 library Roles {
+    /// @dev The admin: OpenZeppelin AccessControl's `DEFAULT_ADMIN_ROLE` (0x00) of RegistryRoles,
+    /// which transfers it in two steps. Grants the other roles, wires the modules, sets the
+    /// periods, the certificates' base URI and the recognition agreements. Named here because the
+    /// registry's contracts ask RegistryRoles rather than inherit AccessControl.
+    bytes32 internal constant ADMIN = 0x00;
     /// @dev Registration-center staff: notices, objections, issue, change, transfer, pledge, freeze, revoke.
     bytes32 internal constant REGISTRAR = keccak256("REGISTRAR_ROLE");
     /// @dev Formal and substantive review of applications.
