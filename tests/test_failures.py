@@ -50,7 +50,10 @@ def failing(errors: list[Exception]) -> tuple[Callable[[], bool], threading.Even
 
 
 def loop_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "registry.background"]
+    """This test's loop's records (another test's loop may still be running)."""
+    return [
+        r for r in caplog.records if r.name == "registry.background" and r.threadName == "test-loop"
+    ]
 
 
 def test_a_repeated_failure_is_logged_with_its_traceback_once_and_its_end_once(
