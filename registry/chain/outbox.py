@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from registry.journal import open_journal
 
@@ -93,6 +93,30 @@ class StoredCall:
     key: str
     kind: str
     call_index: int
+
+
+class _OperationRow(NamedTuple):
+    """A row of the operations query, under its column names."""
+
+    key: str
+    kind: str
+    call_index: int | None
+    status: str
+    tx_hash: str
+    nonce: int
+    block_number: int | None
+    error: str | None
+    refused_alone: int
+
+
+_Row = TypeVar("_Row", bound=NamedTuple)
+
+
+def _named(cursor: sqlite3.Cursor, row: type[_Row]) -> list[_Row]:
+    """The cursor's rows as ``row``, whose fields are the query's column names in order."""
+    names = tuple(column[0] for column in cursor.description)
+    assert names == row._fields, names
+    return [row._make(r) for r in cursor.fetchall()]
 
 
 # ------------------------------------------------------------------ schema
@@ -218,43 +242,47 @@ class Outbox:
 
     def operations(self, keys: Sequence[str]) -> dict[str, Operation]:
         """The operations known under ``keys``: one query per 500 keys, not one per key."""
-        rows: list[sqlite3.Row] = []
+        rows: list[_OperationRow] = []
         with self._lock:
+            cursor = self._db.cursor()
+            # Plain tuples read into a named tuple (under 2 us for 8 rows): sqlite3.Row's
+            # lookups by name cost 14 us for 8 rows, more than the query, which clients poll.
+            cursor.row_factory = None
             for start in range(0, len(keys), 500):
                 chunk = list(keys[start : start + 500])
-                rows += self._db.execute(
+                cursor.execute(
                     "SELECT o.key, o.kind, o.call_index, t.status, t.tx_hash, t.nonce,"
                     " t.block_number, COALESCE(o.error, t.error) AS error,"
                     " o.error IS NOT NULL AS refused_alone"
                     " FROM operations o JOIN transactions t ON t.id = o.tx_id"
                     f" WHERE o.key IN ({','.join('?' * len(chunk))})",
                     chunk,
-                ).fetchall()
+                )
+                rows += _named(cursor, _OperationRow)
         head = self.head
-        return {row["key"]: self._operation(row, head) for row in rows}
+        return {row.key: self._operation(row, head) for row in rows}
 
-    def _operation(self, row: sqlite3.Row, head: int | None) -> Operation:
+    def _operation(self, row: _OperationRow, head: int | None) -> Operation:
         status: OperationStatus
-        block: int | None = row["block_number"]
-        if row["status"] == REVERTED or row["refused_alone"]:
+        block = row.block_number
+        if row.status == REVERTED or row.refused_alone:
             status = "failed"
-        elif row["status"] == MINED:
+        elif row.status == MINED:
             confirmed = (
                 head is not None and block is not None and head - block + 1 >= self.confirmations
             )
             status = "confirmed" if confirmed else "sent"
         else:
-            status = "sent" if row["status"] == SENT else "pending"
-        error = row["error"]
+            status = "sent" if row.status == SENT else "pending"
         return Operation(
-            row["key"],
-            row["kind"],
+            row.key,
+            row.kind,
             status,
-            row["tx_hash"],
-            row["nonce"],
+            row.tx_hash,
+            row.nonce,
             block,
-            row["call_index"],
-            json.loads(error) if error else None,
+            row.call_index,
+            json.loads(row.error) if row.error else None,
         )
 
     def rank(self, key: str) -> int:
