@@ -12,6 +12,7 @@ from registry import web
 from registry.api import problems
 from registry.api.deps import AppContext
 from registry.api.routers import (
+    acts,
     assets,
     consents,
     manifests,
@@ -67,6 +68,7 @@ def create_app(context: AppContext) -> FastAPI:
     app.state.context = context
     problems.install(app)
     app.include_router(assets.router)
+    app.include_router(acts.router)
     app.include_router(rights.router)
     app.include_router(consents.router)
     app.include_router(manifests.router)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Header, Request, Response
+from pydantic import BaseModel
 
+from registry.acts import Act
 from registry.api.keys import ApiKeys, Principal, Role
-from registry.api.models import OperationOut
+from registry.api.models import OperationOut, b32
 from registry.api.problems import ProblemError, refused
 from registry.chain.types import Status
 from registry.chain.writer import Operation
@@ -43,8 +45,7 @@ class AppContext:
 
     def now(self) -> int:
         """Chain time: the registry's rules (notice, expiry) run on block time, not the host's."""
-        block = self.service.registry.chain.w3.eth.get_block("latest")
-        return int(block["timestamp"])
+        return self.service.chain_time()
 
 
 async def context(request: Request) -> AppContext:
@@ -73,18 +74,38 @@ async def principal(
 
 def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency admitting only keys of ``roles``."""
+    return _admitting(frozenset(roles))
 
+
+def may(act: Act) -> Callable[..., Awaitable[Principal | None]]:
+    """A dependency admitting the callers the act's row admits (anyone when it names no
+    roles). It runs before the body is read, so a wrong key is refused before a bad body."""
+    if act.roles is None:
+        return principal
+    return _admitting(act.roles, act.name)
+
+
+def _admitting(
+    roles: frozenset[Role], act: str | None = None
+) -> Callable[..., Awaitable[Principal]]:
     async def check(who: Annotated[Principal | None, Depends(principal)]) -> Principal:
-        if who is None:
-            raise ProblemError(401, "unauthenticated", "An API key is required")
-        if who.role not in roles:
-            allowed = ", ".join(r.value for r in roles)
-            raise ProblemError(
-                403, "wrong-role", "This key's role may not do this", f"needs one of: {allowed}"
-            )
+        refuse_role(who, roles, act)
+        assert who is not None  # refuse_role refused a missing key
         return who
 
     return check
+
+
+def refuse_role(who: Principal | None, roles: frozenset[Role], act: str | None = None) -> None:
+    """401 without a key, 403 for a key of another role."""
+    if who is None:
+        raise ProblemError(401, "unauthenticated", "An API key is required")
+    if who.role not in roles:
+        allowed = ", ".join(sorted(r.value for r in roles))
+        doing = f"{act} " if act else ""
+        raise ProblemError(
+            403, "wrong-role", "This key's role may not do this", f"{doing}needs one of: {allowed}"
+        )
 
 
 def operation_key(who: Principal | None, idempotency_key: str | None) -> str:
@@ -120,11 +141,29 @@ def accepted_response(response: Response, op: Operation) -> OperationOut:
 
 def asset_in_region(ctx: AppContext, who: Principal | None, asset_id: int) -> None:
     """404 for an unknown asset; 403 when the key is bound to another region."""
-    standing = ctx.service.standing(asset_id)
-    if standing.status == Status.NONE:
-        raise ProblemError(
-            404, "contract/UnknownAsset", "No such asset", f"asset {asset_id} is not registered"
-        )
+    in_region(ctx, who, "asset", asset_id)
+
+
+_UNKNOWN = {
+    "asset": ("contract/UnknownAsset", "No such asset", "asset {} is not registered"),
+    "objection": ("contract/UnknownObjection", "No such objection", "objection {} is not filed"),
+    "grant": ("contract/UnknownGrant", "No such grant", "grant {} was never made"),
+}
+
+
+def in_region(
+    ctx: AppContext,
+    who: Principal | None,
+    target: Literal["asset", "objection", "grant"],
+    ident: Any,
+) -> int:
+    """The asset an act on ``target`` ``ident`` is about: 404 when there is none, 403 when
+    ``who`` (if given) is bound to another region than the asset's."""
+    asset_id = ctx.service.asset_of(target, b32(ident) if target == "grant" else ident)
+    standing = ctx.service.standing(asset_id) if asset_id else None
+    if standing is None or standing.status == Status.NONE:
+        kind, title, detail = _UNKNOWN[target]
+        raise ProblemError(404, kind, title, detail.format(ident))
     if who is not None and standing.region != who.region:
         raise ProblemError(
             403,
@@ -132,3 +171,25 @@ def asset_in_region(ctx: AppContext, who: Principal | None, asset_id: int) -> No
             "This key is bound to another region",
             f"asset region {standing.region}, key region {who.region}",
         )
+    return asset_id
+
+
+def authorize(
+    ctx: AppContext, act: Act, who: Principal | None, target: Any, body: BaseModel | None
+) -> None:
+    """Whether ``who`` may do ``act`` on ``target``, as the act's row says: its roles (see
+    ``may``), then the target's existence and, where the row asks, the key's region."""
+    if act.roles is not None:
+        refuse_role(who, act.roles, act.name)
+    if act.target == "new":
+        region = getattr(body, "region", None)
+        if who is not None and act.same_region and region != who.region:
+            raise ProblemError(
+                403,
+                "wrong-region",
+                "This key is bound to another region",
+                f"application region {region}, key region {who.region}",
+                invalid_params=[{"name": "region", "reason": "not this key's region"}],
+            )
+        return
+    in_region(ctx, who if act.same_region else None, act.target, target)

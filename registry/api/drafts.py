@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
 
+from registry.acts import act
 from registry.api.models import (
     AssetIdField,
     ChangeTerms,
@@ -16,59 +17,37 @@ from registry.api.models import (
     PledgeTerms,
     Strict,
     TransferTerms,
-    b32,
 )
-from registry.services import holder_acts
-from registry.services.holder_acts import HolderAct
+from registry.services.calls import ActCall
 
 
 class ChangeDraft(ChangeTerms):
     act: Literal["change"]
     asset_id: AssetIdField
 
-    def holder_act(self) -> HolderAct:
-        return holder_acts.change(
-            self.asset_id, b32(self.manifest_hash), b32(self.manifest_cid), self.cid_codec
-        )
-
 
 class TransferDraft(TransferTerms):
     act: Literal["transfer"]
     asset_id: AssetIdField
-
-    def holder_act(self) -> HolderAct:
-        return holder_acts.transfer(self.asset_id, self.new_holder, b32(self.agreement_hash))
 
 
 class PledgeDraft(PledgeTerms):
     act: Literal["pledge"]
     asset_id: AssetIdField
 
-    def holder_act(self) -> HolderAct:
-        return holder_acts.pledge(self.asset_id, self.pledgee, b32(self.agreement_hash))
-
 
 class RenewDraft(Strict):
     act: Literal["renew"]
     asset_id: AssetIdField
-
-    def holder_act(self) -> HolderAct:
-        return holder_acts.renew(self.asset_id)
 
 
 class CancelDraft(Strict):
     act: Literal["cancel"]
     asset_id: AssetIdField
 
-    def holder_act(self) -> HolderAct:
-        return holder_acts.cancel(self.asset_id)
-
 
 class GrantDraft(GrantTerms):
     act: Literal["grant"]
-
-    def holder_act(self) -> HolderAct:
-        return holder_acts.grant(self.to_request())
 
 
 Draft = Annotated[
@@ -78,6 +57,11 @@ Draft = Annotated[
 
 
 _DRAFTS: TypeAdapter[Draft] = TypeAdapter(Draft)
+
+
+def draft_call(draft: Draft) -> ActCall:
+    """The contract call the draft's act makes, as its row in the act table encodes it."""
+    return act(draft.act).call(draft, draft.asset_id)
 
 
 def parse_draft(data: Any) -> Draft:

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from eth_utils.address import is_address
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from registry.chain.outbox import Operation, OperationStatus
 from registry.chain.types import (
     Application,
     AssetKind,
@@ -17,7 +18,6 @@ from registry.chain.types import (
     RightKind,
     checksum,
 )
-from registry.chain.writer import Operation, OperationStatus
 
 
 def _address(value: str) -> str:

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Any
-
-from eth_account.messages import encode_typed_data
-from eth_account.signers.local import LocalAccount
+from typing import TYPE_CHECKING, Any
 
 from registry.chain.types import Application, Consent, GrantRequest
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
 
 CONSENT_TERM = 7 * 24 * 3600
 """Seconds a consent stays valid after it is drafted or signed (its EIP-712 deadline)."""
 
-_PARENT = [{"name": "assetId", "type": "uint64"}, {"name": "scenario", "type": "bytes32"}]
+_STRUCTS: dict[str, list[dict[str, str]]] = {
+    "ParentRef": [{"name": "assetId", "type": "uint64"}, {"name": "scenario", "type": "bytes32"}]
+}
+"""Struct types that consents refer to."""
 _TAIL = [{"name": "nonce", "type": "uint256"}, {"name": "deadline", "type": "uint256"}]
 
 TYPES: dict[str, list[dict[str, str]]] = {
@@ -102,8 +105,10 @@ def typed_data(domain: Domain, primary: str, message: dict[str, Any]) -> dict[st
         ],
         primary: TYPES[primary],
     }
-    if primary == "Application":
-        types["ParentRef"] = _PARENT
+    for field in TYPES[primary]:
+        struct = field["type"].removesuffix("[]")
+        if struct in _STRUCTS:
+            types[struct] = _STRUCTS[struct]
     return {"types": types, "primaryType": primary, "domain": domain.to_json(), "message": message}
 
 
@@ -116,6 +121,10 @@ def sign(
     account: LocalAccount, domain: Domain, primary: str, message: dict[str, Any], deadline: int
 ) -> Consent:
     """Signs ``message`` (with its ``nonce``; the deadline is added here) as ``primary``."""
+    # Imported here: the act table reads this module's types, and the command line loads the
+    # table on every start; eth-account costs it about 0.4 s.
+    from eth_account.messages import encode_typed_data
+
     data = typed_data(domain, primary, {**message, "deadline": deadline})
     signed = account.sign_message(encode_typed_data(full_message=data))
     return Consent(
@@ -123,30 +132,44 @@ def sign(
     )
 
 
+def message_of(primary: str, values: tuple[Any, ...]) -> dict[str, Any]:
+    """The EIP-712 message of ``primary`` from a contract call's arguments, in the order of its
+    fields (without ``nonce`` and ``deadline``). A single struct argument (an application, a
+    grant request) stands for the fields it holds; struct-array fields (``ParentRef[]``) are
+    built the same way from each element."""
+    fields = [f for f in TYPES[primary] if f["name"] not in ("nonce", "deadline")]
+    if len(values) == 1 and len(fields) > 1 and isinstance(values[0], tuple | list):
+        values = tuple(values[0])
+    if len(values) != len(fields):
+        raise ValueError(f"{primary} has {len(fields)} fields, got {len(values)} values")
+    return {f["name"]: _value(f["type"], v) for f, v in zip(fields, values, strict=True)}
+
+
+def _value(kind: str, value: Any) -> Any:
+    struct = kind.removesuffix("[]")
+    if struct in _STRUCTS:
+        return [dict(zip((f["name"] for f in _STRUCTS[struct]), v, strict=True)) for v in value]
+    return value
+
+
+def jsonable(message: dict[str, Any]) -> dict[str, Any]:
+    """``message`` as JSON carries it: bytes as 0x-hex."""
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, bytes):
+            return "0x" + value.hex()
+        if isinstance(value, dict):
+            return {k: convert(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [convert(v) for v in value]
+        return value
+
+    return {k: convert(v) for k, v in message.items()}
+
+
 def application_message(app: Application, nonce: int) -> dict[str, Any]:
-    return {
-        "holder": app.holder,
-        "region": app.region,
-        "classification": int(app.classification),
-        "kind": int(app.kind),
-        "manifestHash": app.manifest_hash,
-        "manifestCid": app.manifest_cid,
-        "cidCodec": app.cid_codec,
-        "parents": [{"assetId": p.asset_id, "scenario": p.scenario} for p in app.parents],
-        "nonce": nonce,
-    }
+    return {**message_of("Application", app.to_abi()), "nonce": nonce}
 
 
 def grant_message(request: GrantRequest, nonce: int) -> dict[str, Any]:
-    return {
-        "assetId": request.asset_id,
-        "kind": int(request.kind),
-        "grantee": request.grantee,
-        "scenario": request.scenario,
-        "start": request.start,
-        "expiry": request.expiry,
-        "exclusive": request.exclusive,
-        "revocable": request.revocable,
-        "termsHash": request.terms_hash,
-        "nonce": nonce,
-    }
+    return {**message_of("Grant", request.to_abi()), "nonce": nonce}

@@ -1,4 +1,6 @@
-"""`registry asset ...`: the registration lifecycle, over the REST API of a running registry."""
+"""`registry asset ...`: the registration lifecycle, over the REST API of a running registry. The
+acts' commands are made from the act table (``registry.cli.acts``); here are the application
+and the change, which publish a manifest first, and the reads."""
 
 from __future__ import annotations
 
@@ -9,17 +11,15 @@ from typing import Annotated, Any, Literal
 import typer
 
 from registry.certificates.numbers import format_number
-from registry.chain.types import Application, AssetKind, Classification
+from registry.chain.types import DIRECT, Application, AssetKind, Classification
 from registry.cli.app import app
 from registry.cli.remote import (
     DEFAULT_API,
     ApiKey,
     ApiUrl,
     AsJson,
-    Hash,
     Wait,
     connected,
-    hash32,
     holder_account,
     show,
     signer,
@@ -40,12 +40,6 @@ def _manifest(path: Path) -> Manifest:
         return Manifest.model_validate_json(path.read_bytes())
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="MANIFEST") from None
-
-
-def _consented(act: str, asset_id: int, api: str, key: str | None, **fields: Any) -> Any:
-    """Signs the holder's consent to ``act`` and returns it as an API body field."""
-    with connected(api, key) as client:
-        return signer(client).asset_act(act, asset_id, **fields).model_dump(mode="json")
 
 
 @asset.command("apply")
@@ -80,125 +74,12 @@ def apply(
             cid_codec=int(stored["cid_codec"]),
         )
         body = ApplicationIn.of(
-            application,
-            signer(client).application(application).to_consent(),
-            name_zh=manifest.name_zh,
-            name_en=manifest.name_en,
+            application, DIRECT, name_zh=manifest.name_zh, name_en=manifest.name_en
         )
+        signed = signer(client).signed("apply", None, body)
         if not as_json:
             typer.echo(f"manifest {stored['cid']}")
-        write(client, "/assets", body.model_dump(mode="json"), wait, as_json)
-
-
-@asset.command("review")
-def review(
-    asset_id: AssetId,
-    decision: Annotated[Literal["start", "approve", "reject"], typer.Argument()],
-    reason: Annotated[str | None, typer.Option(help="Reason (hash or file), for reject.")] = None,
-    api: ApiUrl = DEFAULT_API,
-    key: ApiKey = None,
-    wait: Wait = True,
-    as_json: AsJson = False,
-) -> None:
-    """Start the review, approve it (the public notice begins) or reject it (reviewer)."""
-    body: dict[str, Any] = {"decision": decision}
-    if reason is not None:
-        body["reason_hash"] = hash32(reason)
-    with connected(api, key) as client:
-        write(client, f"/assets/{asset_id}/review", body, wait, as_json)
-
-
-@asset.command("object")
-def object_(
-    asset_id: AssetId,
-    evidence: Hash,
-    api: ApiUrl = DEFAULT_API,
-    key: ApiKey = None,
-    wait: Wait = True,
-    as_json: AsJson = False,
-) -> None:
-    """File an objection (异议) during the public notice."""
-    with connected(api, key) as client:
-        write(client, f"/assets/{asset_id}/objections", {"evidence_hash": evidence}, wait, as_json)
-
-
-@asset.command("decide")
-def decide(
-    objection_id: Annotated[int, typer.Argument(min=1)],
-    upheld: Annotated[bool, typer.Option("--upheld/--dismissed")],
-    reason: Hash = "0x" + "00" * 32,
-    api: ApiUrl = DEFAULT_API,
-    key: ApiKey = None,
-    wait: Wait = True,
-    as_json: AsJson = False,
-) -> None:
-    """Decide an objection (registrar)."""
-    body = {"upheld": upheld, "reason_hash": reason}
-    with connected(api, key) as client:
-        write(client, f"/objections/{objection_id}/decision", body, wait, as_json)
-
-
-def _registrar_act(act: str, help_text: str) -> None:
-    """A registrar's act on an asset that takes no body."""
-
-    def command(
-        asset_id: AssetId,
-        api: ApiUrl = DEFAULT_API,
-        key: ApiKey = None,
-        wait: Wait = True,
-        as_json: AsJson = False,
-    ) -> None:
-        with connected(api, key) as client:
-            write(client, f"/assets/{asset_id}/{act}", None, wait, as_json)
-
-    command.__doc__ = help_text
-    asset.command(act)(command)
-
-
-_registrar_act("issue", "Issue the registration certificate once the notice has ended.")
-_registrar_act("release", "Release the pledge (registrar).")
-
-
-@asset.command("freeze")
-def freeze(
-    asset_id: AssetId,
-    order: Hash,
-    api: ApiUrl = DEFAULT_API,
-    key: ApiKey = None,
-    wait: Wait = True,
-    as_json: AsJson = False,
-) -> None:
-    """Freeze the asset on a judicial order (司法冻结; registrar)."""
-    with connected(api, key) as client:
-        write(client, f"/assets/{asset_id}/freeze", {"order_hash": order}, wait, as_json)
-
-
-@asset.command("unfreeze")
-def unfreeze(
-    asset_id: AssetId,
-    order: Hash,
-    api: ApiUrl = DEFAULT_API,
-    key: ApiKey = None,
-    wait: Wait = True,
-    as_json: AsJson = False,
-) -> None:
-    """Lift a freeze on the order that ends it (registrar)."""
-    with connected(api, key) as client:
-        write(client, f"/assets/{asset_id}/unfreeze", {"order_hash": order}, wait, as_json)
-
-
-@asset.command("revoke")
-def revoke(
-    asset_id: AssetId,
-    reason: Hash,
-    api: ApiUrl = DEFAULT_API,
-    key: ApiKey = None,
-    wait: Wait = True,
-    as_json: AsJson = False,
-) -> None:
-    """Revoke the registration (撤销登记; registrar)."""
-    with connected(api, key) as client:
-        write(client, f"/assets/{asset_id}/revoke", {"reason_hash": reason}, wait, as_json)
+        write(client, client.perform("apply", None, signed), wait, as_json)
 
 
 @asset.command("change")
@@ -211,84 +92,19 @@ def change(
     as_json: AsJson = False,
 ) -> None:
     """Change registration (变更登记) to a new manifest, with the holder's consent."""
+    from registry.api.models import ChangeIn, ConsentIn
+
     manifest = _manifest(manifest_file)
     with connected(api, key) as client:
         stored = client.publish_manifest(manifest.model_dump(mode="json"))
-        fields = {
-            "manifest_hash": stored["manifest_hash"],
-            "manifest_cid": stored["manifest_cid"],
-            "cid_codec": stored["cid_codec"],
-        }
-        consent = (
-            signer(client)
-            .asset_act(
-                "Change",
-                asset_id,
-                manifestHash=bytes.fromhex(stored["manifest_hash"][2:]),
-                manifestCid=bytes.fromhex(stored["manifest_cid"][2:]),
-                cidCodec=int(stored["cid_codec"]),
-            )
-            .model_dump(mode="json")
+        body = ChangeIn(
+            manifest_hash=stored["manifest_hash"],
+            manifest_cid=stored["manifest_cid"],
+            cid_codec=stored["cid_codec"],
+            consent=ConsentIn(),
         )
-        write(client, f"/assets/{asset_id}/change", {**fields, "consent": consent}, wait, as_json)
-
-
-@asset.command("transfer")
-def transfer(
-    asset_id: AssetId,
-    to: Annotated[str, typer.Option(help="The new holder's address.")],
-    agreement: Hash,
-    api: ApiUrl = DEFAULT_API,
-    key: ApiKey = None,
-    wait: Wait = True,
-    as_json: AsJson = False,
-) -> None:
-    """Transfer registration (转移登记) to a new holder, with the holder's consent."""
-    consent = _consented(
-        "Transfer", asset_id, api, key, newHolder=to, agreementHash=bytes.fromhex(agreement[2:])
-    )
-    body = {"new_holder": to, "agreement_hash": agreement, "consent": consent}
-    with connected(api, key) as client:
-        write(client, f"/assets/{asset_id}/transfer", body, wait, as_json)
-
-
-@asset.command("pledge")
-def pledge(
-    asset_id: AssetId,
-    pledgee: Annotated[str, typer.Option(help="The pledgee's address (a bank, say).")],
-    agreement: Hash,
-    api: ApiUrl = DEFAULT_API,
-    key: ApiKey = None,
-    wait: Wait = True,
-    as_json: AsJson = False,
-) -> None:
-    """Pledge registration (质押登记), with the holder's consent."""
-    consent = _consented(
-        "Pledge", asset_id, api, key, pledgee=pledgee, agreementHash=bytes.fromhex(agreement[2:])
-    )
-    body = {"pledgee": pledgee, "agreement_hash": agreement, "consent": consent}
-    with connected(api, key) as client:
-        write(client, f"/assets/{asset_id}/pledge", body, wait, as_json)
-
-
-def _holder_act(name: str, primary: str, help_text: str) -> None:
-    def command(
-        asset_id: AssetId,
-        api: ApiUrl = DEFAULT_API,
-        key: ApiKey = None,
-        wait: Wait = True,
-        as_json: AsJson = False,
-    ) -> None:
-        consent = _consented(primary, asset_id, api, key)
-        with connected(api, key) as client:
-            write(client, f"/assets/{asset_id}/{name}", {"consent": consent}, wait, as_json)
-
-    command.__doc__ = help_text
-    asset.command(name)(command)
-
-
-_holder_act("renew", "Renew", "Renew the registration (续展), with the holder's consent.")
-_holder_act("cancel", "Cancel", "Cancel the registration (注销登记), with the holder's consent.")
+        signed = signer(client).signed("change", asset_id, body)
+        write(client, client.perform("change", asset_id, signed), wait, as_json)
 
 
 # ---------------------------------------------------------------------- reads

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
+from registry.acts import text_hash
 from registry.cli.app import app
 from registry.cli.remote import (
     DEFAULT_API,
@@ -25,7 +26,6 @@ from registry.cli.remote import (
     when,
     write,
 )
-from registry.cli.rights import scenario_hash
 
 consent = typer.Typer(
     help="Acts awaiting the holder's consent (待持有人同意).", no_args_is_help=True
@@ -70,7 +70,7 @@ def request(
         "agreement_hash": agreement,
         "kind": kind,
         "grantee": grantee,
-        "scenario": scenario_hash(scenario) if scenario is not None else None,
+        "scenario": text_hash(scenario) if scenario is not None else None,
         "start": start,
         "expiry": expiry,
     }
@@ -134,7 +134,7 @@ def sign(
 
         signed = account.sign_message(encode_typed_data(full_message=found["typed_data"]))
         body = {"signature": "0x" + bytes(signed.signature).hex()}
-        write(client, f"/consent-requests/{request_id}/signature", body, wait, as_json)
+        write(client, client.post(f"/consent-requests/{request_id}/signature", body), wait, as_json)
 
 
 @consent.command("withdraw")

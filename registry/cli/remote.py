@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from registry.client.http import ApiError, RegistryClient
+from registry.client.http import ApiError, RegistryClient, UnreachableError
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -100,6 +100,9 @@ def connected(api: str, key: str | None) -> Iterator[RegistryClient]:
     except ApiError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2 if exc.status in (400, 404, 409, 422) else 1) from None
+    except UnreachableError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 def show(data: Any, as_json: bool, text: Callable[[Any], str] | None = None) -> None:
@@ -109,15 +112,11 @@ def show(data: Any, as_json: bool, text: Callable[[Any], str] | None = None) -> 
         typer.echo(text(data))
 
 
-def write(
-    client: RegistryClient,
-    path: str,
-    body: dict[str, Any] | None,
-    wait: bool,
-    as_json: bool,
-) -> dict[str, Any]:
-    """Posts a write, waits for it unless told not to, prints it; a failed act exits 1."""
-    op = client.wait(client.post(path, body or {})) if wait else client.post(path, body or {})
+def write(client: RegistryClient, op: dict[str, Any], wait: bool, as_json: bool) -> dict[str, Any]:
+    """Waits for the operation the API took, unless told not to, and prints it; a failed act
+    exits 1."""
+    if wait:
+        op = client.wait(op)
     show(op, as_json, operation_text)
     if op["status"] == "failed":
         raise typer.Exit(1)

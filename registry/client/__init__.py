@@ -10,9 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from registry.client.consents import HolderSigner
-    from registry.client.http import ApiError, RegistryClient
+    from registry.client.http import ApiError, RegistryClient, RegistryError, UnreachableError
 
-_HOMES = {"ApiError": "http", "HolderSigner": "consents", "RegistryClient": "http"}
+_HOMES = {
+    "ApiError": "http",
+    "HolderSigner": "consents",
+    "RegistryClient": "http",
+    "RegistryError": "http",
+    "UnreachableError": "http",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -21,4 +27,4 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(f"registry.client.{_HOMES[name]}"), name)
 
 
-__all__ = ["ApiError", "HolderSigner", "RegistryClient"]
+__all__ = ["ApiError", "HolderSigner", "RegistryClient", "RegistryError", "UnreachableError"]

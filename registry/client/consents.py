@@ -1,24 +1,22 @@
 """A holder's EIP-712 consents, signed where the key is (never sent to the registry).
 
-Each consent takes a fresh keyed nonce, so consents signed on different machines or out of
-order never wait for or block each other."""
+What is signed for an act comes from its row in the act table (``registry.acts``): the row
+encodes the act's contract call, and the call's arguments are the consent's message. Each
+consent takes a fresh keyed nonce, so consents signed on different machines or out of order
+never wait for or block each other."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from eth_account.signers.local import LocalAccount
+from pydantic import BaseModel
 
+from registry import acts
 from registry.api.models import ConsentIn
-from registry.chain.signing import (
-    CONSENT_TERM,
-    Domain,
-    application_message,
-    fresh_nonce,
-    grant_message,
-    sign,
-)
-from registry.chain.types import Application, GrantRequest
+from registry.chain.signing import CONSENT_TERM, Domain, fresh_nonce, message_of, sign
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
 
 
 def _domain(raw: dict[str, Any]) -> Domain:
@@ -26,33 +24,27 @@ def _domain(raw: dict[str, Any]) -> Domain:
 
 
 class HolderSigner:
-    """Signs each consent-taking act for the contracts described by ``GET /v1/eip712``."""
+    """Signs the holder's consent to any act of the table that takes one, for the contracts
+    described by ``GET /v1/eip712``."""
 
     def __init__(self, account: LocalAccount, eip712: dict[str, Any], now: int) -> None:
         self.account = account
-        self.assets = _domain(eip712["domains"]["assets"])
-        self.rights = _domain(eip712["domains"]["rights"])
+        self.domains = {name: _domain(raw) for name, raw in eip712["domains"].items()}
         self.deadline = now + CONSENT_TERM
 
-    def _sign(self, domain: Domain, primary: str, message: dict[str, Any]) -> ConsentIn:
-        consent = sign(
-            self.account, domain, primary, {**message, "nonce": fresh_nonce()}, self.deadline
+    def consent(self, act: str, target: int | str | None, body: BaseModel) -> ConsentIn:
+        """The consent to ``act`` on ``target`` as ``body`` asks for it (its own ``consent``
+        field, if it has one, is not read)."""
+        row = acts.act(act)
+        call = row.call(body, row.target_of(target, body))
+        if call.consent is None:
+            raise ValueError(f"{act} takes no holder consent")
+        message = {**message_of(call.consent, call.args), "nonce": fresh_nonce()}
+        signed = sign(
+            self.account, self.domains[call.contract], call.consent, message, self.deadline
         )
-        return ConsentIn.of(consent)
+        return ConsentIn.of(signed)
 
-    def application(self, application: Application) -> ConsentIn:
-        message = application_message(application, 0)
-        return self._sign(self.assets, "Application", message)
-
-    def asset_act(self, primary: str, asset_id: int, **fields: Any) -> ConsentIn:
-        """Change, Transfer, Renew, Pledge or Cancel of ``asset_id``; ``fields`` in the
-        contract's names (``newHolder``, ``agreementHash``, ...)."""
-        return self._sign(self.assets, primary, {"assetId": asset_id, **fields})
-
-    def grant(self, request: GrantRequest) -> ConsentIn:
-        return self._sign(self.rights, "Grant", grant_message(request, 0))
-
-    def revoke_grant(self, grant_id: bytes, reason_hash: bytes) -> ConsentIn:
-        return self._sign(
-            self.rights, "RevokeGrant", {"grantId": grant_id, "reasonHash": reason_hash}
-        )
+    def signed(self, act: str, target: int | str | None, body: BaseModel) -> BaseModel:
+        """``body`` with the holder's consent to ``act`` in its ``consent`` field."""
+        return body.model_copy(update={"consent": self.consent(act, target, body)})

@@ -6,9 +6,21 @@ import time
 from typing import Any
 
 import httpx
+from pydantic import BaseModel
+
+from registry import acts
+from registry.api import models
 
 
-class ApiError(Exception):
+class RegistryError(Exception):
+    """Anything that stops a request to the registry from being answered as asked."""
+
+
+class UnreachableError(RegistryError):
+    """No answer at all: the registry is down, or not where the client was told it is."""
+
+
+class ApiError(RegistryError):
     """A 4xx or 5xx answer, with its RFC 9457 problem."""
 
     def __init__(self, status: int, problem: dict[str, Any]) -> None:
@@ -24,11 +36,23 @@ class ApiError(Exception):
 
 
 class RegistryClient:
-    """One method per API endpoint; writes return the operation (poll it with :meth:`wait`)."""
+    """One method per API endpoint; the acts' methods are ``perform`` of a row of the act
+    table (``registry.acts``), which gives their paths. Writes return the operation (poll it
+    with :meth:`wait`)."""
 
-    def __init__(self, url: str, key: str | None = None, *, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        key: str | None = None,
+        *,
+        timeout: float = 60.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        """``transport``: httpx's, to record or route requests (tests, a proxy)."""
         headers = {"Authorization": f"Bearer {key}"} if key else {}
-        self._http = httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout)
+        self._http = httpx.Client(
+            base_url=url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -42,8 +66,10 @@ class RegistryClient:
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
             response = self._http.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
-            raise ApiError(0, {"title": "The registry is unreachable", "detail": str(exc)}) from exc
+        except httpx.TransportError as exc:
+            raise UnreachableError(
+                f"the registry at {self._http.base_url} is unreachable: {exc}"
+            ) from exc
         if response.is_error:
             try:
                 problem = response.json()
@@ -61,6 +87,85 @@ class RegistryClient:
     def post(self, path: str, body: Any = None, *, idempotency_key: str | None = None) -> Any:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         return self._request("POST", f"/v1{path}", json=body, headers=headers)
+
+    # ------------------------------------------------------------------ acts
+
+    def perform(
+        self,
+        act: str,
+        target: int | str | None = None,
+        body: BaseModel | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """Asks for the act named ``act`` (a row of ``registry.acts.ACTS``) on ``target`` (an
+        asset's or objection's id, a grant's 0x-id; none when the body names it)."""
+        row = acts.act(act)
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        payload = body.model_dump(mode="json") if body is not None else None
+        return dict(
+            self._request(row.method, "/v1" + row.url(target), json=payload, headers=headers)
+        )
+
+    def apply(self, body: models.ApplicationIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("apply", None, body, **kw)
+
+    def review(self, asset_id: int, body: models.ReviewIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("review", asset_id, body, **kw)
+
+    def object(self, asset_id: int, body: models.ObjectionIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("object", asset_id, body, **kw)
+
+    def decide_objection(
+        self, objection_id: int, body: models.ObjectionDecisionIn, **kw: Any
+    ) -> dict[str, Any]:
+        return self.perform("decide_objection", objection_id, body, **kw)
+
+    def issue(self, asset_id: int, **kw: Any) -> dict[str, Any]:
+        return self.perform("issue", asset_id, **kw)
+
+    def change(self, asset_id: int, body: models.ChangeIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("change", asset_id, body, **kw)
+
+    def transfer(self, asset_id: int, body: models.TransferIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("transfer", asset_id, body, **kw)
+
+    def renew(self, asset_id: int, body: models.HolderActIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("renew", asset_id, body, **kw)
+
+    def pledge(self, asset_id: int, body: models.PledgeIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("pledge", asset_id, body, **kw)
+
+    def release_pledge(self, asset_id: int, **kw: Any) -> dict[str, Any]:
+        return self.perform("release_pledge", asset_id, **kw)
+
+    def freeze(self, asset_id: int, body: models.OrderIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("freeze", asset_id, body, **kw)
+
+    def unfreeze(self, asset_id: int, body: models.OrderIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("unfreeze", asset_id, body, **kw)
+
+    def cancel(self, asset_id: int, body: models.HolderActIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("cancel", asset_id, body, **kw)
+
+    def revoke(self, asset_id: int, body: models.ReasonIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("revoke", asset_id, body, **kw)
+
+    def grant(self, body: models.GrantIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("grant", None, body, **kw)
+
+    def revoke_grant(self, grant_id: str, body: models.RevokeGrantIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("revoke_grant", grant_id, body, **kw)
+
+    def annul_grant(self, grant_id: str, body: models.ReasonIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("annul_grant", grant_id, body, **kw)
+
+    def register_licence(self, body: models.LicenceIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("licence", None, body, **kw)
+
+    def acts(self) -> list[dict[str, Any]]:
+        """The act table as this registry publishes it."""
+        return list(self.get("/acts"))
 
     # ------------------------------------------------------------------ operations
 

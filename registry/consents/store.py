@@ -12,7 +12,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 
 from registry.chain.signing import Domain, typed_data
-from registry.services.holder_acts import HolderAct
+from registry.services.calls import ActCall
 
 State = Literal["awaiting", "submitted", "withdrawn", "expired"]
 
@@ -36,11 +36,11 @@ consent_requests = sa.Table(
 )
 
 
-def typed_data_for(act: HolderAct, domain: Domain, nonce: int, deadline: int) -> dict[str, Any]:
+def typed_data_for(act: ActCall, domain: Domain, nonce: int, deadline: int) -> dict[str, Any]:
     """What the holder signs (``eth_signTypedData_v4``'s JSON). The nonce is a decimal string:
     keyed nonces exceed what JSON numbers carry exactly in a browser wallet."""
     return typed_data(
-        domain, act.primary, {**act.message, "nonce": str(nonce), "deadline": deadline}
+        domain, act.consent or "", {**act.message, "nonce": str(nonce), "deadline": deadline}
     )
 
 

@@ -1,6 +1,7 @@
-"""One method per registration act. Each encodes the contract call and hands it to the writer of
-the staff key that must send it (reviewer, registrar or anchorer); holders' consents travel
-inside the call as EIP-712 signatures, so the center relays acts it cannot forge."""
+"""The registry's service: every registration act (an ``ActCall`` built by ``registry.acts``) is
+handed to the writer of the staff key that must send it; holders' consents travel inside the
+call as EIP-712 signatures, so the center relays acts it cannot forge. Routes and pages read the
+chain through it, never through web3."""
 
 from __future__ import annotations
 
@@ -8,27 +9,20 @@ import dataclasses
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from hexbytes import HexBytes
 
 from registry.certificates.numbers import format_number
-from registry.chain.client import BoundContract
+from registry.chain.client import BoundContract, ConsentingContract
 from registry.chain.deploy import Registry
 from registry.chain.errors import ContractError
-from registry.chain.types import (
-    DIRECT,
-    Application,
-    Consent,
-    GrantRequest,
-    RightKind,
-    Standing,
-    checksum,
-)
+from registry.chain.outbox import Outbox
+from registry.chain.signing import Domain
+from registry.chain.types import DIRECT, Consent, Standing, checksum
 from registry.chain.writer import Call, ChainWriter, Operation
 from registry.evidence.verifier import Report, verify
-from registry.services import holder_acts
-from registry.services.holder_acts import HolderAct
+from registry.services.calls import ActCall, Contract
 
 # Acts that create something, and where its id is: contract, event, argument, result name.
 _CREATES: dict[str, tuple[str, str, str, str]] = {
@@ -61,14 +55,17 @@ class RegistryService:
         self,
         registry: Registry,
         staff: Staff,
+        outbox: Outbox,
         indexed_block: Callable[[], int | None] | None = None,
     ) -> None:
-        """``indexed_block``: how far the index has read the chain. Given, an operation is
+        """``outbox``: the one the staff's writers share, where every operation is read.
+        ``indexed_block``: how far the index has read the chain. Given, an operation is
         ``confirmed`` only once the index has read its block too, so a client that saw it
         confirmed finds what the act made in every read (the index follows a moment behind);
         until then it is ``sent``."""
         self.registry = registry
         self.staff = staff
+        self.outbox = outbox
         self._indexed_block = indexed_block
         self._results: dict[tuple[str, str, int | None], dict[str, Any] | None] = {}
         self._results_lock = threading.Lock()
@@ -105,12 +102,31 @@ class RegistryService:
         """The standalone verifier's checks of an evidence receipt, against this chain."""
         return verify(self.registry.chain.w3, receipt, data_hash=data_hash)
 
+    def eip712_domains(self) -> dict[str, dict[str, Any]]:
+        """The EIP-712 domain of each contract that takes holder consents, by its name in
+        ``ActCall.contract``."""
+        return {
+            "assets": self.registry.assets.domain().to_json(),
+            "rights": self.registry.rights.domain().to_json(),
+        }
+
+    def domain(self, contract: Contract) -> Domain:
+        consenting: ConsentingContract = getattr(self.registry, contract)
+        return consenting.domain()
+
+    def nonces(self, account: str) -> dict[str, int]:
+        """``account``'s next sequential EIP-712 nonce on each consent-taking contract."""
+        return {
+            "assets": self.registry.assets.nonces(account),
+            "rights": self.registry.rights.nonces(account),
+        }
+
     def operation(self, key: str) -> Operation | None:
         return self.operations([key]).get(key)
 
     def operations(self, keys: Sequence[str]) -> dict[str, Operation]:
-        """The operations known under ``keys``, in one query (all writers share the outbox)."""
-        found = self.staff.registrar.operations(keys)
+        """The operations known under ``keys``, in one query, whichever key sent them."""
+        found = self.outbox.operations(keys)
         return dict(zip(found, self._seen(list(found.values())), strict=True))
 
     def _seen(self, ops: list[Operation]) -> list[Operation]:
@@ -147,7 +163,7 @@ class RegistryService:
         contract: BoundContract = getattr(self.registry, contract_name)
         receipt = self.registry.chain.w3.eth.get_transaction_receipt(HexBytes(tx_hash))
         found = contract.events(receipt, event)
-        rank = self.staff.registrar.rank(op.key)
+        rank = self.outbox.rank(op.key)
         if rank >= len(found):
             return None
         value = found[rank]["args"][arg]
@@ -155,186 +171,48 @@ class RegistryService:
             return {name: format_number(int(value))}
         return {name: "0x" + bytes(value).hex() if isinstance(value, bytes) else int(value)}
 
-    # ------------------------------------------------------------------ application and review
+    # ------------------------------------------------------------------ acts
 
-    def submit_application(self, key: str, application: Application, consent: Consent) -> Operation:
-        return self._send(
-            self.staff.registrar,
-            key,
-            self.registry.assets,
-            "submitApplication",
-            application.to_abi(),
-            consent.to_abi(),
-        )
+    def perform(self, key: str, call: ActCall, consent: Consent | None = None) -> Operation:
+        """Sends ``call`` from its staff key under the operation ``key``, with the holder's
+        ``consent`` when the act takes one; a key sent before answers with its operation."""
+        contract: BoundContract = getattr(self.registry, call.contract)
+        writer: ChainWriter = getattr(self.staff, call.sender)
+        (op,) = self._seen([writer.submit(self._call(key, contract, call, consent))])
+        return op
 
-    def submit_applications(
-        self, items: Sequence[tuple[str, Application, Consent]]
-    ) -> list[Operation]:
-        """Many applications in as few transactions as possible (``multicall``)."""
-        assets = self.registry.assets
+    def perform_many(self, items: Sequence[tuple[str, ActCall, Consent | None]]) -> list[Operation]:
+        """Many calls of one staff key in as few transactions as possible (``multicall``)."""
+        senders = {call.sender for _, call, _ in items}
+        if len(senders) != 1:
+            raise ValueError(f"one staff key per batch, got {sorted(senders)}")
+        writer: ChainWriter = getattr(self.staff, senders.pop())
         calls = [
-            Call(
-                key,
-                "submitApplication",
-                assets.address,
-                assets.encode("submitApplication", app.to_abi(), consent.to_abi()),
-            )
-            for key, app, consent in items
+            self._call(key, getattr(self.registry, call.contract), call, consent)
+            for key, call, consent in items
         ]
-        return self._seen(self.staff.registrar.submit_batch(calls))
+        return self._seen(writer.submit_batch(calls))
 
-    def begin_review(self, key: str, asset_id: int) -> Operation:
-        return self._send(self.staff.reviewer, key, self.registry.assets, "beginReview", asset_id)
-
-    def reject(self, key: str, asset_id: int, reason_hash: bytes) -> Operation:
-        return self._send(
-            self.staff.reviewer, key, self.registry.assets, "reject", asset_id, reason_hash
-        )
-
-    def approve(self, key: str, asset_id: int) -> Operation:
-        return self._send(self.staff.reviewer, key, self.registry.assets, "approve", asset_id)
-
-    def file_objection(self, key: str, asset_id: int, evidence_hash: bytes) -> Operation:
-        return self._send(
-            self.staff.registrar,
-            key,
-            self.registry.assets,
-            "fileObjection",
-            asset_id,
-            evidence_hash,
-        )
-
-    def decide_objection(
-        self, key: str, objection_id: int, upheld: bool, reason_hash: bytes
-    ) -> Operation:
-        return self._send(
-            self.staff.registrar,
-            key,
-            self.registry.assets,
-            "decideObjection",
-            objection_id,
-            upheld,
-            reason_hash,
-        )
-
-    def issue(self, key: str, asset_id: int) -> Operation:
-        return self._send(self.staff.registrar, key, self.registry.assets, "issue", asset_id)
-
-    # ------------------------------------------------------------------ acts on issued assets
-
-    def change(
-        self,
-        key: str,
-        asset_id: int,
-        manifest_hash: bytes,
-        manifest_cid: bytes,
-        cid_codec: int,
-        consent: Consent,
-    ) -> Operation:
-        act = holder_acts.change(asset_id, manifest_hash, manifest_cid, cid_codec)
-        return self.holder_act(key, act, consent)
-
-    def transfer(
-        self, key: str, asset_id: int, new_holder: str, agreement_hash: bytes, consent: Consent
-    ) -> Operation:
-        return self.holder_act(
-            key, holder_acts.transfer(asset_id, new_holder, agreement_hash), consent
-        )
-
-    def renew(self, key: str, asset_id: int, consent: Consent) -> Operation:
-        return self.holder_act(key, holder_acts.renew(asset_id), consent)
-
-    def pledge(
-        self, key: str, asset_id: int, pledgee: str, agreement_hash: bytes, consent: Consent
-    ) -> Operation:
-        return self.holder_act(key, holder_acts.pledge(asset_id, pledgee, agreement_hash), consent)
-
-    def release_pledge(self, key: str, asset_id: int) -> Operation:
-        return self._send(
-            self.staff.registrar, key, self.registry.assets, "releasePledge", asset_id
-        )
-
-    def freeze(self, key: str, asset_id: int, order_hash: bytes) -> Operation:
-        return self._send(
-            self.staff.registrar, key, self.registry.assets, "freeze", asset_id, order_hash
-        )
-
-    def unfreeze(self, key: str, asset_id: int, order_hash: bytes) -> Operation:
-        return self._send(
-            self.staff.registrar, key, self.registry.assets, "unfreeze", asset_id, order_hash
-        )
-
-    def cancel(self, key: str, asset_id: int, consent: Consent) -> Operation:
-        return self.holder_act(key, holder_acts.cancel(asset_id), consent)
-
-    def revoke(self, key: str, asset_id: int, reason_hash: bytes) -> Operation:
-        return self._send(
-            self.staff.registrar, key, self.registry.assets, "revoke", asset_id, reason_hash
-        )
-
-    # ------------------------------------------------------------------ rights
-
-    def grant(self, key: str, request: GrantRequest, consent: Consent) -> Operation:
-        return self.holder_act(key, holder_acts.grant(request), consent)
-
-    def revoke_grant(
-        self, key: str, grant_id: bytes, reason_hash: bytes, consent: Consent
-    ) -> Operation:
-        return self._send(
-            self.staff.registrar,
-            key,
-            self.registry.rights,
-            "revokeGrant",
-            grant_id,
-            reason_hash,
-            consent.to_abi(),
-        )
-
-    def annul_grant(self, key: str, grant_id: bytes, reason_hash: bytes) -> Operation:
-        return self._send(
-            self.staff.registrar, key, self.registry.rights, "annulGrant", grant_id, reason_hash
-        )
-
-    def register_licence(
-        self, key: str, asset_id: int, kind: RightKind, grantee: str, scenario: bytes
-    ) -> Operation:
-        return self._send(
-            self.staff.registrar,
-            key,
-            self.registry.rights,
-            "registerLicence",
-            asset_id,
-            int(kind),
-            grantee,
-            scenario,
-        )
-
-    # ------------------------------------------------------------------ consented acts
-
-    def holder_act(self, key: str, act: HolderAct, consent: Consent) -> Operation:
-        """Relays ``act`` with the holder's signed consent."""
-        contract: BoundContract = getattr(self.registry, act.contract)
-        return self._send(
-            self.staff.registrar, key, contract, act.function, *act.args, consent.to_abi()
-        )
-
-    def broken_rule(self, act: HolderAct) -> ContractError | None:
-        """The rule ``act`` breaks now, not counting the consent it still lacks. It runs from
+    def broken_rule(self, call: ActCall) -> ContractError | None:
+        """The rule ``call`` breaks now, not counting the consent it still lacks. It runs from
         the registrar's key with no consent: every contract checks the asset and the act's
         fields first and asks for the holder last (``NotHolder``), so that answer means only
         the holder's signature is missing."""
-        contract: BoundContract = getattr(self.registry, act.contract)
-        data = contract.encode(act.function, *act.args, DIRECT.to_abi())
+        contract: BoundContract = getattr(self.registry, call.contract)
+        data = contract.encode(call.function, *call.args, DIRECT.to_abi())
         error = contract.dry_run(self.staff.registrar.account.address, data)
         return None if error is None or error.name == "NotHolder" else error
 
-    # ------------------------------------------------------------------ internals
+    def asset_of(self, target: Literal["asset", "objection", "grant"], ident: Any) -> int:
+        """The asset an act on ``target`` ``ident`` is about (0 when there is no such one): the
+        asset itself, an objection's or a grant's (a grant id is 32 bytes)."""
+        if target == "objection":
+            return self.registry.assets.get_objection(int(ident)).asset_id
+        if target == "grant":
+            return self.registry.rights.get_grant(bytes(ident)).asset_id
+        return int(ident)
 
-    def _send(
-        self, writer: ChainWriter, key: str, contract: BoundContract, fn: str, *args: Any
-    ) -> Operation:
-        """Submits the call; a key sent before answers with its operation, as seen."""
-        (op,) = self._seen(
-            [writer.submit(Call(key, fn, contract.address, contract.encode(fn, *args)))]
-        )
-        return op
+    @staticmethod
+    def _call(key: str, contract: BoundContract, call: ActCall, consent: Consent | None) -> Call:
+        args = (*call.args, (consent or DIRECT).to_abi()) if call.consent else call.args
+        return Call(key, call.function, contract.address, contract.encode(call.function, *args))

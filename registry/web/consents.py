@@ -12,6 +12,7 @@ from fastapi import APIRouter, Cookie, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from registry.acts import text_hash
 from registry.api.deps import AppContext, Ctx
 from registry.api.drafts import Draft, parse_draft
 from registry.api.keys import Role
@@ -21,7 +22,7 @@ from registry.consents import ConsentRequest
 from registry.content import Cid, ContentError
 from registry.content.manifest import Manifest
 from registry.content.store import read_all
-from registry.web.console import console_page, form_session, problem_page, text_hash
+from registry.web.console import console_page, form_session, problem_page
 from registry.web.render import Lang
 from registry.web.sessions import COOKIE, Session, sessions_of
 
@@ -30,8 +31,9 @@ CST = dt.timezone(dt.timedelta(hours=8))
 ZERO = "0x" + "00" * 32
 
 
-def _sha256(text: str) -> str:
-    return "0x" + text_hash(text).hex()
+def _registrar(role: Role) -> bool:
+    """Consent requests are drafted and withdrawn by the registrar (the API's rule too)."""
+    return role == Role.REGISTRAR
 
 
 def _day(value: str) -> int | None:
@@ -66,16 +68,16 @@ def _body(ctx: AppContext, act: str, asset_id: int, form: dict[str, str], now: i
         body.update(_manifest_fields(ctx, form["manifest_cid"]))
     elif act in ("transfer", "pledge"):
         body["new_holder" if act == "transfer" else "pledgee"] = party
-        body["agreement_hash"] = _sha256(agreement) if agreement else ""
+        body["agreement_hash"] = text_hash(agreement) if agreement else ""
     elif act == "grant":
         body.update(
             kind=form["kind"],
             grantee=party,
-            scenario=_sha256(form["scenario"].strip()) if form["scenario"].strip() else ZERO,
+            scenario=text_hash(form["scenario"].strip()) if form["scenario"].strip() else ZERO,
             start=_day(form["start"]) or now,
             expiry=_day(form["expiry"]),
             exclusive=form["exclusive"] == "true",
-            terms_hash=_sha256(agreement) if agreement else ZERO,
+            terms_hash=text_hash(agreement) if agreement else ZERO,
         )
     return parse_draft(body)
 
@@ -89,7 +91,7 @@ def _own_request(
     request_id: str,
 ) -> tuple[Session, ConsentRequest] | Response:
     """The registrar's session and a consent request of their region, or the refusing page."""
-    session = form_session(ctx, request, lang, session_id, csrf, Role.REGISTRAR)
+    session = form_session(ctx, request, lang, session_id, csrf, _registrar)
     if not isinstance(session, Session):
         return session
     found = ctx.consents.get(request_id)
@@ -121,7 +123,7 @@ def draft(
     session_id: Annotated[str | None, Cookie(alias=COOKIE)] = None,
 ) -> Response:
     """Drafts an act for the holder's consent."""
-    session = form_session(ctx, request, lang, session_id, csrf, Role.REGISTRAR)
+    session = form_session(ctx, request, lang, session_id, csrf, _registrar)
     if not isinstance(session, Session):
         return session
     form = {

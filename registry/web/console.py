@@ -4,25 +4,26 @@ the partner regions. What a role may not do is neither shown nor accepted."""
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Cookie, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
 
-from registry.api.deps import AppContext, Ctx, accepted, asset_in_region
+from registry.acts import Act, act, text_hash
+from registry.api.deps import AppContext, Ctx, accepted
 from registry.api.keys import Role
+from registry.api.models import ZERO, ObjectionDecisionIn, OrderIn, ReasonIn, ReviewIn
 from registry.api.problems import ProblemError
+from registry.api.routers.acts import perform
 from registry.chain.types import Status
-from registry.chain.writer import Operation
 from registry.web.render import Lang, render
 from registry.web.sessions import COOKIE, LIFETIME, Session, sessions_of
 
 router = APIRouter(include_in_schema=False)
-Handler = Callable[[AppContext, str, int, "ActForm"], Operation]
 
 
 @dataclass(frozen=True)
@@ -32,56 +33,47 @@ class ActForm:
     upheld: bool
 
 
-def text_hash(text: str) -> bytes:
-    """The hash that goes on chain for a reason or an order; the text stays with the center."""
-    return hashlib.sha256(text.encode()).digest()
-
-
 @dataclass(frozen=True)
-class Act:
-    role: Role
+class ConsoleAct:
+    """A button of the console: the act of the table it asks for, and its request body from
+    the form (a typed reason or order goes on chain as its hash; the text stays here)."""
+
+    act: Act
     label: str
-    handler: Handler
+    body: Callable[[ActForm], BaseModel | None]
     needs_text: bool = False
+    on_objection: bool = False
+
+    def allowed(self, role: Role) -> bool:
+        return self.act.roles is None or role in self.act.roles
 
 
-ACTS: dict[str, Act] = {
-    "start_review": Act(
-        Role.REVIEWER, "act.start_review", lambda c, k, a, f: c.service.begin_review(k, a)
-    ),
-    "approve": Act(Role.REVIEWER, "act.approve", lambda c, k, a, f: c.service.approve(k, a)),
-    "reject": Act(
-        Role.REVIEWER,
-        "act.reject",
-        lambda c, k, a, f: c.service.reject(k, a, text_hash(f.text)),
-        True,
-    ),
-    "decide_objection": Act(
-        Role.REGISTRAR,
+def _review(decision: Literal["start", "approve", "reject"]) -> Callable[[ActForm], BaseModel]:
+    return lambda f: ReviewIn(
+        decision=decision, reason_hash=text_hash(f.text) if decision == "reject" else ZERO
+    )
+
+
+ACTS: dict[str, ConsoleAct] = {
+    "start_review": ConsoleAct(act("review"), "act.start_review", _review("start")),
+    "approve": ConsoleAct(act("review"), "act.approve", _review("approve")),
+    "reject": ConsoleAct(act("review"), "act.reject", _review("reject"), True),
+    "decide_objection": ConsoleAct(
+        act("decide_objection"),
         "act.decide_objection",
-        lambda c, k, a, f: c.service.decide_objection(
-            k, f.objection_id or 0, f.upheld, text_hash(f.text)
-        ),
+        lambda f: ObjectionDecisionIn(upheld=f.upheld, reason_hash=text_hash(f.text)),
         True,
+        on_objection=True,
     ),
-    "issue": Act(Role.REGISTRAR, "act.issue", lambda c, k, a, f: c.service.issue(k, a)),
-    "freeze": Act(
-        Role.REGISTRAR,
-        "act.freeze",
-        lambda c, k, a, f: c.service.freeze(k, a, text_hash(f.text)),
-        True,
+    "issue": ConsoleAct(act("issue"), "act.issue", lambda f: None),
+    "freeze": ConsoleAct(
+        act("freeze"), "act.freeze", lambda f: OrderIn(order_hash=text_hash(f.text)), True
     ),
-    "unfreeze": Act(
-        Role.REGISTRAR,
-        "act.unfreeze",
-        lambda c, k, a, f: c.service.unfreeze(k, a, text_hash(f.text)),
-        True,
+    "unfreeze": ConsoleAct(
+        act("unfreeze"), "act.unfreeze", lambda f: OrderIn(order_hash=text_hash(f.text)), True
     ),
-    "revoke": Act(
-        Role.REGISTRAR,
-        "act.revoke",
-        lambda c, k, a, f: c.service.revoke(k, a, text_hash(f.text)),
-        True,
+    "revoke": ConsoleAct(
+        act("revoke"), "act.revoke", lambda f: ReasonIn(reason_hash=text_hash(f.text)), True
     ),
 }
 
@@ -132,7 +124,7 @@ def console_page(
                     "relayed": recognition.head(partner.region)[0],
                 }
             )
-    allowed = [name for name, act in ACTS.items() if act.role == session.principal.role]
+    allowed = [name for name, button in ACTS.items() if button.allowed(session.principal.role)]
     consents = []
     if session.principal.role == Role.REGISTRAR:
         now = ctx.now()
@@ -160,16 +152,16 @@ def form_session(
     lang: str,
     session_id: str | None,
     csrf: str,
-    role: Role | None,
+    allowed: Callable[[Role], bool],
 ) -> Session | Response:
-    """The signed-in session posting a form, if its CSRF token matches and its key has ``role``
-    (None: no role may); otherwise the page refusing the form."""
+    """The signed-in session posting a form, if its CSRF token matches and its key's role is
+    ``allowed``; otherwise the page refusing the form."""
     session = session_of(ctx, session_id)
     if session is None:
         return render(request, "console.html", lang, 401, session=None, error="console.signed_out")
     if not session.csrf_ok(csrf):
         return console_page(ctx, request, lang, session, 403, "console.bad_csrf")
-    if role is None or session.principal.role != role:
+    if not allowed(session.principal.role):
         return console_page(ctx, request, lang, session, 403, "console.wrong_role")
     return session
 
@@ -238,7 +230,7 @@ def logout(
 
 
 @router.post("/console/act")
-def act(
+def console_act(
     ctx: Ctx,
     request: Request,
     action: Annotated[str, Form(max_length=40)],
@@ -253,17 +245,25 @@ def act(
     """One act on one asset, by the signed-in key, if its role may."""
     chosen = ACTS.get(action)
     session = form_session(
-        ctx, request, lang, session_id, csrf, chosen.role if chosen is not None else None
+        ctx, request, lang, session_id, csrf, chosen.allowed if chosen else lambda _: False
     )
     if not isinstance(session, Session):
         return session
     assert chosen is not None  # form_session refused an unknown act
     if chosen.needs_text and not text.strip():
         return console_page(ctx, request, lang, session, 422, "console.needs_text")
-    key = f"{session.principal.key_id}:console-{uuid.uuid4().hex}"
+    target = (objection_id or 0) if chosen.on_objection else asset_id
     try:
-        asset_in_region(ctx, session.principal, asset_id)
-        op = accepted(chosen.handler(ctx, key, asset_id, ActForm(text, objection_id, upheld)))
+        op = accepted(
+            perform(
+                ctx,
+                chosen.act,
+                session.principal,
+                target,
+                chosen.body(ActForm(text, objection_id, upheld)),
+                f"console-{uuid.uuid4().hex}",
+            )
+        )
     except ProblemError as problem:
         return problem_page(ctx, request, lang, session, problem)
     sessions_of(ctx.keys).record(session_id, op.key, f"{action} #{asset_id}")

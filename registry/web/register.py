@@ -14,7 +14,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
 
+from registry.acts import act
 from registry.api.deps import Ctx
+from registry.api.models import ObjectionIn
+from registry.api.routers.acts import perform
 from registry.chain.types import AssetKind, RightKind, Status, checksum
 from registry.content.canonical import canonical_json
 from registry.regions import region_name
@@ -160,7 +163,8 @@ def objection(
     objection and is anchored as evidence, so the statement can later be proven unaltered."""
     statement = {"asset_id": asset_id, "reason": reason, "contact": contact, "at": int(time.time())}
     digest = hashlib.sha256(canonical_json(statement)).digest()
-    op = ctx.service.file_objection(f"public:objection-{uuid.uuid4().hex}", asset_id, digest)
+    body = ObjectionIn(evidence_hash="0x" + digest.hex())
+    op = perform(ctx, act("object"), None, asset_id, body, f"objection-{uuid.uuid4().hex}")
     ctx.evidence.add(digest, f"public objection to asset {asset_id}")
     if op.status == "failed":
         refusal = (op.error or {}).get("name") or "refused"

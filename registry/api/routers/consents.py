@@ -10,7 +10,6 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils.exceptions import ValidationError
 from fastapi import APIRouter, Depends, Path, Query, Response
-from web3 import Web3
 
 from registry.api.deps import (
     AppContext,
@@ -20,11 +19,10 @@ from registry.api.deps import (
     asset_in_region,
     require,
 )
-from registry.api.drafts import ConsentRequestOut, Draft, SignatureIn, parse_draft
+from registry.api.drafts import ConsentRequestOut, Draft, SignatureIn, draft_call, parse_draft
 from registry.api.keys import Principal, Role
 from registry.api.models import OperationOut
 from registry.api.problems import ProblemError, breaks_rule
-from registry.chain.client import ConsentingContract
 from registry.chain.signing import CONSENT_TERM, fresh_nonce
 from registry.chain.types import Consent
 from registry.chain.writer import Operation
@@ -62,11 +60,10 @@ def request_out(
 def draft_request(ctx: AppContext, who: Principal, draft: Draft) -> ConsentRequest:
     """Keeps ``draft`` for the holder to sign, if nothing but their consent stands in its way."""
     asset_in_region(ctx, who, draft.asset_id)
-    act = draft.holder_act()
-    broken = ctx.service.broken_rule(act)
+    call = draft_call(draft)
+    broken = ctx.service.broken_rule(call)
     if broken is not None:
         raise breaks_rule(broken)
-    contract: ConsentingContract = getattr(ctx.service.registry, act.contract)
     deadline = ctx.now() + CONSENT_TERM
     return ctx.consents.create(
         region=who.region,
@@ -74,7 +71,7 @@ def draft_request(ctx: AppContext, who: Principal, draft: Draft) -> ConsentReque
         act=draft.act,
         holder=ctx.service.standing(draft.asset_id).holder,
         draft=draft.model_dump(mode="json"),
-        typed_data=typed_data_for(act, contract.domain(), fresh_nonce(), deadline),
+        typed_data=typed_data_for(call, ctx.service.domain(call.contract), fresh_nonce(), deadline),
         deadline=deadline,
         created_by=who.key_id,
     )
@@ -107,7 +104,7 @@ def sign_request(ctx: AppContext, request: ConsentRequest, signature: bytes) -> 
             "The asset has another holder since the request was made",
             f"drafted for {request.holder}; the holder is now {holder}",
         )
-    if not ctx.service.registry.chain.w3.eth.get_code(Web3.to_checksum_address(holder)):
+    if not ctx.service.is_contract(holder):
         # A contract holder (EIP-1271) is asked by the contract itself when the act is checked.
         signer = _signer(request, signature)
         if signer != holder:
@@ -118,9 +115,9 @@ def sign_request(ctx: AppContext, request: ConsentRequest, signature: bytes) -> 
                 f"signed by {signer}; the holder is {holder}",
                 invalid_params=[{"name": "signature", "reason": "not the holder's signature"}],
             )
-    act = parse_draft(request.draft).holder_act()
+    call = draft_call(parse_draft(request.draft))
     consent = Consent(request.deadline, request.nonce, signature)
-    op = accepted(ctx.service.holder_act(f"consent-request:{request.id}", act, consent))
+    op = accepted(ctx.service.perform(f"consent-request:{request.id}", call, consent))
     ctx.consents.mark_submitted(request.id, op.key)
     return op
 

@@ -1,0 +1,119 @@
+"""Answers read from the index (registry.index): assets, their history and the rights in them.
+The fields are the index's columns (registry.index.schema); addresses are EIP-55, hashes
+0x-hex, times Unix seconds of chain time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class AssetSummary(BaseModel):
+    """An asset as a search lists it: its row in the index, its names and its status now."""
+
+    asset_id: int
+    holder: str
+    region: int
+    kind: int = Field(description="0 data resource, 1 data product")
+    classification: int = Field(description="GB/T 43697-2024 level: 0 general, 1 important")
+    status: int
+    status_name: str = Field(description="the status now (an issued asset past expiry: expired)")
+    manifest_hash: str
+    manifest_cid: str
+    cid_codec: int
+    version: int
+    frozen: bool
+    pledgee: str | None
+    open_objections: int
+    applied_at: int
+    notice_ends_at: int | None
+    issued_at: int | None
+    expires_at: int | None
+    certificate_id: int | None
+    updated_block: int
+    name_zh: str | None
+    name_en: str | None
+
+
+class ParentOut(BaseModel):
+    asset_id: int
+    parent_id: int
+    grant_id: str
+
+
+class ObjectionOut(BaseModel):
+    objection_id: int
+    asset_id: int
+    objector: str
+    evidence_hash: str
+    status: int = Field(description="1 open, 2 upheld, 3 dismissed")
+    reason_hash: str | None
+
+
+class AssetOut(AssetSummary):
+    """One asset, with the assets it derives from and the objections to it."""
+
+    parents: list[ParentOut]
+    objections: list[ObjectionOut]
+
+
+class AssetPage(BaseModel):
+    items: list[AssetSummary]
+    next_after: int | None = Field(description="pass as ``after`` for the next page")
+
+
+class EventOut(BaseModel):
+    """A contract event of the asset, as the index read it."""
+
+    id: int
+    block_number: int
+    block_hash: str
+    timestamp: int
+    tx_hash: str
+    log_index: int
+    contract: str
+    name: str
+    asset_id: int | None
+    args: dict[str, Any] = Field(description="the event's arguments by their names")
+
+
+class GrantOut(BaseModel):
+    """A processing or operating right granted in an asset."""
+
+    grant_id: str
+    asset_id: int
+    kind: int = Field(description="1 processing (加工使用权), 2 operating (产品经营权)")
+    grantee: str
+    scenario: str
+    start: int
+    expiry: int
+    exclusive: bool
+    revocable: bool
+    revoked: bool
+    revision: int
+    terms_hash: str
+    certificate_id: int | None
+
+
+class AssetRights(BaseModel):
+    holding: str = Field(description="the holder (数据资源持有权)")
+    grants: list[GrantOut]
+
+
+class AccountRights(BaseModel):
+    account: str
+    holding: list[int] = Field(description="the assets the account holds")
+    grants: list[GrantOut]
+
+
+class Nonces(BaseModel):
+    assets: int
+    rights: int
+
+
+class Eip712Out(BaseModel):
+    """What a holder signs consents with: each contract's EIP-712 domain, and the types."""
+
+    domains: dict[str, dict[str, Any]]
+    types: dict[str, list[dict[str, str]]]

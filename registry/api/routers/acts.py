@@ -1,0 +1,151 @@
+"""The act routes, one per row of ``registry.acts.ACTS`` (except the application, whose route in
+``assets`` also keeps the names it is filed under), and ``GET /v1/acts``, the table itself, so
+a partner knows what this registry can do and who may ask for it."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Response
+from pydantic import BaseModel
+
+from registry.acts import ACTS, Act
+from registry.api.deps import (
+    AppContext,
+    IdempotencyKey,
+    accepted_response,
+    authorize,
+    context,
+    may,
+    operation_key,
+)
+from registry.api.keys import Principal
+from registry.api.models import OperationOut
+from registry.chain.writer import Operation
+
+router = APIRouter(prefix="/v1")
+
+_PATH_PARAMS: dict[str, Any] = {
+    "asset_id": Annotated[int, Path(ge=1, lt=2**63, description="The asset's id")],
+    "objection_id": Annotated[int, Path(ge=1, lt=2**63, description="The objection's id")],
+    "grant_id": Annotated[
+        str, Path(pattern=r"^0x[0-9a-fA-F]{64}$", description="The grant's id (32 bytes)")
+    ],
+}
+
+
+class ActOut(BaseModel):
+    """One row of the act table, as a partner reads it."""
+
+    name: str
+    summary: str
+    method: str
+    path: str
+    request: str | None
+    contract: str
+    functions: list[str]
+    sender: str
+    consent: str | None
+    roles: list[str] | None
+    same_region: bool
+    target: str
+    cli: str | None
+
+    @classmethod
+    def of(cls, act: Act) -> ActOut:
+        return cls(
+            name=act.name,
+            summary=act.summary,
+            method=act.method,
+            path="/v1" + act.path,
+            request=act.body.__name__ if act.body else None,
+            contract=act.contract,
+            functions=list(act.functions),
+            sender=act.sender,
+            consent=act.consent,
+            roles=sorted(r.value for r in act.roles) if act.roles is not None else None,
+            same_region=act.same_region,
+            target=act.target,
+            cli=f"registry {act.cli[0]} {act.cli[1]}" if act.cli else None,
+        )
+
+
+@router.get("/acts", response_model=list[ActOut], tags=["acts"])
+def acts() -> list[ActOut]:
+    """Every registration act this registry performs: its route, the contract function it
+    calls, the staff key that sends it, the holder consent it takes and who may ask for it."""
+    return [ActOut.of(act) for act in ACTS]
+
+
+def perform(
+    ctx: AppContext,
+    act: Act,
+    who: Principal | None,
+    target: Any,
+    body: BaseModel | None,
+    key: str | None,
+) -> Operation:
+    """Authorises ``act`` as its row says, then hands its call to the service."""
+    target = act.target_of(target, body)
+    authorize(ctx, act, who, target, body)
+    consent = getattr(body, "consent", None)
+    return ctx.service.perform(
+        operation_key(who, key),
+        act.call(body, target),
+        consent.to_consent() if act.consent and consent is not None else None,
+    )
+
+
+def _endpoint(act: Act) -> Callable[..., OperationOut]:
+    """The route function of ``act``: its signature (path parameter, request model, the
+    caller admitted by the row's roles) is built from the row, for FastAPI to read."""
+    param = act.target_param
+
+    def endpoint(**values: Any) -> OperationOut:
+        op = perform(
+            values["ctx"],
+            act,
+            values["who"],
+            values.get(param) if param else None,
+            values.get("body"),
+            values["key"],
+        )
+        return accepted_response(values["response"], op)
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    params = [
+        inspect.Parameter("ctx", keyword, annotation=Annotated[AppContext, Depends(context)]),
+        inspect.Parameter("response", keyword, annotation=Response),
+        inspect.Parameter(
+            "who", keyword, annotation=Annotated[Principal | None, Depends(may(act))]
+        ),
+        inspect.Parameter("key", keyword, annotation=IdempotencyKey, default=None),
+    ]
+    if param is not None:
+        params.insert(0, inspect.Parameter(param, keyword, annotation=_PATH_PARAMS[param]))
+    if act.body is not None:
+        params.insert(1, inspect.Parameter("body", keyword, annotation=act.body))
+    # FastAPI reads the route's parameters from its signature.
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        params, return_annotation=OperationOut
+    )
+    endpoint.__name__ = act.name
+    endpoint.__doc__ = act.summary
+    return endpoint
+
+
+for _act in ACTS:
+    if _act.name == "apply":
+        continue  # its route is in ``assets``, beside the batch of applications
+    router.add_api_route(
+        _act.path,
+        _endpoint(_act),
+        methods=[_act.method],
+        status_code=202,
+        response_model=OperationOut,
+        name=_act.name,
+        summary=_act.summary,
+        tags=["rights" if _act.contract == "rights" else "assets"],
+    )

@@ -1,0 +1,310 @@
+"""The act table (registry.acts) drives the API's routes, their authorisation, the console and
+the CLI: the table and the routes are checked against each other, every act is refused to a key
+of a wrong role and to a key of another region, and every act's command reaches its route."""
+
+from __future__ import annotations
+
+import re
+import threading
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from typer.testing import CliRunner
+
+from registry.acts import ACTS, BY_NAME, Act
+from registry.api.drafts import Draft
+from registry.api.keys import Role
+from registry.chain.node import free_port
+from registry.cli import app as cli_app
+from registry.cli import remote
+from registry.client.http import RegistryClient
+from tests.api_support import Api
+from tests.conftest import Flow, h
+
+OTHER_REGION = 321000
+H = "0x" + "ab" * 32
+ADDRESS = "0x" + "12" * 20
+NOT_ACTS = {
+    ("POST", "/v1/assets/batch"),  # the application, many at once (authorised as "apply")
+    ("POST", "/v1/consent-requests/{request_id}/signature"),  # the holder's signature
+    ("POST", "/v1/evidence"),  # evidence hashes, anchored in Merkle batches by the batcher
+    ("POST", "/v1/evidence/file"),
+    ("POST", "/v1/recognitions/{region}/{number}/recheck"),  # the mediator's work, queued
+}
+"""Writes that answer an operation without being a row of their own."""
+
+
+@dataclass
+class Targets:
+    asset: int
+    objection: int
+    grant: str
+
+    def of(self, act: Act) -> int | str | None:
+        return {"asset": self.asset, "objection": self.objection, "grant": self.grant}.get(
+            act.target
+        )
+
+
+def body_of(act: Act, asset: int) -> dict[str, Any] | None:
+    """A body the act's request model takes (what the chain would say of it is not asked)."""
+    bodies: dict[str, dict[str, Any] | None] = {
+        "apply": {
+            "holder": ADDRESS,
+            "region": 370200,
+            "classification": "general",
+            "manifest_hash": H,
+            "manifest_cid": H,
+            "consent": {},
+        },
+        "review": {"decision": "start"},
+        "object": {"evidence_hash": H},
+        "decide_objection": {"upheld": False, "reason_hash": H},
+        "issue": None,
+        "change": {"manifest_hash": H, "manifest_cid": H, "consent": {}},
+        "transfer": {"new_holder": ADDRESS, "agreement_hash": H, "consent": {}},
+        "renew": {"consent": {}},
+        "pledge": {"pledgee": ADDRESS, "agreement_hash": H, "consent": {}},
+        "release_pledge": None,
+        "freeze": {"order_hash": H},
+        "unfreeze": {"order_hash": H},
+        "cancel": {"consent": {}},
+        "revoke": {"reason_hash": H},
+        "grant": {
+            "asset_id": asset,
+            "kind": "processing",
+            "grantee": ADDRESS,
+            "scenario": H,
+            "start": 0,
+            "expiry": 2**39,
+            "consent": {},
+        },
+        "revoke_grant": {"reason_hash": H, "consent": {}},
+        "annul_grant": {"reason_hash": H},
+        "licence": {"asset_id": asset, "kind": "processing", "grantee": ADDRESS, "scenario": H},
+    }
+    assert set(bodies) == set(BY_NAME), "a new act needs its sample body here"
+    return bodies[act.name]
+
+
+@pytest.fixture
+def targets(api: Api, flow: Flow) -> Targets:
+    asset = flow.issued("acts")
+    grant = flow.grant(asset)
+    noticed = flow.in_notice("acts objection")
+    objection = flow.registry.assets.file_objection(flow.accounts.outsider, noticed, h("e"))
+    api.indexed()
+    return Targets(asset, objection, "0x" + grant.hex())
+
+
+def test_every_act_has_its_route_and_every_act_route_its_row(api: Api) -> None:
+    """Read from the OpenAPI document, what a partner's generated client would use."""
+    paths = api.get("/openapi.json").json()["paths"]
+    for act in ACTS:
+        route = paths.get("/v1" + act.path, {}).get(act.method.lower())
+        assert route is not None, f"{act.name}: no route {act.method} /v1{act.path}"
+        assert "202" in route["responses"], act.name
+        params = {p["name"] for p in route.get("parameters", []) if p["in"] == "path"}
+        assert params == ({act.target_param} if act.target_param else set()), act.name
+        schema = route.get("requestBody", {}).get("content", {}).get("application/json", {})
+        body = schema.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1] or None
+        assert body == (act.body.__name__ if act.body else None), act.name
+    acts = {(a.method, "/v1" + a.path) for a in ACTS}
+    writes = {
+        (method.upper(), path)
+        for path, item in paths.items()
+        for method, route in item.items()
+        if method == "post" and "202" in route["responses"]
+    }
+    assert writes - acts == NOT_ACTS
+
+
+def test_drafts_are_the_acts_the_table_lets_staff_draft() -> None:
+    models = typing.get_args(typing.get_args(Draft)[0])
+    drafted = {typing.get_args(m.model_fields["act"].annotation)[0] for m in models}
+    assert drafted == {a.name for a in ACTS if a.draftable}
+    assert all(BY_NAME[name].consent for name in drafted)
+
+
+def test_the_act_table_is_published(api: Api) -> None:
+    published = api.get("/v1/acts").json()
+    assert [a["name"] for a in published] == [a.name for a in ACTS]
+    release = next(a for a in published if a["name"] == "release_pledge")
+    assert release == {
+        "name": "release_pledge",
+        "summary": BY_NAME["release_pledge"].summary,
+        "method": "POST",
+        "path": "/v1/assets/{asset_id}/pledge/release",
+        "request": None,
+        "contract": "assets",
+        "functions": ["releasePledge"],
+        "sender": "registrar",
+        "consent": None,
+        "roles": ["registrar"],
+        "same_region": True,
+        "target": "asset",
+        "cli": "registry asset release",
+    }
+    transfer = next(a for a in published if a["name"] == "transfer")
+    assert (transfer["consent"], transfer["request"]) == ("Transfer", "TransferIn")
+
+
+def test_every_act_is_refused_to_a_wrong_role_and_to_another_region(
+    api: Api, targets: Targets
+) -> None:
+    elsewhere = {
+        role: api.runtime.keys.create(role, OTHER_REGION, f"other {role.value}")[1] for role in Role
+    }
+    blocks = api.runtime.registry.chain.w3.eth.block_number
+    checked = 0
+    for act in ACTS:
+        path = "/v1" + act.url(targets.of(act))
+        body = body_of(act, targets.asset)
+        if act.roles is None:
+            continue
+        refused = api.client.post(path, json=body)
+        assert (refused.status_code, refused.json()["type"].rsplit("/", 1)[1]) == (
+            401,
+            "unauthenticated",
+        ), act.name
+        for role in set(Role) - act.roles:
+            refused = api.post(path, body, role)
+            assert refused.status_code == 403, (act.name, role, refused.json())
+            assert refused.json()["type"].endswith("/wrong-role"), (act.name, role)
+            assert act.name in refused.json()["detail"]
+            checked += 1
+        if act.same_region:
+            for role in act.roles:
+                headers = {"Authorization": f"Bearer {elsewhere[role]}"}
+                refused = api.client.post(path, json=body, headers=headers)
+                assert refused.status_code == 403, (act.name, role, refused.json())
+                assert refused.json()["type"].endswith("/wrong-region"), (act.name, role)
+                checked += 1
+    assert checked > 60
+    assert api.runtime.registry.chain.w3.eth.block_number == blocks  # nothing was sent
+
+
+def test_every_console_act_is_refused_to_a_wrong_role_and_to_another_region(
+    api: Api, targets: Targets
+) -> None:
+    from registry.web.console import ACTS as BUTTONS
+
+    def signed_in(key: str) -> str:
+        api.client.cookies.clear()
+        page = api.client.post("/console/login", data={"api_key": key})
+        found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert found, page.text
+        return found.group(1)
+
+    elsewhere = {
+        role: api.runtime.keys.create(role, OTHER_REGION, f"other {role.value}")[1] for role in Role
+    }
+    blocks = api.runtime.registry.chain.w3.eth.block_number
+    for action, button in BUTTONS.items():
+        assert button.act.roles is not None
+        form = {
+            "action": action,
+            "asset_id": str(targets.asset),
+            "objection_id": str(targets.objection),
+            "text": "reason",
+            "upheld": "false",
+        }
+        for role in set(Role) - button.act.roles:
+            form["csrf"] = signed_in(api.keys[role])
+            refused = api.client.post("/console/act", data=form)
+            assert refused.status_code == 403, (action, role)
+        for role in button.act.roles:
+            form["csrf"] = signed_in(elsewhere[role])
+            refused = api.client.post("/console/act", data=form)
+            assert refused.status_code == 403, (action, role)
+            assert "This key is bound to another region" in refused.text, (action, role)
+    assert api.runtime.registry.chain.w3.eth.block_number == blocks
+
+
+@pytest.fixture
+def served(api: Api) -> Iterator[str]:
+    """The API over real HTTP on 127.0.0.1, for the command line."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(api.runtime.app(), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        thread.join(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def cli_args(act: Act, targets: Targets) -> list[str]:
+    """The act's command with its target and every option it requires."""
+    group, name = act.cli or ("", "")
+    args = [group, name]
+    if act.target_param is not None:
+        args.append(str(targets.of(act)))
+    for option in act.cli_options:
+        value = {
+            "decision": "start",
+            "asset_id": str(targets.asset),
+            "kind": "processing",
+            "new_holder": ADDRESS,
+            "pledgee": ADDRESS,
+            "grantee": ADDRESS,
+            "start": "2030-01-01",
+            "expiry": "2031-01-01",
+            "scenario": "a scenario",
+        }.get(option.field, H)
+        if not option.flags:
+            args.append(value)
+        elif "/" in option.flags[0]:
+            args.append(option.flags[0].split("/")[0])
+        else:
+            args += [option.flags[0], value]
+    return args
+
+
+def test_every_act_command_reaches_its_route(
+    api: Api, targets: Targets, served: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each command of the table is run as a user would (the holder's key set for the acts
+    that take consent) and must reach its act's route: whatever the chain then says of it,
+    the route answered, never a 404 or 405 for a path the API does not have."""
+    seen: list[tuple[str, str, int, str]] = []
+
+    class Recording(httpx.HTTPTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            response = super().handle_request(request)
+            response.read()
+            kind = ""
+            if response.headers.get("content-type", "").endswith("json") and response.is_error:
+                kind = response.json().get("type", "")
+            seen.append((request.method, request.url.path, response.status_code, kind))
+            return response
+
+    def recorded(url: str, key: str | None = None, **kw: Any) -> RegistryClient:
+        return RegistryClient(url, key, transport=Recording(), **kw)
+
+    monkeypatch.setattr(remote, "RegistryClient", recorded)
+    monkeypatch.setenv("REGISTRY_HOLDER_KEY", api.runtime.registry.chain.w3.to_hex(b"\x01" * 32))
+    runner = CliRunner()
+    for act in ACTS:
+        if act.cli is None or act.name in ("apply", "change"):
+            continue  # they publish a manifest first: tests/test_walkthrough.py runs them
+        role = Role.REVIEWER if act.roles == {Role.REVIEWER} else Role.REGISTRAR
+        seen.clear()
+        args = [*cli_args(act, targets), "--api", served, "--key", api.keys[role], "--no-wait"]
+        result = runner.invoke(cli_app, args)
+        url = "/v1" + act.url(targets.of(act) if act.target_param else None)
+        reached = [s for s in seen if (s[0], s[1]) == (act.method, url)]
+        assert reached, (act.name, args, seen, result.output)
+        status, kind = reached[-1][2], reached[-1][3]
+        assert status != 405, (act.name, reached, result.output)
+        assert not kind.endswith("/not-found"), (act.name, reached, result.output)
