@@ -1,10 +1,12 @@
-"""RightsRegistry: licences of the processing and operating rights, exclusivity, hasRight."""
+"""RightsRegistry: licences of the processing and operating rights, exclusivity, hasRight; each
+act with the event it emits and each refusal with its error's arguments."""
 
 from __future__ import annotations
 
 from eth_abi.abi import encode
 from web3 import Web3
 
+from registry.chain.deploy import REGISTRAR
 from registry.chain.types import (
     ZERO32,
     CertificateKind,
@@ -12,7 +14,7 @@ from registry.chain.types import (
     GrantRequest,
     RightKind,
 )
-from tests.conftest import DAY, Flow, advance, h, now, reverts
+from tests.conftest import DAY, Flow, advance, assert_emitted, h, last_receipt, now, reverts
 
 PROC, OPER = RightKind.PROCESSING, RightKind.OPERATING
 
@@ -57,6 +59,22 @@ def test_grant_records_the_licence(flow: Flow) -> None:
     )
     assert (grant.start, grant.expiry) == (req.start, req.expiry)
     assert r.terms_of(grant_id) == h("terms")
+    assert_emitted(
+        receipt,
+        r,
+        "RightGranted",
+        grantId=grant_id,
+        assetId=asset_id,
+        grantee=req.grantee,
+        kind=PROC,
+        scenario=req.scenario,
+        start=req.start,
+        expiry=req.expiry,
+        exclusive=True,
+        revocable=True,
+        termsHash=h("terms"),
+        revision=1,
+    )
 
 
 def test_start_in_the_past_is_recorded_as_registration_time(flow: Flow) -> None:
@@ -70,31 +88,36 @@ def test_grant_refusals(flow: Flow) -> None:
     r, acc = flow.registry.rights, flow.accounts
     asset_id = flow.issued()
     holder = acc.holder
+    short = request(flow, asset_id, expiry=now(flow.w3))
     cases = [
-        (request(flow, asset_id, kind=RightKind.HOLDING), "NotGrantable"),
-        (request(flow, asset_id, scenario=ZERO32), "InvalidScenario"),
-        (request(flow, asset_id, expiry=now(flow.w3)), "InvalidTerm"),
-        (request(flow, asset_id, grantee="0x" + "00" * 20), "InvalidGrantee"),
-        (request(flow, asset_id, grantee=holder.address), "InvalidGrantee"),
-        (request(flow, 999), "AssetNotIssued"),
+        (request(flow, asset_id, kind=RightKind.HOLDING), "NotGrantable", (RightKind.HOLDING,)),
+        (request(flow, asset_id, scenario=ZERO32), "InvalidScenario", ()),
+        (short, "InvalidTerm", (short.start, short.expiry)),
+        (
+            request(flow, asset_id, grantee="0x" + "00" * 20),
+            "InvalidGrantee",
+            ("0x" + "00" * 20,),
+        ),
+        (request(flow, asset_id, grantee=holder.address), "InvalidGrantee", (holder.address,)),
+        (request(flow, 999), "AssetNotIssued", (999,)),
     ]
-    for req, error in cases:
-        with reverts(error):
+    for req, error, args in cases:
+        with reverts(error, *args):
             r.grant(holder, req)
-    with reverts("NotHolder"):
+    with reverts("NotHolder", holder.address, acc.outsider.address):
         r.grant(acc.outsider, request(flow, asset_id))
     pending = flow.applied("pending")
-    with reverts("AssetNotIssued"):
+    with reverts("AssetNotIssued", pending):
         r.grant(holder, request(flow, pending))
     flow.registry.assets.freeze(acc.registrar, asset_id, h("o"))
-    with reverts("AssetFrozen"):
+    with reverts("AssetFrozen", asset_id):
         r.grant(holder, request(flow, asset_id))
 
 
 def test_grant_on_expired_registration_is_refused(flow: Flow) -> None:
     asset_id = flow.issued()
     advance(flow.w3, flow.registry.assets.validity_period())
-    with reverts("AssetNotIssued"):
+    with reverts("AssetNotIssued", asset_id):
         flow.registry.rights.grant(flow.accounts.holder, request(flow, asset_id))
 
 
@@ -102,21 +125,39 @@ def test_one_live_licence_per_grantee_and_scenario(flow: Flow) -> None:
     r = flow.registry.rights
     asset_id = flow.issued()
     grant_id = flow.grant(asset_id, days=10)
-    with reverts("GrantStillActive"):
+    with reverts("GrantStillActive", grant_id):
         flow.grant(asset_id, days=10)
     flow.grant(asset_id, scenario="another scenario")
     flow.grant(asset_id, kind=OPER)
     advance(flow.w3, 11 * DAY)
     assert flow.grant(asset_id, days=10) == grant_id
     assert r.get_grant(grant_id).revision == 2
+    event = assert_emitted(
+        last_receipt(flow.w3),
+        r,
+        "RightGranted",
+        grantId=grant_id,
+        assetId=asset_id,
+        grantee=flow.accounts.grantee.address,
+        kind=PROC,
+        scenario=h("scenario"),
+        start=r.get_grant(grant_id).start,
+        expiry=r.get_grant(grant_id).expiry,
+        exclusive=False,
+        revocable=True,
+        termsHash=h("terms"),
+        revision=2,
+    )
+    assert event["args"]["expiry"] - event["args"]["start"] == 10 * DAY
 
 
 def test_exclusive_conflicts_with_live_exclusive(flow: Flow) -> None:
     asset_id = flow.issued()
-    flow.grant(asset_id, exclusive=True, days=10)
-    with reverts("ExclusiveConflict"):
+    first = flow.registry.rights.get_grant(flow.grant(asset_id, exclusive=True, days=10))
+    conflict = (asset_id, PROC, first.start, first.expiry)
+    with reverts("ExclusiveConflict", *conflict):
         flow.grant(asset_id, grantee=flow.accounts.grantee2.address, exclusive=True)
-    with reverts("ExclusiveConflict"):
+    with reverts("ExclusiveConflict", *conflict):
         flow.grant(asset_id, grantee=flow.accounts.grantee2.address)
     flow.grant(asset_id, grantee=flow.accounts.grantee2.address, kind=OPER, exclusive=True)
     advance(flow.w3, 11 * DAY)
@@ -127,7 +168,8 @@ def test_exclusive_conflicts_with_shared_span_until_it_ends_or_is_revoked(flow: 
     r, acc = flow.registry.rights, flow.accounts
     asset_id = flow.issued()
     shared = flow.grant(asset_id, days=10)
-    with reverts("ExclusiveConflict"):
+    span = (asset_id, PROC, r.get_grant(shared).start, r.get_grant(shared).expiry)
+    with reverts("ExclusiveConflict", *span):
         flow.grant(asset_id, grantee=acc.grantee2.address, exclusive=True)
     r.revoke_grant(acc.holder, shared, h("ended early"))
     flow.grant(asset_id, grantee=acc.grantee2.address, exclusive=True, days=5)
@@ -177,23 +219,41 @@ def test_revoke_grant_by_holder_and_annul_by_registrar(flow: Flow) -> None:
     asset_id = flow.issued()
     fixed = flow.grant(asset_id, revocable=False)
     loose = flow.grant(asset_id, scenario="loose")
-    with reverts("GrantNotRevocable"):
+    with reverts("GrantNotRevocable", fixed):
         r.revoke_grant(acc.holder, fixed, h("why"))
-    with reverts("NotHolder"):
+    with reverts("NotHolder", acc.holder.address, acc.outsider.address):
         r.revoke_grant(acc.outsider, loose, h("why"))
     receipt = r.revoke_grant(acc.holder, loose, h("why"))
     assert r.events(receipt, "RightRevoked")[0]["args"]["by"] == acc.holder.address
-    with reverts("GrantNotActive"):
+    assert_emitted(
+        receipt,
+        r,
+        "RightRevoked",
+        grantId=loose,
+        assetId=asset_id,
+        by=acc.holder.address,
+        reasonHash=h("why"),
+    )
+    with reverts("GrantNotActive", loose):
         r.revoke_grant(acc.holder, loose, h("again"))
-    with reverts("UnknownGrant"):
+    with reverts("UnknownGrant", h("nothing")):
         r.revoke_grant(acc.holder, h("nothing"), h("why"))
-    with reverts("AccessControlUnauthorizedAccount"):
+    with reverts("AccessControlUnauthorizedAccount", acc.holder.address, REGISTRAR):
         r.annul_grant(acc.holder, fixed, h("court"))
-    r.annul_grant(acc.registrar, fixed, h("court"))
+    receipt = r.annul_grant(acc.registrar, fixed, h("court"))
     assert r.get_grant(fixed).revoked
+    assert_emitted(
+        receipt,
+        r,
+        "RightRevoked",
+        grantId=fixed,
+        assetId=asset_id,
+        by=acc.registrar.address,
+        reasonHash=h("court"),
+    )
     expired = flow.grant(asset_id, scenario="short", days=1)
     advance(flow.w3, 2 * DAY)
-    with reverts("GrantNotActive"):
+    with reverts("GrantNotActive", expired):
         r.annul_grant(acc.registrar, expired, h("late"))
 
 
@@ -202,18 +262,39 @@ def test_register_licence_issues_a_licence_certificate(flow: Flow) -> None:
     asset_id = flow.issued()
     grant_id = flow.grant(asset_id, days=30)
     g, s = acc.grantee.address, h("scenario")
-    with reverts("AccessControlUnauthorizedAccount"):
+    with reverts("AccessControlUnauthorizedAccount", acc.holder.address, REGISTRAR):
         r.register_licence(acc.holder, asset_id, PROC, g, s)
-    with reverts("UnknownGrant"):
+    with reverts("UnknownGrant", r.grant_id_of(asset_id, PROC, g, h("unknown"))):
         r.register_licence(acc.registrar, asset_id, PROC, g, h("unknown"))
     certificate = r.register_licence(acc.registrar, asset_id, PROC, g, s)
+    receipt = last_receipt(flow.w3)
+    assert_emitted(
+        receipt,
+        r,
+        "LicenceRegistered",
+        grantId=grant_id,
+        assetId=asset_id,
+        certificateId=certificate,
+    )
+    assert_emitted(
+        receipt,
+        certs,
+        "CertificateIssued",
+        certificateId=certificate,
+        assetId=asset_id,
+        holder=g,
+        kind=CertificateKind.LICENCE,
+        expiresAt=r.get_grant(grant_id).expiry,
+        grantId=grant_id,
+    )
     cert = certs.get_certificate(certificate)
     assert cert.kind == CertificateKind.LICENCE
     assert cert.expires_at == r.get_grant(grant_id).expiry
     assert certs.owner_of(certificate) == g
     assert certs.grant_of(certificate) == grant_id
     assert r.get_grant(grant_id).certificate_id == certificate
-    with reverts("LicenceAlreadyRegistered"):
+    with reverts("LicenceAlreadyRegistered", grant_id, certificate):
         r.register_licence(acc.registrar, asset_id, PROC, g, s)
-    r.revoke_grant(acc.holder, grant_id, h("ended"))
+    receipt = r.revoke_grant(acc.holder, grant_id, h("ended"))
     assert certs.status_of(certificate) == CertificateStatus.REVOKED
+    assert_emitted(receipt, certs, "CertificateRevoked", certificateId=certificate)
