@@ -21,6 +21,7 @@ import pytest
 from eth_utils.crypto import keccak
 from web3 import Web3
 
+from registry.certificates.numbers import format_number, parse_number
 from registry.chain import Deployment, Registry
 from registry.chain.compiler import Artifact
 from registry.recognition import verify_proofs
@@ -253,6 +254,29 @@ def test_expired_agreement_and_unknown_partner(
         json={"items": [{"region": 110000, "number": number}, {"region": A, "number": number}]},
     ).json()
     assert [b["status"] for b in batch] == ["refused", "not_recognised"]
+
+
+def test_reading_a_recognition_queues_nothing_and_the_page_button_queues_a_check(
+    federation: Federation, artifacts: dict[str, Artifact], accounts: Accounts
+) -> None:
+    issued = issued_at_origin(federation, artifacts, accounts, "never-read")
+    # A number of the origin's that no event names: only a request makes the mediator look.
+    number = format_number(parse_number(issued) + 999)
+    yangzhou = federation.regions[B]
+    for _ in range(4):  # the mediator polls every 0.5 s: several rounds pass
+        answer = yangzhou.recognition(A, number)
+        assert (answer["status"], answer["reason"]) == (
+            "pending",
+            "not checked against the origin yet",
+        )
+        time.sleep(0.5)
+    page = httpx.post(f"{yangzhou.api}/recognitions/{A}/{number}/recheck?lang=en")
+    assert page.status_code == 303
+    assert page.headers["location"] == f"/recognitions/{A}/{number}?lang=en"
+    refused, took = until(status_is(yangzhou, A, number, "refused"), BOUND + 5)
+    assert refused, yangzhou.recognition(A, number)
+    assert refused["reason"] == "unknown-certificate"
+    assert took <= BOUND
 
 
 def _anvil_pid(port: int) -> int:

@@ -124,13 +124,11 @@ def _receipt(ctx: AppContext, receipt: Receipt) -> dict[str, Any]:
     return body
 
 
-@router.post(
-    "/evidence",
-    status_code=202,
-    response_model=ReceiptOut,
-    response_model_exclude_unset=True,
-    tags=["evidence"],
-)
+# A receipt's block_hash and block_time are absent until it is anchored, not null.
+_RECEIPTS: dict[str, Any] = {"response_model_exclude_unset": True, "tags": ["evidence"]}
+
+
+@router.post("/evidence", status_code=202, response_model=ReceiptOut, **_RECEIPTS)
 def anchor(body: EvidenceIn, ctx: Ctx, who: Registrar, response: Response) -> dict[str, Any]:
     """Accepts an evidence hash (存证) for the next Merkle batch (1,000 hashes or 2 s); the
     receipt is at ``Location``. The same hash again keeps its first submission."""
@@ -139,13 +137,7 @@ def anchor(body: EvidenceIn, ctx: Ctx, who: Registrar, response: Response) -> di
     return _receipt(ctx, receipt)
 
 
-@router.post(
-    "/evidence/file",
-    status_code=202,
-    response_model=AnchoredFile,
-    response_model_exclude_unset=True,
-    tags=["evidence"],
-)
+@router.post("/evidence/file", status_code=202, response_model=AnchoredFile, **_RECEIPTS)
 async def anchor_file(
     file: UploadFile, ctx: Ctx, who: Registrar, response: Response
 ) -> dict[str, Any]:
@@ -168,12 +160,7 @@ def receipt_of(ctx: AppContext, data_hash: str) -> dict[str, Any]:
     return _receipt(ctx, receipt)
 
 
-@router.get(
-    "/evidence/{data_hash}",
-    response_model=ReceiptOut,
-    response_model_exclude_unset=True,
-    tags=["evidence"],
-)
+@router.get("/evidence/{data_hash}", response_model=ReceiptOut, **_RECEIPTS)
 def evidence_receipt(data_hash: EvidenceHash, ctx: Ctx) -> dict[str, Any]:
     """The receipt of an evidence hash: queued, sent, or anchored with its Merkle proof, root,
     transaction and block."""
