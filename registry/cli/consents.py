@@ -81,7 +81,7 @@ def request(
         if manifest is not None:
             stored = client.publish_manifest(json.loads(manifest.read_text(encoding="utf-8")))
             body.update({k: stored[k] for k in ("manifest_hash", "manifest_cid", "cid_codec")})
-        drafted = client.post("/consent-requests", body)
+        drafted = client.draft_consent_request(body)
         if quiet:
             typer.echo(drafted["id"])
         else:
@@ -92,7 +92,7 @@ def request(
 def show_request(request_id: RequestId, api: ApiUrl = DEFAULT_API, as_json: AsJson = False) -> None:
     """The request, and the typed data the holder signs."""
     with connected(api, None) as client:
-        show(client.get(f"/consent-requests/{request_id}"), as_json, _request_text)
+        show(client.consent_request(request_id), as_json, _request_text)
 
 
 @consent.command("list")
@@ -103,9 +103,8 @@ def listing(
     as_json: AsJson = False,
 ) -> None:
     """The requests of your key's region, newest first (staff keys)."""
-    params = {"status": status} if status else {}
     with connected(api, key) as client:
-        found = client.get("/consent-requests", **params)
+        found = client.consent_requests(status)
         show(found, as_json, lambda rs: "\n\n".join(_request_text(r) for r in rs) or "none")
 
 
@@ -120,7 +119,7 @@ def sign(
     """Sign a request with the holder's key (REGISTRY_HOLDER_KEY) and send the signature."""
     account = holder_account()
     with connected(api, None) as client:
-        found = client.get(f"/consent-requests/{request_id}")
+        found = client.consent_request(request_id)
         if found["holder"].lower() != account.address.lower():
             typer.echo(f"error: the holder is {found['holder']}, not {account.address}", err=True)
             raise typer.Exit(2)
@@ -133,8 +132,8 @@ def sign(
         from eth_account.messages import encode_typed_data
 
         signed = account.sign_message(encode_typed_data(full_message=found["typed_data"]))
-        body = {"signature": "0x" + bytes(signed.signature).hex()}
-        write(client, client.post(f"/consent-requests/{request_id}/signature", body), wait, as_json)
+        op = client.sign_consent_request(request_id, "0x" + bytes(signed.signature).hex())
+        write(client, op, wait, as_json)
 
 
 @consent.command("withdraw")
@@ -143,7 +142,7 @@ def withdraw(
 ) -> None:
     """Withdraw an awaiting request (registrar key)."""
     with connected(api, key) as client:
-        show(client.post(f"/consent-requests/{request_id}/withdraw"), as_json, _request_text)
+        show(client.withdraw_consent_request(request_id), as_json, _request_text)
 
 
 def _request_text(r: dict[str, Any]) -> str:

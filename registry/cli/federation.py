@@ -116,7 +116,7 @@ def show_recognition(
 ) -> None:
     """Whether a partner region's certificate is recognised here, and why."""
     with connected(api, None) as client:
-        answer = client.get(f"/recognitions/{region}/{number}")
+        answer = client.recognition(region, number)
     show(answer, as_json, _recognition_text)
 
 

@@ -80,7 +80,7 @@ def cert_pdf(
     """The printable PDF certificate, its status the chain's now, with a QR code to its page."""
     with connected(api, None) as client:
         number = _number(client, number, asset)
-        data = client.get(f"/certificates/{number}/pdf")
+        data = client.certificate_pdf(number)
     path = out or Path(f"certificate-{number}.pdf")
     path.write_bytes(data)
     typer.echo(f"{path} (certificate {number}, page /c/{number})")
@@ -108,7 +108,7 @@ def anchor(
     Prints the receipt: the Merkle proof, root, transaction and block."""
     data_hash = hash32(target)
     with connected(api, key) as client:
-        receipt = client.post("/evidence", {"hash": data_hash})
+        receipt = client.anchor(data_hash)
         deadline = time.monotonic() + 60
         while (
             wait
@@ -116,7 +116,7 @@ def anchor(
             and time.monotonic() < deadline
         ):
             time.sleep(0.5)
-            receipt = client.get(f"/evidence/{data_hash}")
+            receipt = client.receipt(data_hash)
         show(receipt, as_json, _receipt_text)
 
 
@@ -128,7 +128,7 @@ def receipt(
 ) -> None:
     """The receipt of an evidence hash."""
     with connected(api, None) as client:
-        show(client.get(f"/evidence/{hash32(data_hash)}"), as_json, _receipt_text)
+        show(client.receipt(hash32(data_hash)), as_json, _receipt_text)
 
 
 def _receipt_text(r: dict[str, Any]) -> str:
@@ -183,8 +183,8 @@ def verify_cmd(
         receipt = json.loads(receipt_file.read_text(encoding="utf-8"))
     else:
         with connected(api, None) as client:
-            receipt = client.get(f"/evidence/{data_hash}")
-            linked = client.post("/verify", {"hash": data_hash})["linked"]
+            receipt = client.receipt(data_hash)
+            linked = client.verify(data_hash)["linked"]
     from registry.chain.rpc import connect
 
     w3 = connect(rpc or get_settings().rpc_url)
@@ -219,9 +219,9 @@ def issue_report(
     """Have the registry verify the evidence and issue a signed PDF report: writes the PDF and,
     beside it, its detached signature (``.sig.json``)."""
     with connected(api, None) as client:
-        issued = client.post("/verify/report", {"hash": hash32(target)})
-        out.write_bytes(client.get(issued["pdf"].removeprefix("/v1")))
-        signature = client.get(issued["signature"].removeprefix("/v1"))
+        issued = client.issue_report(hash32(target))
+        out.write_bytes(client.document(issued["pdf"]))
+        signature = client.document(issued["signature"])
     sig_path = out.with_suffix(".sig.json")
     sig_path.write_text(json.dumps(signature, ensure_ascii=False, indent=2), encoding="utf-8")
     verdict = "verified" if issued["verified"] else "NOT verified"

@@ -80,11 +80,11 @@ class RegistryClient:
             return response.json()
         return response.content
 
-    def get(self, path: str, **params: Any) -> Any:
+    def _get(self, path: str, **params: Any) -> Any:
         query = {k: v for k, v in params.items() if v is not None}
         return self._request("GET", f"/v1{path}", params=query)
 
-    def post(self, path: str, body: Any = None, *, idempotency_key: str | None = None) -> Any:
+    def _post(self, path: str, body: Any = None, *, idempotency_key: str | None = None) -> Any:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         return self._request("POST", f"/v1{path}", json=body, headers=headers)
 
@@ -165,12 +165,60 @@ class RegistryClient:
 
     def acts(self) -> list[dict[str, Any]]:
         """The act table as this registry publishes it."""
-        return list(self.get("/acts"))
+        return list(self._get("/acts"))
+
+    # ------------------------------------------------------------------ consent requests
+
+    def draft_consent_request(self, draft: dict[str, Any]) -> dict[str, Any]:
+        """Drafts an act for the holder to sign (``act``, ``asset_id`` and the act's fields)."""
+        return dict(self._post("/consent-requests", draft))
+
+    def consent_requests(self, status: str | None = None) -> list[dict[str, Any]]:
+        return list(self._get("/consent-requests", status=status))
+
+    def consent_request(self, request_id: str) -> dict[str, Any]:
+        return dict(self._get(f"/consent-requests/{request_id}"))
+
+    def sign_consent_request(self, request_id: str, signature: str) -> dict[str, Any]:
+        """Posts the holder's signature over the request's typed data; the act is relayed."""
+        body = {"signature": signature}
+        return dict(self._post(f"/consent-requests/{request_id}/signature", body))
+
+    def withdraw_consent_request(self, request_id: str) -> dict[str, Any]:
+        return dict(self._post(f"/consent-requests/{request_id}/withdraw"))
+
+    # ------------------------------------------------------------------ evidence
+
+    def anchor(self, data_hash: str) -> dict[str, Any]:
+        """Queues a hash for anchoring; answers its receipt so far."""
+        return dict(self._post("/evidence", {"hash": data_hash}))
+
+    def receipt(self, data_hash: str) -> dict[str, Any]:
+        return dict(self._get(f"/evidence/{data_hash}"))
+
+    def verify(self, data_hash: str) -> dict[str, Any]:
+        """The registry's own verification of an anchored hash, with the assets it names."""
+        return dict(self._post("/verify", {"hash": data_hash}))
+
+    def issue_report(self, data_hash: str) -> dict[str, Any]:
+        """Has the registry verify the hash and issue a signed PDF report; answers its links."""
+        return dict(self._post("/verify/report", {"hash": data_hash}))
+
+    def document(self, link: str) -> Any:
+        """What a link in an answer (``/v1/...``) points to: a PDF's bytes, or JSON."""
+        return self._request("GET", link)
+
+    def certificate_pdf(self, number: str) -> bytes:
+        return bytes(self._get(f"/certificates/{number}/pdf"))
+
+    def recognition(self, region: int, number: str) -> dict[str, Any]:
+        """Whether a partner region's certificate is recognised here, with its proofs."""
+        return dict(self._get(f"/recognitions/{region}/{number}"))
 
     # ------------------------------------------------------------------ operations
 
     def operation(self, operation_id: str) -> dict[str, Any]:
-        return dict(self.get(f"/operations/{operation_id}"))
+        return dict(self._get(f"/operations/{operation_id}"))
 
     def wait(self, operation: dict[str, Any], timeout: float = 120.0) -> dict[str, Any]:
         """Polls until the operation is confirmed or failed (or ``timeout`` passes)."""
@@ -187,36 +235,36 @@ class RegistryClient:
         return dict(self._request("GET", "/healthz"))
 
     def eip712(self) -> dict[str, Any]:
-        return dict(self.get("/eip712"))
+        return dict(self._get("/eip712"))
 
     def asset(self, asset_id: int) -> dict[str, Any]:
-        return dict(self.get(f"/assets/{asset_id}"))
+        return dict(self._get(f"/assets/{asset_id}"))
 
     def history(self, asset_id: int) -> list[dict[str, Any]]:
-        return list(self.get(f"/assets/{asset_id}/history"))
+        return list(self._get(f"/assets/{asset_id}/history"))
 
     def asset_rights(self, asset_id: int, at: int | None = None) -> Any:
-        return self.get(f"/assets/{asset_id}/rights", at=at)
+        return self._get(f"/assets/{asset_id}/rights", at=at)
 
     def search(self, **filters: Any) -> dict[str, Any]:
-        return dict(self.get("/assets", **filters))
+        return dict(self._get("/assets", **filters))
 
     def account_rights(self, address: str, at: int | None = None) -> dict[str, Any]:
-        return dict(self.get(f"/accounts/{address}/rights", at=at))
+        return dict(self._get(f"/accounts/{address}/rights", at=at))
 
     def certificate(self, number: str) -> dict[str, Any]:
-        return dict(self.get(f"/certificates/{number}"))
+        return dict(self._get(f"/certificates/{number}"))
 
     def certificate_status(self, number: str) -> dict[str, Any]:
-        return dict(self.get(f"/certificates/{number}/status"))
+        return dict(self._get(f"/certificates/{number}/status"))
 
     def manifest(self, cid: str) -> dict[str, Any]:
-        return dict(self.get(f"/manifests/{cid}"))
+        return dict(self._get(f"/manifests/{cid}"))
 
     # ------------------------------------------------------------------ writes
 
     def publish_manifest(self, manifest: dict[str, Any]) -> dict[str, Any]:
-        return dict(self.post("/manifests", manifest))
+        return dict(self._post("/manifests", manifest))
 
     def check_report(self, pdf: bytes, signature: str) -> dict[str, Any]:
         """A report PDF checked against its detached signature by the registry."""
