@@ -64,7 +64,9 @@ class ChainWriter:
                 )
             self.outbox, self._owns_outbox = outbox, False
         else:
-            self.outbox = Outbox(outbox, confirmations=confirmations or 1)
+            self.outbox = Outbox(
+                outbox, confirmations=1 if confirmations is None else confirmations
+            )
             self._owns_outbox = True
         self.w3 = w3
         self.account = account
