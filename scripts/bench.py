@@ -34,7 +34,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from eth_account import Account
 from web3 import Web3
 from web3.types import RPCEndpoint
 
@@ -42,12 +41,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from registry.api.models import ApplicationIn  # noqa: E402
-from registry.chain import AnvilNode, Registry  # noqa: E402
+from registry.chain import Registry  # noqa: E402
 from registry.chain.compiler import compile_contracts  # noqa: E402
-from registry.chain.deploy import deploy  # noqa: E402
-from registry.chain.node import DEV_MNEMONIC, anvil_binary  # noqa: E402
-from registry.chain.signing import application_message, fresh_nonce, sign  # noqa: E402
-from registry.chain.types import Application, AssetKind, Classification, Consent  # noqa: E402
+from registry.chain.types import Consent  # noqa: E402
+from registry.devtools import application, dev_account, fresh_chain, signed_application  # noqa: E402
 
 N = int(os.environ.get("BENCH_N", "300"))
 WARM_UP = 32
@@ -86,26 +83,19 @@ def bench_compile() -> None:
     emit("compile", "registry_compile_seconds", ours, "s", hardhat)
 
 
-def _dev(i: int) -> Any:
-    Account.enable_unaudited_hdwallet_features()
-    return Account.from_mnemonic(DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}")
-
-
-def _app(holder: str, i: int) -> Application:
-    digest = Web3.keccak(text=f"bench-{i}")
-    return Application(holder, 370200, Classification.GENERAL, AssetKind.RESOURCE, digest, digest)
-
-
 def bench_chain() -> None:
-    admin, registrar, holder, sink = _dev(0), _dev(1), _dev(4), _dev(9)
+    admin, registrar, holder, sink = dev_account(0), dev_account(1), dev_account(4), dev_account(9)
     artifacts = compile_contracts(ROOT)
     with (
         tempfile.TemporaryDirectory() as tmp,
-        AnvilNode(anvil_binary(ROOT / "node_modules"), log_file=Path(tmp) / "anvil.log") as node,
+        fresh_chain(
+            artifacts,
+            admin=admin,
+            registrars=(registrar.address,),
+            log_file=Path(tmp) / "anvil.log",
+        ) as chain,
     ):
-        w3 = Web3(Web3.HTTPProvider(node.url))
-        deployment = deploy(w3, admin, artifacts, registrars=(registrar.address,))
-        reg = Registry.connect(w3, deployment, artifacts)
+        w3, reg = chain.w3, chain.registry
 
         nonce = w3.eth.get_transaction_count(sink.address)
         raw = [
@@ -130,7 +120,8 @@ def bench_chain() -> None:
 
         single = N / timed(
             lambda: [
-                reg.assets.submit_application_tx(holder, _app(holder.address, i)) for i in range(N)
+                reg.assets.submit_application_tx(holder, application(holder.address, f"bench-{i}"))
+                for i in range(N)
             ]
         )
         emit("chain", "applications_per_s_single", single, "applications/s", raw_rate)
@@ -139,14 +130,8 @@ def bench_chain() -> None:
         nonce0 = reg.assets.nonces(holder.address)
         calls = []
         for i in range(N):
-            app = _app(holder.address, N + i)
-            consent = sign(
-                holder,
-                reg.assets.domain(),
-                "Application",
-                application_message(app, nonce0 + i),
-                2**40,
-            )
+            app = application(holder.address, f"bench-{N + i}")
+            consent = signed_application(reg.assets, holder, app, nonce0 + i)
             calls.append(reg.assets.encode_submit_application(app, consent))
         start = time.perf_counter()
         for k in range(0, N, per_tx):
@@ -159,14 +144,8 @@ def bench_chain() -> None:
 def _signed_bodies(reg: Registry, holder: Any, tag: str, count: int) -> list[dict[str, Any]]:
     bodies = []
     for i in range(count):
-        app = _app(holder.address, f"{tag}-{i}")
-        consent = sign(
-            holder,
-            reg.assets.domain(),
-            "Application",
-            application_message(app, fresh_nonce()),
-            2**40,
-        )
+        app = application(holder.address, f"bench-{tag}-{i}")
+        consent = signed_application(reg.assets, holder, app)
         bodies.append(ApplicationIn.of(app, consent).model_dump(mode="json"))
     return bodies
 
@@ -178,7 +157,7 @@ def _raw_applications(reg: Registry, sender: Any, holder: Any, tag: str, count: 
     nonce = w3.eth.get_transaction_count(sender.address)
     raws = []
     for i, body in enumerate(_signed_bodies(reg, holder, tag, count)):
-        app = _app(holder.address, f"{tag}-{i}")
+        app = application(holder.address, f"bench-{tag}-{i}")
         consent = Consent(
             2**40, int(body["consent"]["nonce"]), bytes.fromhex(body["consent"]["signature"][2:])
         )
@@ -237,29 +216,26 @@ def _api_round(artifacts: Any, *, batched: bool) -> dict[str, float]:
     from registry.config import Settings
     from registry.index import open_engine
 
-    admin, registrar, reviewer, anchorer = _dev(0), _dev(1), _dev(2), _dev(3)
-    raw_sender, raw_holder = _dev(4), _dev(9)
+    admin, registrar, reviewer, anchorer = (dev_account(i) for i in range(4))
+    raw_sender, raw_holder = dev_account(4), dev_account(9)
     clients = 8
-    holders = [_dev(10 + i) for i in range(clients)]
+    holders = [dev_account(10 + i) for i in range(clients)]
     per_client = max(1, N // clients)
     figures: dict[str, float] = {}
     with (
         tempfile.TemporaryDirectory() as tmp,
-        AnvilNode(anvil_binary(ROOT / "node_modules")) as node,
-    ):
-        data = Path(tmp)
-        w3 = Web3(Web3.HTTPProvider(node.url))
-        deployment = deploy(
-            w3,
-            admin,
+        fresh_chain(
             artifacts,
+            admin=admin,
             # The baseline's own registrar key, so the service's writer keeps its nonces.
             registrars=(registrar.address, raw_sender.address),
             reviewers=(reviewer.address,),
             anchorers=(anchorer.address,),
-        )
+        ) as chain,
+    ):
+        data = Path(tmp)
+        node, w3, deployment, reg = chain.node, chain.w3, chain.deployment, chain.registry
         deployment.save(data / "deployment.json")
-        reg = Registry.connect(w3, deployment, artifacts)
         secret = ApiKeys(open_engine(Settings(data_dir=data).database_url)).create(
             Role.HOLDER, 370200
         )[1]
@@ -342,7 +318,7 @@ def _api_round(artifacts: Any, *, batched: bool) -> dict[str, float]:
 
             if batched:
                 batched_n = max(N, 2000)
-                bodies = _signed_bodies(reg, _dev(8), "batch", batched_n)
+                bodies = _signed_bodies(reg, dev_account(8), "batch", batched_n)
                 before = reg.assets.asset_count()
                 start = time.perf_counter()
                 with httpx.Client(base_url=url, headers=headers, timeout=120) as http:
@@ -402,15 +378,13 @@ def bench_evidence() -> None:
     from registry.evidence.verifier import verify as verify_on_chain
 
     n = int(os.environ.get("BENCH_EVIDENCE_N", "100000"))
-    admin, anchorer = _dev(0), _dev(3)
+    admin, anchorer = dev_account(0), dev_account(3)
     artifacts = compile_contracts(ROOT)
     with (
         tempfile.TemporaryDirectory() as tmp,
-        AnvilNode(anvil_binary(ROOT / "node_modules")) as node,
+        fresh_chain(artifacts, admin=admin, anchorers=(anchorer.address,)) as chain,
     ):
-        w3 = Web3(Web3.HTTPProvider(node.url))
-        deployment = deploy(w3, admin, artifacts, anchorers=(anchorer.address,))
-        reg = Registry.connect(w3, deployment, artifacts)
+        w3, reg = chain.w3, chain.registry
         writer = ChainWriter(w3, anchorer, Path(tmp) / "outbox.db", reg.chain.decoder)
         batcher = EvidenceBatcher(writer, reg.evidence, Path(tmp) / "evidence.db", max_wait=3600)
         hashes = [hashlib.sha256(b"evidence %d" % i).digest() for i in range(n)]
@@ -471,7 +445,7 @@ def bench_recognition() -> None:
             w3 = Web3(Web3.HTTPProvider(origin["rpc"]))
             deployment = Deployment.load(Path(origin["data_dir"]) / "deployment.json")
             reg = Registry.connect(w3, deployment, artifacts)
-            holder, reviewer, registrar = _dev(4), _dev(2), _dev(1)
+            holder, reviewer, registrar = dev_account(4), dev_account(2), dev_account(1)
 
             def reached(number: str, status: str) -> float:
                 start = time.perf_counter()
@@ -483,7 +457,9 @@ def bench_recognition() -> None:
 
             issued, revoked = [], []
             for i in range(n):
-                asset_id = reg.assets.submit_application(holder, _app(holder.address, 10_000 + i))
+                asset_id = reg.assets.submit_application(
+                    holder, application(holder.address, f"bench-{10_000 + i}")
+                )
                 reg.assets.begin_review(reviewer, asset_id)
                 reg.assets.approve(reviewer, asset_id)
                 w3.provider.make_request("evm_increaseTime", [reg.assets.notice_period()])  # type: ignore[arg-type]
@@ -547,14 +523,13 @@ def bench_pages() -> None:
     from registry.server import Runtime, StaffKeys
 
     count = int(os.environ.get("BENCH_PAGES_ASSETS", "100000"))
-    admin, registrar, reviewer, anchorer = _dev(0), _dev(1), _dev(2), _dev(3)
+    admin, registrar, reviewer, anchorer = (dev_account(i) for i in range(4))
     artifacts = compile_contracts(ROOT)
     with (
         tempfile.TemporaryDirectory() as tmp,
-        AnvilNode(anvil_binary(ROOT / "node_modules")) as node,
+        fresh_chain(artifacts, admin=admin, registrars=(registrar.address,)) as chain,
     ):
-        w3 = Web3(Web3.HTTPProvider(node.url))
-        deployment = deploy(w3, admin, artifacts, registrars=(registrar.address,))
+        w3, deployment = chain.w3, chain.deployment
         settings = Settings(data_dir=Path(tmp))
         runtime = Runtime(
             settings, w3, deployment, artifacts, StaffKeys(registrar, reviewer, anchorer)
@@ -562,7 +537,7 @@ def bench_pages() -> None:
         # The read path is what is measured: rows as the follower would write them.
         words = ["港口", "物流", "气象", "医疗", "交通", "能源", "金融", "农业", "电力", "航运"]
         rng = random.Random(7)
-        holder = _dev(4).address
+        holder = dev_account(4).address
         rows, names = [], []
         for i in range(1, count + 1):
             digest = "0x" + Web3.keccak(text=f"page-{i}").hex().removeprefix("0x")

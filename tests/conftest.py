@@ -3,7 +3,6 @@ snapshot reverted after every test so each starts from the same deployed state."
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils import is_hex_address, to_checksum_address
 from web3 import Web3
@@ -21,29 +19,17 @@ from registry.chain import AnvilNode, ContractError, Deployment, Registry
 from registry.chain.client import BoundContract
 from registry.chain.compiler import Artifact, compile_contracts
 from registry.chain.deploy import deploy
-from registry.chain.node import DEV_MNEMONIC, anvil_binary
-from registry.chain.types import (
-    Application,
-    AssetKind,
-    Classification,
-    GrantRequest,
-    RightKind,
-)
+from registry.chain.types import GrantRequest, RightKind
+from registry.devtools import DEV_REGION, anvil, application, dev_account
+from registry.devtools import digest as h
 
 if TYPE_CHECKING:
     from tests.api_support import Api
 
 ROOT = Path(__file__).resolve().parent.parent
-ANVIL = anvil_binary(ROOT / "node_modules")
+ANVIL = anvil()
 DAY = 24 * 3600
-REGION = 370200
-
-Account.enable_unaudited_hdwallet_features()
-
-
-def h(text: str) -> bytes:
-    """A 32-byte test hash (SHA-256 of the text)."""
-    return hashlib.sha256(text.encode()).digest()
+REGION = DEV_REGION
 
 
 @dataclass(frozen=True)
@@ -62,13 +48,12 @@ class Accounts:
     outsider: LocalAccount
 
 
-def _dev_key(i: int) -> LocalAccount:
-    return Account.from_mnemonic(DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}")
+_dev_key = dev_account  # tests/test_durability.py's name for it
 
 
 @pytest.fixture(scope="session")
 def accounts() -> Accounts:
-    return Accounts(*(_dev_key(i) for i in range(10)))
+    return Accounts(*(dev_account(i) for i in range(10)))
 
 
 @pytest.fixture(scope="session")
@@ -170,26 +155,6 @@ def assert_emitted(
         if {k: _comparable(v) for k, v in log["args"].items()} == expected:
             return log
     raise AssertionError(f"no {event}{expected} among {[dict(log['args']) for log in logs]}")
-
-
-def application(
-    holder: str,
-    manifest: str = "manifest",
-    *,
-    kind: AssetKind = AssetKind.RESOURCE,
-    classification: Classification = Classification.GENERAL,
-    region: int = REGION,
-    parents: tuple = (),
-) -> Application:
-    return Application(
-        holder=holder,
-        region=region,
-        classification=classification,
-        kind=kind,
-        manifest_hash=h(manifest),
-        manifest_cid=h("cid:" + manifest),
-        parents=parents,
-    )
 
 
 @dataclass

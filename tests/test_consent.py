@@ -15,6 +15,7 @@ from eth_utils.crypto import keccak
 from registry.chain.client import AssetRegistryClient, RightsRegistryClient
 from registry.chain.signing import Domain, application_message, grant_message, sign, typed_data
 from registry.chain.types import Consent, GrantRequest, RightKind
+from registry.devtools import signed_application
 from tests.conftest import DAY, Flow, advance, application, h, now, reverts
 
 DEADLINE = 2**40
@@ -35,9 +36,7 @@ def issued_for(flow: Flow, holder: str, manifest: str, signer: LocalAccount) -> 
     """An issued asset held by ``holder`` (an EOA or wallet), whose key ``signer`` signs."""
     a, acc = flow.registry.assets, flow.accounts
     app = application(holder, manifest)
-    consent = sign(
-        signer, a.domain(), "Application", application_message(app, a.nonces(holder)), DEADLINE
-    )
+    consent = signed_application(a, signer, app, a.nonces(holder), DEADLINE)
     asset_id = a.submit_application(acc.registrar, app, consent)
     a.begin_review(acc.reviewer, asset_id)
     a.approve(acc.reviewer, asset_id)
@@ -208,7 +207,7 @@ def test_replayed_transfer_consent_is_refused_when_the_state_allows_it_again(flo
 def test_consent_by_the_wrong_key_is_refused(flow: Flow, name: str) -> None:
     holder = flow.accounts.holder
     act = prepare(flow, name, holder.address, holder)
-    with reverts("InvalidConsent"):
+    with reverts("InvalidConsent", holder.address):
         act.send(act.relayer, consent_for(act, flow.accounts.outsider, holder.address), False)
 
 
@@ -219,7 +218,7 @@ def test_expired_consent_is_refused(flow: Flow, name: str) -> None:
     deadline = now(flow.w3) + 60
     consent = consent_for(act, holder, holder.address, deadline)
     advance(flow.w3, 120)
-    with reverts("ConsentExpired"):
+    with reverts("ConsentExpired", deadline):
         act.send(act.relayer, consent, False)
 
 
@@ -227,7 +226,7 @@ def test_expired_consent_is_refused(flow: Flow, name: str) -> None:
 def test_consent_to_other_fields_is_refused(flow: Flow, name: str) -> None:
     holder = flow.accounts.holder
     act = prepare(flow, name, holder.address, holder)
-    with reverts("InvalidConsent"):
+    with reverts("InvalidConsent", holder.address):
         act.send(act.relayer, consent_for(act, holder, holder.address), True)
 
 
@@ -247,7 +246,7 @@ def test_consent_for_another_chain_or_contract_is_refused(flow: Flow, name: str)
             name="DataRightsRegistry" if own.name != "DataRightsRegistry" else "DataAssetRegistry",
         ),
     ):
-        with reverts("InvalidConsent"):
+        with reverts("InvalidConsent", holder.address):
             act.send(act.relayer, consent_for(act, holder, holder.address, domain=domain), False)
 
 
@@ -281,7 +280,7 @@ def test_contract_wallet_that_refuses_is_refused(
         ],
     )
     flow.registry.chain.send(contract.functions.setAccepting(False), owner)
-    with reverts("InvalidConsent"):
+    with reverts("InvalidConsent", wallet):
         act.send(act.relayer, consent_for(act, owner, wallet), False)
 
 

@@ -12,14 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from web3 import Web3
 
-from registry.chain import AnvilNode, Registry
+from registry.chain import Registry
 from registry.chain.compiler import Artifact
-from registry.chain.deploy import deploy
-from registry.chain.signing import application_message, grant_message, sign
+from registry.chain.signing import grant_message, sign
 from registry.chain.types import Consent, GrantRequest, RightKind
-from tests.conftest import ANVIL, DAY, Accounts, advance, application, h
+from registry.devtools import fresh_chain, signed_application
+from tests.conftest import DAY, Accounts, advance, application, h
 
 SNAPSHOT = Path(__file__).with_name("gas-snapshot.json")
 GENESIS = 1_893_456_000  # 2030-01-01T00:00:00Z
@@ -34,17 +33,15 @@ TARGETS = {
 
 @pytest.fixture(scope="module")
 def fresh(accounts: Accounts, artifacts: dict[str, Artifact]) -> Iterator[Registry]:
-    with AnvilNode(ANVIL, genesis_timestamp=GENESIS) as node:
-        w3 = Web3(Web3.HTTPProvider(node.url))
-        deployment = deploy(
-            w3,
-            accounts.admin,
-            artifacts,
-            registrars=(accounts.registrar.address,),
-            reviewers=(accounts.reviewer.address,),
-            anchorers=(accounts.anchorer.address,),
-        )
-        yield Registry.connect(w3, deployment, artifacts)
+    with fresh_chain(
+        artifacts,
+        admin=accounts.admin,
+        registrars=(accounts.registrar.address,),
+        reviewers=(accounts.reviewer.address,),
+        anchorers=(accounts.anchorer.address,),
+        genesis_timestamp=GENESIS,
+    ) as chain:
+        yield chain.registry
 
 
 def measure(reg: Registry, acc: Accounts) -> dict[str, int]:
@@ -64,13 +61,7 @@ def measure(reg: Registry, acc: Accounts) -> dict[str, int]:
     gas["issue_path_total"] = path
 
     app2 = application(acc.holder.address, "m2")
-    consent = sign(
-        acc.holder,
-        a.domain(),
-        "Application",
-        application_message(app2, a.nonces(acc.holder.address)),
-        DEADLINE,
-    )
+    consent = signed_application(a, acc.holder, app2, a.nonces(acc.holder.address), DEADLINE)
     used("apply_signed", a.submit_application_tx(acc.registrar, app2, consent))
     used("reject", (a.begin_review(acc.reviewer, 2), a.reject(acc.reviewer, 2, h("r")))[1])
 

@@ -1,0 +1,133 @@
+"""Development chains for the tests and the benchmarks, described once: the dev chain's
+well-known keys, a fresh anvil with the registry deployed on it, and applications with their
+holders' signed consents. The keys are public (anvil's and Hardhat's): never use them for value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from eth_account import Account
+from web3 import Web3
+
+from registry.chain import AnvilNode, Deployment, Registry
+from registry.chain.deploy import deploy
+from registry.chain.node import DEV_MNEMONIC, anvil_binary
+from registry.chain.signing import application_message, fresh_nonce, sign
+from registry.chain.types import Application, AssetKind, Classification, Consent, ParentRef
+from registry.config import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
+    from registry.chain.client import AssetRegistryClient
+    from registry.chain.compiler import Artifact
+
+logger = logging.getLogger(__name__)
+
+DEV_REGION = 370200
+"""The region of the dev chain's applications (Qingdao)."""
+FAR_DEADLINE = 2**40
+"""A consent deadline no test or benchmark reaches."""
+
+Account.enable_unaudited_hdwallet_features()
+
+
+def anvil() -> Path:
+    """The project's anvil executable."""
+    return anvil_binary(PROJECT_ROOT / "node_modules")
+
+
+def dev_account(index: int) -> LocalAccount:
+    """The dev mnemonic's account ``index`` (BIP-44 path m/44'/60'/0'/0/index)."""
+    account: LocalAccount = Account.from_mnemonic(
+        DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}"
+    )
+    return account
+
+
+def digest(text: str) -> bytes:
+    """A 32-byte stand-in hash of ``text`` (its SHA-256)."""
+    return hashlib.sha256(text.encode()).digest()
+
+
+def application(
+    holder: str,
+    manifest: str = "manifest",
+    *,
+    kind: AssetKind = AssetKind.RESOURCE,
+    classification: Classification = Classification.GENERAL,
+    region: int = DEV_REGION,
+    parents: tuple[ParentRef, ...] = (),
+) -> Application:
+    """An application of ``holder`` for the manifest named ``manifest`` (its hash and CID
+    digest stand-ins derived from the name, so each name is its own asset)."""
+    return Application(
+        holder=holder,
+        region=region,
+        classification=classification,
+        kind=kind,
+        manifest_hash=digest(manifest),
+        manifest_cid=digest("cid:" + manifest),
+        parents=parents,
+    )
+
+
+def signed_application(
+    assets: AssetRegistryClient,
+    signer: LocalAccount,
+    app: Application,
+    nonce: int | None = None,
+    deadline: int = FAR_DEADLINE,
+) -> Consent:
+    """The holder's EIP-712 consent to ``app`` on ``assets``, for a registrar to relay, signed
+    by ``signer`` (the holder's key, or its contract wallet's owner): under ``nonce``, or a fresh
+    random-keyed one that waits for no other consent."""
+    message = application_message(app, fresh_nonce() if nonce is None else nonce)
+    return sign(signer, assets.domain(), "Application", message, deadline)
+
+
+@dataclass(frozen=True)
+class DevChain:
+    """A running anvil with the registry deployed on it."""
+
+    node: AnvilNode
+    w3: Web3
+    deployment: Deployment
+    registry: Registry
+
+
+@contextmanager
+def fresh_chain(
+    artifacts: dict[str, Artifact],
+    *,
+    admin: LocalAccount | None = None,
+    registrars: tuple[str, ...] = (),
+    reviewers: tuple[str, ...] = (),
+    anchorers: tuple[str, ...] = (),
+    base_uri: str | None = None,
+    genesis_timestamp: int | None = None,
+    log_file: Path | None = None,
+) -> Iterator[DevChain]:
+    """A new anvil (stopped on exit) with the registry deployed by ``admin`` (dev account 0),
+    the staff roles granted to the given addresses."""
+    deployer = admin or dev_account(0)
+    with AnvilNode(anvil(), genesis_timestamp=genesis_timestamp, log_file=log_file) as node:
+        w3 = Web3(Web3.HTTPProvider(node.url))
+        deployment = deploy(
+            w3,
+            deployer,
+            artifacts,
+            registrars=registrars,
+            reviewers=reviewers,
+            anchorers=anchorers,
+            base_uri=base_uri,
+        )
+        logger.info("registry deployed on a fresh chain at %s", node.url)
+        yield DevChain(node, w3, deployment, Registry.connect(w3, deployment, artifacts))
