@@ -47,6 +47,14 @@ class Accounts:
     pledgee: LocalAccount
     outsider: LocalAccount
 
+    def staff(self) -> dict[str, tuple[str, ...]]:
+        """The staff roles to grant at deployment (``deploy`` and ``fresh_chain`` keywords)."""
+        return {
+            "registrars": (self.registrar.address,),
+            "reviewers": (self.reviewer.address,),
+            "anchorers": (self.anchorer.address,),
+        }
+
 
 _dev_key = dev_account  # tests/test_durability.py's name for it
 
@@ -78,9 +86,7 @@ def deployment(w3: Web3, accounts: Accounts, artifacts: dict[str, Artifact]) -> 
         w3,
         accounts.admin,
         artifacts,
-        registrars=(accounts.registrar.address,),
-        reviewers=(accounts.reviewer.address,),
-        anchorers=(accounts.anchorer.address,),
+        **accounts.staff(),
         base_uri="http://127.0.0.1:8000/v1/certificates/",
     )
 

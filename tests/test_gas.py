@@ -34,12 +34,7 @@ TARGETS = {
 @pytest.fixture(scope="module")
 def fresh(accounts: Accounts, artifacts: dict[str, Artifact]) -> Iterator[Registry]:
     with fresh_chain(
-        artifacts,
-        admin=accounts.admin,
-        registrars=(accounts.registrar.address,),
-        reviewers=(accounts.reviewer.address,),
-        anchorers=(accounts.anchorer.address,),
-        genesis_timestamp=GENESIS,
+        artifacts, admin=accounts.admin, **accounts.staff(), genesis_timestamp=GENESIS
     ) as chain:
         yield chain.registry
 
