@@ -44,8 +44,9 @@ interface IHolderConsent is IConsentErrors {
 
     /// @notice The EIP-712 type hash (`keccak256` of the encoded type, referenced structs
     /// appended) this contract verifies consents of `primaryType` against, e.g. "Transfer".
-    /// @dev One look-up rather than a getter per type (as EAS has): each added function shifts
-    /// the selector dispatch of the acts, and getters per type cost up to 66 gas on every act.
+    /// @dev One look-up rather than a getter per type (as EAS has): every added function shifts
+    /// the selector dispatch of the acts, and six getters on AssetRegistry cost 22 to 66 gas more
+    /// on 12 of its 17 acts; this selector leaves their dispatch as it was.
     ///
     /// Requirements:
     /// - `primaryType` is a type this contract verifies ({UnknownType} otherwise).
