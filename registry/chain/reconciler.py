@@ -52,7 +52,8 @@ class Reconciler:
         self.recheck_after = recheck_after
         self.head: int | None = None
         self._last_round = 0.0
-        self._loop = Repeater("chain-writer", self._round, poll_interval)
+        # Named by its key: the three staff writers' loops log apart.
+        self._loop = Repeater(f"chain-writer {sender.address}", self._round, poll_interval)
 
     def reconcile(self) -> None:
         """Brings the outbox in line with the chain; safe to call at any time, from one thread.
