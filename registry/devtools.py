@@ -114,11 +114,16 @@ def fresh_chain(
     base_uri: str | None = None,
     genesis_timestamp: int | None = None,
     log_file: Path | None = None,
+    state_file: Path | None = None,
 ) -> Iterator[DevChain]:
     """A new anvil (stopped on exit) with the registry deployed by ``admin`` (dev account 0),
-    the staff roles granted to the given addresses."""
+    the staff roles granted to the given addresses. With ``state_file`` the node dumps its
+    state there every second, so a test can kill it and start it again on the same chain."""
     deployer = admin or dev_account(0)
-    with AnvilNode(anvil(), genesis_timestamp=genesis_timestamp, log_file=log_file) as node:
+    node = AnvilNode(
+        anvil(), genesis_timestamp=genesis_timestamp, log_file=log_file, state_file=state_file
+    )
+    with node:
         w3 = Web3(Web3.HTTPProvider(node.url))
         deployment = deploy(
             w3,

@@ -56,9 +56,6 @@ class Accounts:
         }
 
 
-_dev_key = dev_account  # tests/test_durability.py's name for it
-
-
 @pytest.fixture(scope="session")
 def accounts() -> Accounts:
     return Accounts(*(dev_account(i) for i in range(10)))

@@ -14,22 +14,16 @@ from registry.api.keys import Role
 from registry.api.models import ApplicationIn, ConsentIn
 from registry.certificates.credential import is_authentic, signer_of
 from registry.chain import Registry
-from registry.chain.signing import application_message, fresh_nonce, sign
+from registry.chain.signing import fresh_nonce, sign
 from registry.chain.types import Application, Status
+from registry.devtools import FAR_DEADLINE, signed_application
 from tests.api_support import Api
 from tests.conftest import Accounts, Flow, advance, application, h
 
-DEADLINE = 2**40
-
 
 def application_body(registry: Registry, accounts: Accounts, app: Application) -> dict[str, Any]:
-    nonce = registry.assets.nonces(app.holder)
-    consent = sign(
-        accounts.holder,
-        registry.assets.domain(),
-        "Application",
-        application_message(app, nonce),
-        DEADLINE,
+    consent = signed_application(
+        registry.assets, accounts.holder, app, nonce=registry.assets.nonces(app.holder)
     )
     named = ApplicationIn.of(
         app, consent, "青岛港集装箱吞吐量", "Qingdao port container throughput"
@@ -271,13 +265,7 @@ def test_batch_applications_share_transactions(
     bodies = []
     for i in range(30):
         app = application(accounts.holder.address, f"batch-{i}")
-        consent = sign(
-            accounts.holder,
-            registry.assets.domain(),
-            "Application",
-            application_message(app, nonce + i),
-            DEADLINE,
-        )
+        consent = signed_application(registry.assets, accounts.holder, app, nonce=nonce + i)
         bodies.append(ApplicationIn.of(app, consent).model_dump(mode="json"))
     response = api.post("/v1/assets/batch", bodies, Role.HOLDER, **{"Idempotency-Key": "b"})
     assert response.status_code == 202, response.text
@@ -297,7 +285,7 @@ def test_holder_acts_are_relayed_with_the_holders_consent(
 
     def consent(signer: LocalAccount, primary: str, **fields: Any) -> dict[str, Any]:
         message = {"assetId": asset_id, **fields, "nonce": fresh_nonce()}
-        signed = sign(signer, assets.domain(), primary, message, DEADLINE)
+        signed = sign(signer, assets.domain(), primary, message, FAR_DEADLINE)
         return ConsentIn.of(signed).model_dump(mode="json")
 
     def relayed(act: str, body: dict[str, Any] | None) -> None:

@@ -13,50 +13,31 @@ from typing import Any
 import httpx
 import pytest
 from eth_account.signers.local import LocalAccount
-from web3 import Web3
 
 from registry.api.keys import ApiKeys, Role
 from registry.api.models import ApplicationIn
-from registry.chain import AnvilNode, Deployment, Registry
+from registry.chain import Registry
 from registry.chain.compiler import Artifact, write_artifacts
-from registry.chain.deploy import deploy
-from registry.chain.signing import application_message, fresh_nonce, sign
 from registry.chain.writer import Call, ChainWriter
 from registry.config import Settings
+from registry.devtools import DevChain, dev_account, fresh_chain, signed_application
 from registry.index import open_engine
 from tests.api_support import ServiceProcess
-from tests.conftest import ANVIL, ROOT, Accounts, _dev_key, application
-
-DEADLINE = 2**40
-
-
-class Chain:
-    def __init__(self, node: AnvilNode, deployment: Deployment, registry: Registry) -> None:
-        self.node = node
-        self.deployment = deployment
-        self.registry = registry
+from tests.conftest import ROOT, Accounts, application
 
 
 @pytest.fixture
-def chain(tmp_path: Path, accounts: Accounts, artifacts: dict[str, Artifact]) -> Iterator[Chain]:
+def chain(tmp_path: Path, accounts: Accounts, artifacts: dict[str, Artifact]) -> Iterator[DevChain]:
     """A chain of its own, saving its state every second, with the registry deployed."""
     write_artifacts(artifacts, ROOT / "build" / "contracts")
-    node = AnvilNode(ANVIL, state_file=tmp_path / "chain" / "state.json", state_interval=1)
-    node.start()
-    try:
-        w3 = Web3(Web3.HTTPProvider(node.url))
-        deployment = deploy(
-            w3,
-            accounts.admin,
-            artifacts,
-            registrars=(accounts.registrar.address,),
-            reviewers=(accounts.reviewer.address,),
-            anchorers=(accounts.anchorer.address,),
-        )
-        deployment.save(tmp_path / "deployment.json")
-        yield Chain(node, deployment, Registry.connect(w3, deployment, artifacts))
-    finally:
-        node.stop()
+    with fresh_chain(
+        artifacts,
+        admin=accounts.admin,
+        **accounts.staff(),
+        state_file=tmp_path / "chain" / "state.json",
+    ) as dev_chain:
+        dev_chain.deployment.save(tmp_path / "deployment.json")
+        yield dev_chain
 
 
 def signed_bodies(
@@ -67,13 +48,7 @@ def signed_bodies(
     bodies = []
     for i in range(count):
         app = application(holder.address, f"{tag}-{i}")
-        consent = sign(
-            holder,
-            registry.assets.domain(),
-            "Application",
-            application_message(app, fresh_nonce()),
-            DEADLINE,
-        )
+        consent = signed_application(registry.assets, holder, app)
         bodies.append(ApplicationIn.of(app, consent).model_dump(mode="json"))
     return bodies
 
@@ -85,13 +60,7 @@ def submit_applications(
     keys = []
     for i in range(count):
         app = application(holder.address, f"{tag}-{i}")
-        consent = sign(
-            holder,
-            registry.assets.domain(),
-            "Application",
-            application_message(app, fresh_nonce()),
-            DEADLINE,
-        )
+        consent = signed_application(registry.assets, holder, app)
         data = registry.assets.encode_submit_application(app, consent)
         writer.submit(Call(f"{tag}-{i}", "submitApplication", registry.assets.address, data))
         keys.append(f"{tag}-{i}")
@@ -137,7 +106,7 @@ def api_key(data_dir: Path, role: Role = Role.HOLDER) -> str:
 
 
 def test_service_killed_mid_burst_of_1000_loses_and_doubles_nothing(
-    chain: Chain, tmp_path: Path, accounts: Accounts
+    chain: DevChain, tmp_path: Path, accounts: Accounts
 ) -> None:
     from registry.chain.node import free_port
 
@@ -173,7 +142,7 @@ def test_service_killed_mid_burst_of_1000_loses_and_doubles_nothing(
 
 
 def test_node_killed_and_restarted_from_saved_state_loses_nothing(
-    chain: Chain, tmp_path: Path, accounts: Accounts
+    chain: DevChain, tmp_path: Path, accounts: Accounts
 ) -> None:
     registry = chain.registry
     w3 = registry.chain.w3
@@ -207,7 +176,7 @@ def test_node_killed_and_restarted_from_saved_state_loses_nothing(
 
 
 def test_rolled_back_blocks_are_sent_again(
-    chain: Chain, tmp_path: Path, accounts: Accounts
+    chain: DevChain, tmp_path: Path, accounts: Accounts
 ) -> None:
     """A deterministic loss: the node reverts to a snapshot taken before the writes."""
     registry = chain.registry
@@ -226,13 +195,13 @@ def test_rolled_back_blocks_are_sent_again(
 
 
 def test_8_concurrent_clients_of_250_make_2000_with_gapless_nonces(
-    chain: Chain, tmp_path: Path, accounts: Accounts
+    chain: DevChain, tmp_path: Path, accounts: Accounts
 ) -> None:
     from registry.chain.node import free_port
 
     service = ServiceProcess(tmp_path, chain.node.url, accounts, free_port()).start()
     secret = api_key(tmp_path)
-    holders = [_dev_key(10 + i) for i in range(8)]
+    holders = [dev_account(10 + i) for i in range(8)]
     bodies = {h.address: signed_bodies(chain.registry, h, h.address, 250) for h in holders}
     ids: list[str] = []
     lock = threading.Lock()

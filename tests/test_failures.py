@@ -22,12 +22,12 @@ from web3 import Web3
 from web3.types import RPCEndpoint
 
 from registry.background import Repeater
-from registry.chain import AnvilNode, Deployment, Registry
+from registry.chain import AnvilNode
 from registry.chain.compiler import Artifact
-from registry.chain.deploy import deploy
 from registry.chain.node import free_port
 from registry.chain.rpc import LeanHTTPProvider
 from registry.chain.types import Status
+from registry.devtools import DevChain, fresh_chain
 from registry.index import open_engine
 from registry.index.follower import Follower
 from registry.index.schema import PROJECTIONS, assets, blocks, certificates, events, sync
@@ -123,15 +123,16 @@ class Stoppable(LeanHTTPProvider):
 
 
 @pytest.fixture
-def own_node(accounts: Accounts, artifacts: dict[str, Artifact]) -> Iterator[AnvilNode]:
+def own_chain(accounts: Accounts, artifacts: dict[str, Artifact]) -> Iterator[DevChain]:
     """A chain of its own: this test freezes its node."""
-    node = AnvilNode(ANVIL).start()
-    try:
-        yield node
-    finally:
-        if node.process is not None and node.process.poll() is None:
-            os.kill(node.process.pid, signal.SIGCONT)
-        node.stop()
+    with fresh_chain(artifacts, admin=accounts.admin, **accounts.staff()) as chain:
+        try:
+            yield chain
+        finally:
+            # A frozen node ignores the SIGTERM that stops it: let it run again first.
+            process = chain.node.process
+            if process is not None and process.poll() is None:
+                os.kill(process.pid, signal.SIGCONT)
 
 
 def index_rows(engine: sa.Engine) -> dict[str, list[Any]]:
@@ -144,18 +145,10 @@ def index_rows(engine: sa.Engine) -> dict[str, list[Any]]:
 
 
 def test_node_hanging_during_a_rewind_leaves_the_index_intact_and_it_resumes(
-    own_node: AnvilNode, tmp_path: Path, accounts: Accounts, artifacts: dict[str, Artifact]
+    own_chain: DevChain, tmp_path: Path, accounts: Accounts, artifacts: dict[str, Artifact]
 ) -> None:
-    w3 = Web3(Web3.HTTPProvider(own_node.url))
-    deployment: Deployment = deploy(
-        w3,
-        accounts.admin,
-        artifacts,
-        registrars=(accounts.registrar.address,),
-        reviewers=(accounts.reviewer.address,),
-        anchorers=(accounts.anchorer.address,),
-    )
-    flow = Flow(Registry.connect(w3, deployment, artifacts), accounts, w3)
+    own_node, w3, deployment = own_chain.node, own_chain.w3, own_chain.deployment
+    flow = Flow(own_chain.registry, accounts, w3)
     kept = flow.applied("kept")
     snapshot_block = w3.eth.block_number
     snapshot = w3.provider.make_request(RPCEndpoint("evm_snapshot"), [])["result"]

@@ -19,6 +19,7 @@ from registry.chain import Registry
 from registry.chain.outbox import Call, Outbox
 from registry.chain.reconciler import Reconciler
 from registry.chain.sender import FEE_BUMP, Sender
+from registry.devtools import FAR_DEADLINE
 from tests.conftest import Accounts
 from tests.test_writer import apply_call
 
@@ -205,7 +206,7 @@ def test_reverted_multicall_is_split_with_a_warning_for_the_refused_call(
     now = int(w3.eth.get_block("latest")["timestamp"])
     calls = [
         apply_call(registry, holder, f"split-{i}", holder, deadline)
-        for i, deadline in enumerate([2**40, now + 60, 2**40])
+        for i, deadline in enumerate([FAR_DEADLINE, now + 60, FAR_DEADLINE])
     ]
     with mining_held(w3):
         outbound: list[tuple[int, bytes]] = []

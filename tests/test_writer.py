@@ -11,8 +11,8 @@ import pytest
 from eth_account.signers.local import LocalAccount
 
 from registry.chain import Registry
-from registry.chain.signing import application_message, fresh_nonce, sign
 from registry.chain.writer import Call, ChainWriter, Operation
+from registry.devtools import FAR_DEADLINE, signed_application
 from tests.conftest import Accounts, application
 
 
@@ -34,18 +34,12 @@ def apply_call(
     holder: LocalAccount,
     key: str,
     signer: LocalAccount,
-    deadline: int = 2**40,
+    deadline: int = FAR_DEADLINE,
 ) -> Call:
     """An application of ``holder`` under ``key``, its consent signed by ``signer`` and valid
     until ``deadline``."""
     app = application(holder.address, key)
-    consent = sign(
-        signer,
-        registry.assets.domain(),
-        "Application",
-        application_message(app, fresh_nonce()),
-        deadline,
-    )
+    consent = signed_application(registry.assets, signer, app, deadline=deadline)
     data = registry.assets.encode_submit_application(app, consent)
     return Call(key, "submitApplication", registry.assets.address, data)
 
@@ -142,7 +136,7 @@ def test_batch_reverting_when_mined_fails_only_the_call_that_broke_it(
     now = int(w3.eth.get_block("latest")["timestamp"])
     calls = [
         apply_call(registry, holder, f"late-{i}", holder, deadline)
-        for i, deadline in enumerate([2**40, now + 60, 2**40])
+        for i, deadline in enumerate([FAR_DEADLINE, now + 60, FAR_DEADLINE])
     ]
     w3.provider.make_request("evm_setAutomine", [False])  # type: ignore[arg-type]
     try:
