@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -105,12 +106,14 @@ def test_a_changed_failure_is_logged_in_full_again_and_a_lasting_one_briefly(
 
 
 class Stoppable(LeanHTTPProvider):
-    """The service's own provider, which SIGSTOPs the node just before its n-th batch request:
-    from then on every request times out, as with a node that hangs."""
+    """The service's own provider, which sends the node ``stop`` just before its n-th batch
+    request: SIGSTOP, and from then on every request times out, as with a node that hangs;
+    SIGKILL, and every request is refused."""
 
-    def __init__(self, node: AnvilNode) -> None:
+    def __init__(self, node: AnvilNode, stop: signal.Signals = signal.SIGSTOP) -> None:
         super().__init__(node.url, timeout=1)
         self.node = node
+        self.stop = stop
         self.batches = 0
         self.stop_at: int | None = None
 
@@ -118,7 +121,9 @@ class Stoppable(LeanHTTPProvider):
         self.batches += 1
         if self.batches == self.stop_at:
             assert self.node.process is not None
-            os.kill(self.node.process.pid, signal.SIGSTOP)
+            os.kill(self.node.process.pid, self.stop)
+            if self.stop == signal.SIGKILL:
+                self.node.process.wait()
         return super().make_batch_request(requests)
 
 
@@ -144,18 +149,35 @@ def index_rows(engine: sa.Engine) -> dict[str, list[Any]]:
         }
 
 
-def test_node_hanging_during_a_rewind_leaves_the_index_intact_and_it_resumes(
-    own_chain: DevChain, tmp_path: Path, accounts: Accounts, artifacts: dict[str, Artifact]
-) -> None:
-    own_node, w3, deployment = own_chain.node, own_chain.w3, own_chain.deployment
-    flow = Flow(own_chain.registry, accounts, w3)
+@dataclass
+class Rewind:
+    """A follower that indexed a chain, the chain rolled back under it, and the node stopped
+    in the middle of the follower's rewind."""
+
+    follower: Follower
+    engine: sa.Engine
+    before: dict[str, list[Any]]
+    kept: int
+    lost: int
+    other: int
+
+
+def rewind_until_the_node_stops(
+    chain: DevChain,
+    tmp_path: Path,
+    accounts: Accounts,
+    artifacts: dict[str, Artifact],
+    stop: signal.Signals,
+) -> Rewind:
+    w3 = chain.w3
+    flow = Flow(chain.registry, accounts, w3)
     kept = flow.applied("kept")
     snapshot_block = w3.eth.block_number
     snapshot = w3.provider.make_request(RPCEndpoint("evm_snapshot"), [])["result"]
     lost = flow.issued("lost")
-    provider = Stoppable(own_node)
+    provider = Stoppable(chain.node, stop)
     engine = open_engine(f"sqlite:///{tmp_path / 'index.db'}")
-    follower = Follower(Web3(provider), engine, deployment, artifacts, chunk=2)
+    follower = Follower(Web3(provider), engine, chain.deployment, artifacts, chunk=2)
     follower.sync()
     before = index_rows(engine)
     # The rewind will need more than one round trip to settle.
@@ -166,28 +188,49 @@ def test_node_hanging_during_a_rewind_leaves_the_index_intact_and_it_resumes(
     for _ in range(3):
         w3.provider.make_request(RPCEndpoint("evm_mine"), [])
     # Round trip 1 finds the cursor's block gone, 2 finds the newest stored block gone too; the
-    # node hangs before 3 answers whether the next two are still there.
+    # node stops before 3 answers whether the next two are still there.
     provider.stop_at = provider.batches + 3
+    return Rewind(follower, engine, before, kept, lost, other)
+
+
+def test_node_hanging_during_a_rewind_leaves_the_index_intact_and_it_resumes(
+    own_chain: DevChain, tmp_path: Path, accounts: Accounts, artifacts: dict[str, Artifact]
+) -> None:
+    w3, node = own_chain.w3, own_chain.node
+    rewind = rewind_until_the_node_stops(own_chain, tmp_path, accounts, artifacts, signal.SIGSTOP)
     started = time.monotonic()
     with pytest.raises(ConnectionError, match="timed out"):
-        follower.sync_once()
+        rewind.follower.sync_once()
     assert time.monotonic() - started < 10
-    assert index_rows(engine) == before  # nothing dropped, nothing rebuilt
+    assert index_rows(rewind.engine) == rewind.before  # nothing dropped, nothing rebuilt
 
-    assert own_node.process is not None
-    os.kill(own_node.process.pid, signal.SIGCONT)
-    follower.sync()
-    with engine.connect() as conn:
+    assert node.process is not None
+    os.kill(node.process.pid, signal.SIGCONT)
+    rewind.follower.sync()
+    with rewind.engine.connect() as conn:
         rows = {r.asset_id: r for r in conn.execute(sa.select(assets)).all()}
         assert conn.execute(sa.select(sa.func.count()).select_from(certificates)).scalar() == 0
         cursor = conn.execute(sa.select(sync)).one()
-    assert lost == other  # the id was reused by the chain after the rollback
-    assert set(rows) == {kept, other}
-    assert rows[kept].status == rows[other].status == Status.APPLIED
-    assert rows[other].manifest_hash == "0x" + h("after the rollback").hex()
+    assert rewind.lost == rewind.other  # the id was reused by the chain after the rollback
+    assert set(rows) == {rewind.kept, rewind.other}
+    assert rows[rewind.kept].status == rows[rewind.other].status == Status.APPLIED
+    assert rows[rewind.other].manifest_hash == "0x" + h("after the rollback").hex()
     assert cursor.block_number == w3.eth.block_number
     assert cursor.block_hash == "0x" + w3.eth.get_block(cursor.block_number)["hash"].hex()
-    engine.dispose()
+    rewind.engine.dispose()
+
+
+def test_node_killed_during_a_rewind_leaves_the_index_intact(
+    own_chain: DevChain, tmp_path: Path, accounts: Accounts, artifacts: dict[str, Artifact]
+) -> None:
+    """kill -9 of the node: every request is refused, and no round of the follower, however
+    many, walks the index back or rebuilds it."""
+    rewind = rewind_until_the_node_stops(own_chain, tmp_path, accounts, artifacts, signal.SIGKILL)
+    for _ in range(3):
+        with pytest.raises(ConnectionError):
+            rewind.follower.sync_once()
+        assert index_rows(rewind.engine) == rewind.before
+    rewind.engine.dispose()
 
 
 # ---------------------------------------------------------------------- registry up
