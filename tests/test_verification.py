@@ -98,6 +98,51 @@ def test_a_root_never_anchored_fails(registry: Registry, receipt: dict[str, Any]
     assert failed(registry, forged)[:3] == ["merkle_proof", "root_anchored", "contract_verifies"]
 
 
+def test_a_block_time_other_than_the_blocks_fails_the_block_check(
+    registry: Registry, receipt: dict[str, Any]
+) -> None:
+    assert failed(registry, {**receipt, "block_time": 1577836800}) == ["block"]
+    assert failed(registry, {**receipt, "block_time": str(receipt["block_time"])}) == ["block"]
+    report = verify(registry.chain.w3, {k: v for k, v in receipt.items() if k != "block_time"})
+    assert report.passed, report.to_json()
+    assert report.anchored is not None
+    assert report.anchored["block_time"] == receipt["block_time"]
+
+
+def test_the_anchoring_is_read_from_the_chain_not_the_receipt(
+    registry: Registry, receipt: dict[str, Any], accounts: Accounts
+) -> None:
+    forged = {**receipt, "submitter": "certified owner: Mallory Ltd", "received_at": 0}
+    report = verify(registry.chain.w3, forged, data_hash=hashlib.sha256(EVIDENCE).digest())
+    assert report.passed
+    assert report.to_json()["anchored"] == {
+        "hash": receipt["hash"],
+        "root": receipt["root"],
+        "contract": registry.evidence.address,
+        "chain_id": registry.chain.chain_id,
+        "tx_hash": receipt["tx_hash"],
+        "block_number": receipt["block_number"],
+        "block_hash": receipt["block_hash"],
+        "block_time": receipt["block_time"],
+        "anchored_by": accounts.anchorer.address,
+        "leaf_count": receipt["leaf_count"],
+    }
+    altered = {**receipt, "root": "0x" + "42" * 32}
+    assert verify(registry.chain.w3, altered).to_json()["anchored"] is None
+
+
+def test_a_contract_other_than_the_evidence_contract_fails_the_chain_check(
+    registry: Registry, receipt: dict[str, Any]
+) -> None:
+    """Given the registry's evidence contract, a receipt naming another (one that reverts, here)
+    fails; the checks reading it fail too, and nothing raises."""
+    own = verify(registry.chain.w3, receipt, evidence_contract=registry.evidence.address)
+    assert own.passed
+    elsewhere = {**receipt, "contract": registry.assets.address}
+    report = verify(registry.chain.w3, elsewhere, evidence_contract=registry.evidence.address)
+    assert report.failed[:3] == ["chain", "root_anchored", "contract_verifies"]
+
+
 def test_standalone_verifier_needs_only_the_chain(
     registry: Registry, receipt: dict[str, Any], tmp_path: Path
 ) -> None:

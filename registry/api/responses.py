@@ -139,12 +139,38 @@ class LinkedAsset(BaseModel):
     certificate: LinkedCertificate | None
 
 
+class AnchoringOut(BaseModel):
+    """The anchoring as the chain records it, stated only once every check passed."""
+
+    hash: str
+    root: str
+    contract: str
+    chain_id: int
+    tx_hash: str
+    block_number: int
+    block_hash: str
+    block_time: int = Field(description="the time of the block the transaction is in")
+    anchored_by: str = Field(description="the account that anchored the root, from the chain")
+    leaf_count: int
+
+
+class StatedOut(BaseModel):
+    """What the receipt states that the chain did not confirm: never a verified fact."""
+
+    by: Literal["requester", "registry"] = Field(
+        description="who stated it: the requester's receipt, or the registry's own records"
+    )
+    values: dict[str, Any]
+
+
 class VerificationOut(BaseModel):
     verified: bool
     failed: list[str]
     checks: list[CheckOut]
     proven: str | None
     not_proven: str
+    anchored: AnchoringOut | None = Field(None, description="from the chain, once verified")
+    stated: StatedOut | None = Field(None, description="not verified: printed apart")
     receipt: dict[str, Any] = Field(description="the receipt checked, as given or looked up")
     linked: list[LinkedAsset]
 

@@ -1,5 +1,6 @@
 """Issued verification reports, kept so their PDF, detached signature and content can be fetched
-again by id (the PDF's SHA-256) exactly as first issued."""
+again by id (the PDF's SHA-256) exactly as first issued, and found by their content's hash: the
+same content is never rendered and stored twice."""
 
 from __future__ import annotations
 
@@ -17,13 +18,26 @@ class ReportArchive:
         self.directory = directory
 
     def put(self, report_id: str, pdf: bytes, signature: dict[str, Any], content: Any) -> None:
+        """Keeps a report; ``signature["content_sha256"]`` (0x-hex) is its content's hash."""
         self.directory.mkdir(parents=True, exist_ok=True)
         self._write(
             f"{report_id}.json",
             json.dumps({"signature": signature, "content": content}, ensure_ascii=False).encode(),
         )
-        # The PDF last: a report is found only once all of it is on disk.
         self._write(f"{report_id}.pdf", pdf)
+        # The index last: a report is found by its content only once all of it is on disk.
+        content_id = str(signature["content_sha256"]).removeprefix("0x")
+        if _ID.match(content_id):
+            self._write(f"{content_id}.content", report_id.encode())
+
+    def issued(self, content_hash: str) -> str | None:
+        """The id of the report kept with content hash ``content_hash`` (0x-hex), if any."""
+        path = self._path(content_hash.removeprefix("0x"), ".content")
+        if path is None or not path.is_file():
+            return None
+        report_id = path.read_text(encoding="ascii")
+        pdf = self._path(report_id, ".pdf")
+        return report_id if pdf is not None and pdf.is_file() else None
 
     def pdf(self, report_id: str) -> bytes | None:
         path = self._path(report_id, ".pdf")

@@ -1,6 +1,8 @@
 """The verification report as a PDF (核验报告), in Chinese with English beneath: every check with
-pass or fail and its raw values, the receipt, the linked assets and certificates, what is and is
-not proven, a QR code to the public verification record, and the report's own hash."""
+pass or fail and its raw values, the anchoring as the chain records it, the linked assets and
+certificates, what is and is not proven, a QR code to the public verification record, and the
+report's own hash. What the receipt states that the chain did not confirm is printed apart,
+under a heading that says so."""
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ CHECKS_ZH = {
     "evidence_matches_receipt": "出示的证据与回执哈希一致",
     "leaf": "叶子节点哈希",
     "merkle_proof": "默克尔证明通向回执中的根",
-    "chain": "链标识一致",
+    "chain": "链标识与存证合约一致",
     "root_anchored": "根已记录于存证合约",
     "contract_verifies": "合约复核证明",
     "transaction": "上链交易成功且含存证事件",
@@ -40,6 +42,27 @@ CHECKS_ZH = {
 }
 PROVEN_ZH = "具有该 SHA-256 的数据最迟于该区块时间已存在，且此后未被改动。"
 NOT_PROVEN_ZH = "数据由谁制作、内容是否真实，以及上链之前的任何情况。"
+STATED_BY = {
+    "requester": ("由请求方提供，未经核验", "Stated by the requester, not verified"),
+    "registry": (
+        "本中心链下记录，未经链上核验",
+        "Recorded by this registry off chain, not verified on chain",
+    ),
+}
+STATED_ZH = {
+    "submitter": "提交人",
+    "received_at": "接收时间",
+    "root": "默克尔根",
+    "contract": "存证合约",
+    "chain_id": "链标识",
+    "tx_hash": "交易",
+    "block_number": "区块号",
+    "block_hash": "区块哈希",
+    "block_time": "区块时间",
+}
+_STATED_SHOWN = 300
+"""Characters of a stated value printed: the rest is cut (a receipt is not a letter)."""
+_TIMES = ("received_at", "block_time")
 
 
 def report_document(report: dict[str, Any], record_url: str, generated_at: int) -> dict[str, Any]:
@@ -61,10 +84,35 @@ def _values(values: dict[str, Any]) -> str:
     return "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in values.items())
 
 
+def _stated_value(name: str, value: Any) -> str:
+    """A stated value as given (JSON, cut to ``_STATED_SHOWN``), a time also as a date."""
+    shown = json.dumps(value, ensure_ascii=False)
+    if len(shown) > _STATED_SHOWN:
+        shown = shown[:_STATED_SHOWN] + "…"
+    if name in _TIMES and type(value) in (int, float) and 0 <= value < 2**32:
+        shown += f" ({_time(int(value))})"
+    return shown
+
+
+def _stated(stated: dict[str, Any]) -> list[Flowable]:
+    """What the receipt states that the chain did not confirm, under a heading saying so."""
+    if not stated.get("values"):
+        return []
+    zh, en = STATED_BY[stated["by"]]
+    label = 34 * mm
+    body = [
+        (bilingual(STATED_ZH.get(name, name), name, 8), text(_stated_value(name, value), 8))
+        for name, value in stated["values"].items()
+    ]
+    return [section(zh, en, rows(body, [label, CONTENT_WIDTH - label])), Spacer(1, 4 * mm)]
+
+
 def report_pdf(document: dict[str, Any]) -> bytes:
     """The PDF of a ``report_document``."""
     report = document["report"]
     receipt = report.get("receipt") or {}
+    # The anchoring's facts are the chain's, and only once every check passed.
+    anchored = report.get("anchored") or {}
     verified = bool(report["verified"])
     verdict = (
         bilingual("通过：全部检查通过", "VERIFIED: every check passed", 11)
@@ -78,19 +126,28 @@ def report_pdf(document: dict[str, Any]) -> bytes:
     label = 34 * mm
     facts = [
         (bilingual("结论", "Result"), verdict),
-        (bilingual("证据 SHA-256", "Evidence SHA-256"), text(receipt.get("hash", "—"), 8)),
-        (bilingual("默克尔根", "Merkle root"), text(receipt.get("root", "—"), 8)),
+        (
+            bilingual("证据 SHA-256", "Evidence SHA-256"),
+            text(anchored.get("hash") or receipt.get("hash", "—"), 8),
+        ),
+        (bilingual("默克尔根", "Merkle root"), text(anchored.get("root", "—"), 8)),
         (
             bilingual("存证合约 / 链", "Contract / chain id"),
-            text(f"{receipt.get('contract', '—')} / {receipt.get('chain_id', '—')}", 8),
+            text(f"{anchored.get('contract', '—')} / {anchored.get('chain_id', '—')}", 8),
         ),
-        (bilingual("交易", "Transaction"), text(receipt.get("tx_hash", "—"), 8)),
+        (bilingual("交易", "Transaction"), text(anchored.get("tx_hash", "—"), 8)),
         (
             bilingual("区块", "Block"),
-            text(f"#{receipt.get('block_number', '—')} {receipt.get('block_hash', '')}", 8),
+            text(f"#{anchored.get('block_number', '—')} {anchored.get('block_hash', '')}", 8),
         ),
-        (bilingual("上链时间", "Anchored at"), text(_time(receipt.get("block_time")))),
-        (bilingual("提交人", "Submitted by"), text(receipt.get("submitter", "—"), 8)),
+        (
+            bilingual("上链时间（区块时间）", "Anchored at (block time)"),
+            text(_time(anchored.get("block_time"))),
+        ),
+        (
+            bilingual("上链账户（链上记录）", "Anchored by (account on chain)"),
+            text(anchored.get("anchored_by", "—"), 8),
+        ),
         (bilingual("报告生成时间", "Report generated"), text(_time(document["generated_at"]))),
     ]
     checks = [
@@ -137,6 +194,7 @@ def report_pdf(document: dict[str, Any]) -> bytes:
         Spacer(1, 3 * mm),
         rows(facts, [label, CONTENT_WIDTH - label]),
         Spacer(1, 4 * mm),
+        *_stated(report.get("stated") or {}),
         *heading("逐项检查", "Checks"),
         rows(checks, [50 * mm, 20 * mm, CONTENT_WIDTH - 70 * mm], header=True),
         Spacer(1, 4 * mm),

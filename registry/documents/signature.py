@@ -36,11 +36,12 @@ def sign_document(data: bytes, content_hash: str, key: LocalAccount) -> dict[str
 
 
 def check_document(
-    data: bytes, detached: dict[str, Any], is_service_key: Callable[[str], bool]
+    file_sha256: str, detached: dict[str, Any], is_service_key: Callable[[str], bool]
 ) -> dict[str, bool]:
-    """Each check of ``data`` against its detached signature; ``is_service_key`` says whether
-    the recovered signer is one of the service's keys (e.g. holds the registrar role on chain)."""
-    file_sha256 = "0x" + hashlib.sha256(data).hexdigest()
+    """Each check of a file, by its SHA-256 (0x-hex; the signature covers the file only through
+    it, so a file is hashed as it streams and never held), against its detached signature;
+    ``is_service_key`` says whether the recovered signer is one of the service's keys (e.g.
+    holds the registrar role on chain)."""
     text = statement(str(detached.get("file_sha256")), str(detached.get("content_sha256")))
     try:
         recovered = Account.recover_message(

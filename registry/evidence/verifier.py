@@ -4,11 +4,17 @@ This file stands alone: it needs only Python 3.11 and web3, so a court's expert 
 in ten minutes and run it while the registry is down:
 
     python verifier.py receipt.json --rpc http://127.0.0.1:8545 [--file evidence.pdf]
+        [--contract 0x...the registry's evidence contract]
 
 Each check prints pass or fail with its raw values. What passing proves: the hash's leaf is in a
 Merkle tree whose root the evidence contract recorded in a block of that time, so data with this
 SHA-256 existed, unaltered, no later than that block. What it does not prove: who made the data,
 that it is true or authentic, or anything about it before it was hashed.
+
+A receipt's block number, hash and time are checked against the block its transaction is in;
+its ``submitter`` and ``received_at`` are the registry's own notes, which no chain records: the
+facts of the anchoring (block, time, the account that anchored it) are read from the chain,
+never from the receipt.
 """
 
 from __future__ import annotations
@@ -16,13 +22,16 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import logging
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from web3 import Web3
-from web3.exceptions import TransactionNotFound
+from web3.exceptions import ContractLogicError, TransactionNotFound
+
+logger = logging.getLogger(__name__)
 
 # EvidenceAnchor.getAnchor(bytes32) and verifyEvidence(bytes32,bytes32[],bytes32), by selector.
 _GET_ANCHOR = Web3.keccak(text="getAnchor(bytes32)")[:4]
@@ -49,6 +58,9 @@ class Check:
 @dataclass
 class Report:
     checks: list[Check]
+    anchored: dict[str, Any] | None = None
+    """What the chain says of the anchoring (hash, root, contract, chain, transaction, block,
+    its time, the anchoring account), once every check passed; None otherwise."""
 
     @property
     def passed(self) -> bool:
@@ -67,6 +79,7 @@ class Report:
             ],
             "proven": PROVEN if self.passed else None,
             "not_proven": NOT_PROVEN,
+            "anchored": self.anchored,
         }
 
 
@@ -99,10 +112,17 @@ def sha256_of(path: Path) -> bytes:
 
 
 def verify(
-    w3: Web3, receipt: dict[str, Any], *, data_hash: bytes | None = None, confirmations: int = 1
+    w3: Web3,
+    receipt: dict[str, Any],
+    *,
+    data_hash: bytes | None = None,
+    confirmations: int = 1,
+    evidence_contract: str | None = None,
 ) -> Report:
     """Every check of ``receipt`` against the chain behind ``w3``; ``data_hash`` is the hash of
-    the evidence as presented (a file's SHA-256), compared with the receipt's."""
+    the evidence as presented (a file's SHA-256), compared with the receipt's;
+    ``evidence_contract``, when given, is the only contract whose records count (anyone can
+    deploy a contract that answers like an evidence contract)."""
     checks: list[Check] = []
     claimed = _b32(receipt["hash"])
     proof = [_b32(p) for p in receipt["proof"]]
@@ -135,14 +155,14 @@ def verify(
         )
     )
     chain_id = int(w3.eth.chain_id)
-    checks.append(
-        Check(
-            "chain",
-            chain_id == int(receipt["chain_id"]),
-            {"node_chain_id": chain_id, "receipt_chain_id": receipt["chain_id"]},
-        )
-    )
-    anchor = bytes(w3.eth.call({"to": contract, "data": _GET_ANCHOR + root}))
+    chain = {"node_chain_id": chain_id, "receipt_chain_id": receipt["chain_id"]}
+    same_contract = True
+    if evidence_contract is not None:
+        expected = Web3.to_checksum_address(evidence_contract)
+        same_contract = contract == expected
+        chain |= {"receipt_contract": contract, "evidence_contract": expected}
+    checks.append(Check("chain", chain_id == int(receipt["chain_id"]) and same_contract, chain))
+    anchor = _call(w3, contract, _GET_ANCHOR + root)
     if len(anchor) < 96:  # no evidence contract at that address
         anchor = bytes(96)
     anchored_at = int.from_bytes(anchor[32:64], "big")
@@ -157,12 +177,37 @@ def verify(
             },
         )
     )
-    answer = bytes(w3.eth.call({"to": contract, "data": _VERIFY + _abi(claimed, proof, root)}))
+    answer = _call(w3, contract, _VERIFY + _abi(claimed, proof, root))
     checks.append(
         Check("contract_verifies", answer[:32] == (1).to_bytes(32, "big"), {"contract": contract})
     )
     checks.extend(_transaction_checks(w3, receipt, root, contract, anchored_at, confirmations))
-    return Report(checks)
+    report = Report(checks)
+    if report.passed:
+        found = {c.name: c.values for c in checks}
+        report.anchored = {
+            "hash": "0x" + claimed.hex(),
+            "root": "0x" + root.hex(),
+            "contract": contract,
+            "chain_id": chain_id,
+            "tx_hash": found["transaction"]["tx_hash"],
+            "block_number": found["block"]["block_number"],
+            "block_hash": found["block"]["block_hash"],
+            "block_time": found["block"]["block_time"],
+            "anchored_by": found["root_anchored"]["submitter"],
+            "leaf_count": found["root_anchored"]["leaf_count"],
+        }
+    return report
+
+
+def _call(w3: Web3, contract: str, data: bytes) -> bytes:
+    """What ``contract`` answers to ``data``; nothing when it reverts (a contract that is not an
+    evidence contract: the check reading the answer then fails)."""
+    try:
+        return bytes(w3.eth.call({"to": contract, "data": data}))
+    except ContractLogicError as exc:
+        logger.info("%s reverted selector 0x%s: %s", contract, data[:4].hex(), exc)
+        return b""
 
 
 def _abi(data_hash: bytes, proof: list[bytes], root: bytes) -> bytes:
@@ -193,21 +238,31 @@ def _transaction_checks(
     ]
     head = int(w3.eth.block_number)
     depth = head - int(tx["blockNumber"]) + 1
+    block_time = int(block["timestamp"])
+    # A receipt need not state the block's time; one that does must state the chain's, compared
+    # as given (a string or a float is not the block's integer time).
+    stated_time = receipt.get("block_time")
     return [
         Check(
             "transaction",
             tx["status"] == 1 and bool(logged),
-            {"tx_hash": receipt["tx_hash"], "status": tx["status"], "anchored_event": bool(logged)},
+            {
+                "tx_hash": "0x" + bytes(tx["transactionHash"]).hex(),
+                "status": tx["status"],
+                "anchored_event": bool(logged),
+            },
         ),
         Check(
             "block",
             int(tx["blockNumber"]) == int(receipt["block_number"])
             and "0x" + bytes(block["hash"]).hex() == receipt.get("block_hash")
-            and int(block["timestamp"]) == anchored_at,
+            and block_time == anchored_at
+            and (stated_time is None or (type(stated_time) is int and stated_time == block_time)),
             {
                 "block_number": int(tx["blockNumber"]),
                 "block_hash": "0x" + bytes(block["hash"]).hex(),
-                "block_time": int(block["timestamp"]),
+                "block_time": block_time,
+                "receipt_block_time": stated_time,
             },
         ),
         Check("confirmations", depth >= confirmations, {"depth": depth, "required": confirmations}),
@@ -220,13 +275,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rpc", required=True, help="JSON-RPC URL of the chain")
     parser.add_argument("--file", type=Path, help="the evidence as presented")
     parser.add_argument("--confirmations", type=int, default=1)
+    parser.add_argument(
+        "--contract", help="the registry's evidence contract: the receipt must name this one"
+    )
     args = parser.parse_args(argv)
     receipt = json.loads(args.receipt.read_text(encoding="utf-8"))
     w3 = Web3(Web3.HTTPProvider(args.rpc))
     presented = sha256_of(args.file) if args.file else None
-    report = verify(w3, receipt, data_hash=presented, confirmations=args.confirmations)
+    report = verify(
+        w3,
+        receipt,
+        data_hash=presented,
+        confirmations=args.confirmations,
+        evidence_contract=args.contract,
+    )
     for check in report.checks:
         print(f"{'PASS' if check.passed else 'FAIL'}  {check.name}  {json.dumps(check.values)}")
+    if report.anchored is not None:
+        print(f"\nanchored (read from the chain): {json.dumps(report.anchored)}")
     print(f"\nproven: {PROVEN}" if report.passed else f"\nNOT VERIFIED: {', '.join(report.failed)}")
     print(f"not proven: {NOT_PROVEN}")
     return 0 if report.passed else 1

@@ -99,8 +99,14 @@ class RegistryService:
         return "0x" + bytes(block["hash"]).hex(), int(block["timestamp"])
 
     def verify_receipt(self, receipt: dict[str, Any], data_hash: bytes | None) -> Report:
-        """The standalone verifier's checks of an evidence receipt, against this chain."""
-        return verify(self.registry.chain.w3, receipt, data_hash=data_hash)
+        """The standalone verifier's checks of an evidence receipt, against this chain and this
+        registry's evidence contract (what the registry signs must be its own contract's record)."""
+        return verify(
+            self.registry.chain.w3,
+            receipt,
+            data_hash=data_hash,
+            evidence_contract=self.registry.evidence.address,
+        )
 
     def eip712_domains(self) -> dict[str, dict[str, Any]]:
         """The EIP-712 domain of each contract that takes holder consents, by its name in

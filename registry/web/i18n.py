@@ -264,7 +264,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "check.evidence_matches_receipt": ("出示的证据与回执哈希一致", "evidence matches the receipt"),
     "check.leaf": ("叶子节点哈希", "leaf hash"),
     "check.merkle_proof": ("默克尔证明通向回执中的根", "Merkle proof reaches the root"),
-    "check.chain": ("链标识一致", "chain id matches"),
+    "check.chain": ("链标识与存证合约一致", "chain id and evidence contract match"),
     "check.root_anchored": ("根已记录于存证合约", "root recorded by the evidence contract"),
     "check.contract_verifies": ("合约复核证明", "contract re-checks the proof"),
     "check.transaction": ("上链交易成功且含存证事件", "transaction succeeded with its event"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, UploadFile
 from pydantic import Field, model_validator
@@ -17,6 +17,8 @@ from registry.certificates.numbers import format_number
 from registry.chain.types import CertificateStatus
 
 router = APIRouter(prefix="/v1", tags=["verification"])
+Stated = Literal["requester", "registry"]
+"""Who gave the receipt: the requester, or the registry's own records (looked up by hash)."""
 
 
 class VerifyIn(Strict):
@@ -30,7 +32,25 @@ class VerifyIn(Strict):
         return self
 
 
-def _report(ctx: AppContext, receipt: dict[str, Any], data_hash: bytes | None) -> dict[str, Any]:
+# A receipt's members no chain records (the registry's notes of who submitted the hash and when),
+# and those the checks compare with the chain: once every check passed, the chain's values are
+# stated instead; until then, what the receipt says of them is only what it says.
+_OFF_CHAIN = ("submitter", "received_at")
+_CHECKED = ("root", "contract", "chain_id", "tx_hash", "block_number", "block_hash", "block_time")
+
+
+def _stated(receipt: dict[str, Any], verified: bool, by: Stated) -> dict[str, Any]:
+    """What the receipt states that the chain did not confirm, and who stated it."""
+    names = _OFF_CHAIN if verified else _CHECKED + _OFF_CHAIN
+    return {"by": by, "values": {n: receipt[n] for n in names if receipt.get(n) is not None}}
+
+
+def _report(
+    ctx: AppContext, receipt: dict[str, Any], data_hash: bytes | None, by: Stated
+) -> dict[str, Any]:
+    """The verification of ``receipt``, which the requester gave or the registry looked up
+    (``by``): the facts of the anchoring are the chain's (``anchored``), what the receipt
+    states beyond them is apart (``stated``)."""
     if receipt.get("status") in ("queued", "batched", "sent"):
         raise ProblemError(
             409, "not-anchored", "Not anchored yet", f"the receipt is {receipt['status']}"
@@ -45,14 +65,23 @@ def _report(ctx: AppContext, receipt: dict[str, Any], data_hash: bytes | None) -
             f"{type(exc).__name__}: {exc}",
             invalid_params=[{"name": "receipt", "reason": str(exc)}],
         ) from None
-    return {**report.to_json(), "receipt": receipt, "linked": _linked(ctx, receipt)}
+    return {
+        **report.to_json(),
+        "receipt": receipt,
+        "stated": _stated(receipt, report.passed, by),
+        "linked": _linked(ctx, receipt, report.anchored),
+    }
 
 
-def _linked(ctx: AppContext, receipt: dict[str, Any]) -> list[dict[str, Any]]:
+def _linked(
+    ctx: AppContext, receipt: dict[str, Any], anchored: dict[str, Any] | None
+) -> list[dict[str, Any]]:
     """The registered assets this evidence is the manifest or a file of, with their status when
-    it was anchored and now, and their certificate's status now (read from the chain)."""
+    it was anchored (at the block's time, once verified) and now, and their certificate's status
+    now (read from the chain)."""
     now = ctx.now()
-    found = ctx.queries.linked(str(receipt["hash"]).lower(), receipt.get("block_time"), now)
+    then = None if anchored is None else int(anchored["block_time"])
+    found = ctx.queries.linked(str(receipt["hash"]).lower(), then, now)
     certificates = ctx.service.registry.certificates
     known = {a["asset_id"]: a for a in ctx.queries.assets([int(i["asset_id"]) for i in found], now)}
     for item in found:
@@ -70,11 +99,10 @@ def _linked(ctx: AppContext, receipt: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def verification_of(ctx: AppContext, body: VerifyIn) -> dict[str, Any]:
-    receipt = body.receipt
-    if receipt is None:
-        assert body.hash is not None
-        receipt = receipt_of(ctx, body.hash)
-    return _report(ctx, receipt, b32(body.hash) if body.hash else None)
+    if body.receipt is not None:
+        return _report(ctx, body.receipt, b32(body.hash) if body.hash else None, "requester")
+    assert body.hash is not None
+    return _report(ctx, receipt_of(ctx, body.hash), b32(body.hash), "registry")
 
 
 @router.post("/verify", response_model=VerificationOut)
@@ -92,4 +120,4 @@ async def verify_file(file: UploadFile, ctx: Ctx) -> dict[str, Any]:
     while chunk := await file.read(1 << 20):
         digest.update(chunk)
     data_hash = "0x" + digest.hexdigest()
-    return _report(ctx, receipt_of(ctx, data_hash), digest.digest())
+    return _report(ctx, receipt_of(ctx, data_hash), digest.digest(), "registry")
