@@ -42,6 +42,20 @@ class Settings(BaseSettings):
         description="the least severe records kept in data_dir/registry.log (the console shows "
         "warnings and errors)",
     )
+    objection_limit: int = Field(
+        default=5,
+        ge=1,
+        description="objections one client address may file without an API key per "
+        "objection_window seconds (each open objection holds up a certificate)",
+    )
+    objection_window: float = Field(default=3600.0, gt=0)
+    failed_auth_limit: int = Field(
+        default=10,
+        ge=1,
+        description="wrong API keys (console sign-in and API) one client address may send per "
+        "failed_auth_window seconds; past it every key from that address waits",
+    )
+    failed_auth_window: float = Field(default=900.0, gt=0)
     registrar_key: SecretStr | None = None
     reviewer_key: SecretStr | None = None
     anchorer_key: SecretStr | None = None

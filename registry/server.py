@@ -12,6 +12,8 @@ from web3 import Web3
 from registry.api.app import create_app
 from registry.api.deps import AppContext
 from registry.api.keys import ApiKeys
+from registry.api.limits import Limits
+from registry.api.objectors import Objectors
 from registry.chain import Deployment, Registry
 from registry.chain.compiler import Artifact
 from registry.chain.outbox import Outbox
@@ -88,6 +90,8 @@ class Runtime:
             settings.public_url,
             self.mediator,
             settings.region,
+            limits=Limits.of(settings),
+            objectors=Objectors(self.engine),
         )
 
     def app(self) -> FastAPI:

@@ -18,11 +18,16 @@
 - pages: p95 latency of the register's search and asset pages with 100,000 assets indexed
   (goal under 50 ms), and Chromium's SHA-256 rate on the verification page (hash-wasm, 4 MiB
   slices) against `sha256sum` on the same 1 GiB file.
+- uploads: `GET /healthz` latency (p50, p99, max; goal p99 under 50 ms) while 20 clients upload
+  100 MB files to `POST /v1/verify/file` of a `registry serve` process, against the same with
+  the service idle; then the service's peak resident memory (from /proc) while three 200 MB
+  files are checked at once as reports (`POST /v1/reports/check`; goal under 300 MB).
 - gas: the checked-in gas snapshot, per operation.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -636,6 +641,162 @@ def _browser_hash_rate(site: str) -> None:
     )
 
 
+def _percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, int(len(ordered) * share) - 1))]
+
+
+def _rss_mib(pid: int, field: str = "VmRSS") -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(status.split(f"{field}:")[1].split()[0]) / 1024
+
+
+def bench_uploads() -> None:
+    import threading
+
+    import httpx
+
+    from registry.api.keys import ApiKeys, Role
+    from registry.chain.node import free_port
+    from registry.config import Settings
+    from registry.index import open_engine
+
+    clients = int(os.environ.get("BENCH_UPLOAD_CLIENTS", "20"))
+    upload_mib = int(os.environ.get("BENCH_UPLOAD_MIB", "100"))
+    report_mib = int(os.environ.get("BENCH_REPORT_MIB", "200"))
+    admin, registrar, reviewer, anchorer = (dev_account(i) for i in range(4))
+    artifacts = compile_contracts(ROOT)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        fresh_chain(
+            artifacts,
+            admin=admin,
+            registrars=(registrar.address,),
+            reviewers=(reviewer.address,),
+            anchorers=(anchorer.address,),
+        ) as chain,
+    ):
+        data = Path(tmp) / "service"
+        data.mkdir()
+        chain.deployment.save(data / "deployment.json")
+        secret = ApiKeys(open_engine(Settings(data_dir=data).database_url)).create(
+            Role.REGISTRAR, 370200
+        )[1]
+        port = free_port()
+        env = {
+            **os.environ,
+            "REGISTRY_DATA_DIR": str(data),
+            "REGISTRY_RPC_URL": chain.node.url,
+            "REGISTRY_API_PORT": str(port),
+            "REGISTRY_REGISTRAR_KEY": registrar.key.hex(),
+            "REGISTRY_REVIEWER_KEY": reviewer.key.hex(),
+            "REGISTRY_ANCHORER_KEY": anchorer.key.hex(),
+        }
+        server = subprocess.Popen(
+            [sys.executable, "-m", "registry.cli", "serve"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{port}"
+        key = {"Authorization": f"Bearer {secret}"}
+        upload, _ = _random_file(Path(tmp), upload_mib << 20)
+        try:
+            with httpx.Client(base_url=url, timeout=60) as http:
+                for _ in range(600):
+                    try:
+                        if http.get("/healthz").status_code == 200:
+                            break
+                    except httpx.HTTPError:
+                        time.sleep(0.1)
+                # The file's hash is anchored first, so each verification reads the chain and
+                # the index as a real one does.
+                with upload.open("rb") as f:
+                    digest = "0x" + hashlib.file_digest(f, "sha256").hexdigest()
+                assert http.post("/v1/evidence", json={"hash": digest}, headers=key).is_success
+                for _ in range(600):
+                    if http.get(f"/v1/evidence/{digest}").json()["status"] == "anchored":
+                        break
+                    time.sleep(0.1)
+
+                def probe(samples: list[float], going: Any) -> None:
+                    """Times `GET /healthz` every 10 ms while ``going()``."""
+                    while going():
+                        start = time.perf_counter()
+                        assert http.get("/healthz").status_code == 200
+                        samples.append((time.perf_counter() - start) * 1000)
+                        time.sleep(0.01)
+
+                idle: list[float] = []
+                probe(idle, lambda: len(idle) < 200)
+
+                def uploading() -> None:
+                    with httpx.Client(base_url=url, timeout=600) as client, upload.open("rb") as f:
+                        answer = client.post("/v1/verify/file", files={"file": ("data.bin", f)})
+                        assert answer.status_code == 200, answer.text
+                        assert answer.json()["verified"], answer.text
+
+                done = threading.Event()
+                busy: list[float] = []
+                prober = threading.Thread(target=probe, args=(busy, lambda: not done.is_set()))
+                threads = [threading.Thread(target=uploading) for _ in range(clients)]
+                start = time.perf_counter()
+                for t in (*threads, prober):
+                    t.start()
+                for t in threads:
+                    t.join(900)
+                seconds = time.perf_counter() - start
+                done.set()
+                prober.join(60)
+                for kind in ("p50", "p99"):
+                    share = 0.5 if kind == "p50" else 0.99
+                    emit(
+                        "uploads",
+                        f"healthz_{kind}_ms_while_uploading",
+                        _percentile(busy, share),
+                        "ms",
+                        _percentile(idle, share),
+                    )
+                emit("uploads", "healthz_max_ms_while_uploading", max(busy), "ms", max(idle))
+                emit("uploads", "healthz_samples_while_uploading", len(busy), "requests")
+                emit(
+                    "uploads",
+                    "verified_upload_throughput",
+                    clients * upload_mib / seconds,
+                    "MiB/s",
+                )
+
+                # Three report checks at once, of a report the service signed.
+                issued = http.post("/v1/verify/report", json={"hash": digest})
+                assert issued.status_code == 201, issued.text
+                signature = http.get(f"/v1/reports/{issued.json()['id']}/signature").text
+                (Path(tmp) / "report").mkdir()
+                report, _ = _random_file(Path(tmp) / "report", report_mib << 20)
+                before = _rss_mib(server.pid)
+                peak = [before]
+
+                def checking() -> None:
+                    with httpx.Client(base_url=url, timeout=600) as client, report.open("rb") as f:
+                        answer = client.post(
+                            "/v1/reports/check",
+                            files={"file": ("report.pdf", f, "application/pdf")},
+                            data={"signature": signature},
+                        )
+                        assert answer.status_code == 200, answer.text
+
+                checks = [threading.Thread(target=checking) for _ in range(3)]
+                for t in checks:
+                    t.start()
+                while any(t.is_alive() for t in checks):
+                    peak.append(_rss_mib(server.pid))
+                    time.sleep(0.02)
+                emit("uploads", "service_peak_rss_mib_3_report_checks", max(peak), "MiB", before)
+                emit("uploads", "service_vm_hwm_mib", _rss_mib(server.pid, "VmHWM"), "MiB")
+        finally:
+            server.terminate()
+            server.wait(30)
+
+
 def bench_gas() -> None:
     for op, gas in json.loads((ROOT / "tests" / "gas-snapshot.json").read_text()).items():
         emit("gas", op, gas, "gas")
@@ -650,6 +811,7 @@ if __name__ == "__main__":
         "evidence",
         "recognition",
         "pages",
+        "uploads",
         "gas",
     ]
     for name in selected:

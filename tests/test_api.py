@@ -4,6 +4,7 @@ bad input answered with RFC 9457 problem+json."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -19,16 +20,14 @@ from registry.chain.types import Application, Status
 from registry.devtools import FAR_DEADLINE, signed_application
 from tests.api_support import Api
 from tests.conftest import Accounts, Flow, advance, application, h
+from tests.test_api_manifests import sample_manifest
 
 
 def application_body(registry: Registry, accounts: Accounts, app: Application) -> dict[str, Any]:
     consent = signed_application(
         registry.assets, accounts.holder, app, nonce=registry.assets.nonces(app.holder)
     )
-    named = ApplicationIn.of(
-        app, consent, "青岛港集装箱吞吐量", "Qingdao port container throughput"
-    )
-    return named.model_dump(mode="json")
+    return ApplicationIn.of(app, consent).model_dump(mode="json")
 
 
 def confirmed(api: Api, response: Any) -> dict[str, Any]:
@@ -41,8 +40,17 @@ def confirmed(api: Api, response: Any) -> dict[str, Any]:
 def test_registration_goes_from_application_to_valid_certificate(
     api: Api, registry: Registry, accounts: Accounts, w3: Web3
 ) -> None:
-    body = application_body(registry, accounts, application(accounts.holder.address, "api-1"))
-    confirmed(api, api.post("/v1/assets", body, Role.HOLDER))
+    # The asset is found by the names of its manifest as published.
+    manifest = sample_manifest()
+    manifest["version"] = "api-1"
+    published = api.post("/v1/manifests", manifest, Role.HOLDER).json()
+    app = replace(
+        application(accounts.holder.address),
+        manifest_hash=bytes.fromhex(published["manifest_hash"][2:]),
+        manifest_cid=bytes.fromhex(published["manifest_cid"][2:]),
+        cid_codec=published["cid_codec"],
+    )
+    confirmed(api, api.post("/v1/assets", application_body(registry, accounts, app), Role.HOLDER))
     api.indexed()
     found = api.get("/v1/assets", q="集装箱").json()["items"]
     assert [a["asset_id"] for a in found] == [1]
@@ -65,7 +73,7 @@ def test_registration_goes_from_application_to_valid_certificate(
     assert credential["@context"] == ["https://www.w3.org/ns/credentials/v2"]
     assert signer_of(credential) == accounts.registrar.address
     assert is_authentic(credential)
-    assert credential["credentialSubject"]["manifestHash"] == "0x" + h("api-1").hex()
+    assert credential["credentialSubject"]["manifestHash"] == published["manifest_hash"]
     assert credential["credentialStatus"]["status"] == "valid"
     forged = {**credential, "credentialSubject": {**credential["credentialSubject"]}}
     forged["credentialSubject"]["holder"] = accounts.outsider.address
@@ -198,7 +206,8 @@ def test_health_and_metrics(api: Api) -> None:
     health = api.get("/healthz").json()
     assert health["status"] == "ok"
     api.get("/v1/assets")
-    metrics = api.get("/metrics").text
+    auditor = {"Authorization": f"Bearer {api.keys[Role.AUDITOR]}"}
+    metrics = api.client.get("/metrics", headers=auditor).text
     assert "registry_http_requests_total" in metrics
 
 

@@ -160,6 +160,22 @@ class Rewind:
     kept: int
     lost: int
     other: int
+    ancestor: int
+    """The last block the rolled-back chain shares with the indexed one."""
+
+    def assert_nothing_kept_was_lost(self) -> None:
+        """The index holds everything up to the common ancestor as it was, and its cursor has
+        not walked back past it: the rewind stopped on the RPC error, or had finished before the
+        node stopped, but never took "no answer" for "block missing"."""
+        now = index_rows(self.engine)
+        for table, column in (("events", 1), ("blocks", 0)):
+            kept = [r for r in self.before[table] if r[column] <= self.ancestor]
+            assert [r for r in now[table] if r[column] <= self.ancestor] == kept, table
+        (cursor,) = now["sync"]
+        assert cursor.block_number >= self.ancestor
+        assert [a for a in now["assets"] if a.asset_id == self.kept] == [
+            a for a in self.before["assets"] if a.asset_id == self.kept
+        ]
 
 
 def rewind_until_the_node_stops(
@@ -190,7 +206,7 @@ def rewind_until_the_node_stops(
     # Round trip 1 finds the cursor's block gone, 2 finds the newest stored block gone too; the
     # node stops before 3 answers whether the next two are still there.
     provider.stop_at = provider.batches + 3
-    return Rewind(follower, engine, before, kept, lost, other)
+    return Rewind(follower, engine, before, kept, lost, other, snapshot_block)
 
 
 def test_node_hanging_during_a_rewind_leaves_the_index_intact_and_it_resumes(
@@ -202,7 +218,7 @@ def test_node_hanging_during_a_rewind_leaves_the_index_intact_and_it_resumes(
     with pytest.raises(ConnectionError, match="timed out"):
         rewind.follower.sync_once()
     assert time.monotonic() - started < 10
-    assert index_rows(rewind.engine) == rewind.before  # nothing dropped, nothing rebuilt
+    rewind.assert_nothing_kept_was_lost()
 
     assert node.process is not None
     os.kill(node.process.pid, signal.SIGCONT)
@@ -229,7 +245,7 @@ def test_node_killed_during_a_rewind_leaves_the_index_intact(
     for _ in range(3):
         with pytest.raises(ConnectionError):
             rewind.follower.sync_once()
-        assert index_rows(rewind.engine) == rewind.before
+        rewind.assert_nothing_kept_was_lost()
     rewind.engine.dispose()
 
 

@@ -16,6 +16,7 @@ from registry.api.routers import (
     assets,
     consents,
     manifests,
+    objections,
     public,
     recognitions,
     reports,
@@ -69,6 +70,7 @@ def create_app(context: AppContext) -> FastAPI:
     problems.install(app)
     app.include_router(assets.router)
     app.include_router(acts.router)
+    app.include_router(objections.router)
     app.include_router(rights.router)
     app.include_router(consents.router)
     app.include_router(manifests.router)

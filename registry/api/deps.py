@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Header, Request, Response
@@ -12,7 +12,9 @@ from pydantic import BaseModel
 
 from registry.acts import Act
 from registry.api.keys import ApiKeys, Principal, Role
+from registry.api.limits import Limits, client_of
 from registry.api.models import OperationOut, b32
+from registry.api.objectors import Objectors
 from registry.api.problems import ProblemError, refused
 from registry.chain.types import Status
 from registry.chain.writer import Operation
@@ -37,6 +39,8 @@ class AppContext:
     public_url: str | None = None
     mediator: Mediator | None = None
     region: int = 370200
+    limits: Limits = field(kw_only=True)
+    objectors: Objectors = field(kw_only=True)
 
     def link(self, request: Request, path: str) -> str:
         """An absolute public link, for QR codes and documents that leave the service."""
@@ -58,16 +62,22 @@ Ctx = Annotated[AppContext, Depends(context)]
 
 async def principal(
     ctx: Ctx,
+    request: Request,
     authorization: Annotated[str | None, Header()] = None,
     x_api_key: Annotated[str | None, Header()] = None,
 ) -> Principal | None:
+    """The caller's key; an address that sent too many wrong keys waits (429) whatever key
+    it sends, so keys cannot be tried from it faster than ``ctx.limits.failed_auth``."""
     secret = x_api_key
     if authorization and authorization.lower().startswith("bearer "):
         secret = authorization[7:].strip()
     if not secret:
         return None
+    client = client_of(request)
+    ctx.limits.failed_auth.check(client)
     found = ctx.keys.authenticate(secret)
     if found is None:
+        ctx.limits.failed_auth.record(client)
         raise ProblemError(401, "unauthenticated", "The API key is unknown or revoked")
     return found
 

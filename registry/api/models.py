@@ -84,14 +84,12 @@ class ApplicationIn(Strict):
     manifest_cid: Hash32 = Field(description="sha2-256 digest inside the manifest's CIDv1")
     cid_codec: Literal[85, 112] = Field(85, description="0x55 raw or 0x70 dag-pb")
     parents: list[ParentIn] = Field(default_factory=list, max_length=16)
-    name_zh: Annotated[str, Field(max_length=200)] = ""
-    name_en: Annotated[str, Field(max_length=200)] = ""
+    # No names here: an asset's names are its published manifest's (POST /v1/manifests), so an
+    # application, refused or not, cannot name an asset.
     consent: ConsentIn
 
     @classmethod
-    def of(
-        cls, application: Application, consent: Consent, name_zh: str = "", name_en: str = ""
-    ) -> ApplicationIn:
+    def of(cls, application: Application, consent: Consent) -> ApplicationIn:
         """The request body of a signed application (the inverse of ``to_application``)."""
         return cls(
             holder=application.holder,
@@ -105,8 +103,6 @@ class ApplicationIn(Strict):
                 ParentIn(asset_id=p.asset_id, scenario="0x" + p.scenario.hex())
                 for p in application.parents
             ],
-            name_zh=name_zh,
-            name_en=name_en,
             consent=ConsentIn.of(consent),
         )
 
@@ -128,8 +124,22 @@ class ReviewIn(Strict):
     reason_hash: Hash32 = ZERO
 
 
+class ObjectorIn(Strict):
+    """Who objects, for the registration center to reach them: kept in the registry's
+    database, never on chain or on a public page."""
+
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    contact: Annotated[
+        str,
+        Field(min_length=1, max_length=200, description="telephone, e-mail or postal address"),
+    ]
+
+
 class ObjectionIn(Strict):
     evidence_hash: Hash32
+    objector: ObjectorIn | None = Field(
+        None, description="required without an API key; kept confidential, never on chain"
+    )
 
 
 class ObjectionDecisionIn(Strict):

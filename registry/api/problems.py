@@ -60,7 +60,10 @@ def problem_response(problem: ProblemError, instance: str) -> JSONResponse:
     if problem.detail:
         body["detail"] = problem.detail
     body.update(problem.extra)
-    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM)
+    # A rate limit's answer says when to come back (RFC 9110 Retry-After), in seconds.
+    wait = problem.extra.get("retry_after")
+    headers = {"Retry-After": str(wait)} if wait is not None else None
+    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM, headers=headers)
 
 
 def refused(operation: Operation) -> ProblemError:

@@ -265,6 +265,23 @@ class Health(BaseModel):
     indexed_block: int | None
 
 
+# ---------------------------------------------------------------------- objections
+
+
+class ObjectorOut(BaseModel):
+    """Who filed an objection (confidential: for the registrars of the asset's region)."""
+
+    operation: str = Field(description="the objection's operation; its result names the id")
+    asset_id: int
+    evidence_hash: str
+    name: str
+    contact: str
+    statement: dict[str, Any] | None = Field(
+        None, description="the public form's statement, whose SHA-256 is the evidence hash"
+    )
+    filed_at: float
+
+
 # ---------------------------------------------------------------------- files
 
 

@@ -73,9 +73,7 @@ def apply(
             manifest_cid=bytes.fromhex(stored["manifest_cid"][2:]),
             cid_codec=int(stored["cid_codec"]),
         )
-        body = ApplicationIn.of(
-            application, DIRECT, name_zh=manifest.name_zh, name_en=manifest.name_en
-        )
+        body = ApplicationIn.of(application, DIRECT)
         signed = signer(client).signed("apply", None, body)
         if not as_json:
             typer.echo(f"manifest {stored['cid']}")

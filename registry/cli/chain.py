@@ -260,7 +260,7 @@ def _serve(
 ) -> None:
     import uvicorn
 
-    from registry.server import Runtime
+    from registry.server import Runtime, http_options
 
     # Threads waiting on the node or the disk get the GIL back within 0.5 ms instead of 5 ms:
     # a write makes several such waits in a row.
@@ -272,13 +272,7 @@ def _serve(
         typer.echo(f"API on http://{settings.api_host}:{settings.api_port}/ (docs at /docs)")
         # log_config=None: uvicorn's records (an exception in a request above all) go to the
         # handlers configured above instead of its own; below warning it only logs requests.
-        uvicorn.run(
-            runtime.app(),
-            host=settings.api_host,
-            port=settings.api_port,
-            log_level="warning",
-            log_config=None,
-        )
+        uvicorn.run(runtime.app(), **http_options(settings), log_level="warning", log_config=None)
     finally:
         follower.terminate()
         follower.wait(10)

@@ -3,6 +3,7 @@ certificates by number; the full history of an asset."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 
 from registry.certificates.numbers import parse_number
 from registry.chain.types import Status
+from registry.content.manifest import Manifest
 from registry.index.schema import (
     assets,
     certificates,
@@ -22,6 +24,8 @@ from registry.index.schema import (
     parents,
     sync,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -185,38 +189,43 @@ class Queries:
             )
             return [_row(r) for r in rows]
 
-    def record_manifest(
-        self, manifest_hash: str, name_zh: str, name_en: str, document: Any
-    ) -> None:
-        """Keeps a submitted manifest, so assets can be found by name."""
+    def record_manifest(self, manifest: Manifest) -> None:
+        """Keeps a published manifest (``POST /v1/manifests``) under its hash, so its assets are
+        shown and found by its names. Only a manifest is taken, never a request's fields: its
+        hash is the SHA-256 of the very document kept, so no one can name an asset whose
+        manifest they did not write. A row that is not this document (kept by an earlier
+        version, which took names from applications) is replaced."""
+        manifest_hash = "0x" + manifest.manifest_hash().hex()
+        document = manifest.model_dump(mode="json")
         with self.engine.begin() as conn:
-            exists = conn.execute(
-                sa.select(manifests.c.manifest_hash).where(
-                    manifests.c.manifest_hash == manifest_hash
-                )
+            kept = conn.execute(
+                sa.select(manifests.c.document).where(manifests.c.manifest_hash == manifest_hash)
             ).first()
-            if exists is None:
+            if kept is not None and kept.document == document:
+                return
+            if kept is not None:
+                logger.warning("manifest %s: replacing a row not its document", manifest_hash)
                 conn.execute(
-                    sa.insert(manifests).values(
-                        manifest_hash=manifest_hash,
-                        name_zh=name_zh,
-                        name_en=name_en,
-                        document=document,
-                    )
+                    sa.delete(manifest_files).where(manifest_files.c.manifest_hash == manifest_hash)
                 )
-                files = {
-                    "0x" + f["sha256"]: f["path"]
-                    for f in (document.get("files") or [])
-                    if isinstance(f, dict) and "sha256" in f
-                }
-                if files:
-                    conn.execute(
-                        sa.insert(manifest_files),
-                        [
-                            {"sha256": h, "manifest_hash": manifest_hash, "path": path}
-                            for h, path in files.items()
-                        ],
-                    )
+                conn.execute(sa.delete(manifests).where(manifests.c.manifest_hash == manifest_hash))
+            conn.execute(
+                sa.insert(manifests).values(
+                    manifest_hash=manifest_hash,
+                    name_zh=manifest.name_zh,
+                    name_en=manifest.name_en,
+                    document=document,
+                )
+            )
+            files = {"0x" + f.sha256: f.path for f in manifest.files}
+            if files:
+                conn.execute(
+                    sa.insert(manifest_files),
+                    [
+                        {"sha256": h, "manifest_hash": manifest_hash, "path": path}
+                        for h, path in files.items()
+                    ],
+                )
 
     def files_named(self, path: str) -> list[dict[str, Any]]:
         """Registered files with this path (file name) in their manifest, with their assets."""

@@ -144,4 +144,6 @@ manifest_files = sa.Table(
 )
 
 PROJECTIONS = (assets, parents, grants, certificates, objections, anchors)
-"""Tables rebuilt from ``events``; ``manifests`` is written by the service, not the chain."""
+"""Tables rebuilt from ``events``; ``manifests`` (and ``manifest_files``) hold the manifests
+published to the service (``POST /v1/manifests``), each under its own SHA-256: the only source of
+an asset's names."""

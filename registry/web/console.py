@@ -4,10 +4,12 @@ the partner regions. What a role may not do is neither shown nor accepted."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Cookie, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -16,12 +18,15 @@ from pydantic import BaseModel
 from registry.acts import Act, act, text_hash
 from registry.api.deps import AppContext, Ctx, accepted
 from registry.api.keys import Role
+from registry.api.limits import client_of
 from registry.api.models import ZERO, ObjectionDecisionIn, OrderIn, ReasonIn, ReviewIn
 from registry.api.problems import ProblemError
 from registry.api.routers.acts import perform
 from registry.chain.types import Status
 from registry.web.render import Lang, render
 from registry.web.sessions import COOKIE, LIFETIME, Session, sessions_of
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
 
@@ -189,6 +194,24 @@ def console(
     return console_page(ctx, request, lang, session)
 
 
+def _cross_site(ctx: AppContext, request: Request) -> bool:
+    """Whether a browser sent this form from another site: by Fetch Metadata
+    (``Sec-Fetch-Site``) where the browser sends it, else by ``Origin``, which browsers send
+    with every cross-origin POST. A client sending neither is no browser, and login CSRF
+    needs the victim's browser."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site != "same-origin"
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    own = {f"{request.url.scheme}://{request.headers.get('host', '')}"}
+    if ctx.public_url:
+        public = urlsplit(ctx.public_url)
+        own.add(f"{public.scheme}://{public.netloc}")
+    return origin not in own
+
+
 @router.post("/console/login")
 def login(
     api_key: Annotated[str, Form(min_length=1, max_length=200)],
@@ -196,9 +219,23 @@ def login(
     request: Request,
     lang: Lang = "zh",
 ) -> Response:
-    """Exchanges an API key for a session."""
+    """Exchanges an API key for a session. A form from another site is refused (login CSRF:
+    it would sign this browser in with someone else's key, whose console the victim would then
+    work in), and an address that sent too many wrong keys waits (``ctx.limits.failed_auth``,
+    shared with the API)."""
+    if _cross_site(ctx, request):
+        logger.warning("console sign-in from another site refused (%s)", client_of(request))
+        return render(request, "console.html", lang, 403, session=None, error="console.cross_site")
+    client = client_of(request)
+    try:
+        ctx.limits.failed_auth.check(client)
+    except ProblemError as problem:
+        page = render(request, "console.html", lang, 429, session=None, error="console.throttled")
+        page.headers["Retry-After"] = str(problem.extra["retry_after"])
+        return page
     principal = ctx.keys.authenticate(api_key.strip())
     if principal is None:
+        ctx.limits.failed_auth.record(client)
         return render(request, "console.html", lang, 401, session=None, error="console.bad_key")
     session_id, _ = sessions_of(ctx.keys).open(principal)
     response = RedirectResponse(f"/console?lang={lang}", status_code=303)
@@ -217,13 +254,13 @@ def login(
 @router.post("/console/logout")
 def logout(
     ctx: Ctx,
-    csrf: Annotated[str, Form()],
     lang: Lang = "zh",
     session_id: Annotated[str | None, Cookie(alias=COOKIE)] = None,
 ) -> Response:
-    session = session_of(ctx, session_id)
-    if session is not None and session.csrf_ok(csrf):
-        sessions_of(ctx.keys).close(session_id)
+    """Ends the session, whatever else the form holds: a sign-out that left the session valid
+    while the cookie went would leave it to whoever holds a copy of the cookie. (A form from
+    another site carries no cookie: it is SameSite=Strict.)"""
+    sessions_of(ctx.keys).close(session_id)
     response = RedirectResponse(f"/console?lang={lang}", status_code=303)
     response.delete_cookie(COOKIE, path="/console")
     return response

@@ -141,7 +141,17 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "asset.pledged": ("已质押", "pledged"),
     "obj.title": ("提出异议", "Object"),
     "obj.reason": ("异议理由（将哈希后上链存证）", "Grounds (hashed and anchored on chain)"),
-    "obj.contact": ("联系方式（可选）", "Contact (optional)"),
+    "obj.name": ("异议人姓名或名称", "Objector (person or organisation)"),
+    "obj.contact": ("联系方式（电话、邮箱或地址）", "Contact (telephone, e-mail or address)"),
+    "obj.confidential": (
+        "姓名与联系方式仅供登记机构联系异议人，予以保密，不上链、不公开。",
+        "The name and contact are for the registration center to reach you: kept confidential, "
+        "never on chain or on a page.",
+    ),
+    "obj.too_many": (
+        "该网络地址提交的异议过多，请稍后再试",
+        "Too many objections from this address; try again later",
+    ),
     "obj.submit": ("提交异议", "File the objection"),
     "obj.filed": ("异议已提交", "Objection filed"),
     "obj.hash": ("异议内容哈希", "Hash of the objection"),
@@ -157,6 +167,14 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "console.sign_out": ("退出", "Sign out"),
     "console.signed_in": ("已登录：", "Signed in as"),
     "console.bad_key": ("密钥无效或已吊销", "The key is unknown or revoked"),
+    "console.throttled": (
+        "该网络地址的密钥错误次数过多，请稍后再试",
+        "Too many wrong keys from this address; try again later",
+    ),
+    "console.cross_site": (
+        "登录表单来自其他网站，已拒绝",
+        "Sign-in refused: the form was sent from another site",
+    ),
     "console.signed_out": ("请先登录", "Sign in first"),
     "console.bad_csrf": ("表单已过期，请重试", "The form expired; try again"),
     "console.wrong_role": ("该角色不能执行此操作", "This role may not do this"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 import time
 import uuid
 from typing import Annotated, Any
@@ -13,11 +14,13 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 
-from registry.acts import act
 from registry.api.deps import Ctx
-from registry.api.models import ObjectionIn
-from registry.api.routers.acts import perform
+from registry.api.limits import client_of
+from registry.api.models import ObjectionIn, ObjectorIn
+from registry.api.problems import ProblemError
+from registry.api.routers.objections import file_objection
 from registry.chain.types import AssetKind, RightKind, Status, checksum
 from registry.content.canonical import canonical_json
 from registry.regions import region_name
@@ -100,18 +103,7 @@ def _asset_page(ctx: Any, request: Request, asset_id: int, lang: str, **extra: A
     now = ctx.now()
     asset = ctx.queries.asset(asset_id, now)
     if asset is None:
-        return render(
-            request,
-            "register.html",
-            lang,
-            404,
-            filters={},
-            statuses=STATUSES,
-            items=[],
-            notice=[],
-            name=_namer(lang),
-            error=f"#{asset_id}: 404",
-        )
+        return _refused(request, lang, 404, f"#{asset_id}: 404")
     manifest = ctx.queries.manifest(asset["manifest_hash"])
     holder = (manifest or {}).get("holder") or {}
     named = str(holder.get("account", "")).lower() == str(asset["holder"]).lower()
@@ -154,34 +146,70 @@ def asset_page(asset_id: AssetId, ctx: Ctx, request: Request, lang: Lang = "zh")
 def objection(
     asset_id: AssetId,
     reason: Annotated[str, Form(min_length=1, max_length=4000)],
+    name: Annotated[str, Form(min_length=1, max_length=100)],
+    contact: Annotated[str, Form(min_length=1, max_length=200)],
     ctx: Ctx,
     request: Request,
-    contact: Annotated[str, Form(max_length=200)] = "",
     lang: Lang = "zh",
 ) -> Response:
-    """Files a public objection (异议): its statement is hashed, the hash goes on chain with the
-    objection and is anchored as evidence, so the statement can later be proven unaltered."""
-    statement = {"asset_id": asset_id, "reason": reason, "contact": contact, "at": int(time.time())}
+    """Files a public objection (异议) by a named objector the registration center can contact
+    (name and contact are kept confidential, never on chain or on a page), a few per address
+    per hour. The statement is hashed and only the hash goes on chain with the objection and is
+    anchored as evidence, so the statement can later be proven unaltered; a random salt in it
+    keeps the hash from being matched against guessed names."""
+    objector = {"name": name.strip(), "contact": contact.strip()}
+    statement = {
+        "asset_id": asset_id,
+        "reason": reason,
+        "objector": objector,
+        "at": int(time.time()),
+        "salt": secrets.token_hex(16),
+    }
     digest = hashlib.sha256(canonical_json(statement)).digest()
-    body = ObjectionIn(evidence_hash="0x" + digest.hex())
-    op = perform(ctx, act("object"), None, asset_id, body, f"objection-{uuid.uuid4().hex}")
-    ctx.evidence.add(digest, f"public objection to asset {asset_id}")
-    if op.status == "failed":
-        refusal = (op.error or {}).get("name") or "refused"
-        return render(
-            request,
-            "register.html",
-            lang,
-            409,
-            filters={},
-            statuses=STATUSES,
-            items=[],
-            notice=[],
-            name=_namer(lang),
-            error=f"#{asset_id}: {refusal}",
+    try:
+        body = ObjectionIn(evidence_hash="0x" + digest.hex(), objector=ObjectorIn(**objector))
+        op = file_objection(
+            ctx,
+            client_of(request),
+            None,
+            asset_id,
+            body,
+            f"objection-{uuid.uuid4().hex}",
+            statement,
         )
+    except ValidationError as exc:
+        fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
+        return _refused(request, lang, 422, f"#{asset_id}: {fields}")
+    except ProblemError as problem:
+        if "retry_after" not in problem.extra:
+            return _refused(request, lang, problem.status, f"#{asset_id}: {_reason(problem)}")
+        page = _refused(request, lang, 429, translator(lang)("obj.too_many"))
+        page.headers["Retry-After"] = str(problem.extra["retry_after"])
+        return page
+    ctx.evidence.add(digest, f"public objection to asset {asset_id}")
     filed = {"hash": "0x" + digest.hex(), "operation": op.key}
     return _asset_page(ctx, request, asset_id, lang, filed=filed)
+
+
+def _reason(problem: ProblemError) -> str:
+    """A refusal in a line: the contract's rule by name, or the problem's title and detail."""
+    rule = problem.extra.get("rule")
+    return str(rule) if rule else f"{problem.title} ({problem.detail})"
+
+
+def _refused(request: Request, lang: str, status: int, error: str) -> Response:
+    return render(
+        request,
+        "register.html",
+        lang,
+        status,
+        filters={},
+        statuses=STATUSES,
+        items=[],
+        notice=[],
+        name=_namer(lang),
+        error=error,
+    )
 
 
 @router.get("/stats")

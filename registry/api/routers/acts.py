@@ -1,6 +1,7 @@
-"""The act routes, one per row of ``registry.acts.ACTS`` (except the application, whose route in
-``assets`` also keeps the names it is filed under), and ``GET /v1/acts``, the table itself, so
-a partner knows what this registry can do and who may ask for it."""
+"""The act routes, one per row of ``registry.acts.ACTS`` (except the application, whose route is
+in ``assets`` beside the batch of applications, and the objection, in ``objections``: the
+public's objections are limited and need an objector), and ``GET /v1/acts``, the table itself,
+so a partner knows what this registry can do and who may ask for it."""
 
 from __future__ import annotations
 
@@ -137,8 +138,8 @@ def _endpoint(act: Act) -> Callable[..., OperationOut]:
 
 
 for _act in ACTS:
-    if _act.name == "apply":
-        continue  # its route is in ``assets``, beside the batch of applications
+    if _act.name in ("apply", "object"):
+        continue  # their routes are in ``assets`` and ``objections``
     router.add_api_route(
         _act.path,
         _endpoint(_act),

@@ -40,12 +40,8 @@ def apply(
     response: Response,
     key: IdempotencyKey = None,
 ) -> OperationOut:
-    """Files an initial application (首次登记), signed by the holder."""
-    authorize(ctx, APPLY, who, None, body)
-    if body.name_zh or body.name_en:
-        ctx.queries.record_manifest(
-            body.manifest_hash, body.name_zh, body.name_en, body.model_dump(exclude={"consent"})
-        )
+    """Files an initial application (首次登记), signed by the holder. Nothing of it is kept
+    here but its operation: the asset's names are those of its manifest as published."""
     return accepted_response(response, perform(ctx, APPLY, who, None, body, key))
 
 

@@ -44,9 +44,8 @@ def publish(body: Manifest, ctx: Ctx, who: Publisher, response: Response) -> Man
         stored = ctx.content.add(data, cid_version=1, pin=True)
     except ContentError as exc:
         raise _unavailable(exc) from None
-    ctx.queries.record_manifest(
-        "0x" + manifest_hash.hex(), body.name_zh, body.name_en, body.model_dump(mode="json")
-    )
+    # The only place an asset's names come from: this document, under its own hash.
+    ctx.queries.record_manifest(body)
     # The manifest and every file it lists become evidence too (存证): each gets a receipt.
     submitter = f"key {who.key_id} (region {who.region}), manifest {body.identifier}"
     ctx.evidence.add(manifest_hash, submitter)

@@ -1,0 +1,108 @@
+"""Objections (异议) during the public notice: the act table's "object" (anyone may object),
+routed here rather than generated because an objection from the public, one without an API
+key, is taken only with an objector the registration center can contact (kept confidential in
+the registry's database, never on chain or on a page) and only so many times per client
+address: each open objection holds up the certificate until a registrar decides it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+
+from registry.acts import act
+from registry.api.deps import (
+    AppContext,
+    Ctx,
+    IdempotencyKey,
+    accepted,
+    accepted_response,
+    in_region,
+    may,
+    require,
+)
+from registry.api.keys import Principal, Role
+from registry.api.limits import client_of
+from registry.api.models import ObjectionIn, OperationOut
+from registry.api.problems import ProblemError
+from registry.api.responses import ObjectorOut
+from registry.api.routers.acts import perform
+from registry.chain.writer import Operation
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/v1", tags=["assets"])
+OBJECT = act("object")
+AssetId = Annotated[int, Path(ge=1, lt=2**63, description="The asset's id")]
+
+
+def file_objection(
+    ctx: AppContext,
+    client: str,
+    who: Principal | None,
+    asset_id: int,
+    body: ObjectionIn,
+    key: str | None,
+    statement: dict[str, Any] | None = None,
+) -> Operation:
+    """Files the objection once the chain's check passed (ProblemError otherwise), and keeps
+    its objector. Without an API key the objector is required and ``client`` must be under
+    ``ctx.limits.objections``; nothing is kept for an objection the chain refused."""
+    if who is None:
+        if body.objector is None:
+            raise ProblemError(
+                422,
+                "invalid-request",
+                "An objection from the public names its objector",
+                "give objector.name and objector.contact: kept by the registration center, "
+                "never on chain or on a page",
+                invalid_params=[{"name": "objector", "reason": "required without an API key"}],
+            )
+        wait = ctx.limits.objections.take(client)
+        if wait > 0:
+            raise ctx.limits.objections.refuse(client, wait)
+    op = accepted(perform(ctx, OBJECT, who, asset_id, body, key))
+    if body.objector is not None:
+        ctx.objectors.keep(
+            op.key,
+            asset_id,
+            body.evidence_hash,
+            body.objector.name,
+            body.objector.contact,
+            statement,
+        )
+    return op
+
+
+@router.post(
+    "/assets/{asset_id}/objections",
+    status_code=202,
+    response_model=OperationOut,
+    name=OBJECT.name,
+    summary=OBJECT.summary,
+)
+def object_to(
+    asset_id: AssetId,
+    body: ObjectionIn,
+    ctx: Ctx,
+    request: Request,
+    response: Response,
+    who: Annotated[Principal | None, Depends(may(OBJECT))],
+    key: IdempotencyKey = None,
+) -> OperationOut:
+    """An objection with the hash of its evidence; anyone, and without an API key with the
+    objector's name and contact (kept confidential), a few per address per hour."""
+    op = file_objection(ctx, client_of(request), who, asset_id, body, key)
+    return accepted_response(response, op)
+
+
+@router.get("/assets/{asset_id}/objectors", response_model=list[ObjectorOut])
+def objectors(
+    asset_id: AssetId,
+    ctx: Ctx,
+    who: Annotated[Principal, Depends(require(Role.REGISTRAR))],
+) -> list[dict[str, Any]]:
+    """Who filed the asset's objections, to be contacted: for the registrars of its region."""
+    in_region(ctx, who, "asset", asset_id)
+    return ctx.objectors.of_asset(asset_id)
