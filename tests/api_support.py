@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
 from web3 import Web3
 
@@ -70,9 +71,11 @@ def running_api(
     accounts: Accounts,
     *,
     region: int = 370200,
+    mediator: LocalAccount | None = None,
 ) -> Iterator[Api]:
+    """``mediator``: the key of a recognition mediator (none runs without one)."""
     settings = Settings(data_dir=tmp_path, confirmations=1)
-    staff = StaffKeys(accounts.registrar, accounts.reviewer, accounts.anchorer)
+    staff = StaffKeys(accounts.registrar, accounts.reviewer, accounts.anchorer, mediator)
     runtime = Runtime(settings, w3, deployment, artifacts, staff).start()
     try:
         with TestClient(runtime.app()) as client:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from eth_utils.address import is_address
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from registry.chain.outbox import Operation, OperationStatus
@@ -16,24 +15,17 @@ from registry.chain.types import (
     GrantRequest,
     ParentRef,
     RightKind,
-    checksum,
 )
+from registry.fields import REGIONS, Address, PlainText, shallow
 
-
-def _address(value: str) -> str:
-    if not is_address(value):
-        raise ValueError("not an Ethereum address (0x and 40 hex digits)")
-    return checksum(value)
-
-
-Address = Annotated[str, AfterValidator(_address)]
 Hash32 = Annotated[
     str,
     Field(pattern=r"^0x[0-9a-fA-F]{64}$", description="32 bytes, 0x and 64 hex digits"),
 ]
 HexBytes = Annotated[str, Field(pattern=r"^(0x)?([0-9a-fA-F]{2})*$", max_length=4096)]
 Region = Annotated[
-    int, Field(ge=110000, le=829999, description="GB/T 2260 six-digit administrative code")
+    int,
+    Field(ge=REGIONS[0], le=REGIONS[1], description="GB/T 2260 six-digit administrative code"),
 ]
 Uint40 = Annotated[int, Field(ge=0, lt=2**40)]
 AssetIdField = Annotated[int, Field(ge=1, lt=2**64)]
@@ -128,10 +120,11 @@ class ObjectorIn(Strict):
     """Who objects, for the registration center to reach them: kept in the registry's
     database, never on chain or on a public page."""
 
-    name: Annotated[str, Field(min_length=1, max_length=100)]
+    name: Annotated[str, Field(min_length=1, max_length=100), PlainText]
     contact: Annotated[
         str,
         Field(min_length=1, max_length=200, description="telephone, e-mail or postal address"),
+        PlainText,
     ]
 
 
@@ -232,6 +225,35 @@ class LicenceIn(Strict):
 
 class EvidenceIn(Strict):
     hash: Hash32 = Field(description="SHA-256 (or any 32-byte digest) of the evidence")
+
+
+# A receipt's numbers are JSON integers of their on-chain types (strict: not a string, which
+# ``int`` would read in any script's digits, nor a float, NaN or Infinity).
+ChainInt = Annotated[int, Field(ge=0, lt=2**256, strict=True)]
+BlockInt = Annotated[int, Field(ge=0, lt=2**64, strict=True)]
+LeafInt = Annotated[int, Field(ge=0, lt=2**32, strict=True)]
+
+
+class ReceiptIn(Strict):
+    """An evidence receipt as the registry gives it (``GET /v1/evidence/{hash}``), each member
+    typed and bounded; the members the checks need are required (null until anchored)."""
+
+    hash: Hash32
+    status: Literal["queued", "batched", "sent", "anchored", "failed"] | None = None
+    submitter: Annotated[str, Field(max_length=4000), PlainText] | None = None
+    received_at: Annotated[float, Field(ge=0, lt=2**40, allow_inf_nan=False)] | None = None
+    leaf: Hash32 | None = None
+    proof: Annotated[list[Hash32], Field(max_length=64)]
+    root: Hash32 | None
+    leaf_index: LeafInt | None = None
+    leaf_count: LeafInt | None = None
+    tx_hash: Hash32 | None
+    block_number: BlockInt | None
+    error: Annotated[dict[str, Any], AfterValidator(shallow)] | None = None
+    contract: Address
+    chain_id: ChainInt
+    block_hash: Hash32 | None = None
+    block_time: BlockInt | None = None
 
 
 class OperationOut(BaseModel):

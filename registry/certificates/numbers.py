@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-_NUMBER = re.compile(r"^(\d{18})([0-9X])$")
+# ASCII digits: ``\d`` would also take other scripts' digits (full-width ３, Arabic-Indic ٣).
+_NUMBER = re.compile(r"^([0-9]{18})([0-9X])$")
 
 
 def check_character(digits: str) -> str:

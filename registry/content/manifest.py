@@ -10,12 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from eth_utils.address import is_address
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from registry.chain.types import checksum
 from registry.content.canonical import canonical_json
 from registry.content.cid import CHUNK, DAG_PB, RAW, Cid, file_digest
+from registry.fields import Address, PlainText
 
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -38,18 +37,20 @@ def _credit_code(code: str) -> str:
     return code
 
 
-def _address(value: str) -> str:
-    if not is_address(value):
-        raise ValueError("not an Ethereum address (0x and 40 hex digits)")
-    return checksum(value)
-
-
 def _cid(value: str) -> str:
     Cid.parse(value)
     return value
 
 
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
+# Each text field is bounded (a manifest is shown on pages and printed on certificates) and
+# plain (no NUL, control or bidirectional formatting characters).
+Text = Annotated[str, Field(min_length=1, max_length=2000), PlainText]
+Long = Annotated[str, Field(max_length=2000), PlainText]
+Short = Annotated[str, Field(max_length=200), PlainText]
+# RFC 8785 writes numbers as IEEE 754 doubles: an integer past 2^53 has no exact canonical form.
+# Strict: a JSON number, not a string the stored manifest would not hold as sent.
+JsonUint = Annotated[int, Field(ge=0, le=2**53 - 1, strict=True)]
+Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
 class Strict(BaseModel):
@@ -58,9 +59,9 @@ class Strict(BaseModel):
 
 class Holder(Strict):
     name_zh: Text
-    name_en: str = ""
-    credit_code: Annotated[str, AfterValidator(_credit_code)]
-    account: Annotated[str, AfterValidator(_address)]
+    name_en: Short = ""
+    credit_code: Annotated[str, Field(max_length=40), AfterValidator(_credit_code)]
+    account: Address
 
 
 class Source(Strict):
@@ -68,7 +69,7 @@ class Source(Strict):
 
     description: Text
     collection_route: Text
-    contract_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+    contract_sha256: Sha256Hex | None = None
 
 
 class FieldSpec(Strict):
@@ -77,17 +78,17 @@ class FieldSpec(Strict):
     name: Text
     definition: Text
     type: Text
-    format: str = ""
-    value_domain: str = ""
+    format: Short = ""
+    value_domain: Long = ""
     sensitivity: Literal["public", "internal", "sensitive"] = "internal"
-    unit: str = ""
+    unit: Short = ""
 
 
 class FileEntry(Strict):
     path: Text
-    size: Annotated[int, Field(ge=0)]
-    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-    cid: Annotated[str, AfterValidator(_cid)]
+    size: JsonUint
+    sha256: Sha256Hex
+    cid: Annotated[str, Field(max_length=120), AfterValidator(_cid)]
 
 
 class Manifest(Strict):
@@ -97,7 +98,7 @@ class Manifest(Strict):
     description: Text
     data_type: Text
     data_format: Text
-    scenarios: Annotated[list[Text], Field(min_length=1)]
+    scenarios: Annotated[list[Text], Field(min_length=1, max_length=100)]
     delivery: Text
     storage_format: Text
     update_cycle: Text
@@ -105,11 +106,13 @@ class Manifest(Strict):
     holder: Holder
     classification: Literal["general", "important"]
     sensitivity: Literal["L1", "L2", "L3", "L4"]
-    fields: Annotated[list[FieldSpec], Field(min_length=1)]
-    samples: list[dict[str, str]] = Field(default_factory=list, max_length=20)
+    fields: Annotated[list[FieldSpec], Field(min_length=1, max_length=1000)]
+    samples: list[Annotated[dict[Short, Long], Field(max_length=1000)]] = Field(
+        default_factory=list, max_length=20
+    )
     version: Text
     release_date: dt.date
-    files: Annotated[list[FileEntry], Field(min_length=1)]
+    files: Annotated[list[FileEntry], Field(min_length=1, max_length=100_000)]
 
     @field_validator("classification", mode="before")
     @classmethod

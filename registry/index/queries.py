@@ -144,9 +144,12 @@ class Queries:
         elif status is not None:
             query = query.where(assets.c.status == status)
         if text:
-            pattern = f"%{text}%"
+            # The text is matched as written: autoescape escapes LIKE's wildcards (% and _).
             query = query.where(
-                sa.or_(manifests.c.name_zh.like(pattern), manifests.c.name_en.ilike(pattern))
+                sa.or_(
+                    manifests.c.name_zh.contains(text, autoescape=True),
+                    manifests.c.name_en.icontains(text, autoescape=True),
+                )
             )
         if after is not None:
             query = query.where(assets.c.asset_id > after)

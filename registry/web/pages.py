@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from registry.api.deps import Ctx
 from registry.api.problems import ProblemError
 from registry.api.routers.public import certificate_record
-from registry.api.routers.recognitions import recheck, recognition_of
+from registry.api.routers.recognitions import CertNumber, RegionCode, recheck, recognition_of
 from registry.api.routers.reports import issue
 from registry.api.routers.verification import VerifyIn, verification_of
 from registry.certificates.numbers import parse_number
@@ -121,8 +121,9 @@ def verify_receipt_page(
         parsed = json.loads(receipt)
         if not isinstance(parsed, dict):
             raise ValueError("not an object")
-        report = verification_of(ctx, VerifyIn(hash=None, receipt=parsed))
-    except (ValueError, ProblemError):
+        report = verification_of(ctx, VerifyIn.model_validate({"receipt": parsed}))
+    except (ValueError, RecursionError, ProblemError):
+        # RecursionError: JSON nested deeper than the parser's recursion limit.
         return render(request, "verify.html", lang, 422, error="verify.bad_receipt")
     return render(request, "verify.html", lang, hash=str(parsed.get("hash", "")), report=report)
 
@@ -138,7 +139,7 @@ def report_form(
 
 @router.get("/recognitions/{region}/{number}")
 def recognition_page(
-    region: int, number: str, ctx: Ctx, request: Request, lang: Lang = "zh"
+    region: RegionCode, number: CertNumber, ctx: Ctx, request: Request, lang: Lang = "zh"
 ) -> Response:
     """Whether a partner region's certificate is recognised here, for people."""
     try:
@@ -150,7 +151,7 @@ def recognition_page(
 
 @router.post("/recognitions/{region}/{number}/recheck")
 def recheck_form(
-    region: int, number: str, ctx: Ctx, request: Request, lang: Lang = "zh"
+    region: RegionCode, number: CertNumber, ctx: Ctx, request: Request, lang: Lang = "zh"
 ) -> Response:
     """The page's button: queues a check against the origin and shows the page again (reading
     the page queues nothing)."""

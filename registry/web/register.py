@@ -5,14 +5,13 @@ and statistics drawn as SVG."""
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 import time
 import uuid
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
@@ -21,8 +20,9 @@ from registry.api.limits import client_of
 from registry.api.models import ObjectionIn, ObjectorIn
 from registry.api.problems import ProblemError
 from registry.api.routers.objections import file_objection
-from registry.chain.types import AssetKind, RightKind, Status, checksum
+from registry.chain.types import AssetKind, RightKind, Status
 from registry.content.canonical import canonical_json
+from registry.fields import REGIONS, address, ascii_int
 from registry.regions import region_name
 from registry.web.charts import bar_chart
 from registry.web.i18n import translator
@@ -31,7 +31,6 @@ from registry.web.render import Lang, render
 router = APIRouter(include_in_schema=False)
 STATUSES = [s.name.lower() for s in Status if s != Status.NONE]
 PAGE = 25
-_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 AssetId = Annotated[int, Path(ge=1, lt=2**63)]
 
 
@@ -53,7 +52,7 @@ def register(
     region: str = "",
     status: str = "",
     kind: str = "",
-    after: int | None = None,
+    after: Annotated[int | None, Query(ge=0, lt=2**63)] = None,
 ) -> Response:
     """Search and browse the register; keyset pages of 25."""
     filters = {
@@ -65,15 +64,20 @@ def register(
     }
     t = translator(lang)
     error = None
-    if filters["holder"] and not _ADDRESS.match(filters["holder"]):
+    account = region_code = None
+    try:
+        account = address(filters["holder"]) if filters["holder"] else None
+    except ValueError:
         error, filters["holder"] = f"{t('reg.holder')}: 0x + 40 hex", ""
-    if filters["region"] and not filters["region"].isdigit():
+    try:
+        region_code = ascii_int(filters["region"], *REGIONS) if filters["region"] else None
+    except ValueError:
         error, filters["region"] = f"{t('reg.region')}: GB/T 2260", ""
     now = ctx.now()
     page = ctx.queries.search(
         now,
-        holder=checksum(filters["holder"]) if filters["holder"] else None,
-        region=int(filters["region"]) if filters["region"] else None,
+        holder=account,
+        region=region_code,
         status=Status[status.upper()] if status in STATUSES else None,
         kind=int(AssetKind[kind.upper()]) if kind in ("resource", "product") else None,
         text=filters["q"] or None,

@@ -43,7 +43,8 @@ class Session:
     """(operation id, what it was) of the writes made in this session, newest first."""
 
     def csrf_ok(self, token: str) -> bool:
-        return hmac.compare_digest(self.csrf, token)
+        # As bytes: compare_digest refuses str holding anything but ASCII (TypeError).
+        return hmac.compare_digest(self.csrf.encode(), token.encode())
 
 
 def _hashed(session_id: str) -> str:
