@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -82,6 +83,41 @@ def running_api(
             yield Api(runtime, client, region)
     finally:
         runtime.stop()
+
+
+@contextmanager
+def reverted_api(
+    tmp_path: Path,
+    w3: Web3,
+    deployment: Deployment,
+    artifacts: dict[str, Artifact],
+    accounts: Accounts,
+    **options: Any,
+) -> Iterator[Api]:
+    """``running_api`` for a whole test module, the chain put back as it was afterwards (the
+    module's writes are undone for the modules after it)."""
+    snapshot = w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
+    try:
+        with running_api(tmp_path, w3, deployment, artifacts, accounts, **options) as api:
+            yield api
+    finally:
+        w3.provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
+
+
+def signed_in(api: Api) -> str:
+    """Signs the client in to the console as the registrar; the session's CSRF token."""
+    client = api.client
+    form = client.get("/console").text
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    client.post(
+        "/console/login",
+        data={**hidden, "api_key": api.keys[Role.REGISTRAR]},
+        headers={"origin": str(client.base_url)},
+        follow_redirects=False,
+    )
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/console").text)
+    assert found is not None, "not signed in"
+    return found.group(1)
 
 
 class ServiceProcess:

@@ -17,7 +17,7 @@ from web3 import Web3
 from registry.api.keys import Role
 from registry.chain import Deployment
 from registry.chain.compiler import Artifact
-from tests.api_support import Api, running_api
+from tests.api_support import Api, reverted_api
 from tests.conftest import Accounts
 
 # Per operation and generation mode (requests fitting the schema, and requests that do not).
@@ -32,14 +32,8 @@ def fuzz_api(
     artifacts: dict[str, Artifact],
     accounts: Accounts,
 ) -> Iterator[Api]:
-    snapshot = w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
-    try:
-        with running_api(
-            tmp_path_factory.mktemp("fuzz"), w3, deployment, artifacts, accounts
-        ) as api:
-            yield api
-    finally:
-        w3.provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
+    with reverted_api(tmp_path_factory.mktemp("fuzz"), w3, deployment, artifacts, accounts) as api:
+        yield api
 
 
 def test_api_never_answers_5xx(fuzz_api: Api) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -22,7 +21,7 @@ from registry.chain import Deployment
 from registry.chain.compiler import Artifact
 from registry.devtools import application, digest
 from registry.fields import ascii_int, plain_text
-from tests.api_support import Api, running_api
+from tests.api_support import Api, reverted_api, signed_in
 from tests.conftest import Accounts
 from tests.test_api_manifests import sample_manifest
 
@@ -39,19 +38,15 @@ def edge_api(
     accounts: Accounts,
 ) -> Iterator[Api]:
     """The API with a recognition mediator (so the recognition routes read their input)."""
-    snapshot = w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
-    try:
-        with running_api(
-            tmp_path_factory.mktemp("edge"),
-            w3,
-            deployment,
-            artifacts,
-            accounts,
-            mediator=accounts.outsider,
-        ) as api:
-            yield api
-    finally:
-        w3.provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
+    with reverted_api(
+        tmp_path_factory.mktemp("edge"),
+        w3,
+        deployment,
+        artifacts,
+        accounts,
+        mediator=accounts.outsider,
+    ) as api:
+        yield api
 
 
 @pytest.fixture(scope="module")
@@ -195,25 +190,10 @@ def test_register_after_past_sqlite_integers_is_refused_naming_it(
     assert named(edge_api.get("/", after=after)) == {"query.after"}
 
 
-def signed_in(edge_api: Api) -> TestClient:
-    """The API's client signed in to the console with the registrar's key (the sign-in form's
-    hidden fields posted back as the page gave them)."""
-    client = edge_api.client
-    form = client.get("/console").text
-    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
-    login = client.post(
-        "/console/login",
-        data={**hidden, "api_key": edge_api.keys[Role.REGISTRAR]},
-        headers={"origin": str(client.base_url)},
-        follow_redirects=False,
-    )
-    assert login.status_code == 303, login.text
-    return client
-
-
 @pytest.mark.parametrize("csrf", ["数据产权", "🔑", "é" * 40])
 def test_csrf_field_beyond_ascii_is_refused_as_a_wrong_token(edge_api: Api, csrf: str) -> None:
-    client = signed_in(edge_api)
+    signed_in(edge_api)
+    client = edge_api.client
     act = client.post(
         "/console/act?lang=en", data={"action": "issue", "asset_id": "1", "csrf": csrf}
     )

@@ -23,7 +23,7 @@ from web3 import Web3
 from registry.api.keys import Role
 from registry.chain import Deployment
 from registry.chain.compiler import Artifact
-from tests.api_support import Api, running_api
+from tests.api_support import Api, reverted_api, signed_in
 from tests.conftest import Accounts
 
 # Deep enough to trip recursion, shallow enough for the client's own JSON encoder
@@ -314,35 +314,15 @@ def corpus_api(
     artifacts: dict[str, Artifact],
     accounts: Accounts,
 ) -> Iterator[Api]:
-    snapshot = w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
-    try:
-        with running_api(
-            tmp_path_factory.mktemp("corpus"),
-            w3,
-            deployment,
-            artifacts,
-            accounts,
-            mediator=accounts.outsider,
-        ) as api:
-            yield api
-    finally:
-        w3.provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
-
-
-def sign_in(api: Api) -> str:
-    """Signs the client in to the console as the registrar; the session's CSRF token."""
-    client = api.client
-    form = client.get("/console").text
-    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
-    client.post(
-        "/console/login",
-        data={**hidden, "api_key": api.keys[Role.REGISTRAR]},
-        headers={"origin": str(client.base_url)},
-        follow_redirects=False,
-    )
-    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/console").text)
-    assert found is not None, "not signed in"
-    return found.group(1)
+    with reverted_api(
+        tmp_path_factory.mktemp("corpus"),
+        w3,
+        deployment,
+        artifacts,
+        accounts,
+        mediator=accounts.outsider,
+    ) as api:
+        yield api
 
 
 def send(api: Api, case: Case, csrf: str) -> Any:
@@ -410,7 +390,7 @@ def test_hostile_corpus_gets_no_5xx_and_every_4xx_names_its_field_or_rule(
     routes = {(c.method, c.route) for c in cases}
     assert {(m.upper(), p) for p, ops in openapi["paths"].items() for m in ops} <= routes
     assert len(cases) >= 200
-    csrf = sign_in(corpus_api)
+    csrf = signed_in(corpus_api)
     faults = []
     for case in cases:
         found = fault(case, send(corpus_api, case, csrf))
