@@ -37,6 +37,39 @@ class Settings(BaseSettings):
         "the address a request came in on if unset",
     )
     confirmations: int = 1
+    body_limit: int = Field(
+        default=1 << 20,
+        ge=0,
+        description="bytes a request body may have (JSON, forms) where no larger limit below "
+        "applies; larger bodies are answered 413",
+    )
+    document_limit: int = Field(
+        default=16 << 20,
+        ge=0,
+        description="bytes of a manifest (its file list) or of a batch of applications",
+    )
+    upload_limit: int = Field(
+        default=1 << 30,
+        ge=0,
+        description="bytes of an uploaded file (verification, evidence, report check), "
+        "streamed to a temporary file",
+    )
+    http_head_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="seconds a client has to send a request's line and headers",
+    )
+    http_head_limit: int = Field(
+        default=64 << 10, gt=0, description="bytes a request's line and headers may have"
+    )
+    http_body_idle_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="seconds a request body may pause while the service reads it",
+    )
+    http_keep_alive: int = Field(
+        default=5, gt=0, description="seconds an idle connection is kept for a next request"
+    )
     log_level: Level = Field(
         default="info",
         description="the least severe records kept in data_dir/registry.log (the console shows "

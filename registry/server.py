@@ -3,10 +3,14 @@ and the API context. ``registry up`` and the tests start it the same way."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from eth_account.signers.local import LocalAccount
 from fastapi import FastAPI
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from web3 import Web3
 
 from registry.api.app import create_app
@@ -27,6 +31,8 @@ from registry.index import Follower, Queries, open_engine
 from registry.recognition import Mediator
 from registry.services import RegistryService, Staff
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class StaffKeys:
@@ -45,6 +51,7 @@ class Runtime:
         artifacts: dict[str, Artifact],
         keys: StaffKeys,
     ) -> None:
+        self.settings = settings
         self.registry = Registry.connect(w3, deployment, artifacts)
         decoder = self.registry.chain.decoder
         # One outbox for every staff key: operations are read from it, whichever key sent them.
@@ -95,7 +102,7 @@ class Runtime:
         )
 
     def app(self) -> FastAPI:
-        return create_app(self.context)
+        return create_app(self.context, self.settings)
 
     def start(self, *, follow: bool = True) -> Runtime:
         """Reconciles the outbox with the chain, then keeps it reconciled in the background; and
@@ -119,3 +126,104 @@ class Runtime:
         self.outbox.close()
         self.engine.dispose()
         self.content.close()
+
+
+@dataclass(frozen=True)
+class HttpLimits:
+    head_seconds: float
+    head_bytes: int
+    body_idle_seconds: float
+
+    @classmethod
+    def of(cls, settings: Settings) -> HttpLimits:
+        return cls(
+            settings.http_head_timeout, settings.http_head_limit, settings.http_body_idle_timeout
+        )
+
+
+class GuardedHttp(HttpToolsProtocol):
+    """uvicorn's httptools connection with the limits uvicorn (0.54) leaves out (its issue
+    #157), so that a client sending slowly or without end cannot hold connections: a request's
+    line and headers must arrive within ``head_seconds`` of the connection or of the request's
+    first byte, in at most ``head_bytes`` (httptools buffers a header of any length); and its body
+    may pause at most ``body_idle_seconds`` while the service is reading it (not while the
+    service itself holds the reading back). Past either the connection is closed. Between
+    requests, uvicorn's keep-alive timeout applies.
+
+    ASGI middleware could not do this: the app is called only once the head is complete."""
+
+    limits: ClassVar[HttpLimits]
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._reading: str | None = None  # "head", "body" or None (between requests)
+        self._head_bytes = 0
+        self._last_data = self.loop.time()
+        self._timer: asyncio.TimerHandle | None = None
+        self._read("head", self.limits.head_seconds)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._read(None)
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        self._last_data = self.loop.time()
+        # Bytes count towards a head once it is being read when they come (the block that
+        # begins a request on a kept connection may end another: at most one block goes uncounted).
+        in_head = self._reading == "head"
+        super().data_received(data)
+        if in_head and self._reading == "head":
+            self._head_bytes += len(data)
+            if self._head_bytes > self.limits.head_bytes:
+                self._close(f"a request head over {self.limits.head_bytes} bytes")
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._head_bytes = 0
+        # The first request's head is timed from the connection, later ones from their first byte.
+        if self._reading != "head":
+            self._read("head", self.limits.head_seconds)
+
+    def on_headers_complete(self) -> None:
+        self._read("body", self.limits.body_idle_seconds)
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._read(None)
+        super().on_message_complete()
+
+    def _read(self, part: str | None, seconds: float = 0.0) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._reading, self._timer = part, None
+        if part is not None:
+            self._timer = self.loop.call_later(seconds, self._expired, seconds)
+
+    def _expired(self, seconds: float) -> None:
+        # A body's timer is set once, not at every read: it checks when data last came.
+        idle = self.loop.time() - self._last_data
+        if self._reading == "body" and (self.flow.read_paused or idle < seconds):
+            wait = seconds if self.flow.read_paused else seconds - idle
+            self._timer = self.loop.call_later(wait, self._expired, seconds)
+            return
+        self._timer = None
+        self._close(f"no complete request {self._reading} within {seconds:g} s")
+
+    def _close(self, why: str) -> None:
+        logger.info("closed the connection of %s: %s", self.client, why)
+        self._read(None)
+        self.transport.close()
+
+
+def http_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's settings for the service (``uvicorn.run(app, **http_options(settings))``): the
+    guarded connection, and the keep-alive timeout."""
+    guarded = type("GuardedHttp", (GuardedHttp,), {"limits": HttpLimits.of(settings)})
+    return {
+        "host": settings.api_host,
+        "port": settings.api_port,
+        "http": guarded,
+        # No route is a WebSocket: an upgrade request is answered as plain HTTP.
+        "ws": "none",
+        "timeout_keep_alive": settings.http_keep_alive,
+    }
