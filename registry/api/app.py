@@ -4,6 +4,7 @@ security headers and request metrics."""
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Mapping
 
@@ -145,7 +146,15 @@ class _Nosniff:
         await self.app(scope, receive, sending)
 
 
+# CPython's default. py_ecc (imported by eth_account, through eth_keyfile) raises the limit to
+# 100,000 on import; with that, a JSON body nested 99,000 deep (200 kB) overflows the C stack
+# in json.loads and the process dies (SIGSEGV). Under the default, json's own guard raises
+# RecursionError, which is answered 400.
+RECURSION_LIMIT = 1000
+
+
 def create_app(context: AppContext, settings: Settings) -> FastAPI:
+    sys.setrecursionlimit(RECURSION_LIMIT)
     app = FastAPI(
         title="Data property-right registry API",
         summary="数据产权登记: assets, the three rights, certificates and evidence",
