@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry import web
 from registry.api import problems
+from registry.api.asgi import HttpMiddleware
 from registry.api.deps import AppContext
 from registry.api.routers import (
     acts,
@@ -37,17 +38,11 @@ REQUESTS = Counter("registry_http_requests_total", "HTTP requests", ["method", "
 LATENCY = Histogram("registry_http_request_seconds", "HTTP request latency", ["route"])
 
 
-class _Metrics:
+class _Metrics(HttpMiddleware):
     """Counts and times requests by route template. Plain ASGI: Starlette's BaseHTTPMiddleware
     costs an extra task and stream per request."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         start = time.perf_counter()
         status = 500
 
@@ -93,21 +88,18 @@ async def _body_over_limit(request: Request, exc: Exception) -> Response:
     return _too_large(int(request.scope.get(MAX_BODY_SIZE_SCOPE_KEY, 0)), request.url.path)
 
 
-class _BodyLimits:
+class _BodyLimits(HttpMiddleware):
     """Each route's request body limit (``limits`` by path, ``default`` elsewhere), counted by
     Starlette's RequestBodyLimitMiddleware as the body streams in: past it, reading the body
     fails with 413. A declared Content-Length over the limit is answered at once, before the
     route runs or any of the body is read, and the connection is then closed."""
 
     def __init__(self, app: ASGIApp, default: int, limits: Mapping[str, int]) -> None:
-        self.app = app
+        super().__init__(app)
         self.default = RequestBodyLimitMiddleware(app, default)
         self.routes = {path: RequestBodyLimitMiddleware(app, n) for path, n in limits.items()}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         guard = self.routes.get(scope["path"], self.default)
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isascii() and declared.isdigit() and int(declared) > guard.max_body_size:
@@ -124,17 +116,11 @@ class _BodyLimits:
         await guard(scope, receive, send)
 
 
-class _Nosniff:
+class _Nosniff(HttpMiddleware):
     """``X-Content-Type-Options: nosniff`` on every answer (API, static files, PDFs, pages): a
     browser takes each as the type it is sent as, never as a script or a page it guessed."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":

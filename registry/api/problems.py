@@ -11,8 +11,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from registry.api.asgi import HttpMiddleware
 from registry.chain.errors import ContractError
 from registry.chain.writer import Operation
 
@@ -129,18 +130,12 @@ def internal_error(scope: Scope, error_id: str) -> Response:
     return problem_response(problem, path)
 
 
-class CatchAll:
+class CatchAll(HttpMiddleware):
     """Answers any exception nothing else handled with ``internal_error`` and logs it with its
     traceback. Without it, the exception reaches Starlette's ServerErrorMiddleware, which answers
     in plain text and raises it again, and the server drops the connection."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def sending(message: Message) -> None:
