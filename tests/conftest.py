@@ -279,6 +279,29 @@ def api(
 
 
 @pytest.fixture(scope="module")
+def mediated_api(
+    tmp_path_factory: pytest.TempPathFactory,
+    w3: Web3,
+    deployment: Deployment,
+    artifacts: dict[str, Artifact],
+    accounts: Accounts,
+) -> Iterator[Api]:
+    """One API for a whole module, with a recognition mediator (so the recognition routes read
+    their input); the chain is put back after the module."""
+    from tests.api_support import reverted_api  # it imports this module
+
+    with reverted_api(
+        tmp_path_factory.mktemp("mediated"),
+        w3,
+        deployment,
+        artifacts,
+        accounts,
+        mediator=accounts.outsider,
+    ) as api:
+        yield api
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Debian's Chromium driven by Playwright (headless), for the pages' tests."""
     from playwright.sync_api import sync_playwright

@@ -8,20 +8,16 @@ import dataclasses
 import json
 import logging
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from web3 import Web3
 
 from registry.api.keys import Role
-from registry.chain import Deployment
-from registry.chain.compiler import Artifact
 from registry.devtools import application, digest
 from registry.fields import ascii_int, plain_text
-from tests.api_support import Api, reverted_api, signed_in
+from tests.api_support import Api, signed_in
 from tests.conftest import Accounts
 from tests.test_api_manifests import sample_manifest
 
@@ -30,32 +26,12 @@ FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
 @pytest.fixture(scope="module")
-def edge_api(
-    tmp_path_factory: pytest.TempPathFactory,
-    w3: Web3,
-    deployment: Deployment,
-    artifacts: dict[str, Artifact],
-    accounts: Accounts,
-) -> Iterator[Api]:
-    """The API with a recognition mediator (so the recognition routes read their input)."""
-    with reverted_api(
-        tmp_path_factory.mktemp("edge"),
-        w3,
-        deployment,
-        artifacts,
-        accounts,
-        mediator=accounts.outsider,
-    ) as api:
-        yield api
-
-
-@pytest.fixture(scope="module")
-def receipt(edge_api: Api) -> dict[str, Any]:
+def receipt(mediated_api: Api) -> dict[str, Any]:
     """An anchored receipt, as the registry gives it."""
     data_hash = "0x" + digest("edge validation evidence").hex()
-    edge_api.post("/v1/evidence", {"hash": data_hash}, Role.REGISTRAR)
+    mediated_api.post("/v1/evidence", {"hash": data_hash}, Role.REGISTRAR)
     deadline = time.monotonic() + 20
-    while (found := edge_api.get(f"/v1/evidence/{data_hash}").json())["status"] != "anchored":
+    while (found := mediated_api.get(f"/v1/evidence/{data_hash}").json())["status"] != "anchored":
         assert time.monotonic() < deadline, found
         time.sleep(0.1)
     return dict(found)
@@ -80,35 +56,35 @@ def with_file_size(size: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("size", [2**53, 2**64, 2**256, 2**300, -1, 1.5, "12"])
 def test_manifest_file_size_past_2_53_or_uint256_is_refused_naming_it(
-    edge_api: Api, size: Any
+    mediated_api: Api, size: Any
 ) -> None:
-    answer = edge_api.post("/v1/manifests", with_file_size(size), Role.HOLDER)
+    answer = mediated_api.post("/v1/manifests", with_file_size(size), Role.HOLDER)
     assert named(answer) == {"files.0.size"}
 
 
-def test_manifest_file_size_up_to_2_53_is_published(edge_api: Api) -> None:
-    answer = edge_api.post("/v1/manifests", with_file_size(2**53 - 1), Role.HOLDER)
+def test_manifest_file_size_up_to_2_53_is_published(mediated_api: Api) -> None:
+    answer = mediated_api.post("/v1/manifests", with_file_size(2**53 - 1), Role.HOLDER)
     assert answer.status_code == 201, answer.text
 
 
 @pytest.mark.parametrize("block_time", [2**70, "1577836800", [1577836800], 1.5e9, True])
 def test_receipt_block_time_not_a_uint64_is_refused_naming_it(
-    edge_api: Api, receipt: dict[str, Any], block_time: Any
+    mediated_api: Api, receipt: dict[str, Any], block_time: Any
 ) -> None:
-    answer = edge_api.post("/v1/verify", {"receipt": {**receipt, "block_time": block_time}})
+    answer = mediated_api.post("/v1/verify", {"receipt": {**receipt, "block_time": block_time}})
     assert named(answer) == {"receipt.block_time"}
 
 
 @pytest.mark.parametrize("chain_id", ["Infinity", "-Infinity", "NaN", '"３１３３７"', '"31337"'])
 def test_receipt_chain_id_not_a_json_integer_is_refused_naming_it(
-    edge_api: Api, receipt: dict[str, Any], chain_id: str
+    mediated_api: Api, receipt: dict[str, Any], chain_id: str
 ) -> None:
     """Infinity and NaN are what Python's JSON parser reads beyond JSON; a full-width 31337
     is what ``int`` reads as 31337."""
     body = json.dumps({"receipt": {**receipt, "chain_id": 0}}).replace(
         '"chain_id": 0', f'"chain_id": {chain_id}'
     )
-    answer = edge_api.client.post(
+    answer = mediated_api.client.post(
         "/v1/verify", content=body, headers={"content-type": "application/json"}
     )
     assert named(answer) == {"receipt.chain_id"}
@@ -123,19 +99,19 @@ def test_receipt_chain_id_not_a_json_integer_is_refused_naming_it(
     ],
 )
 def test_receipt_member_nested_900_deep_is_refused_naming_it(
-    edge_api: Api, receipt: dict[str, Any], member: str, deep: str
+    mediated_api: Api, receipt: dict[str, Any], member: str, deep: str
 ) -> None:
     body = json.dumps({"receipt": {**receipt, member: 0}}).replace(
         f'"{member}": 0', f'"{member}": {deep}'
     )
-    answer = edge_api.client.post(
+    answer = mediated_api.client.post(
         "/v1/verify", content=body, headers={"content-type": "application/json"}
     )
     assert {n.startswith(f"receipt.{member}") for n in named(answer)} == {True}
 
 
-def test_genuine_receipt_still_verifies(edge_api: Api, receipt: dict[str, Any]) -> None:
-    report = edge_api.post("/v1/verify", {"receipt": receipt})
+def test_genuine_receipt_still_verifies(mediated_api: Api, receipt: dict[str, Any]) -> None:
+    report = mediated_api.post("/v1/verify", {"receipt": receipt})
     assert report.status_code == 200, report.text
     assert report.json()["verified"], report.json()
 
@@ -145,30 +121,32 @@ def test_genuine_receipt_still_verifies(edge_api: Api, receipt: dict[str, Any]) 
     ["ABCDEFGHIJKLMNOPQRS", "数据产权登记证书编号一二三四五六七八九", NUMBER.translate(FULL_WIDTH)],
 )
 def test_certificate_number_of_letters_or_other_scripts_is_refused_by_recognition(
-    edge_api: Api, number: str
+    mediated_api: Api, number: str
 ) -> None:
-    assert named(edge_api.get(f"/v1/recognitions/370000/{number}")) == {"number"}
-    assert named(edge_api.client.post(f"/v1/recognitions/370000/{number}/recheck")) == {"number"}
-    batch = edge_api.post(
+    assert named(mediated_api.get(f"/v1/recognitions/370000/{number}")) == {"number"}
+    assert named(mediated_api.client.post(f"/v1/recognitions/370000/{number}/recheck")) == {
+        "number"
+    }
+    batch = mediated_api.post(
         "/v1/recognitions/batch", {"items": [{"region": 370000, "number": number}]}
     )
     assert batch.status_code == 200, batch.text
     assert batch.json()[0]["status"] == "refused"
-    page = edge_api.get(f"/recognitions/370000/{number}")
+    page = mediated_api.get(f"/recognitions/370000/{number}")
     assert page.status_code == 422, page.text
-    recheck = edge_api.client.post(f"/recognitions/370000/{number}/recheck")
+    recheck = mediated_api.client.post(f"/recognitions/370000/{number}/recheck")
     assert recheck.status_code == 422, recheck.text
 
 
 @pytest.mark.parametrize("region", [10**23, -5, 2**256, "３７００００", "²"])
 def test_region_out_of_range_or_other_digits_is_refused_by_recognition(
-    edge_api: Api, region: Any
+    mediated_api: Api, region: Any
 ) -> None:
-    assert named(edge_api.get(f"/v1/recognitions/{region}/{NUMBER}")) == {"path.region"}
-    assert named(edge_api.get(f"/recognitions/{region}/{NUMBER}")) == {"path.region"}
-    recheck = edge_api.client.post(f"/recognitions/{region}/{NUMBER}/recheck")
+    assert named(mediated_api.get(f"/v1/recognitions/{region}/{NUMBER}")) == {"path.region"}
+    assert named(mediated_api.get(f"/recognitions/{region}/{NUMBER}")) == {"path.region"}
+    recheck = mediated_api.client.post(f"/recognitions/{region}/{NUMBER}/recheck")
     assert named(recheck) == {"path.region"}
-    batch = edge_api.post(
+    batch = mediated_api.post(
         "/v1/recognitions/batch", {"items": [{"region": region, "number": NUMBER}]}
     )
     assert named(batch) == {"items.0.region"}
@@ -176,24 +154,24 @@ def test_region_out_of_range_or_other_digits_is_refused_by_recognition(
 
 @pytest.mark.parametrize("region", ["²", "３７０２００", "٣٧٠٢٠٠", "9" * 30, "-370200", "0x5a618"])
 def test_register_region_not_in_ascii_digits_or_range_is_a_form_error(
-    edge_api: Api, region: str
+    mediated_api: Api, region: str
 ) -> None:
-    page = edge_api.get("/", region=region, lang="en")
+    page = mediated_api.get("/", region=region, lang="en")
     assert page.status_code == 200, page.text
     assert "Region code: GB/T 2260" in page.text
 
 
 @pytest.mark.parametrize("after", [2**63, 10**30, -1, "²", "３"])
 def test_register_after_past_sqlite_integers_is_refused_naming_it(
-    edge_api: Api, after: Any
+    mediated_api: Api, after: Any
 ) -> None:
-    assert named(edge_api.get("/", after=after)) == {"query.after"}
+    assert named(mediated_api.get("/", after=after)) == {"query.after"}
 
 
 @pytest.mark.parametrize("csrf", ["数据产权", "🔑", "é" * 40])
-def test_csrf_field_beyond_ascii_is_refused_as_a_wrong_token(edge_api: Api, csrf: str) -> None:
-    signed_in(edge_api)
-    client = edge_api.client
+def test_csrf_field_beyond_ascii_is_refused_as_a_wrong_token(mediated_api: Api, csrf: str) -> None:
+    signed_in(mediated_api)
+    client = mediated_api.client
     act = client.post(
         "/console/act?lang=en", data={"action": "issue", "asset_id": "1", "csrf": csrf}
     )
@@ -217,20 +195,20 @@ def test_csrf_field_beyond_ascii_is_refused_as_a_wrong_token(edge_api: Api, csrf
     ],
 )
 def test_manifest_text_too_long_or_with_nul_or_bidi_controls_is_refused_naming_it(
-    edge_api: Api, path: tuple[Any, ...], value: str
+    mediated_api: Api, path: tuple[Any, ...], value: str
 ) -> None:
     manifest = sample_manifest()
     inner = manifest
     for key in path[:-1]:
         inner = inner[key]
     inner[path[-1]] = value
-    answer = edge_api.post("/v1/manifests", manifest, Role.HOLDER)
+    answer = mediated_api.post("/v1/manifests", manifest, Role.HOLDER)
     if answer.status_code == 413:  # a body limit refused it before any field was read
         return
     assert named(answer) == {".".join(str(p) for p in path)}
 
 
-def test_application_names_with_controls_are_refused_naming_them(edge_api: Api) -> None:
+def test_application_names_with_controls_are_refused_naming_them(mediated_api: Api) -> None:
     body = {
         "holder": "0x15d34AAf54267DB7D7c367839aaf71A00a2C6A65",
         "region": 370200,
@@ -241,13 +219,13 @@ def test_application_names_with_controls_are_refused_naming_them(edge_api: Api) 
         "name_en": "Port\x00",
         "consent": {},
     }
-    assert named(edge_api.post("/v1/assets", body, Role.REGISTRAR)) == {"name_zh", "name_en"}
+    assert named(mediated_api.post("/v1/assets", body, Role.REGISTRAR)) == {"name_zh", "name_en"}
 
 
-def test_addresses_without_0x_are_refused_naming_them(edge_api: Api) -> None:
+def test_addresses_without_0x_are_refused_naming_them(mediated_api: Api) -> None:
     manifest = sample_manifest()
     manifest["holder"]["account"] = manifest["holder"]["account"].removeprefix("0x")
-    assert named(edge_api.post("/v1/manifests", manifest, Role.HOLDER)) == {"holder.account"}
+    assert named(mediated_api.post("/v1/manifests", manifest, Role.HOLDER)) == {"holder.account"}
     body = {
         "holder": "15d34AAf54267DB7D7c367839aaf71A00a2C6A65",
         "region": 370200,
@@ -256,8 +234,8 @@ def test_addresses_without_0x_are_refused_naming_them(edge_api: Api) -> None:
         "manifest_cid": "0x" + "22" * 32,
         "consent": {},
     }
-    assert named(edge_api.post("/v1/assets", body, Role.REGISTRAR)) == {"holder"}
-    transfer = edge_api.post(
+    assert named(mediated_api.post("/v1/assets", body, Role.REGISTRAR)) == {"holder"}
+    transfer = mediated_api.post(
         "/v1/assets/1/transfer",
         {
             "new_holder": "15d34aaf54267db7d7c367839aaf71a00a2c6a65",
@@ -270,17 +248,17 @@ def test_addresses_without_0x_are_refused_naming_them(edge_api: Api) -> None:
 
 
 def test_search_matches_percent_and_underscore_as_written(
-    edge_api: Api, accounts: Accounts
+    mediated_api: Api, accounts: Accounts
 ) -> None:
     manifest = sample_manifest()
     manifest["identifier"] = "EDGE-LIKE-1"
     manifest["name_en"] = "Edge 100%_sample"
-    published = edge_api.post("/v1/manifests", manifest, Role.HOLDER)
+    published = mediated_api.post("/v1/manifests", manifest, Role.HOLDER)
     assert published.status_code == 201, published.text
     other = sample_manifest()
     other["identifier"] = "EDGE-LIKE-2"
     other["name_en"] = "Edge plain sample"
-    published_other = edge_api.post("/v1/manifests", other, Role.HOLDER)
+    published_other = mediated_api.post("/v1/manifests", other, Role.HOLDER)
     assert published_other.status_code == 201, published_other.text
     for found in (published.json(), published_other.json()):
         applied = dataclasses.replace(
@@ -288,11 +266,11 @@ def test_search_matches_percent_and_underscore_as_written(
             manifest_hash=bytes.fromhex(found["manifest_hash"][2:]),
             manifest_cid=bytes.fromhex(found["manifest_cid"][2:]),
         )
-        edge_api.runtime.registry.assets.submit_application(accounts.holder, applied)
-    edge_api.indexed()
+        mediated_api.runtime.registry.assets.submit_application(accounts.holder, applied)
+    mediated_api.indexed()
 
     def names(q: str) -> set[str]:
-        answer = edge_api.get("/v1/assets", q=q)
+        answer = mediated_api.get("/v1/assets", q=q)
         assert answer.status_code == 200, answer.text
         return {a["name_en"] for a in answer.json()["items"]}
 
@@ -301,14 +279,14 @@ def test_search_matches_percent_and_underscore_as_written(
     assert names("_") == {"Edge 100%_sample"}
     assert names("0%_s") == {"Edge 100%_sample"}
     assert names("e_p") == set()
-    page = edge_api.get("/", q="%", lang="en")
+    page = mediated_api.get("/", q="%", lang="en")
     assert page.status_code == 200
     assert "Edge 100%_sample" in page.text
     assert "Edge plain sample" not in page.text
 
 
-def test_non_utf8_json_is_refused_naming_the_body(edge_api: Api) -> None:
-    answer = edge_api.client.post(
+def test_non_utf8_json_is_refused_naming_the_body(mediated_api: Api) -> None:
+    answer = mediated_api.client.post(
         "/v1/verify",
         content='{"hash": "数据"}'.encode("gb18030"),
         headers={"content-type": "application/json"},
@@ -318,20 +296,22 @@ def test_non_utf8_json_is_refused_naming_the_body(edge_api: Api) -> None:
 
 
 @pytest.mark.parametrize("path", ["/v1/verify/file", "/v1/evidence/file", "/v1/reports/check"])
-def test_multipart_without_boundary_is_refused_naming_the_body(edge_api: Api, path: str) -> None:
-    answer = edge_api.client.post(
+def test_multipart_without_boundary_is_refused_naming_the_body(
+    mediated_api: Api, path: str
+) -> None:
+    answer = mediated_api.client.post(
         path,
         content=b"--x\r\ncontent-disposition: form-data; name=file\r\n\r\nabc\r\n--x--\r\n",
         headers={
             "content-type": "multipart/form-data",
-            "authorization": f"Bearer {edge_api.keys[Role.REGISTRAR]}",
+            "authorization": f"Bearer {mediated_api.keys[Role.REGISTRAR]}",
         },
     )
     assert named(answer, 400) == {"body"}
 
 
-def test_unparsable_json_names_the_body_and_where(edge_api: Api) -> None:
-    answer = edge_api.client.post(
+def test_unparsable_json_names_the_body_and_where(mediated_api: Api) -> None:
+    answer = mediated_api.client.post(
         "/v1/verify", content=b'{"hash": ', headers={"content-type": "application/json"}
     )
     assert named(answer) == {"body"}

@@ -17,14 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
-from web3 import Web3
-
 from registry.api.keys import Role
-from registry.chain import Deployment
-from registry.chain.compiler import Artifact
-from tests.api_support import Api, reverted_api, signed_in
-from tests.conftest import Accounts
+from tests.api_support import Api, signed_in
 
 # Deep enough to trip recursion, shallow enough for the client's own JSON encoder
 # (tests/test_edge_validation.py sends 900 levels as text).
@@ -306,25 +300,6 @@ def header_cases() -> Iterator[Case]:
         )
 
 
-@pytest.fixture(scope="module")
-def corpus_api(
-    tmp_path_factory: pytest.TempPathFactory,
-    w3: Web3,
-    deployment: Deployment,
-    artifacts: dict[str, Artifact],
-    accounts: Accounts,
-) -> Iterator[Api]:
-    with reverted_api(
-        tmp_path_factory.mktemp("corpus"),
-        w3,
-        deployment,
-        artifacts,
-        accounts,
-        mediator=accounts.outsider,
-    ) as api:
-        yield api
-
-
 def send(api: Api, case: Case, csrf: str) -> Any:
     headers = {"authorization": f"Bearer {api.keys[Role.REGISTRAR]}", **case.headers}
     form = {k: v.replace("{csrf}", csrf) for k, v in (case.form or {}).items()}
@@ -375,9 +350,9 @@ def fault(case: Case, response: Any) -> str | None:
 
 
 def test_hostile_corpus_gets_no_5xx_and_every_4xx_names_its_field_or_rule(
-    corpus_api: Api,
+    mediated_api: Api,
 ) -> None:
-    openapi = corpus_api.client.get("/openapi.json").json()
+    openapi = mediated_api.client.get("/openapi.json").json()
     cases = [*api_cases(openapi), *page_cases(), *header_cases()]
     # Sign-out late: it ends the session the console's cases post with; wrong keys last: past
     # a few, the client's address is refused whatever key it sends.
@@ -390,10 +365,10 @@ def test_hostile_corpus_gets_no_5xx_and_every_4xx_names_its_field_or_rule(
     routes = {(c.method, c.route) for c in cases}
     assert {(m.upper(), p) for p, ops in openapi["paths"].items() for m in ops} <= routes
     assert len(cases) >= 200
-    csrf = signed_in(corpus_api)
+    csrf = signed_in(mediated_api)
     faults = []
     for case in cases:
-        found = fault(case, send(corpus_api, case, csrf))
+        found = fault(case, send(mediated_api, case, csrf))
         if found is not None:
             faults.append(f"{case.method} {case.route} [{case.what}]: {found}")
     assert not faults, f"{len(faults)} of {len(cases)}:\n" + "\n".join(faults[:60])
