@@ -9,15 +9,18 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
+from hexbytes import HexBytes
 
 from registry.chain import Registry
 from registry.chain.compiler import Artifact
 from registry.chain.signing import grant_message, sign
 from registry.chain.types import Consent, GrantRequest, RightKind
 from registry.devtools import fresh_chain, signed_application
+from registry.workdays import YearCalendar, beijing_midnight
 from tests.conftest import DAY, Accounts, advance, application, h
 
 SNAPSHOT = Path(__file__).with_name("gas-snapshot.json")
@@ -28,6 +31,8 @@ TARGETS = {
     "issue_path_total": 400_000,
     "grant_right": 120_000,
     "anchor_root": 60_000,
+    "publish_year": 120_000,
+    "count_30_working_days": 10_000,
 }
 
 
@@ -46,6 +51,18 @@ def measure(reg: Registry, acc: Accounts) -> dict[str, int]:
     def used(key: str, receipt: dict) -> int:  # type: ignore[type-arg]
         gas[key] = int(receipt["gasUsed"])
         return gas[key]
+
+    # A year's calendar where none was (the deployment seeded 2025 and 2026): the genesis year,
+    # Monday to Friday. Then a count of 30 working days in 2026, across the National Day
+    # holiday and its make-up days, as an execution cost (the call's estimate less the base
+    # fee and the calldata, which a contract calling it does not pay).
+    assert reg.calendar is not None
+    weekdays = YearCalendar.of(2030, lambda day: day.weekday() < 5)
+    used("publish_year", reg.calendar.publish_year(acc.admin, weekdays))
+    data = reg.calendar.encode("addWorkingDays", beijing_midnight(date(2026, 9, 15)), 30)
+    calldata = sum(16 if byte else 4 for byte in data)
+    estimate = w3.eth.estimate_gas({"to": reg.calendar.address, "data": HexBytes(data)})
+    gas["count_30_working_days"] = estimate - 21_000 - calldata
 
     # Initial registration, every transaction from application to minted certificate.
     path = used("apply", a.submit_application_tx(acc.holder, application(acc.holder.address, "m1")))

@@ -10,6 +10,7 @@ from typing import Any, Self
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
+from registry.chain.calendar import WorkCalendarClient
 from registry.chain.client import (
     AssetRegistryClient,
     CertificatesClient,
@@ -29,6 +30,7 @@ CONTRACTS = (
     "RightsRegistry",
     "EvidenceAnchor",
     "RecognitionRegistry",
+    "WorkCalendar",
 )
 
 DEFAULT_ADMIN = b"\x00" * 32
@@ -73,6 +75,7 @@ class Registry:
     certificates: CertificatesClient
     evidence: EvidenceAnchorClient
     recognition: RecognitionClient | None = None  # None: deployed before recognition existed
+    calendar: WorkCalendarClient | None = None  # None: deployed before the calendar existed
 
     @classmethod
     def connect(cls, w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]) -> Self:
@@ -95,6 +98,9 @@ class Registry:
                 chain, at["RecognitionRegistry"], artifacts["RecognitionRegistry"].abi
             )
             if "RecognitionRegistry" in at
+            else None,
+            calendar=WorkCalendarClient(chain, at["WorkCalendar"], artifacts["WorkCalendar"].abi)
+            if "WorkCalendar" in at
             else None,
         )
 
@@ -133,9 +139,12 @@ def deploy(
     mediators: tuple[str, ...] = (),
     base_uri: str | None = None,
 ) -> Deployment:
-    """Deploys every contract, wires them and grants the staff roles. The deployer is the admin."""
+    """Deploys every contract, wires them, grants the staff roles and publishes the working-day
+    calendar of the years the library has (registry.workdays). The deployer is the admin."""
     block = int(w3.eth.block_number)
     roles = _deploy_one(w3, deployer, artifacts["RegistryRoles"], admin_delay, deployer.address)
+    # Before the registry's contracts, so that those counting working days can be given it.
+    calendar = _deploy_one(w3, deployer, artifacts["WorkCalendar"], roles)
     assets = _deploy_one(w3, deployer, artifacts["AssetRegistry"], roles)
     certificates = _deploy_one(w3, deployer, artifacts["Certificates"], roles, assets)
     rights = _deploy_one(w3, deployer, artifacts["RightsRegistry"], roles, assets, certificates)
@@ -151,6 +160,7 @@ def deploy(
             "RightsRegistry": rights,
             "EvidenceAnchor": evidence,
             "RecognitionRegistry": recognition,
+            "WorkCalendar": calendar,
         },
         compiler=artifacts["AssetRegistry"].compiler,
         deployer=deployer.address,
@@ -159,6 +169,7 @@ def deploy(
     registry.roles.grant_role(deployer, MODULE, assets)
     registry.roles.grant_role(deployer, MODULE, rights)
     registry.assets.set_modules(deployer, certificates, rights)
+    WorkCalendarClient(registry.chain, calendar, artifacts["WorkCalendar"].abi).seed(deployer)
     staff = (
         (REGISTRAR, registrars),
         (REVIEWER, reviewers),

@@ -1,0 +1,159 @@
+"""China's working-day calendar: the year bitmaps the admin publishes on chain (WorkCalendar),
+and Beijing-time dates of the chain's deadlines.
+
+A year's bitmap comes from the PyPI package ``chinesecalendar`` (the State Council's notices,
+typed in by its maintainers) and is checked day by day against the China calendar of
+``holidays``, maintained separately: a year either library has no data for, or where they
+disagree on a single day, is refused rather than guessed. Bit i of the bitmap (i = 0 for
+1 January) is set for a working day; ``low`` holds days 0 to 255, ``high`` the rest.
+
+Days are calendar days in Beijing (UTC+8, no daylight saving): the chain counts a timestamp's
+day as ``(time + 8 h) // 1 day``, and so do the helpers here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from functools import cache
+
+import chinese_calendar
+import holidays
+
+logger = logging.getLogger(__name__)
+
+BEIJING = timezone(timedelta(hours=8), "CST")
+"""China Standard Time: the time zone of every date a person reads here."""
+FIRST_SEEDED_YEAR = 2025
+"""The first year a deployment publishes (the registry's deadlines start in 2025)."""
+WEEKDAYS_ZH = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+
+
+class CalendarDataError(ValueError):
+    """The libraries cannot give a year's calendar: one has no data for it, or they disagree."""
+
+
+@dataclass(frozen=True)
+class YearCalendar:
+    """One year's working days as the chain stores them."""
+
+    year: int
+    low: int
+    high: int
+
+    @classmethod
+    def of(cls, year: int, working: Callable[[date], bool]) -> YearCalendar:
+        """The bitmap of ``year`` with ``working(day)`` for each of its days."""
+        bits = sum(1 << i for i, day in enumerate(_days(year)) if working(day))
+        return cls(year, bits & ((1 << 256) - 1), bits >> 256)
+
+    def days(self) -> Iterator[date]:
+        """Every day of the year, in order."""
+        return _days(self.year)
+
+    def is_working(self, day: date) -> bool:
+        if day.year != self.year:
+            raise ValueError(f"{day} is not in {self.year}")
+        i = (day - date(self.year, 1, 1)).days
+        return bool(((self.high << 256 | self.low) >> i) & 1)
+
+    def days_off(self) -> list[date]:
+        """The weekdays (Monday to Friday) off: statutory holidays and their moved days."""
+        return [d for d in self.days() if d.weekday() < 5 and not self.is_working(d)]
+
+    def make_up_days(self) -> list[date]:
+        """The Saturdays and Sundays worked (调休)."""
+        return [d for d in self.days() if d.weekday() >= 5 and self.is_working(d)]
+
+
+def _days(year: int) -> Iterator[date]:
+    day = date(year, 1, 1)
+    while day.year == year:
+        yield day
+        day += timedelta(days=1)
+
+
+def _library_says_working(day: date) -> bool:
+    """Whether ``chinesecalendar`` has ``day`` as a working day; refuses a year it lacks."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError as exc:  # how the library says its data ends
+        logger.warning("chinesecalendar has no data for %s: %s", day.year, exc)
+        raise CalendarDataError(f"chinesecalendar has no data for {day.year}") from None
+
+
+@cache
+def china_year(year: int) -> YearCalendar:
+    """``year``'s calendar from ``chinesecalendar``, every day checked against ``holidays``.
+
+    Raises CalendarDataError when ``chinesecalendar`` has no data for the year, or when the two
+    disagree on any day (the days are named)."""
+    official = holidays.country_holidays("CN", years=year)
+    disagree = [d for d in _days(year) if _library_says_working(d) != official.is_working_day(d)]
+    if disagree:
+        logger.warning("the calendars disagree on %d days of %d", len(disagree), year)
+        listed = ", ".join(d.isoformat() for d in disagree[:10])
+        raise CalendarDataError(
+            f"chinesecalendar and holidays disagree on {len(disagree)} days of {year}: {listed}"
+        )
+    return YearCalendar.of(year, _library_says_working)
+
+
+def seeded_years() -> range:
+    """The years a deployment publishes: from 2025 to the last the library has data for."""
+    last = max(chinese_calendar.holidays).year
+    return range(FIRST_SEEDED_YEAR, int(last) + 1)
+
+
+def festival(day: date) -> tuple[str, str] | None:
+    """The festival (Chinese, English) a day off or a make-up working day belongs to, from
+    ``chinesecalendar``; None for an ordinary day or a year it has no data for."""
+    try:
+        _, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:  # no data for that year: the day is shown without a name
+        logger.info("no festival names for %s", day.year)
+        return None
+    if name is None:
+        return None
+    holiday = chinese_calendar.Holiday(name)
+    return str(holiday.chinese), str(holiday.value)
+
+
+def add_working_days(start: date, n: int) -> date:
+    """The ``n``-th working day after ``start`` (``start`` not counted; ``start`` itself for
+    n = 0), counted day by day on ``chinesecalendar``.
+
+    This is an independent check for the tests, not the rule: the chain's WorkCalendar is
+    authoritative, and deadlines are what it counted when they were set. Raises
+    CalendarDataError when the count reaches a year the library has no data for."""
+    day = start
+    while n > 0:
+        day += timedelta(days=1)
+        n -= _library_says_working(day)
+    return day
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after ``start`` up to and including ``end`` (0 if ``end`` is not after),
+    counted day by day on ``chinesecalendar``; like :func:`add_working_days`, a check of the
+    chain, not the rule."""
+    days = (end - start).days
+    return sum(_library_says_working(start + timedelta(days=k)) for k in range(1, days + 1))
+
+
+def beijing_date(ts: int) -> date:
+    """The Beijing calendar day of a Unix timestamp."""
+    return datetime.fromtimestamp(ts, BEIJING).date()
+
+
+def beijing_midnight(day: date) -> int:
+    """The Unix timestamp of the Beijing midnight that starts ``day``."""
+    return int(datetime(day.year, day.month, day.day, tzinfo=BEIJING).timestamp())
+
+
+def last_day_within(end: int) -> date:
+    """The last Beijing day of a deadline that ends (exclusively) at ``end``, as the chain's
+    counts give it (the following midnight): the date a person is told."""
+    return beijing_date(end - 1)
