@@ -90,7 +90,7 @@ def test_routes_that_take_files_or_long_documents_have_their_own_limits(small_ap
     too_large(api.post("/v1/evidence", {"hash": "x" * 2 * MIB}, Role.REGISTRAR), MIB)
 
 
-def test_every_answer_says_nosniff(api: Api) -> None:
+def test_every_answer_says_nosniff(api: Api, monkeypatch: Any) -> None:
     evidence = api.client.post(
         "/v1/evidence/file",
         files={"file": ("c.pdf", b"%PDF-1.7 nosniff", "application/pdf")},
@@ -110,6 +110,13 @@ def test_every_answer_says_nosniff(api: Api) -> None:
         "page": api.get("/"),
     }
     assert answers["pdf"].headers["content-type"] == "application/pdf"
+
+    def failing(*args: Any) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(api.runtime.evidence, "receipt", failing)
+    answers["error"] = api.get("/v1/evidence/0x" + "00" * 32)
+    assert answers["error"].status_code == 500
     for kind, answer in answers.items():
         assert answer.headers.get_list("x-content-type-options") == ["nosniff"], kind
 

@@ -160,7 +160,7 @@ def blocks() -> Iterator[bytes]:
         yield i.to_bytes(4, "big") * (1 << 18)
 
 
-def test_checking_a_large_report_holds_it_on_disk_not_in_memory(
+def test_checking_a_large_report_hashes_it_as_it_arrives_never_holding_it(
     registry: Registry,
     node: AnvilNode,
     deployment: Deployment,

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Header, Request, Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from registry.acts import Act
 from registry.api.keys import ApiKeys, Principal, Role
@@ -75,7 +76,8 @@ async def principal(
         return None
     client = client_of(request)
     ctx.limits.failed_auth.check(client)
-    found = ctx.keys.authenticate(secret)
+    # A key not seen lately costs a database query: in a thread, off the event loop.
+    found = ctx.keys.cached(secret) or await run_in_threadpool(ctx.keys.authenticate, secret)
     if found is None:
         ctx.limits.failed_auth.record(client)
         raise ProblemError(401, "unauthenticated", "The API key is unknown or revoked")

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-from tempfile import SpooledTemporaryFile
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
-from anyio import CapacityLimiter, to_thread
-from fastapi import APIRouter, Depends, Path, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, Path, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 
@@ -24,6 +21,7 @@ from registry.api.responses import (
     ReceiptOut,
     file_answer,
 )
+from registry.api.uploads import hashed_upload, multipart_body
 from registry.certificates.credential import issue_credential
 from registry.certificates.view import certificate_view, manifest_at_issue
 from registry.chain.types import CertificateStatus
@@ -140,37 +138,30 @@ def anchor(body: EvidenceIn, ctx: Ctx, who: Registrar, response: Response) -> di
     return _receipt(ctx, receipt)
 
 
-@router.post("/evidence/file", status_code=202, response_model=AnchoredFile, **_RECEIPTS)
+@router.post(
+    "/evidence/file",
+    status_code=202,
+    response_model=AnchoredFile,
+    openapi_extra=multipart_body(),
+    **_RECEIPTS,
+)
 async def anchor_file(
-    file: UploadFile, ctx: Ctx, who: Registrar, response: Response
+    request: Request, ctx: Ctx, who: Registrar, response: Response
 ) -> dict[str, Any]:
-    """Anchors the SHA-256 of an uploaded file, streamed to a temporary file, hashed, deleted.
-    The hashing and the evidence store's write run in threads, never on the event loop."""
-    digest = await upload_sha256(file)
+    """Anchors the SHA-256 of an uploaded file, hashed as it streams in (nothing of it is
+    kept). The evidence store's write runs in a thread, never on the event loop."""
+    upload = await hashed_upload(request)
 
     def anchor() -> dict[str, Any]:
-        receipt = ctx.evidence.add(digest, f"key {who.key_id} (region {who.region})")
-        size = file.file.tell()
-        return {"sha256": digest.hex(), "size": size, "receipt": _receipt(ctx, receipt)}
+        receipt = ctx.evidence.add(upload.sha256, f"key {who.key_id} (region {who.region})")
+        return {
+            "sha256": upload.sha256.hex(),
+            "size": upload.size,
+            "receipt": _receipt(ctx, receipt),
+        }
 
-    response.headers["Location"] = f"/v1/evidence/0x{digest.hex()}"
+    response.headers["Location"] = f"/v1/evidence/0x{upload.sha256.hex()}"
     return await run_in_threadpool(anchor)
-
-
-HASHING = CapacityLimiter(1)
-"""Uploads hashed at a time. Hashing takes a core: on two, twenty uploads hashed at once left
-the event loop a share of one with the other threads (``GET /healthz`` p99 437 ms)."""
-
-
-async def upload_sha256(file: UploadFile) -> bytes:
-    """The SHA-256 of an upload, read a block at a time from the temporary file it was streamed
-    to, in a thread of its own (``HASHING``): not in FastAPI's thread pool, which uploads waiting
-    their turn would fill."""
-    # Starlette types the spooled upload as BinaryIO; it is a SpooledTemporaryFile, whose
-    # readinto (Python 3.11) file_digest reads through.
-    spooled = cast("SpooledTemporaryFile[bytes]", file.file)
-    digest = await to_thread.run_sync(hashlib.file_digest, spooled, "sha256", limiter=HASHING)
-    return digest.digest()
 
 
 def receipt_of(ctx: AppContext, data_hash: str) -> dict[str, Any]:

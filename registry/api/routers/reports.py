@@ -3,17 +3,17 @@ detached signature."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-from tempfile import SpooledTemporaryFile
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Request, Response, UploadFile
+from fastapi import APIRouter, Path, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from registry.api.deps import AppContext, Ctx
 from registry.api.problems import ProblemError
 from registry.api.responses import IssuedReport, ReportCheck, ReportSignature, file_answer
 from registry.api.routers.verification import VerifyIn, verification_of
+from registry.api.uploads import hashed_upload, multipart_body
 from registry.chain.deploy import REGISTRAR
 from registry.documents import (
     check_document,
@@ -89,15 +89,25 @@ def report_signature(report_id: ReportId, ctx: Ctx) -> dict[str, Any]:
     return meta
 
 
-@router.post("/reports/check", response_model=ReportCheck)
-def check_report(file: UploadFile, signature: Annotated[str, Form()], ctx: Ctx) -> dict[str, Any]:
+SIGNATURE_LIMIT = 64 << 10
+"""Bytes of the signature field: the whole answer of ``.../signature`` is about 3 KB."""
+
+
+@router.post(
+    "/reports/check",
+    response_model=ReportCheck,
+    openapi_extra=multipart_body(
+        signature="The detached signature: the JSON of .../signature, or its signature member."
+    ),
+)
+async def check_report(request: Request, ctx: Ctx) -> dict[str, Any]:
     """Checks a report PDF against a detached signature (the JSON of ``.../signature``, or its
     ``signature`` member): unaltered, validly signed, and by a key that holds the registrar
-    role of this registry on chain. The file is hashed from the temporary file the upload was
-    streamed to, a block at a time, never read whole into memory (synchronous: the hashing and
-    the chain read run off the event loop)."""
+    role of this registry on chain. The file is hashed as it streams in, never kept; the
+    chain's read runs in a thread."""
+    upload = await hashed_upload(request, {"signature": SIGNATURE_LIMIT})
     try:
-        detached = json.loads(signature)
+        detached = json.loads(upload.fields["signature"])
         # The whole answer of .../signature holds the detached signature as a member; the
         # member alone holds the signature's hex under the same name.
         if isinstance(detached, dict) and isinstance(detached.get("signature"), dict):
@@ -113,9 +123,12 @@ def check_report(file: UploadFile, signature: Annotated[str, Form()], ctx: Ctx) 
             invalid_params=[{"name": "signature", "reason": "a JSON object is expected"}],
         ) from None
     roles = ctx.service.registry.roles
-    # Starlette types the spooled upload as BinaryIO; it is a SpooledTemporaryFile, whose
-    # readinto (Python 3.11) file_digest reads through.
-    spooled = cast("SpooledTemporaryFile[bytes]", file.file)
-    file_sha256 = "0x" + hashlib.file_digest(spooled, "sha256").hexdigest()
-    checks = check_document(file_sha256, detached, lambda signer: roles.has_role(REGISTRAR, signer))
+    file_sha256 = "0x" + upload.sha256.hex()
+
+    def check() -> dict[str, bool]:
+        return check_document(
+            file_sha256, detached, lambda signer: roles.has_role(REGISTRAR, signer)
+        )
+
+    checks = await run_in_threadpool(check)
     return {"authentic": all(checks.values()), "checks": checks}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, UploadFile
+from fastapi import APIRouter, Request
 from pydantic import Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
@@ -12,7 +12,8 @@ from registry.api.deps import AppContext, Ctx
 from registry.api.models import Hash32, ReceiptIn, Strict, b32
 from registry.api.problems import ProblemError
 from registry.api.responses import VerificationOut
-from registry.api.routers.public import receipt_of, upload_sha256
+from registry.api.routers.public import receipt_of
+from registry.api.uploads import hashed_upload, multipart_body
 from registry.certificates.numbers import format_number
 from registry.chain.types import CertificateStatus
 
@@ -115,12 +116,12 @@ def verify_evidence(body: VerifyIn, ctx: Ctx) -> dict[str, Any]:
     return verification_of(ctx, body)
 
 
-@router.post("/verify/file", response_model=VerificationOut)
-async def verify_file(file: UploadFile, ctx: Ctx) -> dict[str, Any]:
-    """The same, for a file streamed in: to a temporary file as it arrives, hashed, deleted.
-    The hashing and the chain's and the index's reads run in threads, never on the event loop
-    that serves every other request."""
-    digest = await upload_sha256(file)
+@router.post("/verify/file", response_model=VerificationOut, openapi_extra=multipart_body())
+async def verify_file(request: Request, ctx: Ctx) -> dict[str, Any]:
+    """The same, for a file hashed as it streams in (nothing of it is kept). The chain's and
+    the index's reads run in threads, never on the event loop that serves every other
+    request."""
+    digest = (await hashed_upload(request)).sha256
 
     def verify() -> dict[str, Any]:
         return _report(ctx, receipt_of(ctx, "0x" + digest.hex()), digest, "registry")
