@@ -17,7 +17,7 @@ from registry.chain.types import Application, AssetKind, Classification, Consent
 from registry.content.canonical import canonical_json
 from registry.content.manifest import Manifest
 from registry.web.sessions import COOKIE, sessions_of
-from tests.api_support import Api
+from tests.api_support import Api, signed_in
 from tests.conftest import Accounts, Flow
 from tests.test_api import application_body, confirmed
 from tests.test_api_manifests import sample_manifest
@@ -74,8 +74,10 @@ def test_a_refused_application_names_nothing_and_breaks_no_page(
 
 def _objection(name: str = "张三", contact: str = "13800000000") -> dict[str, str]:
     return {
+        "grounds": "unlawful_source",
         "reason": "数据来源存疑 the data's source is doubtful",
         "name": name,
+        "kind": "legal_person",
         "contact": contact,
     }
 
@@ -93,7 +95,12 @@ def test_public_objections_are_limited_per_client_address(api: Api, flow: Flow) 
     assert int(flooded.headers["retry-after"]) > 0
     assert "该网络地址提交的异议过多" in flooded.text
     # The API's objection route shares the limit for callers without a key ...
-    body = {"evidence_hash": "0x" + "ab" * 32, "objector": {"name": "李四", "contact": "x@y.cn"}}
+    body = {
+        "evidence_hash": "0x" + "ab" * 32,
+        "objector": {"name": "李四", "kind": "natural_person", "contact": "x@y.cn"},
+        "grounds": "ownership_dispute",
+        "reason": "该数据由我方采集",
+    }
     anonymous = api.post(f"/v1/assets/{asset_id}/objections", body)
     assert anonymous.status_code == 429
     assert anonymous.headers["content-type"] == "application/problem+json"
@@ -120,7 +127,11 @@ def test_a_public_objection_needs_a_contact_that_never_reaches_the_chain_or_a_pa
     assert blank.status_code == 422
     anonymous = api.post(f"/v1/assets/{asset_id}/objections", {"evidence_hash": "0x" + "ab" * 32})
     assert anonymous.status_code == 422
-    assert [p["name"] for p in anonymous.json()["invalid_params"]] == ["objector"]
+    assert [p["name"] for p in anonymous.json()["invalid_params"]] == [
+        "objector",
+        "grounds",
+        "reason",
+    ]
     assert w3.eth.block_number == blocks  # nothing was sent
 
     contact = "lisi-objector@example.cn"
@@ -159,6 +170,41 @@ def test_a_public_objection_needs_a_contact_that_never_reaches_the_chain_or_a_pa
             api.get(f"/v1/evidence/{digest}").text,
         ):
             assert secret not in public
+
+    # The region's registrars see who objected, how to reach them, and why, in the console.
+    assert statement["grounds"] == "unlawful_source"
+    assert statement["objector"]["kind"]
+    signed_in(api)
+    try:
+        console = api.client.get("/console").text
+    finally:
+        api.client.cookies.clear()
+    assert contact in console
+    assert "数据来源不合法" in console
+    assert "数据来源存疑" in console
+    assert "法人" in console
+
+
+def test_a_public_objection_through_the_api_keeps_its_form_with_the_objector(
+    api: Api, flow: Flow
+) -> None:
+    asset_id = flow.in_notice("abuse objection api form")
+    api.indexed()
+    body = {
+        "evidence_hash": "0x" + "ef" * 32,
+        "objector": {"name": "王五", "kind": "natural_person", "contact": "wangwu@example.cn"},
+        "grounds": "registration_error",
+        "reason": "登记的时间范围有误",
+    }
+    op = confirmed(api, api.post(f"/v1/assets/{asset_id}/objections", body))
+    registrar = {"Authorization": f"Bearer {api.keys[Role.REGISTRAR]}"}
+    (kept,) = api.client.get(f"/v1/assets/{asset_id}/objectors", headers=registrar).json()
+    assert kept["operation"] == op["id"]
+    assert (kept["name"], kept["contact"]) == ("王五", "wangwu@example.cn")
+    form = kept["statement"]
+    assert (form["grounds"], form["reason"]) == ("registration_error", "登记的时间范围有误")
+    assert form["objector"]["kind"] == "natural_person"
+    assert form["materials_sha256"] == body["evidence_hash"]
 
 
 def test_a_sign_in_form_from_another_site_is_refused(api: Api) -> None:

@@ -95,6 +95,7 @@ PAGES: list[tuple[str, str, dict[str, str], dict[str, str]]] = [
     ("GET", "/a/{asset_id}", {"lang": "en"}, {}),
     ("POST", "/a/{asset_id}/objection", {"lang": "zh"},
      {"reason": "异议", "contact": "张三 13800000000", "name": "张三", "email": "a@b.cn",
+      "kind": "natural_person", "grounds": "other",
       "phone": "13800000000", "identity": "110101199003071234"}),
     ("GET", "/c/{number}", {"lang": "zh"}, {}),
     ("GET", "/verify", {"hash": PATH_VALUES["data_hash"], "number": PATH_VALUES["number"],

@@ -62,7 +62,15 @@ def test_register_finds_the_sample_and_shows_its_page(
     assert f'action="/a/{asset_id}/objection?lang=zh"' in page.text
     assert f'href="/a/{asset_id}?lang=zh"' in api.get("/").text.split("公示中（可提出异议）")[1]
 
-    objection = {"reason": "数据来源存疑", "name": "张三", "contact": "13800000000"}
+    assert "权属争议" in page.text
+    assert "非法人组织" in page.text
+    objection = {
+        "grounds": "unlawful_source",
+        "reason": "数据来源存疑",
+        "name": "张三",
+        "kind": "natural_person",
+        "contact": "13800000000",
+    }
     filed = api.client.post(f"/a/{asset_id}/objection", data=objection)
     assert filed.status_code == 200, filed.text
     assert "异议已提交" in filed.text

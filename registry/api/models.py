@@ -116,11 +116,21 @@ class ReviewIn(Strict):
     reason_hash: Hash32 = ZERO
 
 
+ObjectorKind = Literal["natural_person", "legal_person", "unincorporated"]
+ObjectionGrounds = Literal["ownership_dispute", "registration_error", "unlawful_source", "other"]
+"""An ownership dispute or a registration error (art. 29), a source not lawfully obtained
+(art. 20), or anything else, said in the reasons."""
+
+
 class ObjectorIn(Strict):
     """Who objects, for the registration center to reach them: kept in the registry's
     database, never on chain or on a public page."""
 
     name: Annotated[str, Field(min_length=1, max_length=100), PlainText]
+    kind: ObjectorKind = Field(
+        description="natural person, legal person or unincorporated organisation (the national"
+        " form's applicant types)"
+    )
     contact: Annotated[
         str,
         Field(min_length=1, max_length=200, description="telephone, e-mail or postal address"),
@@ -129,10 +139,22 @@ class ObjectorIn(Strict):
 
 
 class ObjectionIn(Strict):
-    evidence_hash: Hash32
+    evidence_hash: Hash32 = Field(description="SHA-256 of the materials handed in with it")
     objector: ObjectorIn | None = Field(
         None, description="required without an API key; kept confidential, never on chain"
     )
+    grounds: ObjectionGrounds | None = Field(
+        None, description="required without an API key: what the objection is about (art. 28)"
+    )
+    reason: Annotated[str, Field(min_length=1, max_length=4000), PlainText] | None = Field(
+        None, description="required without an API key: the reasons; kept confidential"
+    )
+
+    def missing_for_public(self) -> list[str]:
+        """The members an objection from the public (no API key) lacks: the center must be
+        able to contact the objector and know what is objected to and why."""
+        given = {"objector": self.objector, "grounds": self.grounds, "reason": self.reason}
+        return [name for name, value in given.items() if value is None]
 
 
 class ObjectionDecisionIn(Strict):

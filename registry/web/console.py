@@ -104,6 +104,11 @@ def _queues(ctx: AppContext, session: Session) -> dict[str, list[dict[str, Any]]
         notice = queries.assets([a["asset_id"] for a in listed(Status.IN_NOTICE)], now)
         for asset in notice:
             asset["notice_over"] = (asset.get("notice_ends_at") or 0) <= now
+            # Who objected, to be contacted (confidential: this region's registrars only).
+            asset["objectors"] = {
+                str(o["evidence_hash"]).lower(): o
+                for o in ctx.objectors.of_asset(asset["asset_id"])
+            }
         return {"notice": notice, "issued": listed(Status.ISSUED)}
     return {}
 

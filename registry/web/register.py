@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from registry.api.deps import Ctx
 from registry.api.limits import client_of
-from registry.api.models import ObjectionIn, ObjectorIn
+from registry.api.models import ObjectionGrounds, ObjectionIn, ObjectorIn, ObjectorKind
 from registry.api.problems import ProblemError
 from registry.api.routers.objections import file_objection
 from registry.chain.types import AssetKind, RightKind, Status
@@ -153,6 +153,8 @@ def objection(
     name: Annotated[str, Form(min_length=1, max_length=100)],
     contact: Annotated[str, Form(min_length=1, max_length=200)],
     ctx: Ctx,
+    kind: Annotated[ObjectorKind, Form()],
+    grounds: Annotated[ObjectionGrounds, Form()],
     request: Request,
     lang: Lang = "zh",
 ) -> Response:
@@ -161,9 +163,10 @@ def objection(
     per hour. The statement is hashed and only the hash goes on chain with the objection and is
     anchored as evidence, so the statement can later be proven unaltered; a random salt in it
     keeps the hash from being matched against guessed names."""
-    objector = {"name": name.strip(), "contact": contact.strip()}
+    objector: dict[str, Any] = {"name": name.strip(), "kind": kind, "contact": contact.strip()}
     statement = {
         "asset_id": asset_id,
+        "grounds": grounds,
         "reason": reason,
         "objector": objector,
         "at": int(time.time()),
@@ -171,7 +174,12 @@ def objection(
     }
     digest = hashlib.sha256(canonical_json(statement)).digest()
     try:
-        body = ObjectionIn(evidence_hash="0x" + digest.hex(), objector=ObjectorIn(**objector))
+        body = ObjectionIn(
+            evidence_hash="0x" + digest.hex(),
+            objector=ObjectorIn(**objector),
+            grounds=grounds,
+            reason=reason,
+        )
         op = file_objection(
             ctx,
             client_of(request),

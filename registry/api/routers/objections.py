@@ -7,6 +7,8 @@ address: each open objection holds up the certificate until a registrar decides 
 from __future__ import annotations
 
 import logging
+import secrets
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
@@ -50,29 +52,44 @@ def file_objection(
     its objector. Without an API key the objector is required and ``client`` must be under
     ``ctx.limits.objections``; nothing is kept for an objection the chain refused."""
     if who is None:
-        if body.objector is None:
+        missing = body.missing_for_public()
+        if missing:
             raise ProblemError(
                 422,
                 "invalid-request",
-                "An objection from the public names its objector",
-                "give objector.name and objector.contact: kept by the registration center, "
-                "never on chain or on a page",
-                invalid_params=[{"name": "objector", "reason": "required without an API key"}],
+                "An objection from the public names its objector, its grounds and its reasons",
+                "give objector (name, kind, contact), grounds and reason: kept by the"
+                " registration center, never on chain or on a page",
+                invalid_params=[
+                    {"name": name, "reason": "required without an API key"} for name in missing
+                ],
             )
         wait = ctx.limits.objections.take(client)
         if wait > 0:
             raise ctx.limits.objections.refuse(client, wait)
     op = accepted(perform(ctx, OBJECT, who, asset_id, body, key))
     if body.objector is not None:
+        kept = statement or objection_statement(asset_id, body)
         ctx.objectors.keep(
-            op.key,
-            asset_id,
-            body.evidence_hash,
-            body.objector.name,
-            body.objector.contact,
-            statement,
+            op.key, asset_id, body.evidence_hash, body.objector.name, body.objector.contact, kept
         )
     return op
+
+
+def objection_statement(asset_id: int, body: ObjectionIn) -> dict[str, Any]:
+    """The objection form as the center keeps it: who, the grounds, the reasons and the hash
+    of the materials. The public page's form hashes this and puts the hash on chain; a random
+    salt keeps the hash from being matched against guessed names."""
+    assert body.objector is not None
+    return {
+        "asset_id": asset_id,
+        "grounds": body.grounds,
+        "reason": body.reason,
+        "objector": body.objector.model_dump(),
+        "materials_sha256": body.evidence_hash.lower(),
+        "at": int(time.time()),
+        "salt": secrets.token_hex(16),
+    }
 
 
 @router.post(
