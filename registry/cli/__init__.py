@@ -6,6 +6,7 @@ server inside the commands that use them (at module level those took 1.5 of 2.4 
 from registry.cli import (  # noqa: F401  (they register commands)
     admin,
     assets,
+    calendar,
     chain,
     consents,
     content,
