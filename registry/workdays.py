@@ -20,7 +20,6 @@ from datetime import date, datetime, timedelta, timezone
 from functools import cache
 
 import chinese_calendar
-import holidays
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +89,10 @@ def china_year(year: int) -> YearCalendar:
 
     Raises CalendarDataError when ``chinesecalendar`` has no data for the year, or when the two
     disagree on any day (the days are named)."""
+    # Imported here: `holidays` loads every country's module, 1.4 s, which the service and the
+    # command line would otherwise pay on every start for what only building a year needs.
+    import holidays
+
     official = holidays.country_holidays("CN", years=year)
     disagree = [d for d in _days(year) if _library_says_working(d) != official.is_working_day(d)]
     if disagree:
