@@ -14,7 +14,7 @@ day as ``(time + 8 h) // 1 day``, and so do the helpers here.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
@@ -102,6 +102,53 @@ def china_year(year: int) -> YearCalendar:
             f"chinesecalendar and holidays disagree on {len(disagree)} days of {year}: {listed}"
         )
     return YearCalendar.of(year, _library_says_working)
+
+
+def notice_year(year: int, days_off: Iterable[date], make_up_days: Iterable[date]) -> YearCalendar:
+    """``year``'s calendar typed in from the State Council's notice (国务院办公厅关于某年部分节假日
+    安排的通知, published each November or December), for a year the libraries do not have yet:
+    Monday to Friday worked except ``days_off``, Saturday and Sunday off except ``make_up_days``.
+
+    Checked as far as can be without the notice itself: every day is in ``year``; a make-up day
+    is a Saturday or Sunday; a day is not both; and every statutory holiday of the Regulations on
+    National Holidays (元旦, 春节, 清明节, 劳动节, 端午节, 中秋节, 国庆节, the dates ``holidays``
+    computes from the lunar calendar) is off. Raises CalendarDataError naming the days."""
+    import holidays
+
+    off, worked = set(days_off), set(make_up_days)
+    problems = [f"{d} is not in {year}" for d in sorted(off | worked) if d.year != year]
+    problems += [
+        f"{d} is a make-up day but not a Saturday or Sunday"
+        for d in sorted(worked)
+        if d.weekday() < 5
+    ]
+    problems += [f"{d} is both a day off and a make-up day" for d in sorted(off & worked)]
+    # The statutory days themselves, not the library's guesses at the year's moved days.
+    statutory = holidays.country_holidays("CN", years=year)
+    problems += [
+        f"{d} ({name}) is a statutory holiday but not listed as off"
+        for d, name in sorted(statutory.items())
+        if not any(word in name.lower() for word in ("observed", "substituted"))
+        and d.weekday() < 5
+        and d not in off
+    ]
+    if problems:
+        raise CalendarDataError("; ".join(problems))
+    return YearCalendar.of(year, lambda d: d in worked or (d.weekday() < 5 and d not in off))
+
+
+def parse_days(text: str) -> list[date]:
+    """Days as the command line takes them: ISO dates and ranges ``a..b`` (both included),
+    separated by commas, e.g. ``2027-01-01,2027-02-05..2027-02-11``."""
+    found: list[date] = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        first, _, last = item.partition("..")
+        start = date.fromisoformat(first)
+        end = date.fromisoformat(last) if last else start
+        if end < start:
+            raise ValueError(f"{item}: the range ends before it starts")
+        found += [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    return found
 
 
 def seeded_years() -> range:

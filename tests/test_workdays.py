@@ -25,6 +25,8 @@ from registry.workdays import (
     beijing_midnight,
     china_year,
     last_day_within,
+    notice_year,
+    parse_days,
     seeded_years,
     working_days_between,
 )
@@ -282,6 +284,35 @@ def test_a_year_where_the_two_libraries_disagree_is_refused(
         china_year.cache_clear()
 
 
+# The State Council's notice for 2026 (国办发明电〔2025〕号, 4 November 2025), as typed in by hand.
+NOTICE_2026_OFF = (
+    "2026-01-01..2026-01-03,2026-02-15..2026-02-23,2026-04-04..2026-04-06,"
+    "2026-05-01..2026-05-05,2026-06-19..2026-06-21,2026-09-25..2026-09-27,"
+    "2026-10-01..2026-10-07"
+)
+NOTICE_2026_WORKED = "2026-01-04,2026-02-14,2026-02-28,2026-05-09,2026-09-20,2026-10-10"
+
+
+def test_a_year_typed_in_from_the_notice_is_the_year_the_libraries_give() -> None:
+    typed = notice_year(2026, parse_days(NOTICE_2026_OFF), parse_days(NOTICE_2026_WORKED))
+    assert typed == china_year(2026)
+
+
+def test_a_notice_typed_in_wrongly_is_refused_naming_the_days() -> None:
+    off, worked = parse_days(NOTICE_2026_OFF), parse_days(NOTICE_2026_WORKED)
+    national_day = date(2026, 10, 1)
+    with pytest.raises(CalendarDataError, match=r"2026-10-01 \(National Day\) is a statutory"):
+        notice_year(2026, [d for d in off if d != national_day], worked)
+    with pytest.raises(CalendarDataError, match="2026-10-09 is a make-up day but not a Sat"):
+        notice_year(2026, off, [*worked, date(2026, 10, 9)])
+    with pytest.raises(CalendarDataError, match="2026-10-10 is both a day off and a make-up"):
+        notice_year(2026, [*off, date(2026, 10, 10)], worked)
+    with pytest.raises(CalendarDataError, match="2027-01-01 is not in 2026"):
+        notice_year(2026, [*off, date(2027, 1, 1)], worked)
+    with pytest.raises(ValueError, match="ends before it starts"):
+        parse_days("2026-10-07..2026-10-01")
+
+
 def test_beijing_dates_of_timestamps() -> None:
     assert beijing_midnight(date(2026, 10, 13)) == 1_791_820_800  # 2026-10-12T16:00:00Z
     assert beijing_date(1_791_820_800) == date(2026, 10, 13)
@@ -322,5 +353,18 @@ def test_the_calendar_commands_publish_and_show_a_year(
         again = runner.invoke(app, ["calendar", "publish", "2026", "--dev-account", "0"])
         assert again.exit_code == 0, again.output
         assert "published 2026 in block" in again.stdout
+        # A year the library lacks, from its notice (a stand-in: New Year and National Day only).
+        notice = ["--days-off", "2027-01-01,2027-10-01..2027-10-07", "--make-up", "2027-09-26"]
+        wrong = runner.invoke(app, ["calendar", "publish", "2027", "--dev-account", "0", *notice])
+        assert wrong.exit_code == 1
+        assert "2027-02-08 (Chinese New Year (Spring Festival)) is a statutory" in wrong.stderr
+        notice[1] += ",2027-02-05..2027-02-11,2027-04-05,2027-05-03..2027-05-05,2027-06-09"
+        notice[1] += ",2027-09-15"
+        typed = runner.invoke(app, ["calendar", "publish", "2027", "--dev-account", "0", *notice])
+        assert typed.exit_code == 0, typed.output
+        assert "  2027-09-26 星期日 Sun" in typed.stdout
+        shown = runner.invoke(app, ["calendar", "show", "2027"])
+        assert shown.exit_code == 0, shown.output
+        assert "the library cannot check it: chinesecalendar has no data for 2027" in shown.stdout
     finally:
         get_settings.cache_clear()

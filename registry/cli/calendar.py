@@ -73,14 +73,30 @@ def publish(
     dev_account: Annotated[
         int | None, typer.Option(help="Use dev-chain key N (local chains only).")
     ] = None,
+    days_off: Annotated[
+        str | None,
+        typer.Option(
+            help="From the State Council's notice, for a year the library lacks: every day off,"
+            " dates and ranges, e.g. 2027-01-01,2027-02-05..2027-02-11 (with --make-up)."
+        ),
+    ] = None,
+    make_up: Annotated[
+        str | None,
+        typer.Option(help="With --days-off: the notice's Saturdays and Sundays worked (上班)."),
+    ] = None,
 ) -> None:
-    """Publish YEAR's working days from the library (chinesecalendar, checked day by day against
-    holidays), as the admin. Publishing a year again corrects it for later counts only."""
-    from registry.workdays import CalendarDataError, china_year
+    """Publish YEAR's working days, as the admin: from the library (chinesecalendar, checked day
+    by day against holidays), or, for a year it does not have yet, from the State Council's
+    notice typed in with --days-off and --make-up (checked: every statutory holiday off, make-up
+    days on weekends). Publishing a year again corrects it for later counts only."""
+    from registry.workdays import china_year, notice_year, parse_days
 
     try:
-        days = china_year(year)
-    except CalendarDataError as exc:
+        if days_off is None and make_up is None:
+            days = china_year(year)
+        else:
+            days = notice_year(year, parse_days(days_off or ""), parse_days(make_up or ""))
+    except ValueError as exc:  # CalendarDataError, or a date that does not parse
         logger.warning("calendar of %d not published: %s", year, exc)
         typer.echo(f"not published: {exc}", err=True)
         raise typer.Exit(1) from None
