@@ -47,7 +47,8 @@ contract RecognitionRegistry is IRecognitionRegistry, RoleGated {
         if (
             agreement.chainId == 0 || agreement.certificates == address(0) || agreement.assets == address(0)
                 || agreement.validUntil <= agreement.validFrom || agreement.anchorHash == bytes32(0)
-                || agreement.status == AgreementStatus.None || agreement.anchorNumber == 0 || keys.length == 0
+                || agreement.status == AgreementStatus.None || agreement.anchorNumber == 0 || agreement.maxAge == 0
+                || keys.length == 0
         ) revert InvalidAgreement();
         Agreement storage current = _agreements[region];
         // A new anchor restarts the header chain; the same anchor keeps the checkpoints relayed.
@@ -90,7 +91,8 @@ contract RecognitionRegistry is IRecognitionRegistry, RoleGated {
     function record(RecognitionRequest calldata r, bytes calldata attestation) external onlyRole(Roles.MEDIATOR) {
         Agreement storage a = _known(r.region);
         _requireInForce(r.region, a);
-        if (_checkpoints[r.region][r.proofBlock].blockHash == bytes32(0)) revert UnknownCheckpoint(r.region, r.proofBlock);
+        Checkpoint storage point = _checkpoints[r.region][r.proofBlock];
+        if (point.blockHash == bytes32(0)) revert UnknownCheckpoint(r.region, r.proofBlock);
         if ((a.classifications >> r.classification) & 1 == 0 || (a.kinds >> r.kind) & 1 == 0) {
             revert OutOfScope(r.classification, r.kind);
         }
@@ -99,6 +101,10 @@ contract RecognitionRegistry is IRecognitionRegistry, RoleGated {
         Recognition storage rec = _recognitions[r.region][r.certificateId];
         if (rec.proofBlock > r.proofBlock) revert StaleProof(r.proofBlock, rec.proofBlock);
         bool recognised = r.originStatus == _VALID && !r.frozen;
+        // The partner's clock (inForce) is not enough: the origin's may be past the term.
+        if (recognised && point.timestamp >= a.validUntil) {
+            revert OutsideTermAtOrigin(r.region, point.timestamp, a.validUntil);
+        }
         if (recognised && rec.recognisedSince == 0) rec.recognisedSince = uint40(block.timestamp);
         rec.holder = r.holder;
         rec.assetId = r.assetId;

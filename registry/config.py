@@ -89,6 +89,37 @@ class Settings(BaseSettings):
         "failed_auth_window seconds; past it every key from that address waits",
     )
     failed_auth_window: float = Field(default=900.0, gt=0)
+    recognition_max_age: int = Field(
+        default=3,
+        ge=1,
+        description="seconds a recognition may rest on a partner's chain as last read before it "
+        "is stale (what `registry recognition agree` writes into an agreement by default)",
+    )
+    recognition_rpc_timeout: float = Field(
+        default=1.0,
+        gt=0,
+        description="seconds the mediator waits for one answer of a partner's node or registry "
+        "(kept well under recognition_max_age: a silent partner shows as stale, not late)",
+    )
+    recognition_client_limit: int = Field(
+        default=20,
+        ge=1,
+        description="recognition batch and recheck requests one client address may make per "
+        "recognition_client_window seconds (a batch asks about up to 200 numbers)",
+    )
+    recognition_client_window: float = Field(default=60.0, gt=0)
+    recognition_queue_limit: int = Field(
+        default=200,
+        ge=1,
+        description="rechecks queued per partner region at most; past it a recheck is refused "
+        "(503) rather than queued behind the others",
+    )
+    recognition_inflight_limit: int = Field(
+        default=400,
+        ge=1,
+        description="certificate numbers the recognition batch answers at once, all clients "
+        "together; past it a batch is refused (503) rather than queued",
+    )
     registrar_key: SecretStr | None = None
     reviewer_key: SecretStr | None = None
     anchorer_key: SecretStr | None = None

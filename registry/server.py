@@ -81,6 +81,8 @@ class Runtime:
                 keys.mediator,
                 settings.partners_file,
                 settings.recognition_file,
+                rpc_timeout=settings.recognition_rpc_timeout,
+                queue_limit=settings.recognition_queue_limit,
             )
             if self.registry.recognition is not None and keys.mediator is not None
             else None

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from typing import Any
 
 from registry.api.keys import Role
-from registry.api.limits import ClientLimit, Limits
+from registry.api.limits import ClientLimit
 from registry.api.models import ApplicationIn
 from registry.chain import Registry
 from registry.chain.types import Application, AssetKind, Classification, Consent
@@ -245,9 +246,11 @@ def test_sign_out_ends_the_session_whatever_the_token(api: Api) -> None:
 def test_wrong_keys_are_throttled_per_client_address(api: Api) -> None:
     clock = [1000.0]
     limit = api.runtime.context.limits.failed_auth
-    api.runtime.context.limits = Limits(
-        api.runtime.context.limits.objections,
-        ClientLimit("failed authentications", limit.count, limit.window, clock=lambda: clock[0]),
+    api.runtime.context.limits = replace(
+        api.runtime.context.limits,
+        failed_auth=ClientLimit(
+            "failed authentications", limit.count, limit.window, clock=lambda: clock[0]
+        ),
     )
     valid = api.keys[Role.REGISTRAR]
     wrong = {"api_key": "drk_0000_wrong"}

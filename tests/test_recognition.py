@@ -72,6 +72,7 @@ class Partnership:
             status=AgreementStatus.ACTIVE,
             anchor_number=int(anchor["number"]),
             anchor_hash=bytes(anchor["hash"]),
+            max_age=3,
         )
         self.recognition.set_agreement(
             accounts.admin, PARTNER, self.agreement, [accounts.registrar.address]
@@ -281,3 +282,16 @@ def test_only_the_admin_makes_agreements_and_only_the_mediator_relays(
         )
     with reverts("AccessControlUnauthorizedAccount"):
         partnership.recognition.relay_headers(accounts.registrar, PARTNER, [])
+
+
+def test_an_agreement_without_an_answer_age_is_refused(
+    partnership: Partnership, accounts: Accounts
+) -> None:
+    with reverts("InvalidAgreement"):
+        partnership.recognition.set_agreement(
+            accounts.admin,
+            PARTNER,
+            replace(partnership.agreement, max_age=0),
+            [accounts.registrar.address],
+        )
+    assert partnership.recognition.get_agreement(PARTNER).max_age == 3

@@ -24,6 +24,9 @@ struct Agreement {
     uint40 validFrom;
     uint40 validUntil;
     AgreementStatus status;
+    /// @dev Seconds an answer may rest on the partner's chain as last read: past it, a
+    /// recognition is stale, not recognised (the mediator's journal holds when it last read).
+    uint32 maxAge;
     /// @dev The partner block headers are relayed from, trusted when the agreement was made.
     uint64 anchorNumber;
     bytes32 anchorHash;
@@ -134,8 +137,8 @@ interface IRecognitionRegistry {
     /// @param validUntil When it ends (Unix seconds).
     error AgreementNotInForce(uint24 region, AgreementStatus status, uint40 validFrom, uint40 validUntil);
 
-    /// @notice The agreement misses a field (chain, contracts, anchor, keys), its validity is
-    /// empty, or the status asked for is `None`.
+    /// @notice The agreement misses a field (chain, contracts, anchor, keys, answer age), its
+    /// validity is empty, or the status asked for is `None`.
     error InvalidAgreement();
 
     /// @notice The bytes are not an RLP block header this contract can read.
@@ -163,6 +166,13 @@ interface IRecognitionRegistry {
     /// @param signer The recovered signer.
     error UnauthorisedAttestor(address signer);
 
+    /// @notice A certificate valid at the origin, proven at a block the origin's own clock puts
+    /// at or past the agreement's end (so issued, and standing, outside its term).
+    /// @param region The partner's region.
+    /// @param originTime The proof block's time (Unix seconds, the origin's clock).
+    /// @param validUntil When the agreement ends (Unix seconds).
+    error OutsideTermAtOrigin(uint24 region, uint40 originTime, uint40 validUntil);
+
     /// @notice The agreement does not cover this classification or certificate kind.
     /// @param classification The certificate's asset classification.
     /// @param kind The certificate's kind.
@@ -172,8 +182,8 @@ interface IRecognitionRegistry {
     /// it trusts; a new anchor block restarts the relayed header chain.
     /// @dev Requirements:
     /// - the caller has the admin role;
-    /// - the agreement names a chain, both contracts, an anchor, a status, a non-empty
-    ///   validity and at least one key ({InvalidAgreement}).
+    /// - the agreement names a chain, both contracts, an anchor, a status, an answer age, a
+    ///   non-empty validity and at least one key ({InvalidAgreement}).
     ///
     /// Emits a {PartnerKeySet} event per key removed or added, an {AgreementSet} and an
     /// {AgreementStatusChanged} event.
@@ -204,6 +214,8 @@ interface IRecognitionRegistry {
     /// - the caller has MEDIATOR;
     /// - the agreement exists ({UnknownPartner}) and is in force ({AgreementNotInForce});
     /// - `request.proofBlock` was relayed ({UnknownCheckpoint});
+    /// - a certificate recorded as recognised stands at a block the origin's clock puts before
+    ///   the agreement's end ({OutsideTermAtOrigin});
     /// - the agreement covers the classification and kind ({OutOfScope});
     /// - `attestation` is signed by a key the agreement names ({UnauthorisedAttestor});
     /// - no later proof is recorded for the certificate ({StaleProof}).

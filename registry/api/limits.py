@@ -102,6 +102,38 @@ class ClientLimit:
             raise self.refuse(client, wait)
 
 
+class Inflight:
+    """At most ``limit`` units of work at once, all clients together: what is over it is
+    refused at once, never queued (a queue is what a flood fills)."""
+
+    def __init__(self, name: str, limit: int) -> None:
+        self.name = name
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._held = 0
+
+    def acquire(self, units: int) -> None:
+        """Takes ``units`` or raises the 503 problem (nothing taken)."""
+        with self._lock:
+            if self._held + units > self.limit:
+                held = self._held
+            else:
+                self._held += units
+                return
+        logger.warning("%s: %d in progress, %d more refused", self.name, held, units)
+        raise ProblemError(
+            503,
+            "busy",
+            "Too much asked at once",
+            f"{self.name}: at most {self.limit} at once, all clients together; try again",
+            retry_after=1,
+        )
+
+    def release(self, units: int) -> None:
+        with self._lock:
+            self._held -= units
+
+
 @dataclass(frozen=True)
 class Limits:
     """The service's per-client limits."""
@@ -111,6 +143,10 @@ class Limits:
     failed_auth: ClientLimit
     """Wrong or revoked API keys, at the console's sign-in and on the API: over it, every key
     from that address is refused until the window has passed."""
+    recognitions: ClientLimit
+    """Recognition batches and rechecks (public, no key)."""
+    recognition_inflight: Inflight
+    """Certificate numbers the recognition batch answers at once, all clients together."""
 
     @classmethod
     def of(cls, settings: Settings) -> Limits:
@@ -119,6 +155,12 @@ class Limits:
             ClientLimit(
                 "failed authentications", settings.failed_auth_limit, settings.failed_auth_window
             ),
+            ClientLimit(
+                "recognition requests",
+                settings.recognition_client_limit,
+                settings.recognition_client_window,
+            ),
+            Inflight("recognition answers", settings.recognition_inflight_limit),
         )
 
 

@@ -34,9 +34,17 @@ class Agreement:
     status: AgreementStatus
     anchor_number: int
     anchor_hash: bytes
+    max_age: int
+    """Seconds an answer may rest on the partner's chain as last read before it is stale."""
 
     def to_abi(self) -> tuple[Any, ...]:
-        return (*astuple(self)[:7], int(self.status), self.anchor_number, self.anchor_hash)
+        return (
+            *astuple(self)[:7],
+            int(self.status),
+            self.max_age,
+            self.anchor_number,
+            self.anchor_hash,
+        )
 
     @classmethod
     def from_abi(cls, t: tuple[Any, ...]) -> Self:
@@ -49,8 +57,9 @@ class Agreement:
             t[5],
             t[6],
             AgreementStatus(t[7]),
-            t[8],
-            bytes(t[9]),
+            anchor_number=t[9],
+            anchor_hash=bytes(t[10]),
+            max_age=t[8],
         )
 
 

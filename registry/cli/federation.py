@@ -49,6 +49,7 @@ def make_agreement(
     days: int = 365,
     classifications: str = "general,important",
     kinds: str = "registration,licence,transfer",
+    max_age: int | None = None,
 ) -> int:
     """Writes (or renews) the agreement with the partner behind ``partner_api`` on this region's
     chain with the admin key, and records where to reach the partner. Returns its region."""
@@ -72,6 +73,7 @@ def make_agreement(
         status=AgreementStatus.ACTIVE,
         anchor_number=int(described["anchor"]["number"]),
         anchor_hash=bytes.fromhex(described["anchor"]["hash"][2:]),
+        max_age=settings.recognition_max_age if max_age is None else max_age,
     )
     region = int(described["region"])
     registry.recognition.set_agreement(
@@ -92,6 +94,14 @@ def agree(
     kinds: Annotated[
         str, typer.Option(help="In scope: registration, licence, transfer.")
     ] = "registration,licence,transfer",
+    max_age: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Seconds an answer may rest on the partner's chain as last read before it is "
+            "stale (default: the setting recognition_max_age).",
+        ),
+    ] = None,
 ) -> None:
     """Make an agreement with a partner region (admin): its descriptor is read from its API
     (check the keys and contracts out of band), the agreement goes on this region's chain, and
@@ -103,6 +113,7 @@ def agree(
         days=days,
         classifications=classifications,
         kinds=kinds,
+        max_age=max_age,
     )
     typer.echo(f"agreement with region {region} in force for {days} days")
 

@@ -1,21 +1,29 @@
 """What this registry answers about a partner region's certificate, decided here from the
 record on chain and the mediator's journal. Reading an answer changes nothing: a check is
 queued only by :meth:`Mediator.request` (``POST .../recheck``) or by the mediator's own rounds
-(the partner's events, expiry by the partner's clock)."""
+(the partner's events, expiry by the partner's clock).
+
+Every answer says what it rests on (``as_of``: the partner block and its time, and when this
+registry last read the partner's chain); ``recognised`` only while that read is younger than
+the agreement's ``max_age``, ``stale`` past it. A withdrawal (not recognised, refused) is
+given however old: it never overstates."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from registry.certificates.numbers import format_number
-from registry.chain.recognition import AgreementStatus, Recognition
+from registry.chain.recognition import Agreement, AgreementStatus, Recognition
 from registry.chain.types import CertificateStatus
 from registry.recognition.mediator import Mediator
 from registry.regions import region_name
 
-RecognitionStatus = Literal["recognised", "not_recognised", "refused", "pending"]
+RecognitionStatus = Literal["recognised", "stale", "not_recognised", "refused", "pending"]
 
 
 class UnknownPartnerError(LookupError):
@@ -36,6 +44,18 @@ class AgreementTerms(BaseModel):
     chain_id: int
     certificates: str
     assets: str
+    max_age: int
+
+
+class AsOf(BaseModel):
+    """What an answer rests on: the origin's block and its time (the origin's clock), and when
+    this registry last read the origin's chain with every change up to that block recorded
+    (Unix seconds); ``age`` is the seconds since, when the answer was made."""
+
+    origin_block: int
+    origin_time: int
+    checked_at: float
+    age: float
 
 
 class RecordOut(BaseModel):
@@ -121,6 +141,7 @@ class RecognitionAnswer(BaseModel):
     number: str
     agreement: AgreementTerms
     origin_reachable: bool
+    as_of: AsOf | None
     record: RecordOut | None
     evidence: Evidence | None
     status: RecognitionStatus
@@ -177,19 +198,62 @@ def agreements(mediator: Mediator) -> list[PartnerAgreement]:
     return found
 
 
+@dataclass(frozen=True)
+class _Partner:
+    """What every answer about one partner region reads, read once per request."""
+
+    agreement: Agreement
+    in_force: bool
+    reachable: bool
+    detail: str | None
+
+    @classmethod
+    def read(cls, mediator: Mediator, region: int) -> _Partner:
+        agreement = mediator.recognition.get_agreement(region)
+        if agreement.status == AgreementStatus.NONE:
+            raise UnknownPartnerError(region)
+        reachable, _since, detail = mediator.reachability(region)
+        return cls(agreement, mediator.recognition.in_force(region), reachable, detail)
+
+
 def answer(mediator: Mediator, region: int, token: int) -> RecognitionAnswer:
     """The recognition of partner certificate ``token`` of ``region``: ``recognised``,
-    ``not_recognised`` (revoked, expired, superseded, frozen, agreement not in force),
-    ``refused`` (the mediator's check refused it) or ``pending`` (not checked yet, or the
-    origin is unreachable). Raises :class:`UnknownPartnerError` without an agreement."""
+    ``stale`` (recognised when last read, but that read is older than the agreement's
+    ``max_age`` or the origin is unreachable), ``not_recognised`` (revoked, expired,
+    superseded, frozen, agreement not in force), ``refused`` (the mediator's check refused it)
+    or ``pending`` (not checked yet). Raises :class:`UnknownPartnerError` without an
+    agreement."""
+    return _answer(mediator, region, token, _Partner.read(mediator, region))
+
+
+def answer_many(
+    mediator: Mediator, items: Iterable[tuple[int, int]]
+) -> list[RecognitionAnswer | UnknownPartnerError]:
+    """The answers for (region, token) pairs, each region's agreement read once."""
+    partners: dict[int, _Partner | UnknownPartnerError] = {}
+    found: list[RecognitionAnswer | UnknownPartnerError] = []
+    for region, token in items:
+        if region not in partners:
+            try:
+                partners[region] = _Partner.read(mediator, region)
+            except UnknownPartnerError as exc:
+                partners[region] = exc
+        partner = partners[region]
+        found.append(
+            partner
+            if isinstance(partner, UnknownPartnerError)
+            else _answer(mediator, region, token, partner)
+        )
+    return found
+
+
+def _answer(mediator: Mediator, region: int, token: int, partner: _Partner) -> RecognitionAnswer:
     client = mediator.recognition
-    agreement = client.get_agreement(region)
-    if agreement.status == AgreementStatus.NONE:
-        raise UnknownPartnerError(region)
+    agreement, in_force, reachable = partner.agreement, partner.in_force, partner.reachable
     record = client.recognition(region, token)
     kept = mediator.kept(region, token)
-    reachable, _since, detail = mediator.reachability(region)
-    in_force = client.in_force(region)
+    fresh = mediator.freshness(region, token)
+    age = None if fresh is None else max(0.0, time.time() - fresh.checked_at)
     # The proof of the block the record stands on (a newer check may be on its way).
     evidence = (
         mediator.proof(region, token, record.proof_block)
@@ -201,20 +265,41 @@ def answer(mediator: Mediator, region: int, token: int) -> RecognitionAnswer:
     shown = RecordOut.of(record) if record.proof_block else None
     status: RecognitionStatus
     outcome: dict[str, Any]
-    if not reachable:
-        status, outcome = "pending", {"reason": f"origin unreachable: {detail}"}
-    elif kept is not None and kept["refused"] is not None and not record.recognised:
-        refused = kept["refused"]
+    # A refusal newer than the record stands over it (the record may still say recognised).
+    refused = (
+        kept["refused"]
+        if kept is not None
+        and kept["refused"] is not None
+        and (not record.recognised or kept["block"] >= record.proof_block)
+        else None
+    )
+    if not in_force:  # whatever was checked under it
+        status, outcome = "not_recognised", {"reason": "agreement-not-in-force"}
+    elif refused is not None:
         status, outcome = "refused", {"reason": refused["reason"], "detail": refused["detail"]}
     elif shown is None:
-        status, outcome = "pending", {"reason": "not checked against the origin yet"}
-    elif not in_force:
-        status, outcome = "not_recognised", {"reason": "agreement-not-in-force"}
-    elif record.recognised:
-        status, outcome = "recognised", {"since": record.recognised_since}
-    else:
+        reason = (
+            f"origin unreachable: {partner.detail}"
+            if not reachable
+            else "not checked against the origin yet"
+        )
+        status, outcome = "pending", {"reason": reason}
+    elif not record.recognised:
         reason = "frozen" if record.frozen else shown.origin_status
         status, outcome = "not_recognised", {"reason": reason}
+    elif not reachable:
+        status, outcome = "stale", {"reason": "origin-unreachable", "detail": partner.detail}
+    elif age is None or age >= agreement.max_age:
+        status, outcome = (
+            "stale",
+            {
+                "reason": "older-than-max-age",
+                "detail": f"the origin was last read {age or 0:.1f} s ago; the agreement "
+                f"allows {agreement.max_age} s",
+            },
+        )
+    else:
+        status, outcome = "recognised", {"since": record.recognised_since}
     return RecognitionAnswer(
         region=region,
         number=format_number(token),
@@ -226,8 +311,17 @@ def answer(mediator: Mediator, region: int, token: int) -> RecognitionAnswer:
             chain_id=agreement.chain_id,
             certificates=agreement.certificates,
             assets=agreement.assets,
+            max_age=agreement.max_age,
         ),
         origin_reachable=reachable,
+        as_of=None
+        if fresh is None or age is None
+        else AsOf(
+            origin_block=fresh.block,
+            origin_time=fresh.block_time,
+            checked_at=fresh.checked_at,
+            age=round(age, 3),
+        ),
         record=shown,
         evidence=None if evidence is None else Evidence.model_validate(evidence),
         status=status,

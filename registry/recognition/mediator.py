@@ -1,11 +1,16 @@
 """The mediator (互认中介): follows each partner region's chain and keeps this region's record of
 the partner's certificates true.
 
-Each round, per partner: relay the partner's new block headers here (each checked to hash to its
-block, the chain checks their parent linkage), read which certificates changed from the partner's
-events (and which expired by the partner's clock), and for each one prove its standing from the
-partner's storage (EIP-1186) against the state root of a relayed header, check the partner
-registrar's EIP-712 attestation against the agreement's keys, and record the result here.
+Each partner is followed by a thread of its own, with a short timeout on every call, so one
+silent partner delays no other. Each round: relay the partner's new block headers here (each
+checked to hash to its block, the chain checks their parent linkage), read which certificates
+changed from the partner's events (and which expired, or left the agreement's term, by the
+partner's clock), and for each one prove its standing from the partner's storage (EIP-1186)
+against the state root of a relayed header, check the partner registrar's EIP-712 attestation
+against the agreement's keys, and record the result here. Then, and only then, the round is
+kept as the partner's freshness (its block, that block's time, and when it was read): an answer
+rests on it, and is stale once it is older than the agreement's ``maxAge``. Rechecks asked for
+come after the changes, a few per round, so a withdrawal never waits behind them.
 
 Its acts need no outbox: relaying the same headers again is refused by the linkage check, and a
 record is re-derived from the partner chain each time, so a crash loses nothing a later round
@@ -40,7 +45,7 @@ from registry.chain.recognition import (
     Checkpoint,
     RecognitionRequest,
 )
-from registry.chain.types import checksum
+from registry.chain.types import CertificateStatus, checksum
 from registry.content.canonical import canonical_json
 from registry.journal import open_journal
 from registry.recognition.headers import verified_header
@@ -64,13 +69,29 @@ CREATE TABLE IF NOT EXISTS certificate_checks (
     PRIMARY KEY (region, token_id)
 );
 CREATE INDEX IF NOT EXISTS certificate_checks_asset ON certificate_checks (region, asset_id);
+CREATE TABLE IF NOT EXISTS freshness (
+    region INTEGER PRIMARY KEY, block INTEGER NOT NULL, block_time INTEGER NOT NULL,
+    checked_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deferred (
+    region INTEGER NOT NULL, token_id TEXT NOT NULL, PRIMARY KEY (region, token_id)
+);
+CREATE TABLE IF NOT EXISTS agreements (region INTEGER PRIMARY KEY, terms TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS proofs (
     region INTEGER NOT NULL, token_id TEXT NOT NULL, block INTEGER NOT NULL, evidence TEXT NOT NULL,
     PRIMARY KEY (region, token_id, block)
 );
 """
 HEADERS_PER_TX = 32
-RPC_TIMEOUT = 5.0
+RECHECKS_PER_ROUND = 16
+"""Rechecks asked for that one round takes on, after every change: each costs two proofs from
+the partner, and a round must stay short for the partner's answers to stay fresh."""
+
+
+def number_region(token: int) -> int:
+    """The region a certificate number is issued for: its digits 7-12 (YYYYMM, region,
+    serial), as the contracts make them."""
+    return token // 10**6 % 10**6
 
 
 @dataclass(frozen=True)
@@ -104,6 +125,16 @@ class Point:
     block: int
     checkpoint: Checkpoint
     header: str
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """The last round that read a partner's chain and recorded every change up to ``block``:
+    the block, its time by the partner's clock, and when it was read (Unix seconds, here)."""
+
+    block: int
+    block_time: int
+    checked_at: float
 
 
 class RefusedError(Exception):
@@ -194,6 +225,8 @@ class Mediator:
         journal: Path,
         *,
         poll: float = 0.5,
+        rpc_timeout: float = 1.0,
+        queue_limit: int = 200,
     ) -> None:
         if registry.recognition is None:
             raise ValueError("this deployment has no RecognitionRegistry")
@@ -202,8 +235,12 @@ class Mediator:
         self.sender = sender
         self.partners_file = partners_file
         self.poll = poll
+        self.rpc_timeout = rpc_timeout
+        self.queue_limit = queue_limit
         self.db = open_journal(journal, _SCHEMA)
         self._lock = threading.Lock()
+        # The partners' threads share one sender: its nonce allows one transaction at a time.
+        self._sending = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._topics: dict[bytes, dict[str, Any]] = {}
@@ -232,43 +269,87 @@ class Mediator:
         self.db.close()
 
     def _run(self) -> None:
+        """Keeps one thread following each partner in the partners file (one added while
+        running is followed from the next poll)."""
+        followers: dict[int, threading.Thread] = {}
         while not self._stop.is_set():
             for partner in self.partners():
-                try:
-                    self.round(partner)
-                except Exception:  # one partner's trouble must not stop the others
-                    logger.exception("mediating region %s failed; next round", partner.region)
+                thread = followers.get(partner.region)
+                if thread is None or not thread.is_alive():
+                    thread = threading.Thread(
+                        target=self._follow,
+                        args=(partner.region,),
+                        name=f"mediator-{partner.region}",
+                        daemon=True,
+                    )
+                    followers[partner.region] = thread
+                    thread.start()
             self._stop.wait(self.poll)
+        for thread in followers.values():
+            thread.join(10)
+
+    def _follow(self, region: int) -> None:
+        while not self._stop.is_set():
+            partner = next((p for p in self.partners() if p.region == region), None)
+            if partner is None:
+                logger.info("region %s: no longer a partner; not followed", region)
+                return
+            try:
+                self.round(partner)
+            except Exception:  # a round's trouble must not end the partner's thread
+                logger.exception("mediating region %s failed; next round", region)
+            self._stop.wait(self.poll)
+
+    def _origin(self, partner: Partner) -> Web3:
+        # No retries and a short timeout: a silent origin must show as stale within the bound,
+        # not after web3's back-off.
+        return Web3(
+            Web3.HTTPProvider(
+                partner.rpc_url,
+                request_kwargs={"timeout": self.rpc_timeout},
+                exception_retry_configuration=None,
+            )
+        )
 
     def round(self, partner: Partner) -> None:
         """Re-checks what changed at the partner, relaying its headers first when there is
-        anything to check (relaying idle chains to each other would only make blocks)."""
+        anything to check (relaying idle chains to each other would only make blocks); keeps
+        the round as the partner's freshness; then takes on a few of the rechecks asked for."""
         agreement = self.recognition.get_agreement(partner.region)
         if agreement.status == AgreementStatus.NONE:
             return
-        # No retries: an unreachable origin must show as such within the bound, not after
-        # web3's back-off.
-        provider = Web3.HTTPProvider(
-            partner.rpc_url,
-            request_kwargs={"timeout": RPC_TIMEOUT},
-            exception_retry_configuration=None,
-        )
-        w3 = Web3(provider)
+        self._recheck_refused_if_renewed(partner.region, agreement)
+        w3 = self._origin(partner)
+        read_at = time.time()
         try:
-            head = int(w3.eth.block_number)
-            tokens = self._changed(partner.region, agreement, w3, head)
-            if tokens:
+            latest = w3.eth.get_block("latest")
+            head, head_time = int(latest["number"]), int(latest["timestamp"])
+            changed = self._changed(partner.region, agreement, w3, head, head_time)
+            asked = [t for t in self._asked(partner.region) if t not in changed]
+            point = None
+            if changed or asked:
                 self._relay(partner.region, agreement, w3, head)
                 point = Point(
                     head,
                     self.recognition.checkpoint(partner.region, head),
-                    "0x" + verified_header(dict(w3.eth.get_block(head))).hex(),
+                    "0x" + verified_header(dict(latest)).hex(),
                 )
         except (OSError, Web3Exception, ValueError) as exc:
             self._reachable(partner.region, False, str(exc))
             return
         self._reachable(partner.region, True, None)
-        for token in sorted(tokens):
+        if point is not None and not self._checked(partner, agreement, w3, sorted(changed), point):
+            return
+        self._set_scanned(partner.region, head)
+        self._set_fresh(partner.region, Freshness(head, head_time, read_at))
+        if point is not None:
+            self._checked(partner, agreement, w3, asked, point)
+
+    def _checked(
+        self, partner: Partner, agreement: Agreement, w3: Web3, tokens: list[int], point: Point
+    ) -> bool:
+        """Checks ``tokens`` at ``point``; False when the partner stopped answering."""
+        for token in tokens:
             try:
                 self.check(partner, agreement, w3, token, point)
             except NotYetError:
@@ -277,11 +358,11 @@ class Mediator:
                     partner.region,
                     format_number(token),
                 )
-                self.request(partner.region, token)
+                self._defer(partner.region, token)
             except UnreachableError as exc:
                 self._reachable(partner.region, False, str(exc))
-                return
-        self._set_scanned(partner.region, head)
+                return False
+        return True
 
     # ------------------------------------------------------------------ one certificate
 
@@ -317,6 +398,12 @@ class Mediator:
             asset_id = state.asset_id
             if state.issued_at == 0:
                 raise RefusedError("unknown-certificate", f"{format_number(token)} not issued")
+            if state.region != region or number_region(token) != region:
+                raise RefusedError(
+                    "foreign-region",
+                    f"{format_number(token)} is numbered for region {number_region(token)} and "
+                    f"its asset is recorded for region {state.region}, not {region}",
+                )
             if not self.recognition.in_force(region):
                 raise RefusedError(
                     "agreement-not-in-force",
@@ -329,6 +416,17 @@ class Mediator:
                 raise RefusedError(
                     "out-of-scope", f"classification {state.classification}, kind {state.kind}"
                 )
+            if (
+                state.status == CertificateStatus.VALID
+                and not state.frozen
+                and checkpoint.timestamp >= agreement.valid_until
+            ):
+                # Issued, or still standing, when the origin's own clock is past the term.
+                raise RefusedError(
+                    "outside-term-at-origin",
+                    f"issued at {state.issued_at} and proven at {checkpoint.timestamp} by the "
+                    f"origin's clock; the agreement ends at {agreement.valid_until}",
+                )
             credential, rights = self._attestation(partner, token, state.asset_id)
             signature = check_attestation(
                 credential, state, agreement, self.recognition.partner_keys(region)
@@ -338,11 +436,12 @@ class Mediator:
             # The proof is kept before the record goes on chain: whoever reads the record
             # finds the proof of its block.
             self._keep_proof(region, token, block, evidence)
-            self.recognition.record(
-                self.sender,
-                recognition_request(region, state, credential, summary),
-                signature,
-            )
+            with self._sending:
+                self.recognition.record(
+                    self.sender,
+                    recognition_request(region, state, credential, summary),
+                    signature,
+                )
         except RefusedError as refused:
             logger.warning(
                 "region %s: certificate %s refused at block %s: %s",
@@ -357,7 +456,7 @@ class Mediator:
         # Its evidence is in `proofs` already; a check's own copy is kept only for a refusal.
         self._keep(region, token, asset_id, block, state.expires_at, status, None, None)
         if state.successor:
-            self.request(region, state.successor)
+            self._defer(region, state.successor)
         return self.kept(region, token) or {}
 
     def _attestation(
@@ -367,7 +466,7 @@ class Mediator:
         the partner's registry (its answer is checked, not trusted)."""
         number = format_number(token)
         try:
-            with httpx.Client(base_url=partner.api_url, timeout=5) as http:
+            with httpx.Client(base_url=partner.api_url, timeout=self.rpc_timeout) as http:
                 credential = http.get(f"/v1/certificates/{number}/credential")
                 rights = http.get(f"/v1/assets/{asset_id}/rights")
         except httpx.HTTPError as exc:
@@ -386,11 +485,15 @@ class Mediator:
         for start in range(first, head + 1, HEADERS_PER_TX):
             numbers = range(start, min(start + HEADERS_PER_TX, head + 1))
             headers = [verified_header(dict(w3.eth.get_block(n))) for n in numbers]
-            self.recognition.relay_headers(self.sender, region, headers)
+            with self._sending:
+                self.recognition.relay_headers(self.sender, region, headers)
 
-    def _changed(self, region: int, agreement: Agreement, w3: Web3, head: int) -> set[int]:
-        """Certificates to re-check: touched by the partner's events since the last round,
-        asked for, or expired by the partner's clock."""
+    def _changed(
+        self, region: int, agreement: Agreement, w3: Web3, head: int, now: int
+    ) -> set[int]:
+        """Certificates to re-check first: touched by the partner's events since the last
+        round, deferred until its registry indexed them, or expired (or out of the agreement's
+        term) by the partner's clock ``now``."""
         scanned = self._scanned(region)
         first = agreement.anchor_number if scanned is None else scanned + 1
         tokens: set[int] = set()
@@ -415,19 +518,54 @@ class Mediator:
                     elif item["name"] == "assetId":
                         assets.add(value)
             tokens |= self._tokens_of_assets(region, assets)
-        now = int(w3.eth.get_block(head)["timestamp"])
         with self._lock:
             for (token,) in self.db.execute(
-                "SELECT token_id FROM requests WHERE region = ?", (region,)
+                "SELECT token_id FROM deferred WHERE region = ?", (region,)
             ).fetchall():
                 tokens.add(int(token))
             for (token,) in self.db.execute(
                 "SELECT token_id FROM certificate_checks WHERE region = ? AND status = 'valid' "
-                "AND expires_at <= ?",
-                (region, now),
+                "AND (expires_at <= ? OR ? >= ?)",
+                (region, now, now, agreement.valid_until),
             ).fetchall():
                 tokens.add(int(token))
         return tokens
+
+    def _asked(self, region: int) -> list[int]:
+        """The oldest rechecks asked for, a round's worth."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT token_id FROM requests WHERE region = ? ORDER BY requested_at LIMIT ?",
+                (region, RECHECKS_PER_ROUND),
+            ).fetchall()
+        return [int(token) for (token,) in rows]
+
+    def _recheck_refused_if_renewed(self, region: int, agreement: Agreement) -> None:
+        """When the agreement's terms changed (a renewal, a new scope), asks again for what it
+        refused: a refusal quoting the old terms must not outlive them."""
+        terms = json.dumps([*agreement.to_abi()[:-1], agreement.anchor_hash.hex()])
+        with self._lock:
+            row = self.db.execute(
+                "SELECT terms FROM agreements WHERE region = ?", (region,)
+            ).fetchone()
+            if row is not None and row[0] == terms:
+                return
+            self.db.execute("BEGIN")
+            self.db.execute("INSERT OR REPLACE INTO agreements VALUES (?, ?)", (region, terms))
+            count = 0
+            if row is not None:
+                count = self.db.execute(
+                    "INSERT OR IGNORE INTO requests SELECT region, token_id, ? "
+                    "FROM certificate_checks WHERE region = ? AND refused IS NOT NULL",
+                    (time.time(), region),
+                ).rowcount
+            self.db.execute("COMMIT")
+        if row is not None:
+            logger.info(
+                "region %s: agreement changed; %d refused certificates asked for again",
+                region,
+                count,
+            )
 
     def _tokens_of_assets(self, region: int, assets: set[int]) -> set[int]:
         """Certificates already checked here of assets the partner's events touched."""
@@ -444,11 +582,57 @@ class Mediator:
 
     # ------------------------------------------------------------------ the journal
 
-    def request(self, region: int, token: int) -> None:
-        """Queues a check of a partner certificate for the next round."""
+    def request(self, region: int, token: int) -> bool:
+        """Queues a check of a partner certificate for a coming round (after every change at
+        the partner); False when the region's queue is full (``queue_limit``)."""
         with self._lock:
+            (queued,) = self.db.execute(
+                "SELECT COUNT(*) FROM requests WHERE region = ?", (region,)
+            ).fetchone()
+            if queued >= self.queue_limit:
+                return False
             self.db.execute(
                 "INSERT OR IGNORE INTO requests VALUES (?, ?, ?)", (region, str(token), time.time())
+            )
+        return True
+
+    def _defer(self, region: int, token: int) -> None:
+        """A change found at the partner that its registry has not indexed yet: checked first
+        in the next round, and until then its answers rest on its last check, not the round's."""
+        with self._lock:
+            self.db.execute("INSERT OR IGNORE INTO deferred VALUES (?, ?)", (region, str(token)))
+
+    def freshness(self, region: int, token: int | None = None) -> Freshness | None:
+        """What an answer about ``region`` (and ``token``) rests on: the last round that
+        recorded every change at the partner, or for a change deferred, its last check."""
+        with self._lock:
+            deferred = token is not None and (
+                self.db.execute(
+                    "SELECT 1 FROM deferred WHERE region = ? AND token_id = ?",
+                    (region, str(token)),
+                ).fetchone()
+                is not None
+            )
+            if not deferred:
+                row = self.db.execute(
+                    "SELECT block, block_time, checked_at FROM freshness WHERE region = ?",
+                    (region,),
+                ).fetchone()
+                return None if row is None else Freshness(int(row[0]), int(row[1]), row[2])
+            row = self.db.execute(
+                "SELECT block, checked_at FROM certificate_checks "
+                "WHERE region = ? AND token_id = ?",
+                (region, str(token)),
+            ).fetchone()
+        if row is None:
+            return None
+        return Freshness(row[0], self.recognition.checkpoint(region, row[0]).timestamp, row[1])
+
+    def _set_fresh(self, region: int, fresh: Freshness) -> None:
+        with self._lock:
+            self.db.execute(
+                "INSERT OR REPLACE INTO freshness VALUES (?, ?, ?, ?)",
+                (region, fresh.block, fresh.block_time, fresh.checked_at),
             )
 
     def kept(self, region: int, token: int) -> dict[str, Any] | None:
@@ -534,9 +718,10 @@ class Mediator:
                     time.time(),
                 ),
             )
-            self.db.execute(
-                "DELETE FROM requests WHERE region = ? AND token_id = ?", (region, str(token))
-            )
+            for table in ("requests", "deferred"):
+                self.db.execute(
+                    f"DELETE FROM {table} WHERE region = ? AND token_id = ?", (region, str(token))
+                )
             self.db.execute("COMMIT")
 
     def _reachable(self, region: int, reachable: bool, detail: str | None) -> None:

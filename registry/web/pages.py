@@ -156,7 +156,7 @@ def recheck_form(
     """The page's button: queues a check against the origin and shows the page again (reading
     the page queues nothing)."""
     try:
-        recheck(region, number, ctx)
+        recheck(region, number, ctx, request)
     except ProblemError as exc:
         return _recognition_error(request, lang, number, exc)
     return RedirectResponse(f"/recognitions/{region}/{number}?lang={lang}", status_code=303)

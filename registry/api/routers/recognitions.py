@@ -1,7 +1,13 @@
 """Cross-region recognition (跨区域互认): what this registry publishes to partners (its
 descriptor), and whether a partner's certificate is recognised here, with the header and
 storage proofs so the asker can check it without trusting this service. The answers are
-decided in ``registry.recognition.answers``; reading one changes nothing."""
+decided in ``registry.recognition.answers``; reading one changes nothing.
+
+The batch and the recheck are public: each client may make ``recognition_client_limit`` of
+them per window, the batch answers at most ``recognition_inflight_limit`` numbers at once over
+all clients, and a number that cannot be a partner's certificate (its check character, a
+region other than the one asked, a region with no agreement) is refused before anything is
+read or queued."""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from fastapi import APIRouter, Path, Request
 from pydantic import Field
 
 from registry.api.deps import AppContext, Ctx
+from registry.api.limits import client_of
 from registry.api.models import Strict
 from registry.api.problems import ProblemError
 from registry.api.responses import (
@@ -23,6 +30,7 @@ from registry.api.responses import (
 from registry.certificates.numbers import parse_number
 from registry.recognition import Mediator, answers
 from registry.recognition.answers import PartnerAgreement, RecognitionAnswer, UnknownPartnerError
+from registry.recognition.mediator import number_region
 from registry.regions import region_name
 
 router = APIRouter(prefix="/v1", tags=["recognition"])
@@ -47,14 +55,25 @@ def _mediator(ctx: AppContext) -> Mediator:
     return ctx.mediator
 
 
-def _token(number: str) -> int:
+def _token(number: str, region: int) -> int:
+    """The token id of a number that can be a certificate of ``region``; else the 422."""
     try:
         token = parse_number(number)
     except ValueError as exc:
         raise _not_a_number(str(exc)) from None
     if token == 0:
         raise _not_a_number("18 digits and a check character")
+    if number_region(token) != region:
+        raise _not_a_number(f"numbered for region {number_region(token)}, not {region}")
     return token
+
+
+def _limited(ctx: AppContext, request: Request) -> None:
+    """Counts one public batch or recheck of the client, or raises the 429."""
+    client = client_of(request)
+    wait = ctx.limits.recognitions.take(client)
+    if wait:
+        raise ctx.limits.recognitions.refuse(client, wait)
 
 
 def _not_a_number(reason: str) -> ProblemError:
@@ -69,7 +88,7 @@ def _not_a_number(reason: str) -> ProblemError:
 def recognition_of(ctx: AppContext, region: int, number: str) -> RecognitionAnswer:
     """The answer for a partner certificate, as the API and the page give it."""
     mediator = _mediator(ctx)
-    token = _token(number)
+    token = _token(number, region)
     try:
         return answers.answer(mediator, region, token)
     except UnknownPartnerError as exc:
@@ -116,10 +135,13 @@ def agreements(ctx: Ctx) -> list[PartnerAgreement]:
 )
 def recognition(region: RegionCode, number: CertNumber, ctx: Ctx) -> RecognitionAnswer:
     """Whether a partner region's certificate is recognised here: ``recognised`` (since when,
-    under which agreement), ``not_recognised`` (why: revoked, expired, superseded, frozen,
-    agreement not in force), ``refused`` (forged attestation, key outside the agreement, out
-    of scope) or ``pending`` (not yet checked, or the origin is unreachable: ask for a check
-    with ``POST .../recheck``). With the relayed header and the EIP-1186 storage proofs, to be
+    under which agreement, while the origin was read within the agreement's ``max_age``),
+    ``stale`` (recognised when the origin was last read, longer ago than that, or the origin is
+    unreachable; ``as_of`` says what the answer rests on), ``not_recognised`` (why: revoked,
+    expired, superseded, frozen, agreement not in force), ``refused`` (forged attestation, key
+    outside the agreement, out of scope, another region's number, outside the term by the
+    origin's clock) or ``pending`` (not yet checked, or the origin is unreachable: ask for a
+    check with ``POST .../recheck``). With the relayed header and the EIP-1186 storage proofs, to be
     checked by the asker itself."""
     return recognition_of(ctx, region, number)
 
@@ -127,11 +149,21 @@ def recognition(region: RegionCode, number: CertNumber, ctx: Ctx) -> Recognition
 @router.post(
     "/recognitions/{region}/{number}/recheck", status_code=202, response_model=RecheckQueued
 )
-def recheck(region: RegionCode, number: CertNumber, ctx: Ctx) -> RecheckQueued:
-    """Re-checks the certificate against the origin in the mediator's next round (within a
-    second when the origin answers), whatever was recorded before."""
+def recheck(region: RegionCode, number: CertNumber, ctx: Ctx, request: Request) -> RecheckQueued:
+    """Re-checks the certificate against the origin in a coming round of the mediator (after
+    every change at the origin, a few per round), whatever was recorded before. 503 while the
+    region's queue is full, 429 past the client's limit."""
+    _mediator(ctx)
+    _limited(ctx, request)
     found = recognition_of(ctx, region, number)
-    _mediator(ctx).request(region, _token(number))
+    if not _mediator(ctx).request(region, _token(number, region)):
+        raise ProblemError(
+            503,
+            "recheck-queue-full",
+            "Too many rechecks queued for this region",
+            f"region {region}: at most {_mediator(ctx).queue_limit} queued; try again later",
+            retry_after=5,
+        )
     return RecheckQueued(region=region, number=found.number, queued=True)
 
 
@@ -140,20 +172,49 @@ def recheck(region: RegionCode, number: CertNumber, ctx: Ctx) -> RecheckQueued:
     response_model=list[RecognitionAnswer | RecognitionRefused],
     response_model_exclude_unset=True,
 )
-def recognitions(body: BatchIn, ctx: Ctx) -> list[RecognitionAnswer | RecognitionRefused]:
-    """The same for up to 200 certificates; unknown partners answer ``refused``."""
-    found: list[RecognitionAnswer | RecognitionRefused] = []
+def recognitions(
+    body: BatchIn, ctx: Ctx, request: Request
+) -> list[RecognitionAnswer | RecognitionRefused]:
+    """The same for up to 200 certificates. A number that cannot be one of the region's
+    certificates, or of a region with no agreement, answers ``refused`` with nothing read;
+    429 past the client's limit, 503 while too many numbers are being answered at once."""
+    mediator = _mediator(ctx)
+    _limited(ctx, request)
+    partners = {p.region for p in mediator.partners()}
+    found: list[RecognitionAnswer | RecognitionRefused | None] = []
+    asked: list[tuple[int, int]] = []
     for item in body.items:
         try:
-            found.append(recognition_of(ctx, item.region, item.number))
+            token = _token(item.number, item.region)
         except ProblemError as problem:
-            found.append(
-                RecognitionRefused(
-                    region=item.region,
-                    number=item.number,
-                    status="refused",
-                    reason=problem.slug,
-                    detail=problem.detail,
-                )
-            )
-    return found
+            reason = (problem.extra.get("invalid_params") or [{}])[0].get("reason", "")
+            found.append(_refused(item, "invalid-number", str(reason)))
+            continue
+        if item.region not in partners:
+            found.append(_refused(item, "unknown-partner", f"region {item.region}"))
+            continue
+        found.append(None)
+        asked.append((item.region, token))
+    ctx.limits.recognition_inflight.acquire(len(asked))
+    try:
+        answered = iter(answers.answer_many(mediator, asked))
+    finally:
+        ctx.limits.recognition_inflight.release(len(asked))
+    out: list[RecognitionAnswer | RecognitionRefused] = []
+    for item, given in zip(body.items, found, strict=True):
+        if given is not None:
+            out.append(given)
+            continue
+        answer = next(answered)
+        out.append(
+            _refused(item, "unknown-partner", str(answer))
+            if isinstance(answer, UnknownPartnerError)
+            else answer
+        )
+    return out
+
+
+def _refused(item: RecognitionQuery, reason: str, detail: str) -> RecognitionRefused:
+    return RecognitionRefused(
+        region=item.region, number=item.number, status="refused", reason=reason, detail=detail
+    )
