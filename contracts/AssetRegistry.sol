@@ -213,7 +213,7 @@ contract AssetRegistry is IAssetRegistry, RoleGated, HolderConsent, Multicall {
         if (a.openObjections != 0) revert ObjectionsOpen(assetId, a.openObjections);
         if (a.frozen) revert Frozen(assetId);
         uint40 expiresAt = uint40(block.timestamp + _validityPeriod);
-        certificateId = _modules().mint(a.holder, assetId, a.region, CertificateKind.Registration, expiresAt, 0, 0);
+        certificateId = _modules().mint(a.holder, assetId, CertificateKind.Registration, expiresAt, 0, 0);
         a.status = Status.Issued;
         a.issuedAt = uint40(block.timestamp);
         a.expiresAt = expiresAt;
@@ -505,7 +505,7 @@ contract AssetRegistry is IAssetRegistry, RoleGated, HolderConsent, Multicall {
     {
         ICertificates certificates = _certificates;
         uint256 previous = a.certificateId;
-        certificateId = certificates.mint(to, assetId, a.region, kind, a.expiresAt, 0, 0);
+        certificateId = certificates.mint(to, assetId, kind, a.expiresAt, 0, 0);
         certificates.supersede(previous, certificateId);
         a.certificateId = uint64(certificateId);
     }

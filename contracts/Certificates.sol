@@ -13,30 +13,46 @@ import {Roles} from "./libraries/Roles.sol";
 /// @title Certificates
 /// @notice Registration, licence and transfer certificates as locked (ERC-5192) ERC-721 tokens.
 /// A certificate is never moved or burned: a change or transfer supersedes it, and its status
-/// follows its asset (revoked, cancelled) and time (expired).
+/// follows its asset (revoked, cancelled) and time (expired). Its numbers are the national
+/// ones of one registration center, whose province and digit are fixed at deploy.
 contract Certificates is ICertificates, ERC721, RoleGated {
     IAssetRegistry private immutable _assets;
+    /// @inheritdoc ICertificates
+    uint8 public immutable province;
+    /// @inheritdoc ICertificates
+    uint8 public immutable center;
 
     mapping(uint256 tokenId => Certificate) private _certificates;
     mapping(uint256 tokenId => bytes32) private _grants;
     string private _baseUri;
     /// @dev The month the serial counts in, and the last serial issued in it.
     uint24 private _serialMonth;
-    uint32 private _serial;
+    uint16 private _serial;
 
-    constructor(IAccessControl roles_, IAssetRegistry assets_)
+    /// @notice Deploys the certificates of the center `center_` in the province-level division
+    /// `province_`.
+    /// @dev Requirements:
+    /// - `roles_` and `assets_` are not zero ({ZeroAddress});
+    /// - `province_` is a GB/T 2260 province-level code ({InvalidProvince});
+    /// - `center_` is a digit, 0-9 ({InvalidCenter}).
+    ///
+    /// Emits a {CenterSet} event.
+    constructor(IAccessControl roles_, IAssetRegistry assets_, uint8 province_, uint8 center_)
         ERC721(unicode"数据资产登记证书 Data Asset Registration Certificate", "DARC")
         RoleGated(roles_)
     {
         if (address(assets_) == address(0)) revert ZeroAddress();
+        if (!CertificateNumbers.isProvince(province_)) revert InvalidProvince(province_);
+        if (center_ > 9) revert InvalidCenter(center_);
         _assets = assets_;
+        (province, center) = (province_, center_);
+        emit CenterSet(province_, center_);
     }
 
     /// @inheritdoc ICertificates
     function mint(
         address to,
         uint64 assetId,
-        uint24 region,
         CertificateKind kind,
         uint40 expiresAt,
         bytes32 grantId,
@@ -45,8 +61,8 @@ contract Certificates is ICertificates, ERC721, RoleGated {
         uint256 month = CertificateNumbers.yearMonth(block.timestamp);
         uint256 serial = month == _serialMonth ? uint256(_serial) + 1 : 1;
         if (serial > CertificateNumbers.MAX_SERIAL) revert SerialExhausted(month);
-        (_serialMonth, _serial) = (uint24(month), uint32(serial));
-        tokenId = CertificateNumbers.tokenId(month, region, serial);
+        (_serialMonth, _serial) = (uint24(month), uint16(serial));
+        tokenId = CertificateNumbers.tokenId(uint256(province) * 10 + center, month, serial);
         _certificates[tokenId] = Certificate({
             assetId: assetId,
             kind: kind,

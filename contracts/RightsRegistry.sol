@@ -106,10 +106,8 @@ contract RightsRegistry is IRightsRegistry, RoleGated, HolderConsent, Multicall 
         bytes32 grantId = _grantId(assetId, kind, grantee, scenario);
         Grant storage g = _requireLive(grantId);
         if (g.certificateId != 0) revert LicenceAlreadyRegistered(grantId, g.certificateId);
-        Standing memory asset = _requireIssued(assetId);
-        certificateId = _certificates.mint(
-            grantee, assetId, asset.region, CertificateKind.Licence, g.expiry, grantId, g.revision
-        );
+        _requireIssued(assetId);
+        certificateId = _certificates.mint(grantee, assetId, CertificateKind.Licence, g.expiry, grantId, g.revision);
         g.certificateId = uint64(certificateId);
         emit LicenceRegistered(grantId, assetId, certificateId);
     }

@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from registry.logs import Level
+from registry.regions import Center, center_of_region
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,6 +23,14 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=PROJECT_ROOT / "data")
     rpc_url: str = "http://127.0.0.1:8545"
     region: int = 370200
+    center: int | None = Field(
+        default=None,
+        ge=0,
+        le=9,
+        description="the registration center's digit within the region's province-level "
+        "division, in every certificate number (set at deploy); the sample federation's "
+        "(registry.regions.CENTERS) or 0 if unset",
+    )
     index_url: str | None = Field(
         default=None, description="SQLAlchemy URL of the index; SQLite under data_dir if unset"
     )
@@ -124,6 +133,13 @@ class Settings(BaseSettings):
     reviewer_key: SecretStr | None = None
     anchorer_key: SecretStr | None = None
     mediator_key: SecretStr | None = None
+
+    @property
+    def registration_center(self) -> Center:
+        """The center this registry numbers certificates as: the region's province and the
+        configured digit."""
+        found = center_of_region(self.region)
+        return found if self.center is None else Center(found.province, self.center)
 
     @property
     def build_dir(self) -> Path:

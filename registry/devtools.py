@@ -22,6 +22,7 @@ from registry.chain.node import DEV_MNEMONIC, anvil_binary
 from registry.chain.signing import application_message, fresh_nonce, sign
 from registry.chain.types import Application, AssetKind, Classification, Consent, ParentRef
 from registry.config import PROJECT_ROOT
+from registry.regions import Center, center_of_region
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -33,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 DEV_REGION = 370200
 """The region of the dev chain's applications (Qingdao)."""
+DEV_CENTER = center_of_region(DEV_REGION)
+"""The center the dev chain's certificates are numbered as (Shandong, digit 0: ``SJ370``)."""
 FAR_DEADLINE = 2**40
 """A consent deadline no test or benchmark reaches."""
 
@@ -112,6 +115,7 @@ def fresh_chain(
     reviewers: tuple[str, ...] = (),
     anchorers: tuple[str, ...] = (),
     base_uri: str | None = None,
+    center: Center = DEV_CENTER,
     genesis_timestamp: int | None = None,
     log_file: Path | None = None,
     state_file: Path | None = None,
@@ -129,6 +133,7 @@ def fresh_chain(
             w3,
             deployer,
             artifacts,
+            center=center,
             registrars=registrars,
             reviewers=reviewers,
             anchorers=anchorers,

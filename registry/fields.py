@@ -1,6 +1,6 @@
 """The shapes every input is held to at the edge (API bodies, query strings, forms, manifests):
 plain text (bounded, without NUL, other control characters or bidirectional overrides),
-0x-prefixed addresses, and numbers written in ASCII digits."""
+0x-prefixed addresses, numbers written in ASCII digits, and certificate numbers."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from eth_utils.address import is_address
 from pydantic import AfterValidator, Field
 
+from registry.certificates import numbers
 from registry.chain.types import checksum
 
 # C0 and C1 controls but tab, line feed and carriage return (NUL ends strings in C and in
@@ -54,6 +55,13 @@ def ascii_int(text: str, low: int, high: int) -> int:
     return value
 
 
+def certificate_number(value: str) -> str:
+    """``value`` if it is a national certificate number: ``SJ`` and 13 ASCII digits whose
+    province, month and serial can be (``registry.certificates.numbers``)."""
+    numbers.parse(value)
+    return value
+
+
 def shallow(value: Any, depth: int = 8) -> Any:
     """``value`` if its JSON arrays and objects nest no deeper than ``depth`` (a deep value
     costs a frame a level wherever it is encoded or compared)."""
@@ -74,6 +82,12 @@ def shallow(value: Any, depth: int = 8) -> Any:
 
 PlainText = AfterValidator(plain_text)
 """Add to ``Annotated[str, Field(max_length=...), PlainText]`` for a text field."""
+CertificateNo = Annotated[
+    str,
+    Field(min_length=15, max_length=15, description=numbers.SHAPE),
+    AfterValidator(certificate_number),
+]
+"""A certificate number in a body or query; ``Annotated[CertificateNo, Path(...)]`` in a path."""
 Address = Annotated[
     str,
     Field(pattern=r"^0x[0-9a-fA-F]{40}$", description="0x and 40 hex digits (EIP-55)"),

@@ -20,7 +20,7 @@ from registry.chain.client import BoundContract
 from registry.chain.compiler import Artifact, compile_contracts
 from registry.chain.deploy import deploy
 from registry.chain.types import GrantRequest, RightKind
-from registry.devtools import DEV_REGION, anvil, application, dev_account
+from registry.devtools import DEV_CENTER, DEV_REGION, anvil, application, dev_account
 from registry.devtools import digest as h
 
 if TYPE_CHECKING:
@@ -83,6 +83,7 @@ def deployment(w3: Web3, accounts: Accounts, artifacts: dict[str, Artifact]) -> 
         w3,
         accounts.admin,
         artifacts,
+        center=DEV_CENTER,
         **accounts.staff(),
         base_uri="http://127.0.0.1:8000/v1/certificates/",
     )

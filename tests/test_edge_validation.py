@@ -21,7 +21,7 @@ from tests.api_support import Api, signed_in
 from tests.conftest import Accounts
 from tests.test_api_manifests import sample_manifest
 
-NUMBER = "2026013702000000017"  # well formed; no partner region issued it
+NUMBER = "SJ3212026010001"  # well formed; no partner region issued it
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
@@ -118,20 +118,26 @@ def test_genuine_receipt_still_verifies(mediated_api: Api, receipt: dict[str, An
 
 @pytest.mark.parametrize(
     "number",
-    ["ABCDEFGHIJKLMNOPQRS", "数据产权登记证书编号一二三四五六七八九", NUMBER.translate(FULL_WIDTH)],
+    [
+        "ABCDEFGHIJKLMNO",
+        "数据产权登记证书编号一二三四五",
+        NUMBER.translate(FULL_WIDTH),
+        "2026013702000000017",  # the 19-character number before the national guide
+        "SJ3702026130001",  # month 13
+        "SJ9902026010001",  # no province 99
+    ],
 )
-def test_certificate_number_of_letters_or_other_scripts_is_refused_by_recognition(
+def test_certificate_number_not_sj_and_13_ascii_digits_is_refused_by_recognition(
     mediated_api: Api, number: str
 ) -> None:
-    assert named(mediated_api.get(f"/v1/recognitions/370000/{number}")) == {"number"}
+    assert named(mediated_api.get(f"/v1/recognitions/370000/{number}")) == {"path.number"}
     assert named(mediated_api.client.post(f"/v1/recognitions/370000/{number}/recheck")) == {
-        "number"
+        "path.number"
     }
     batch = mediated_api.post(
         "/v1/recognitions/batch", {"items": [{"region": 370000, "number": number}]}
     )
-    assert batch.status_code == 200, batch.text
-    assert batch.json()[0]["status"] == "refused"
+    assert named(batch) == {"items.0.number"}
     page = mediated_api.get(f"/recognitions/370000/{number}")
     assert page.status_code == 422, page.text
     recheck = mediated_api.client.post(f"/recognitions/370000/{number}/recheck")

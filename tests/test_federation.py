@@ -23,10 +23,11 @@ import pytest
 from eth_utils.crypto import keccak
 from web3 import Web3
 
-from registry.certificates.numbers import format_number, parse_number
+from registry.certificates.numbers import center_of, format_number, parse_number
 from registry.chain import Deployment, Registry
 from registry.chain.compiler import Artifact
 from registry.recognition import verify_proofs
+from registry.regions import Center
 from tests.conftest import Accounts, Flow, advance, h, now
 from tests.test_lifecycle import holder_consent
 
@@ -142,6 +143,26 @@ def issued_at_origin(
     origin = federation.registry(A, artifacts)
     asset_id = Flow(origin, accounts, origin.chain.w3).issued(manifest, **application)
     return origin.certificates.number_of(origin.assets.get_asset(asset_id).certificate_id)
+
+
+def test_each_region_is_a_center_and_partners_read_it_off_the_number(
+    federation: Federation, artifacts: dict[str, Artifact], accounts: Accounts
+) -> None:
+    """Qingdao numbers under Shandong (37), Yangzhou under Jiangsu (32), Jinhua under Zhejiang
+    (33); a partner tells the issuing center from the number alone."""
+    expected = {A: Center(37, 0), B: Center(32, 1), C: Center(33, 1)}
+    for code, region in federation.regions.items():
+        assert federation.registry(code, artifacts).certificates.center == expected[code]
+        described = httpx.get(f"{region.api}/v1/federation", timeout=10).json()
+        assert described["center"] == expected[code].code
+    number = issued_at_origin(federation, artifacts, accounts, "center-of-number")
+    assert number.startswith("SJ370")
+    assert len(number) == 15
+    assert center_of(number) == expected[A]
+    yangzhou = federation.regions[B]
+    answer, _ = until(status_is(yangzhou, A, number, "recognised"), 60)
+    assert answer, yangzhou.recognition(A, number)
+    assert answer["center"] == "370"
 
 
 def test_issue_revoke_transfer_and_outage_reach_every_partner(
@@ -335,25 +356,26 @@ def test_one_silent_partner_delays_no_other(
     assert took < 2.5  # 3.5 s when partners were read one after another
 
 
-def test_a_certificate_numbered_for_another_region_is_refused(
+def test_a_certificate_numbered_or_recorded_for_another_region_is_refused(
     federation: Federation, artifacts: dict[str, Artifact], accounts: Accounts
 ) -> None:
-    # Qingdao's chain issues an asset, and a number, of Jinhua's region.
+    # Qingdao's chain issues an asset of Jinhua's region: its number is Qingdao's center's.
     number = issued_at_origin(federation, artifacts, accounts, "spoofed", region=C)
-    assert number[6:12] == str(C)
+    assert center_of(number) == Center(37, 0)
     yangzhou = federation.regions[B]
-    answer = httpx.get(f"{yangzhou.api}/v1/recognitions/{A}/{number}", timeout=10)
+    # Given as Jinhua's, the number names another center: refused before anything is read.
+    answer = httpx.get(f"{yangzhou.api}/v1/recognitions/{C}/{number}", timeout=10)
     assert answer.status_code == 422
     assert answer.json()["invalid_params"] == [
-        {"name": "number", "reason": f"numbered for region {C}, not {A}"}
+        {"name": "number", "reason": f"numbered by center 370, not 331 (region {C})"}
     ]
     batch = httpx.post(
         f"{yangzhou.api}/v1/recognitions/batch",
-        json={"items": [{"region": A, "number": number}]},
+        json={"items": [{"region": C, "number": number}]},
         timeout=10,
     ).json()
     assert (batch[0]["status"], batch[0]["reason"]) == ("refused", "invalid-number")
-    # The mediator, reading the issue at the origin, refuses it on the asset's record too.
+    # As Qingdao's, the mediator reading the issue at the origin refuses it on the asset's record.
     journal = sqlite3.connect(federation.regions[B].data_dir / "recognition.db")
 
     def refusal() -> Any:
@@ -399,8 +421,8 @@ def test_expired_agreement_and_unknown_partner(
     queued = httpx.post(f"{jinhua.api}/v1/recognitions/{A}/{number}/recheck")
     assert queued.status_code == 202
 
-    # A number of Beijing's (110000), with which there is no agreement.
-    beijing = format_number(parse_number(number) + (110000 - A) * 10**6)
+    # A number of Beijing's center (110), with which there is no agreement.
+    beijing = "SJ110" + number[5:]
     unknown = httpx.get(f"{jinhua.api}/v1/recognitions/110000/{beijing}")
     assert unknown.status_code == 404
     assert unknown.json()["type"].endswith("unknown-partner")
@@ -485,8 +507,9 @@ def test_a_flood_of_junk_numbers_delays_no_withdrawal(
     yangzhou = federation.regions[B]
     assert until(status_is(yangzhou, A, number, "recognised"), 60)[0]
     token = parse_number(number)
-    junk = [format_number(token + 10_000 + i) for i in range(6_000)]  # the region's, unknown
-    junk[0] = number[:-1] + ("0" if number[-1] != "0" else "1")  # a wrong check character
+    # The center's numbers of this month, never issued (serials 2000-7999).
+    junk = [format_number(token - token % 10**4 + 2_000 + i) for i in range(6_000)]
+    junk[0] = "SJ331" + number[5:]  # Jinhua's center's number given as Qingdao's
     codes: list[int] = []
 
     def flood() -> None:
@@ -510,5 +533,5 @@ def test_a_flood_of_junk_numbers_delays_no_withdrawal(
     assert withdrawn
     assert took < 2.0  # 8.3 s before
     assert 429 in codes  # one client, past its limit
-    # 422: the recheck of the number with a wrong check character.
+    # 422: the recheck of the number of another center.
     assert all(code in (200, 202, 422, 429, 503) for code in codes), set(codes)

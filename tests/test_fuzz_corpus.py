@@ -77,7 +77,7 @@ PATH_VALUES = {
     "asset_id": "1",
     "objection_id": "1",
     "grant_id": "0x" + "00" * 32,
-    "number": "2026013702000000017",
+    "number": "SJ3212026010001",
     "region": "370000",
     "address": "0x15d34AAf54267DB7D7c367839aaf71A00a2C6A65",
     "cid": "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku",

@@ -84,8 +84,9 @@ def test_readme_walkthrough_registers_the_sample(tmp_path: Path) -> None:
         assert run.returncode == 0, run.stdout + run.stderr
         out = run.stdout
         assert "asset id 1" in out
-        number = re.search(r"^certificate (\d{18}[\dX]): valid$", out, re.MULTILINE)
+        number = re.search(r"^certificate (SJ[0-9]{13}): valid$", out, re.MULTILINE)
         assert number is not None, out
+        assert number.group(1).startswith("SJ370"), "Qingdao numbers as center 0 in Shandong"
         assert "青岛港集装箱物流运营数据集" in out
         assert re.search(r"^grant id 0x[0-9a-f]{64}$", out, re.MULTILINE)
         renewal = r"^request [0-9a-f]{32}: renew of asset 1 \(awaiting\)$"

@@ -34,10 +34,10 @@ struct Certificate {
 }
 
 /// @title ICertificates
-/// @notice Non-transferable ERC-721 certificates (ERC-5192 locked). A token id is the
-/// certificate number without its check character: YYYYMM (China Standard Time), the six-digit
-/// GB/T 2260 region code and a six-digit serial within the month. The printed number appends an
-/// ISO 7064 MOD 11-2 check character (0-9 or X).
+/// @notice Non-transferable ERC-721 certificates (ERC-5192 locked) of one registration center.
+/// The printed number is the national one (annex 6 of the guide), `SJ` + the center's two-digit
+/// province-level code + its digit + YYYYMM (China Standard Time) + a four-digit serial within
+/// the month, e.g. `SJ3702026120001`; the token id is its 13 digits read as a decimal number.
 interface ICertificates is IERC5192 {
     /// @notice A certificate was issued (with ERC-721 `Transfer` from zero and ERC-5192 `Locked`).
     /// @param certificateId The new certificate's token id.
@@ -73,6 +73,11 @@ interface ICertificates is IERC5192 {
     /// @param baseURI The new base; a certificate's URI is it followed by the printed number.
     event BaseURISet(string baseURI);
 
+    /// @notice The contract was deployed to number the certificates of this center.
+    /// @param province The GB/T 2260 code of the center's province-level division (e.g. 37).
+    /// @param center The center's digit within it, 0-9.
+    event CenterSet(uint8 province, uint8 center);
+
     /// @notice Certificates are never transferred nor approved for transfer.
     /// @param tokenId The certificate a transfer or approval was tried on (0 for `setApprovalForAll`).
     error Soulbound(uint256 tokenId);
@@ -87,16 +92,27 @@ interface ICertificates is IERC5192 {
     /// @param status Its recorded state.
     error CertificateNotValid(uint256 tokenId, CertificateStatus status);
 
-    /// @notice The month's 999999 serials are used up: no more certificates until next month.
+    /// @notice The month's 9,999 serials are used up (a center issues at most 9,999 certificates
+    /// a month, annex 6): no more certificates until next month.
     /// @param yearMonth The month, as YYYYMM in China Standard Time.
     error SerialExhausted(uint256 yearMonth);
 
-    /// @notice The text is not a certificate number: wrong length, characters or check character.
+    /// @notice The province given at deploy is not a GB/T 2260 province-level code (11-15,
+    /// 21-23, 31-37, 41-46, 50-54, 61-65, 71, 81, 82).
+    /// @param province The code given.
+    error InvalidProvince(uint256 province);
+
+    /// @notice The center given at deploy is not one digit (0-9).
+    /// @param center The value given.
+    error InvalidCenter(uint256 center);
+
+    /// @notice The text is not a certificate number: not `SJ` and 13 digits, or its province,
+    /// month or serial cannot be.
     /// @param number The text given.
     error InvalidCertificateNumber(string number);
 
-    /// @notice A registry module issues a certificate to `to`; its number is this month's next
-    /// serial in `region`.
+    /// @notice A registry module issues a certificate to `to`; its number is this center's next
+    /// serial of the month (China Standard Time).
     /// @dev Requirements:
     /// - the caller has MODULE (the AssetRegistry and the RightsRegistry);
     /// - this month has a serial left ({SerialExhausted} otherwise).
@@ -104,16 +120,14 @@ interface ICertificates is IERC5192 {
     /// Emits ERC-721 `Transfer`, {Locked} and {CertificateIssued} events.
     /// @param to The holder, or the licence's grantee.
     /// @param assetId The asset certified.
-    /// @param region The asset's region (GB/T 2260), part of the number.
     /// @param kind Registration, licence or transfer.
     /// @param expiresAt Expiry (Unix seconds).
     /// @param grantId The licence's grant id, zero for other kinds.
     /// @param grantRevision The licence's grant revision, zero for other kinds.
-    /// @return tokenId The certificate's token id (its number without the check character).
+    /// @return tokenId The certificate's token id (the 13 digits of its number).
     function mint(
         address to,
         uint64 assetId,
-        uint24 region,
         CertificateKind kind,
         uint40 expiresAt,
         bytes32 grantId,
@@ -165,10 +179,16 @@ interface ICertificates is IERC5192 {
     /// an unknown token id. Never reverts.
     function statusOf(uint256 tokenId) external view returns (CertificateStatus);
 
-    /// @notice The printed number, check character included. Never reverts.
+    /// @notice The GB/T 2260 code of this center's province-level division (e.g. 37 Shandong).
+    function province() external view returns (uint8);
+
+    /// @notice This center's digit (0-9) within its province-level division.
+    function center() external view returns (uint8);
+
+    /// @notice The printed number: `SJ` and the token id's last 13 digits. Never reverts.
     function numberOf(uint256 tokenId) external pure returns (string memory);
 
-    /// @notice Parses a printed number (check character verified) into its token id.
+    /// @notice Parses a printed number into its token id (the inverse of {numberOf}).
     /// @dev Requirements:
     /// - `number` is a well-formed certificate number ({InvalidCertificateNumber} otherwise).
     function tokenIdOf(string calldata number) external pure returns (uint256);

@@ -230,6 +230,7 @@ class FederationDescriptor(BaseModel):
 
     region: int
     name: str
+    center: str = Field(description="the center's code, the 3 digits after SJ of its numbers")
     chain_id: int
     contracts: FederationContracts
     registrar_keys: list[str]

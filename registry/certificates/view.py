@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from registry.certificates.numbers import format_number
+from registry.certificates.numbers import center_of, format_number
 from registry.chain import Registry
 from registry.chain.types import (
     AssetKind,
@@ -120,6 +120,7 @@ def certificate_view(
     status = CertificateStatus(registry.certificates.status_of(int(record["token_id"])))
     kind = CertificateKind(int(record["kind"]))
     region = int(asset.get("region") or 0)
+    center = center_of(int(record["token_id"]))
     holder = str(record["holder"])
     rights = [RightHeld("holding", RIGHT_ZH[RightKind.HOLDING], str(asset.get("holder", holder)))]
     for grant in queries.rights_of_asset(asset_id, now):
@@ -156,8 +157,8 @@ def certificate_view(
         asset_kind=AssetKind(int(asset.get("kind", 0))).name.lower(),
         classification=Classification(int(asset.get("classification", 0))).name.lower(),
         region=region,
-        center_zh=center_name(region),
-        center_en=center_name(region, "en"),
+        center_zh=center_name(center),
+        center_en=center_name(center, "en"),
         manifest_hash=manifest_hash,
         rights=rights,
     )

@@ -48,6 +48,7 @@ from registry.chain.types import (
     Status,
     checksum,
 )
+from registry.regions import Center
 
 GAS_MARGIN = 1.25
 RECEIPT_POLL = 0.01
@@ -473,6 +474,12 @@ class CertificatesClient(BoundContract):
     def grant_of(self, token_id: int) -> bytes:
         return bytes(self._call("grantOf", token_id))
 
+    @cached_property
+    def center(self) -> Center:
+        """The registration center the certificates are numbered as: set at deploy and
+        immutable, so read once."""
+        return Center(int(self._call("province")), int(self._call("center")))
+
     def number_of(self, token_id: int) -> str:
         return str(self._call("numberOf", token_id))
 
@@ -502,14 +509,13 @@ class CertificatesClient(BoundContract):
         sender: LocalAccount,
         to: str,
         asset_id: int,
-        region: int,
         kind: CertificateKind,
         expires_at: int,
         grant_id: bytes,
         grant_revision: int,
     ) -> int:
         receipt = self._send(
-            sender, "mint", to, asset_id, region, int(kind), expires_at, grant_id, grant_revision
+            sender, "mint", to, asset_id, int(kind), expires_at, grant_id, grant_revision
         )
         return int(self._event_arg(receipt, "CertificateIssued", "certificateId"))
 

@@ -22,6 +22,7 @@ from registry.chain.client import (
 from registry.chain.compiler import Artifact, load_artifact
 from registry.chain.errors import ErrorDecoder
 from registry.chain.recognition import RecognitionClient
+from registry.regions import Center
 
 CONTRACTS = (
     "RegistryRoles",
@@ -132,6 +133,7 @@ def deploy(
     deployer: LocalAccount,
     artifacts: dict[str, Artifact],
     *,
+    center: Center,
     admin_delay: int = DEFAULT_ADMIN_DELAY,
     registrars: tuple[str, ...] = (),
     reviewers: tuple[str, ...] = (),
@@ -140,13 +142,16 @@ def deploy(
     base_uri: str | None = None,
 ) -> Deployment:
     """Deploys every contract, wires them, grants the staff roles and publishes the working-day
-    calendar of the years the library has (registry.workdays). The deployer is the admin."""
+    calendar of the years the library has (registry.workdays). The deployer is the admin;
+    ``center`` is the registration center whose numbers the certificates carry."""
     block = int(w3.eth.block_number)
     roles = _deploy_one(w3, deployer, artifacts["RegistryRoles"], admin_delay, deployer.address)
     # Before the registry's contracts, so that those counting working days can be given it.
     calendar = _deploy_one(w3, deployer, artifacts["WorkCalendar"], roles)
     assets = _deploy_one(w3, deployer, artifacts["AssetRegistry"], roles)
-    certificates = _deploy_one(w3, deployer, artifacts["Certificates"], roles, assets)
+    certificates = _deploy_one(
+        w3, deployer, artifacts["Certificates"], roles, assets, center.province, center.digit
+    )
     rights = _deploy_one(w3, deployer, artifacts["RightsRegistry"], roles, assets, certificates)
     evidence = _deploy_one(w3, deployer, artifacts["EvidenceAnchor"], roles)
     recognition = _deploy_one(w3, deployer, artifacts["RecognitionRegistry"], roles)

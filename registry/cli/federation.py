@@ -1,6 +1,8 @@
 """`registry recognition ...` (agreements with partner regions, recognitions) and the local
 federation behind `registry up --regions N`: N regions, each its own chain, registry and
-mediator, with agreements between every pair."""
+mediator, with agreements between every pair. Each region is served by its registration center
+(``registry.regions.CENTERS``: Qingdao SJ370, Yangzhou SJ321, Jinhua SJ331), whose code its
+certificate numbers carry."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import typer
 from registry.cli.app import app
 from registry.cli.remote import DEFAULT_API, ApiUrl, AsJson, connected, show
 from registry.config import Settings, get_settings
+from registry.regions import center_of_region
 
 if TYPE_CHECKING:
     from registry.chain.deploy import Registry
@@ -190,6 +193,7 @@ def run_federation(settings: Settings, regions: int, api_port: int, chain_port: 
                 [
                     {
                         "region": region,
+                        "center": center_of_region(region).code,
                         "name": name,
                         "api": f"http://127.0.0.1:{env['REGISTRY_API_PORT']}",
                         "rpc": env["REGISTRY_RPC_URL"],

@@ -36,7 +36,9 @@ app.add_typer(report, name="report")
 app.add_typer(op, name="op")
 
 
-CertNumber = Annotated[str | None, typer.Argument(help="The certificate number.")]
+CertNumber = Annotated[
+    str | None, typer.Argument(help="The certificate number, e.g. SJ3702026120001.")
+]
 OfAsset = Annotated[int | None, typer.Option(help="Or: the certificate of this asset.")]
 
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from registry.certificates.numbers import format_number
+from registry.certificates.numbers import center_of, format_number
 from registry.chain.recognition import Agreement, AgreementStatus, Recognition
 from registry.chain.types import CertificateStatus
 from registry.recognition.mediator import Mediator
@@ -139,6 +139,9 @@ class RecognitionAnswer(BaseModel):
 
     region: int
     number: str
+    # The issuing center (province and digit), read off the number: what a region comparison
+    # holds against the partner's center.
+    center: str
     agreement: AgreementTerms
     origin_reachable: bool
     as_of: AsOf | None
@@ -303,6 +306,7 @@ def _answer(mediator: Mediator, region: int, token: int, partner: _Partner) -> R
     return RecognitionAnswer(
         region=region,
         number=format_number(token),
+        center=center_of(token).code,
         agreement=AgreementTerms(
             status=agreement.status.name.lower(),
             in_force=in_force,

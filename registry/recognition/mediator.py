@@ -36,7 +36,7 @@ from web3 import Web3
 from web3.exceptions import Web3Exception
 
 from registry.certificates.credential import DOMAIN_NAME, signer_of
-from registry.certificates.numbers import format_number
+from registry.certificates.numbers import center_of, format_number
 from registry.chain import Registry
 from registry.chain.compiler import Artifact
 from registry.chain.recognition import (
@@ -50,6 +50,7 @@ from registry.content.canonical import canonical_json
 from registry.journal import open_journal
 from registry.recognition.headers import verified_header
 from registry.recognition.origin import OriginState, fetch_proofs, verify_proofs
+from registry.regions import center_of_region
 
 logger = logging.getLogger(__name__)
 
@@ -86,12 +87,6 @@ HEADERS_PER_TX = 32
 RECHECKS_PER_ROUND = 16
 """Rechecks asked for that one round takes on, after every change: each costs two proofs from
 the partner, and a round must stay short for the partner's answers to stay fresh."""
-
-
-def number_region(token: int) -> int:
-    """The region a certificate number is issued for: its digits 7-12 (YYYYMM, region,
-    serial), as the contracts make them."""
-    return token // 10**6 % 10**6
 
 
 @dataclass(frozen=True)
@@ -398,11 +393,12 @@ class Mediator:
             asset_id = state.asset_id
             if state.issued_at == 0:
                 raise RefusedError("unknown-certificate", f"{format_number(token)} not issued")
-            if state.region != region or number_region(token) != region:
+            issuer, serving = center_of(token), center_of_region(region)
+            if state.region != region or issuer != serving:
                 raise RefusedError(
                     "foreign-region",
-                    f"{format_number(token)} is numbered for region {number_region(token)} and "
-                    f"its asset is recorded for region {state.region}, not {region}",
+                    f"{format_number(token)} is numbered by center {issuer} and its asset is "
+                    f"recorded for region {state.region}; region {region} is center {serving}",
                 )
             if not self.recognition.in_force(region):
                 raise RefusedError(

@@ -54,7 +54,8 @@ def verify_page(
     """Verification by hash (what report QR codes open) or by certificate number; ``name`` is
     the file name of a file hashed in the browser, to compare with a registered file's."""
     hash = (hash or "").strip() or None
-    number = (number or "").strip() or None
+    # A person may type the letters in lower case; the API takes the number only as printed.
+    number = (number or "").strip().upper() or None
     if number and not hash:
         try:
             parse_number(number)

@@ -27,9 +27,10 @@ from registry.certificates.view import certificate_view, manifest_at_issue
 from registry.chain.types import CertificateStatus
 from registry.documents import certificate_pdf
 from registry.evidence import Receipt
+from registry.fields import CertificateNo
 
 router = APIRouter(prefix="/v1")
-Number = Annotated[str, Path(min_length=19, max_length=25, description="e.g. 2026113702000000017")]
+Number = Annotated[CertificateNo, Path(description="e.g. SJ3702026120001")]
 Registrar = Annotated[Principal, Depends(require(Role.REGISTRAR))]
 
 

@@ -5,9 +5,9 @@ decided in ``registry.recognition.answers``; reading one changes nothing.
 
 The batch and the recheck are public: each client may make ``recognition_client_limit`` of
 them per window, the batch answers at most ``recognition_inflight_limit`` numbers at once over
-all clients, and a number that cannot be a partner's certificate (its check character, a
-region other than the one asked, a region with no agreement) is refused before anything is
-read or queued."""
+all clients, and a number that cannot be a partner's certificate (malformed, refused at the
+edge; issued by another center than the one serving the region asked; of a region with no
+agreement) is refused before anything is read or queued."""
 
 from __future__ import annotations
 
@@ -27,20 +27,20 @@ from registry.api.responses import (
     RecheckQueued,
     RecognitionRefused,
 )
-from registry.certificates.numbers import parse_number
+from registry.certificates.numbers import center_of, parse_number
+from registry.fields import CertificateNo
 from registry.recognition import Mediator, answers
 from registry.recognition.answers import PartnerAgreement, RecognitionAnswer, UnknownPartnerError
-from registry.recognition.mediator import number_region
-from registry.regions import region_name
+from registry.regions import center_of_region, region_name
 
 router = APIRouter(prefix="/v1", tags=["recognition"])
 RegionCode = Annotated[int, Path(ge=100000, le=999999, description="GB/T 2260, e.g. 370200")]
-CertNumber = Annotated[str, Path(min_length=19, max_length=19)]
+CertNumber = Annotated[CertificateNo, Path(description="e.g. SJ3702026120001")]
 
 
 class RecognitionQuery(Strict):
     region: Annotated[int, Field(ge=100000, le=999999)]
-    number: Annotated[str, Field(min_length=19, max_length=19)]
+    number: CertificateNo
 
 
 class BatchIn(Strict):
@@ -56,15 +56,12 @@ def _mediator(ctx: AppContext) -> Mediator:
 
 
 def _token(number: str, region: int) -> int:
-    """The token id of a number that can be a certificate of ``region``; else the 422."""
-    try:
-        token = parse_number(number)
-    except ValueError as exc:
-        raise _not_a_number(str(exc)) from None
-    if token == 0:
-        raise _not_a_number("18 digits and a check character")
-    if number_region(token) != region:
-        raise _not_a_number(f"numbered for region {number_region(token)}, not {region}")
+    """The token id of a number (well formed at the edge) that can be a certificate of
+    ``region``: issued by the center serving it. Else the 422."""
+    token = parse_number(number)
+    issuer, serving = center_of(token), center_of_region(region)
+    if issuer != serving:
+        raise _not_a_number(f"numbered by center {issuer}, not {serving} (region {region})")
     return token
 
 
@@ -99,13 +96,15 @@ def recognition_of(ctx: AppContext, region: int, number: str) -> RecognitionAnsw
 
 @router.get("/federation", response_model=FederationDescriptor)
 def descriptor(ctx: Ctx, request: Request) -> FederationDescriptor:
-    """What a partner needs to make an agreement with this registry: region, chain, contracts,
-    the registrar keys that attest its certificates, and a block to anchor headers at."""
+    """What a partner needs to make an agreement with this registry: region, the center its
+    certificate numbers carry, chain, contracts, the registrar keys that attest its
+    certificates, and a block to anchor headers at."""
     registry = ctx.service.registry
     number, block_hash, _time = ctx.service.head()
     return FederationDescriptor(
         region=ctx.region,
         name=region_name(ctx.region),
+        center=registry.certificates.center.code,
         chain_id=registry.chain.chain_id,
         contracts=FederationContracts.model_validate(
             {
