@@ -239,6 +239,8 @@ def test_issue_revoke_transfer_and_outage_reach_every_partner(
         os.kill(anvil, signal.SIGCONT)
     back, _ = until(status_is(yangzhou, A, new, "recognised"), BOUND + 5)
     assert back
+    # Jinhua too has seen the freeze lifted, so its next not_recognised is the expiry's.
+    assert until(status_is(jinhua, A, new, "recognised"), BOUND + 5)[0]
 
     # Expiry by the origin's clock reaches the partners with no act at the origin.
     advance(origin.chain.w3, 3 * 365 * 86_400 + 86_400)
