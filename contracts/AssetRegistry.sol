@@ -10,70 +10,57 @@ import {
     Classification,
     IAssetRegistry,
     Objection,
-    ObjectionStatus,
     Parent,
     ParentRef,
     Standing,
     Status
 } from "./interfaces/IAssetRegistry.sol";
 import {CertificateKind, ICertificates} from "./interfaces/ICertificates.sol";
-import {Consent, IHolderConsent} from "./interfaces/IConsent.sol";
+import {Consent} from "./interfaces/IConsent.sol";
+import {IRegistrationProcedure} from "./interfaces/IRegistrationProcedure.sol";
 import {IRightsRegistry, RightKind} from "./interfaces/IRightsRegistry.sol";
-import {HolderConsent} from "./access/HolderConsent.sol";
-import {RoleGated} from "./access/RoleGated.sol";
+import {IWorkCalendar} from "./interfaces/IWorkCalendar.sol";
+import {AssetRegistryStorage} from "./AssetRegistryStorage.sol";
+import {BeijingDates} from "./libraries/BeijingDates.sol";
 import {Roles} from "./libraries/Roles.sol";
 
 /// @title AssetRegistry
-/// @notice Data assets and their registration lifecycle:
-/// Applied -> UnderReview -> Rejected | InNotice; objections during notice are upheld (Rejected)
-/// or dismissed; after the notice with none open -> Issued. From Issued: change, transfer,
-/// renewal, pledge, freeze, cancellation, revocation; expiry by time.
+/// @notice Data assets and the national registration procedure (指引 art. 14-29), in working days
+/// of the calendar set at deploy: Applied -> (accepted, or deemed accepted after 3 working days
+/// of silence) UnderReview, or Supplementing -> Applied again (or Withdrawn past the deadline);
+/// UnderReview <-> AwaitingProof (the clock paused) -> Terminated | Rejected (art. 22) |
+/// InNotice (5 working days, or waived) -> objections upheld (Rejected) or dismissed -> Issued at
+/// the deposit. The time limit (10 working days from acceptance, extendable by at most 10) is
+/// tracked and shown, never enforced: the center can always finish late. From Issued: change,
+/// transfer, renewal, pledge, freeze, cancellation, revocation; expiry by time.
 /// @dev `Multicall` lets the registrar relay many signed applications in one transaction.
-contract AssetRegistry is IAssetRegistry, RoleGated, HolderConsent, Multicall {
-    bytes32 private constant _PARENT_TYPEHASH = keccak256("ParentRef(uint64 assetId,bytes32 scenario)");
-    bytes32 private constant _APPLICATION_TYPEHASH = keccak256(
-        "Application(address holder,uint24 region,uint8 classification,uint8 kind,bytes32 manifestHash,"
-        "bytes32 manifestCid,uint8 cidCodec,ParentRef[] parents,uint256 nonce,uint256 deadline)"
-        "ParentRef(uint64 assetId,bytes32 scenario)"
-    );
-    bytes32 private constant _CHANGE_TYPEHASH = keccak256(
-        "Change(uint64 assetId,bytes32 manifestHash,bytes32 manifestCid,uint8 cidCodec,uint256 nonce,uint256 deadline)"
-    );
-    bytes32 private constant _TRANSFER_TYPEHASH = keccak256(
-        "Transfer(uint64 assetId,address newHolder,bytes32 agreementHash,uint256 nonce,uint256 deadline)"
-    );
-    bytes32 private constant _RENEW_TYPEHASH = keccak256("Renew(uint64 assetId,uint256 nonce,uint256 deadline)");
-    bytes32 private constant _PLEDGE_TYPEHASH =
-        keccak256("Pledge(uint64 assetId,address pledgee,bytes32 agreementHash,uint256 nonce,uint256 deadline)");
-    bytes32 private constant _CANCEL_TYPEHASH = keccak256("Cancel(uint64 assetId,uint256 nonce,uint256 deadline)");
+contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
+    /// @dev The procedure module every function of {IRegistrationProcedure} is delegated to.
+    address private immutable _procedure;
 
-    uint8 private constant _CODEC_RAW = 0x55;
-    uint8 private constant _CODEC_DAG_PB = 0x70;
-    uint256 private constant _MAX_PARENTS = 16;
-    /// @dev How long after expiry a registration may still be renewed.
-    uint256 private constant _RENEWAL_GRACE = 180 days;
-
-    struct ManifestVersion {
-        bytes32 manifestHash;
-        bytes32 manifestCid;
-        uint8 cidCodec;
+    /// @param procedure_ The RegistrationProcedure module, deployed with the same roles and
+    /// calendar (its functions run here, in this contract's storage).
+    constructor(IAccessControl roles_, IWorkCalendar calendar_, address procedure_)
+        AssetRegistryStorage(roles_, calendar_)
+    {
+        if (procedure_.code.length == 0) revert ZeroAddress();
+        _procedure = procedure_;
     }
 
-    mapping(uint64 assetId => Asset) private _assets;
-    mapping(uint64 assetId => Parent[]) private _parents;
-    mapping(uint64 assetId => mapping(uint16 version => ManifestVersion)) private _history;
-    mapping(uint64 assetId => address) private _pledgees;
-    mapping(uint64 objectionId => Objection) private _objections;
-
-    uint64 private _assetCount;
-    uint64 private _objectionCount;
-    uint32 private _noticePeriod = 10 days;
-    uint32 private _validityPeriod = 3 * 365 days;
-    ICertificates private _certificates;
-    IRightsRegistry private _rights;
-
-    constructor(IAccessControl roles_) RoleGated(roles_) HolderConsent("DataAssetRegistry", "1") {}
-
+    /// @notice Serves {IRegistrationProcedure}: the call runs the procedure module's code in this
+    /// contract's storage, and its answer or revert is passed back as it is.
+    /// @dev Requirements: those of the {IRegistrationProcedure} function called; a selector the
+    /// module does not have reverts without data (its own fallback-less dispatch).
+    fallback() external {
+        address procedure = _procedure;
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), procedure, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
+    }
     /// @notice The admin wires the certificate and rights contracts, once, after deploying them.
     function setModules(ICertificates certificates_, IRightsRegistry rights_) external onlyRole(Roles.ADMIN) {
         if (address(_certificates) != address(0)) revert ModulesAlreadySet();
@@ -147,66 +134,6 @@ contract AssetRegistry is IAssetRegistry, RoleGated, HolderConsent, Multicall {
     }
 
     /// @inheritdoc IAssetRegistry
-    function beginReview(uint64 assetId) external onlyRole(Roles.REVIEWER) {
-        Asset storage a = _requireStatus(assetId, Status.Applied);
-        a.status = Status.UnderReview;
-        emit ReviewStarted(assetId, msg.sender);
-    }
-
-    /// @inheritdoc IAssetRegistry
-    function reject(uint64 assetId, bytes32 reasonHash) external onlyRole(Roles.REVIEWER) {
-        Asset storage a = _requireStatus(assetId, Status.UnderReview);
-        a.status = Status.Rejected;
-        emit ApplicationRejected(assetId, msg.sender, reasonHash);
-    }
-
-    /// @inheritdoc IAssetRegistry
-    function approve(uint64 assetId) external onlyRole(Roles.REVIEWER) {
-        Asset storage a = _requireStatus(assetId, Status.UnderReview);
-        uint40 endsAt = uint40(block.timestamp + _noticePeriod);
-        a.status = Status.InNotice;
-        a.noticeEndsAt = endsAt;
-        emit NoticeStarted(assetId, endsAt);
-    }
-
-    /// @inheritdoc IAssetRegistry
-    function fileObjection(uint64 assetId, bytes32 evidenceHash) external returns (uint64 objectionId) {
-        Asset storage a = _requireStatus(assetId, Status.InNotice);
-        if (block.timestamp >= a.noticeEndsAt) revert NoticeClosed(assetId, a.noticeEndsAt);
-        if (evidenceHash == bytes32(0)) revert EmptyEvidence();
-        a.openObjections += 1;
-        objectionId = ++_objectionCount;
-        _objections[objectionId] = Objection({
-            assetId: assetId,
-            objector: msg.sender,
-            status: ObjectionStatus.Open,
-            evidenceHash: evidenceHash
-        });
-        emit ObjectionFiled(objectionId, assetId, msg.sender, evidenceHash);
-    }
-
-    /// @inheritdoc IAssetRegistry
-    function decideObjection(uint64 objectionId, bool upheld, bytes32 reasonHash)
-        external
-        onlyRole(Roles.REGISTRAR)
-    {
-        Objection storage o = _objections[objectionId];
-        if (o.status == ObjectionStatus.None) revert UnknownObjection(objectionId);
-        if (o.status != ObjectionStatus.Open) revert ObjectionNotOpen(objectionId);
-        uint64 assetId = o.assetId;
-        Asset storage a = _requireStatus(assetId, Status.InNotice);
-        a.openObjections -= 1;
-        if (upheld) {
-            o.status = ObjectionStatus.Upheld;
-            a.status = Status.Rejected;
-        } else {
-            o.status = ObjectionStatus.Dismissed;
-        }
-        emit ObjectionDecided(objectionId, assetId, upheld, reasonHash);
-        if (upheld) emit ApplicationRejected(assetId, msg.sender, reasonHash);
-    }
-
-    /// @inheritdoc IAssetRegistry
     function issue(uint64 assetId) external onlyRole(Roles.REGISTRAR) returns (uint256 certificateId) {
         Asset storage a = _requireStatus(assetId, Status.InNotice);
         if (block.timestamp < a.noticeEndsAt) revert NoticeNotEnded(assetId, a.noticeEndsAt);
@@ -268,18 +195,20 @@ contract AssetRegistry is IAssetRegistry, RoleGated, HolderConsent, Multicall {
     }
 
     /// @inheritdoc IAssetRegistry
-    /// @dev Allowed while frozen, so that a freeze does not let the registration lapse, and up to
-    /// 180 days after expiry. The new term runs from the later of now and the old expiry.
+    /// @dev Allowed while frozen, so that a freeze does not let the registration lapse. The new
+    /// term runs from the old expiry.
     function renew(uint64 assetId, Consent calldata consent) external onlyRole(Roles.REGISTRAR) {
         Asset storage a = _requireStatus(assetId, Status.Issued);
         uint40 expiresAt = a.expiresAt;
-        if (block.timestamp >= expiresAt + _RENEWAL_GRACE) revert RegistrationExpired(assetId, expiresAt);
+        uint40 closesAt = BeijingDates.startOfDay(expiresAt);
+        if (block.timestamp >= closesAt) revert RenewalLapsed(assetId, closesAt);
+        uint40 opensAt = BeijingDates.monthsBefore(expiresAt, _RENEWAL_MONTHS);
+        if (block.timestamp < opensAt) revert RenewalNotOpen(assetId, opensAt);
         address holder = a.holder;
         if (!_isDirect(holder, consent)) {
             _verifySignature(holder, consent, abi.encode(_RENEW_TYPEHASH, assetId));
         }
-        uint256 from = block.timestamp > expiresAt ? block.timestamp : expiresAt;
-        uint40 newExpiry = uint40(from + _validityPeriod);
+        uint40 newExpiry = uint40(expiresAt + _validityPeriod);
         a.expiresAt = newExpiry;
         _certificates.extend(a.certificateId, newExpiry);
         emit RegistrationRenewed(assetId, newExpiry);
@@ -352,33 +281,13 @@ contract AssetRegistry is IAssetRegistry, RoleGated, HolderConsent, Multicall {
     // ---------------------------------------------------------------- settings
 
     /// @inheritdoc IAssetRegistry
-    function setNoticePeriod(uint32 period) external onlyRole(Roles.ADMIN) {
-        if (period < 1 days || period > 90 days) revert InvalidPeriod(period);
-        _noticePeriod = period;
-        emit NoticePeriodSet(period);
-    }
-
-    /// @inheritdoc IAssetRegistry
     function setValidityPeriod(uint32 period) external onlyRole(Roles.ADMIN) {
-        if (period < 30 days || period > 10 * 365 days) revert InvalidPeriod(period);
+        if (period < 30 days || period > _MAX_VALIDITY) revert InvalidPeriod(period);
         _validityPeriod = period;
         emit ValidityPeriodSet(period);
     }
 
     // ---------------------------------------------------------------- views
-
-    /// @inheritdoc IHolderConsent
-    function typeHash(string calldata primaryType) external pure returns (bytes32) {
-        bytes32 name = keccak256(bytes(primaryType));
-        if (name == keccak256("Application")) return _APPLICATION_TYPEHASH;
-        if (name == keccak256("ParentRef")) return _PARENT_TYPEHASH;
-        if (name == keccak256("Change")) return _CHANGE_TYPEHASH;
-        if (name == keccak256("Transfer")) return _TRANSFER_TYPEHASH;
-        if (name == keccak256("Renew")) return _RENEW_TYPEHASH;
-        if (name == keccak256("Pledge")) return _PLEDGE_TYPEHASH;
-        if (name == keccak256("Cancel")) return _CANCEL_TYPEHASH;
-        revert UnknownType(primaryType);
-    }
 
     /// @inheritdoc IAssetRegistry
     function getAsset(uint64 assetId) external view returns (Asset memory) {
@@ -394,8 +303,30 @@ contract AssetRegistry is IAssetRegistry, RoleGated, HolderConsent, Multicall {
     /// @inheritdoc IAssetRegistry
     function statusOf(uint64 assetId) external view returns (Status) {
         Asset storage a = _assets[assetId];
-        if (a.status == Status.Issued && block.timestamp >= a.expiresAt) return Status.Expired;
-        return a.status;
+        Status s = a.status;
+        if (s == Status.Issued && block.timestamp >= a.expiresAt) return Status.Expired;
+        if (s == Status.Supplementing && block.timestamp >= _procedures[assetId].supplementsDue) {
+            return Status.Withdrawn;
+        }
+        if (s == Status.Applied) {
+            (uint40 clock,) = _acceptanceClock(a, _procedures[assetId]);
+            // An unpublished year leaves the application as stored: this view never reverts.
+            try IRegistrationProcedure(address(this)).deemedAcceptedAt(clock) returns (uint40 deemedAt) {
+                if (block.timestamp >= deemedAt) return Status.DeemedAccepted;
+            } catch {}
+        }
+        return s;
+    }
+
+    /// @inheritdoc IAssetRegistry
+    function calendar() external view returns (address) {
+        return address(_calendar);
+    }
+
+    /// @inheritdoc IAssetRegistry
+    /// @dev The procedure module's address.
+    function procedure() external view returns (address) {
+        return _procedure;
     }
 
     /// @inheritdoc IAssetRegistry
@@ -433,11 +364,6 @@ contract AssetRegistry is IAssetRegistry, RoleGated, HolderConsent, Multicall {
     /// @inheritdoc IAssetRegistry
     function assetCount() external view returns (uint64) {
         return _assetCount;
-    }
-
-    /// @inheritdoc IAssetRegistry
-    function noticePeriod() external view returns (uint32) {
-        return _noticePeriod;
     }
 
     /// @inheritdoc IAssetRegistry
@@ -515,22 +441,15 @@ contract AssetRegistry is IAssetRegistry, RoleGated, HolderConsent, Multicall {
         if (address(certificates) == address(0)) revert ModulesNotSet();
     }
 
-    function _requireExists(uint64 assetId) private view returns (Asset storage a) {
-        a = _assets[assetId];
-        if (a.status == Status.None) revert UnknownAsset(assetId);
-    }
-
-    function _requireStatus(uint64 assetId, Status status) private view returns (Asset storage a) {
-        a = _requireExists(assetId);
-        if (a.status != status) revert InvalidTransition(assetId, a.status);
-    }
-
     /// @dev Not yet decided, or issued: the states from which cancellation and freeze are possible.
     function _requireOpen(uint64 assetId) private view returns (Asset storage a) {
         a = _requireExists(assetId);
         Status s = a.status;
-        if (s == Status.Rejected || s == Status.Cancelled || s == Status.Revoked) {
+        if (s == Status.Rejected || s == Status.Cancelled || s == Status.Revoked || s == Status.Terminated) {
             revert InvalidTransition(assetId, s);
+        }
+        if (s == Status.Supplementing && block.timestamp >= _procedures[assetId].supplementsDue) {
+            revert InvalidTransition(assetId, Status.Withdrawn);
         }
     }
 

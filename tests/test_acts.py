@@ -62,7 +62,15 @@ def body_of(act: Act, asset: int) -> dict[str, Any] | None:
             "manifest_cid": H,
             "consent": {},
         },
-        "review": {"decision": "start"},
+        "accept": None,
+        "return_for_supplements": {"list_hash": H, "deadline": "2030-01-01"},
+        "supply_supplements": {"materials_hash": H, "consent": {}},
+        "request_proof": {"request_hash": H},
+        "supply_proof": {"proof_hash": H, "consent": {}},
+        "extend": {"days": 1, "reason_hash": H},
+        "terminate": {"reason_hash": H},
+        "refuse": {"reason": "unlawful_source", "reason_hash": H},
+        "approve": {"notice": True},
         "object": {"evidence_hash": H},
         "decide_objection": {"upheld": False, "reason_hash": H},
         "issue": None,
@@ -213,6 +221,7 @@ def test_every_console_act_is_refused_to_a_wrong_role_and_to_another_region(
             "objection_id": str(targets.objection),
             "text": "reason",
             "upheld": "false",
+            "deadline": "2030-01-01",
         }
         for role in set(Role) - button.act.roles:
             form["csrf"] = signed_in(api.keys[role])
@@ -252,8 +261,10 @@ def cli_args(act: Act, targets: Targets) -> list[str]:
         args.append(str(targets.of(act)))
     for option in act.cli_options:
         value = {
-            "decision": "start",
             "asset_id": str(targets.asset),
+            "days": "1",
+            "deadline": "2030-01-01",
+            "reason": "unlawful_source",
             "kind": "processing",
             "new_holder": ADDRESS,
             "pledgee": ADDRESS,

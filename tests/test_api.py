@@ -19,7 +19,7 @@ from registry.chain.signing import fresh_nonce, sign
 from registry.chain.types import Application, Status
 from registry.devtools import FAR_DEADLINE, signed_application
 from tests.api_support import Api
-from tests.conftest import Accounts, Flow, advance, application, h
+from tests.conftest import DAY, Accounts, Flow, advance, application, h, now, past_notice
 from tests.test_api_manifests import sample_manifest
 
 
@@ -54,9 +54,9 @@ def test_registration_goes_from_application_to_valid_certificate(
     api.indexed()
     found = api.get("/v1/assets", q="集装箱").json()["items"]
     assert [a["asset_id"] for a in found] == [1]
-    confirmed(api, api.post("/v1/assets/1/review", {"decision": "start"}, Role.REVIEWER))
-    confirmed(api, api.post("/v1/assets/1/review", {"decision": "approve"}, Role.REVIEWER))
-    advance(w3, registry.assets.notice_period())
+    confirmed(api, api.post("/v1/assets/1/accept", None, Role.REVIEWER))
+    confirmed(api, api.post("/v1/assets/1/approve", {}, Role.REVIEWER))
+    past_notice(w3, registry, 1)
     confirmed(api, api.post("/v1/assets/1/issue", None, Role.REGISTRAR))
     api.indexed()
     asset = api.get("/v1/assets/1").json()
@@ -179,8 +179,8 @@ def test_wrong_state_names_the_rule(api: Api, registry: Registry, accounts: Acco
 def test_wrong_role_is_forbidden(api: Api, registry: Registry, accounts: Accounts) -> None:
     body = application_body(registry, accounts, application(accounts.holder.address))
     confirmed(api, api.post("/v1/assets", body, Role.HOLDER))
-    problem(api.post("/v1/assets/1/review", {"decision": "start"}, Role.HOLDER), 403)
-    problem(api.post("/v1/assets/1/review", {"decision": "start"}), 401)
+    problem(api.post("/v1/assets/1/accept", None, Role.HOLDER), 403)
+    problem(api.post("/v1/assets/1/accept", None), 401)
 
 
 def test_wrong_region_is_forbidden(api: Api, registry: Registry, accounts: Accounts) -> None:
@@ -301,6 +301,7 @@ def test_holder_acts_are_relayed_with_the_holders_consent(
         confirmed(api, api.post(f"/v1/assets/{asset_id}/{act}", body, Role.REGISTRAR))
 
     expiry = assets.get_asset(asset_id).expires_at
+    advance(flow.w3, expiry - 100 * DAY - now(flow.w3))  # into the renewal window (art. 35)
     relayed("renew", {"consent": consent(accounts.holder, "Renew")})
     assert assets.get_asset(asset_id).expires_at > expiry
 

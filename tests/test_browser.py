@@ -20,7 +20,7 @@ from web3 import Web3
 from registry.chain import Registry
 from registry.chain.node import free_port
 from tests.api_support import Api
-from tests.conftest import ROOT, Accounts
+from tests.conftest import ROOT, Accounts, past_notice
 from tests.test_pages import applied
 
 SAMPLE = ROOT / "samples" / "qingdao-port-logistics" / "berth_schedule.csv"
@@ -204,7 +204,6 @@ def test_console_takes_an_application_to_a_certificate_and_revokes_it(
     w3: Web3,
 ) -> None:
     from registry.api.keys import Role
-    from tests.conftest import advance
 
     asset_id = applied(api, registry, accounts, "工作台审核测试数据集", "console-1")
     visit = Visit(browser)
@@ -226,12 +225,12 @@ def test_console_takes_an_application_to_a_certificate_and_revokes_it(
         assert page.inner_text("#role") == "审核员"
         assert axe_violations(browser, f"{site}/console", api.keys[Role.REVIEWER]) == []
         page.screenshot(path=str(ARTIFACTS / "console-reviewer-desktop.png"), full_page=True)
-        act(page, site, f"[data-act='start_review-{asset_id}']")
+        act(page, site, f"[data-act='accept-{asset_id}']")
         act(page, site, f"[data-act='approve-{asset_id}']")
         with page.expect_navigation():
             page.click("text=退出")
 
-        advance(w3, registry.assets.notice_period())
+        past_notice(w3, registry, asset_id)
         sign_in(page, site, api.keys[Role.REGISTRAR])
         assert axe_violations(browser, f"{site}/console", api.keys[Role.REGISTRAR]) == []
         page.screenshot(path=str(ARTIFACTS / "console-registrar-desktop.png"), full_page=True)

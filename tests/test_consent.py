@@ -38,9 +38,9 @@ def issued_for(flow: Flow, holder: str, manifest: str, signer: LocalAccount) -> 
     app = application(holder, manifest)
     consent = signed_application(a, signer, app, a.nonces(holder), DEADLINE)
     asset_id = a.submit_application(acc.registrar, app, consent)
-    a.begin_review(acc.reviewer, asset_id)
+    a.accept(acc.reviewer, asset_id)
     a.approve(acc.reviewer, asset_id)
-    advance(flow.w3, a.notice_period())
+    flow.past_notice(asset_id)
     a.issue(acc.registrar, asset_id)
     return asset_id
 
@@ -87,6 +87,8 @@ def prepare(flow: Flow, name: str, holder: str, signer: LocalAccount) -> Act:
             reg,
         )
     if name == "renew":
+        # Renewal is taken from 6 months before expiry (art. 35): 100 days before it.
+        advance(flow.w3, a.get_asset(asset_id).expires_at - 100 * DAY - now(flow.w3))
         return Act(
             a,
             "Renew",
@@ -170,6 +172,7 @@ REPLAY = {
     "transfer": "InvalidHolder",
     "pledge": "Pledged",
     "cancel": "InvalidTransition",
+    "renew": "RenewalNotOpen",  # the new term's window opens 6 months before its end
     "revoke_grant": "GrantNotActive",
 }
 

@@ -92,7 +92,7 @@ def test_signature_of_another_key_is_refused_and_the_request_waits(
     api: Api, flow: Flow, accounts: Accounts
 ) -> None:
     asset_id = flow.issued("consent-wrong-key")
-    request = drafted(api, {"act": "renew", "asset_id": asset_id})
+    request = drafted(api, {"act": "cancel", "asset_id": asset_id})
     response = send_signature(api, request, signed(accounts.outsider, request))
     assert response.status_code == 422
     problem = response.json()
@@ -123,7 +123,7 @@ def test_withdrawn_or_expired_request_refuses_its_signature(
     api: Api, flow: Flow, accounts: Accounts, w3: Web3
 ) -> None:
     asset_id = flow.issued("consent-withdraw")
-    withdrawn = drafted(api, {"act": "renew", "asset_id": asset_id})
+    withdrawn = drafted(api, {"act": "cancel", "asset_id": asset_id})
     path = f"/v1/consent-requests/{withdrawn['id']}/withdraw"
     assert api.post(path, None, Role.HOLDER).status_code == 403
     assert api.post(path, None, Role.REGISTRAR).json()["state"] == "withdrawn"
@@ -132,7 +132,7 @@ def test_withdrawn_or_expired_request_refuses_its_signature(
     assert late.status_code == 409
     assert late.json()["type"].endswith("request-withdrawn")
 
-    expiring = drafted(api, {"act": "renew", "asset_id": asset_id})
+    expiring = drafted(api, {"act": "cancel", "asset_id": asset_id})
     advance(w3, 8 * 86400)
     assert api.get(f"/v1/consent-requests/{expiring['id']}").json()["state"] == "expired"
     late = send_signature(api, expiring, signed(accounts.holder, expiring))
@@ -144,7 +144,7 @@ def test_request_drafted_before_a_transfer_is_refused_after_it(
     api: Api, flow: Flow, accounts: Accounts
 ) -> None:
     asset_id = flow.issued("consent-stale")
-    renewal = drafted(api, {"act": "renew", "asset_id": asset_id})
+    renewal = drafted(api, {"act": "cancel", "asset_id": asset_id})
     transfer = drafted(
         api,
         {

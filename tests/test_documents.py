@@ -19,7 +19,7 @@ from web3 import Web3
 from registry.certificates.numbers import format_number, parse_number
 from registry.chain import Registry
 from tests.api_support import Api
-from tests.conftest import DAY, Accounts, advance, h
+from tests.conftest import DAY, Accounts, advance, h, past_notice
 from tests.test_lifecycle import holder_consent
 from tests.test_pages import applied
 
@@ -32,9 +32,9 @@ def issued_sample(api: Api, registry: Registry, accounts: Accounts, w3: Web3, va
     certificate's number."""
     asset_id = applied(api, registry, accounts, "青岛港集装箱物流运营数据集", f"1.0-{variant}")
     assets = registry.assets
-    assets.begin_review(accounts.reviewer, asset_id)
+    assets.accept(accounts.reviewer, asset_id)
     assets.approve(accounts.reviewer, asset_id)
-    advance(w3, assets.notice_period())
+    past_notice(w3, registry, asset_id)
     assets.issue(accounts.registrar, asset_id)
     api.indexed()
     return registry.certificates.number_of(assets.get_asset(asset_id).certificate_id)
@@ -233,7 +233,7 @@ def test_expired_certificate_shows_expired_everywhere(
     api: Api, registry: Registry, accounts: Accounts, w3: Web3, tmp_path: Path
 ) -> None:
     number = issued_sample(api, registry, accounts, w3, "expired")
-    advance(w3, 3 * 365 * DAY + DAY)
+    advance(w3, registry.assets.validity_period() + DAY)
     shown = status_everywhere(api, number, tmp_path)
     assert shown["api"] == shown["credential"] == "expired"
     assert shown["page"] == "已过期"

@@ -66,7 +66,7 @@ def test_sync_projects_assets_grants_and_certificates(
         )
     assert names == [
         "Applied",
-        "ReviewStarted",
+        "ApplicationAccepted",
         "NoticeStarted",
         "CertificateIssued",
         "RegistrationIssued",

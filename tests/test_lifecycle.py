@@ -4,7 +4,8 @@ arguments."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import calendar
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -21,9 +22,11 @@ from registry.chain.types import (
     Consent,
     ObjectionStatus,
     ParentRef,
+    RefusalReason,
     RightKind,
     Status,
 )
+from registry.workdays import add_working_days, beijing_date, beijing_midnight
 from tests.conftest import (
     DAY,
     REGION,
@@ -55,13 +58,23 @@ def in_state(flow: Flow, state: str) -> int:
     a, acc = flow.registry.assets, flow.accounts
     if state == "applied":
         return flow.applied()
-    if state == "under_review":
+    if state == "supplementing":
         asset_id = flow.applied()
-        a.begin_review(acc.reviewer, asset_id)
+        a.return_for_supplements(acc.reviewer, asset_id, h("missing"), now(flow.w3) + 10 * DAY)
+        return asset_id
+    if state == "under_review":
+        return flow.accepted()
+    if state == "awaiting_proof":
+        asset_id = flow.accepted()
+        a.request_proof(acc.reviewer, asset_id, h("more"))
         return asset_id
     if state == "rejected":
-        asset_id = in_state(flow, "under_review")
-        a.reject(acc.reviewer, asset_id, h("reason"))
+        asset_id = flow.accepted()
+        a.refuse(acc.reviewer, asset_id, RefusalReason.UNLAWFUL_SOURCE, h("reason"))
+        return asset_id
+    if state == "terminated":
+        asset_id = flow.accepted()
+        a.terminate(acc.reviewer, asset_id, h("unverifiable"))
         return asset_id
     if state == "in_notice":
         return flow.in_notice()
@@ -80,10 +93,24 @@ def in_state(flow: Flow, state: str) -> int:
 
 def act(flow: Flow, name: str, asset_id: int) -> None:
     a, acc = flow.registry.assets, flow.accounts
-    if name == "begin_review":
-        a.begin_review(acc.reviewer, asset_id)
-    elif name == "reject":
-        a.reject(acc.reviewer, asset_id, h("reason"))
+    if name == "accept":
+        a.accept(acc.reviewer, asset_id)
+    elif name == "return":
+        a.return_for_supplements(acc.reviewer, asset_id, h("list"), now(flow.w3) + 10 * DAY)
+    elif name == "supply_supplements":
+        c = holder_consent(flow, "Supplements", assetId=asset_id, materialsHash=h("materials"))
+        a.supply_supplements(acc.registrar, asset_id, h("materials"), c)
+    elif name == "request_proof":
+        a.request_proof(acc.reviewer, asset_id, h("request"))
+    elif name == "supply_proof":
+        c = holder_consent(flow, "Proof", assetId=asset_id, proofHash=h("proof"))
+        a.supply_proof(acc.registrar, asset_id, h("proof"), c)
+    elif name == "extend":
+        a.extend(acc.reviewer, asset_id, 2, h("complex"))
+    elif name == "terminate":
+        a.terminate(acc.reviewer, asset_id, h("unverifiable"))
+    elif name == "refuse":
+        a.refuse(acc.reviewer, asset_id, RefusalReason.UNLAWFUL_SOURCE, h("reason"))
     elif name == "approve":
         a.approve(acc.reviewer, asset_id)
     elif name == "file_objection":
@@ -127,9 +154,16 @@ def act(flow: Flow, name: str, asset_id: int) -> None:
 
 
 IT, NE, EX = "InvalidTransition", "NoticeNotEnded", "RegistrationExpired"
+RN, RL = "RenewalNotOpen", "RenewalLapsed"
 ACTS = [
-    "begin_review",
-    "reject",
+    "accept",
+    "return",
+    "supply_supplements",
+    "request_proof",
+    "supply_proof",
+    "extend",
+    "terminate",
+    "refuse",
     "approve",
     "file_objection",
     "issue",
@@ -141,20 +175,30 @@ ACTS = [
     "cancel",
     "revoke",
 ]
-# None: allowed. The expected refusal otherwise.
+_ = None  # allowed
+_ALL_IT = [IT] * len(ACTS)
+# The expected refusal of each act (in ACTS' order) from each state; None: allowed.
 TABLE: dict[str, list[str | None]] = {
-    "applied": [None, IT, IT, IT, IT, IT, IT, IT, IT, None, None, IT],
-    "under_review": [IT, None, None, IT, IT, IT, IT, IT, IT, None, None, IT],
-    "rejected": [IT, IT, IT, IT, IT, IT, IT, IT, IT, IT, IT, IT],
-    "in_notice": [IT, IT, IT, None, NE, IT, IT, IT, IT, None, None, IT],
-    "issued": [IT, IT, IT, IT, IT, None, None, None, None, None, None, None],
-    "cancelled": [IT, IT, IT, IT, IT, IT, IT, IT, IT, IT, IT, IT],
-    "revoked": [IT, IT, IT, IT, IT, IT, IT, IT, IT, IT, IT, IT],
-    "expired": [IT, IT, IT, IT, IT, EX, EX, None, EX, None, None, None],
+    "applied": [_, _, IT, IT, IT, IT, IT, IT, IT, IT, IT, IT, IT, IT, IT, _, _, IT],
+    "supplementing": [IT, IT, _, IT, IT, IT, IT, IT, IT, IT, IT, IT, IT, IT, IT, _, _, IT],
+    "under_review": [IT, IT, IT, _, IT, _, _, _, _, IT, IT, IT, IT, IT, IT, _, _, IT],
+    "awaiting_proof": [IT, IT, IT, IT, _, _, _, _, IT, IT, IT, IT, IT, IT, IT, _, _, IT],
+    "rejected": _ALL_IT,
+    "terminated": _ALL_IT,
+    "in_notice": [IT, IT, IT, IT, IT, IT, IT, IT, IT, _, NE, IT, IT, IT, IT, _, _, IT],
+    "issued": [IT, IT, IT, IT, IT, IT, IT, IT, IT, IT, IT, _, _, RN, _, _, _, _],
+    "cancelled": _ALL_IT,
+    "revoked": _ALL_IT,
+    "expired": [IT, IT, IT, IT, IT, IT, IT, IT, IT, IT, IT, EX, EX, RL, EX, _, _, _],
 }
 AFTER = {  # the stored status an allowed act leads to, from the state it starts in
-    "begin_review": Status.UNDER_REVIEW,
-    "reject": Status.REJECTED,
+    "accept": Status.UNDER_REVIEW,
+    "return": Status.SUPPLEMENTING,
+    "supply_supplements": Status.APPLIED,
+    "request_proof": Status.AWAITING_PROOF,
+    "supply_proof": Status.UNDER_REVIEW,
+    "terminate": Status.TERMINATED,
+    "refuse": Status.REJECTED,
     "approve": Status.IN_NOTICE,
     "cancel": Status.CANCELLED,
     "revoke": Status.REVOKED,
@@ -172,20 +216,73 @@ def refusal_args(expected: str, asset_id: int, before: Asset) -> tuple[Any, ...]
         return (asset_id, before.status)
     if expected == NE:
         return (asset_id, before.notice_ends_at)
+    if expected == RN:
+        return (asset_id, renewal_opens(before.expires_at))
+    if expected == RL:
+        return (asset_id, beijing_midnight(beijing_date(before.expires_at)))
     return (asset_id, before.expires_at)
+
+
+def renewal_opens(expires_at: int) -> int:
+    """Beijing midnight of the date 6 calendar months before the expiry's Beijing date (the
+    day clamped to the month's end), as art. 35 counts the renewal window."""
+    day = beijing_date(expires_at)
+    index = day.year * 12 + day.month - 1 - 6
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    return beijing_midnight(dt.date(year, month, min(day.day, last)))
 
 
 def emitted_by(flow: Flow, name: str, asset_id: int) -> tuple[str, dict[str, Any]]:
     """The event an allowed act emits and its arguments, given the asset after the act."""
     a, acc = flow.registry.assets, flow.accounts
     after = a.get_asset(asset_id)
+    t = now(flow.w3)
     events: dict[str, tuple[str, dict[str, Any]]] = {
-        "begin_review": ("ReviewStarted", {"reviewer": acc.reviewer.address}),
-        "reject": ("ApplicationRejected", {"by": acc.reviewer.address, "reasonHash": h("reason")}),
-        "approve": ("NoticeStarted", {"noticeEndsAt": now(flow.w3) + a.notice_period()}),
+        "accept": ("ApplicationAccepted", {"by": acc.reviewer.address, "acceptedAt": t}),
+        "return": (
+            "ReturnedForSupplements",
+            {
+                "by": acc.reviewer.address,
+                "listHash": h("list"),
+                "deadline": a.procedure_of(asset_id).supplements_due,
+            },
+        ),
+        "supply_supplements": ("SupplementsSupplied", {"materialsHash": h("materials")}),
+        "request_proof": (
+            "ProofRequested",
+            {"by": acc.reviewer.address, "requestHash": h("request")},
+        ),
+        "supply_proof": (
+            "ProofSupplied",
+            {"proofHash": h("proof"), "pausedDays": 0, "totalPausedDays": 0},
+        ),
+        "extend": (
+            "ProcessingExtended",
+            {"by": acc.reviewer.address, "dayCount": 2, "totalDays": 2, "reasonHash": h("complex")},
+        ),
+        "terminate": (
+            "ReviewTerminated",
+            {"by": acc.reviewer.address, "reasonHash": h("unverifiable")},
+        ),
+        "refuse": (
+            "ApplicationRefused",
+            {
+                "by": acc.reviewer.address,
+                "reason": RefusalReason.UNLAWFUL_SOURCE,
+                "reasonHash": h("reason"),
+            },
+        ),
+        "approve": ("NoticeStarted", {"noticeEndsAt": after.notice_ends_at}),
         "file_objection": (
             "ObjectionFiled",
-            {"objectionId": 1, "objector": acc.outsider.address, "evidenceHash": h("evidence")},
+            {
+                "objectionId": 1,
+                "objector": acc.outsider.address,
+                "evidenceHash": h("evidence"),
+                "investigationDue": a.get_objection(1).investigation_due,
+            },
         ),
         "change": (
             "ManifestChanged",
@@ -355,24 +452,36 @@ def test_product_lineage_refusals(flow: Flow, case: str) -> None:
 # ---------------------------------------------------------------- review, notice, objections
 
 
-@pytest.mark.parametrize("fn", ["begin_review", "reject", "approve"])
-def test_review_acts_need_the_reviewer_role(flow: Flow, fn: str) -> None:
+@pytest.mark.parametrize(
+    ("fn", "args"),
+    [
+        ("accept", ()),
+        ("return_for_supplements", (h("list"), 2**39)),
+        ("request_proof", (h("r"),)),
+        ("extend", (1, h("r"))),
+        ("terminate", (h("r"),)),
+        ("refuse", (RefusalReason.UNLAWFUL_SOURCE, h("r"))),
+        ("approve", ()),
+        ("approve_without_notice", (h("r"),)),
+    ],
+)
+def test_procedure_acts_need_the_reviewer_role(flow: Flow, fn: str, args: tuple[Any, ...]) -> None:
     asset_id = flow.applied()
-    args = (asset_id, h("r")) if fn == "reject" else (asset_id,)
     for outsider in (flow.accounts.registrar, flow.accounts.holder):
         with reverts("AccessControlUnauthorizedAccount", outsider.address, REVIEWER):
-            getattr(flow.registry.assets, fn)(outsider, *args)
+            getattr(flow.registry.assets, fn)(outsider, asset_id, *args)
 
 
-def test_review_of_unknown_asset_is_refused(flow: Flow) -> None:
+def test_acceptance_of_unknown_asset_is_refused(flow: Flow) -> None:
     with reverts("UnknownAsset", 42):
-        flow.registry.assets.begin_review(flow.accounts.reviewer, 42)
+        flow.registry.assets.accept(flow.accounts.reviewer, 42)
 
 
-def test_approve_starts_the_notice_period(flow: Flow) -> None:
+def test_approve_starts_a_notice_of_five_working_days(flow: Flow) -> None:
     asset_id = flow.in_notice()
     asset = flow.registry.assets.get_asset(asset_id)
-    assert asset.notice_ends_at == now(flow.w3) + 10 * DAY
+    started = beijing_date(now(flow.w3))
+    assert asset.notice_ends_at == beijing_midnight(add_working_days(started, 5)) + DAY
     assert_emitted(
         last_receipt(flow.w3),
         flow.registry.assets,
@@ -387,7 +496,7 @@ def test_file_objection_refuses_after_notice_and_without_evidence(flow: Flow) ->
     asset_id = flow.in_notice()
     with reverts("EmptyEvidence"):
         a.file_objection(outsider, asset_id, ZERO32)
-    advance(flow.w3, a.notice_period())
+    flow.past_notice(asset_id)
     with reverts("NoticeClosed", asset_id, a.get_asset(asset_id).notice_ends_at):
         a.file_objection(outsider, asset_id, h("late"))
 
@@ -405,9 +514,10 @@ def test_issue_waits_for_every_objection(flow: Flow) -> None:
         assetId=asset_id,
         objector=acc.holder2.address,
         evidenceHash=h("e2"),
+        investigationDue=beijing_midnight(add_working_days(beijing_date(now(flow.w3)), 10)) + DAY,
     )
     assert a.get_asset(asset_id).open_objections == 2
-    advance(flow.w3, a.notice_period())
+    flow.past_notice(asset_id)
     with reverts("ObjectionsOpen", asset_id, 2):
         a.issue(acc.registrar, asset_id)
     receipt = a.decide_objection(acc.registrar, first, False, h("no merit"))
@@ -420,7 +530,8 @@ def test_issue_waits_for_every_objection(flow: Flow) -> None:
         upheld=False,
         reasonHash=h("no merit"),
     )
-    assert not a.events(receipt, "ApplicationRejected")
+    assert not a.events(receipt, "ApplicationRefused")
+    assert a.get_objection(first).decided_at == now(flow.w3)
     with reverts("ObjectionsOpen", asset_id, 1):
         a.issue(acc.registrar, asset_id)
     a.decide_objection(acc.registrar, second, False, h("no merit"))
@@ -442,7 +553,11 @@ def test_upheld_objection_rejects_and_ends_the_application(flow: Flow) -> None:
     asset_id = flow.in_notice()
     first = a.file_objection(acc.outsider, asset_id, h("e1"))
     second = a.file_objection(acc.holder2, asset_id, h("e2"))
-    receipt = a.decide_objection(acc.registrar, first, True, h("upheld"))
+    with reverts("RefusalReasonMissing"):
+        a.decide_objection(acc.registrar, first, True, h("upheld"))
+    receipt = a.decide_objection(
+        acc.registrar, first, True, h("upheld"), RefusalReason.OWNERSHIP_DISPUTED
+    )
     assert a.status_of(asset_id) == Status.REJECTED
     assert a.get_objection(first).status == ObjectionStatus.UPHELD
     assert_emitted(
@@ -457,9 +572,10 @@ def test_upheld_objection_rejects_and_ends_the_application(flow: Flow) -> None:
     assert_emitted(
         receipt,
         a,
-        "ApplicationRejected",
+        "ApplicationRefused",
         assetId=asset_id,
         by=acc.registrar.address,
+        reason=RefusalReason.OWNERSHIP_DISPUTED,
         reasonHash=h("upheld"),
     )
     with reverts("InvalidTransition", asset_id, Status.REJECTED):
@@ -482,7 +598,7 @@ def test_decide_objection_refusals(flow: Flow) -> None:
 def test_issue_refused_while_frozen_and_for_non_registrar(flow: Flow) -> None:
     a, acc = flow.registry.assets, flow.accounts
     asset_id = flow.in_notice()
-    advance(flow.w3, a.notice_period())
+    flow.past_notice(asset_id)
     with reverts("AccessControlUnauthorizedAccount", acc.reviewer.address, REGISTRAR):
         a.issue(acc.reviewer, asset_id)
     a.freeze(acc.registrar, asset_id, h("order"))
@@ -594,13 +710,14 @@ def test_registrar_act_without_holder_signature_is_refused(flow: Flow) -> None:
     a, acc = flow.registry.assets, flow.accounts
     asset_id = flow.issued()
     with reverts("NotHolder", acc.holder.address, acc.registrar.address):
-        a.renew(acc.registrar, asset_id, Consent())
+        a.pledge(acc.registrar, asset_id, acc.pledgee.address, h("loan"), Consent())
 
 
-def test_renew_extends_from_expiry_and_works_while_frozen(flow: Flow) -> None:
+def test_renew_in_its_window_extends_from_expiry_and_works_while_frozen(flow: Flow) -> None:
     a, certs, acc = flow.registry.assets, flow.registry.certificates, flow.accounts
     asset_id = flow.issued()
     expires = a.get_asset(asset_id).expires_at
+    advance(flow.w3, renewal_opens(expires) - now(flow.w3))
     a.freeze(acc.registrar, asset_id, h("order"))
     act(flow, "renew", asset_id)
     asset = a.get_asset(asset_id)
@@ -615,17 +732,28 @@ def test_renew_extends_from_expiry_and_works_while_frozen(flow: Flow) -> None:
     )
 
 
-def test_renew_after_expiry_runs_from_now_until_the_grace_ends(flow: Flow) -> None:
+def test_renewal_window_opens_six_months_before_and_closes_the_day_before(flow: Flow) -> None:
     a = flow.registry.assets
     asset_id = flow.issued()
-    advance(flow.w3, a.validity_period() + 10 * DAY)
-    assert a.status_of(asset_id) == Status.EXPIRED
-    act(flow, "renew", asset_id)
-    assert a.get_asset(asset_id).expires_at == now(flow.w3) + a.validity_period()
-    assert a.status_of(asset_id) == Status.ISSUED
-    advance(flow.w3, a.validity_period() + 181 * DAY)
-    with reverts("RegistrationExpired", asset_id, a.get_asset(asset_id).expires_at):
+    expires = a.get_asset(asset_id).expires_at
+    opens, closes = renewal_opens(expires), beijing_midnight(beijing_date(expires))
+    advance(flow.w3, opens - now(flow.w3) - 3600)
+    with reverts("RenewalNotOpen", asset_id, opens):
         act(flow, "renew", asset_id)
+    advance(flow.w3, closes - now(flow.w3))  # the expiry's own day: too late
+    with reverts("RenewalLapsed", asset_id, closes):
+        act(flow, "renew", asset_id)
+    advance(flow.w3, expires - now(flow.w3))
+    assert a.status_of(asset_id) == Status.EXPIRED  # lapsed by itself, no transaction
+
+
+def test_renewal_on_the_last_day_before_expiry_is_taken(flow: Flow) -> None:
+    a = flow.registry.assets
+    asset_id = flow.issued()
+    expires = a.get_asset(asset_id).expires_at
+    advance(flow.w3, beijing_midnight(beijing_date(expires)) - now(flow.w3) - 60)
+    act(flow, "renew", asset_id)
+    assert a.get_asset(asset_id).expires_at == expires + a.validity_period()
 
 
 def test_pledge_and_release(flow: Flow) -> None:
@@ -708,37 +836,25 @@ def test_expiry_needs_no_transaction(flow: Flow) -> None:
 # ---------------------------------------------------------------- settings
 
 
-@pytest.mark.parametrize(
-    ("setter", "getter", "event", "good", "bad"),
-    [
-        ("set_notice_period", "notice_period", "NoticePeriodSet", 14 * DAY, (DAY - 1, 91 * DAY)),
-        (
-            "set_validity_period",
-            "validity_period",
-            "ValidityPeriodSet",
-            5 * 365 * DAY,
-            (29 * DAY, 3651 * DAY),
-        ),
-    ],
-)
-def test_periods_are_set_by_the_admin_within_bounds(
-    flow: Flow, setter: str, getter: str, event: str, good: int, bad: tuple[int, int]
-) -> None:
+def test_validity_is_set_by_the_admin_up_to_five_years(flow: Flow) -> None:
     a, acc = flow.registry.assets, flow.accounts
-    set_: Callable[..., Any] = getattr(a, setter)
+    good = 2 * 365 * DAY
     with reverts("AccessControlUnauthorizedAccount", acc.registrar.address, DEFAULT_ADMIN):
-        set_(acc.registrar, good)
-    for value in bad:
+        a.set_validity_period(acc.registrar, good)
+    for value in (29 * DAY, 5 * 365 * DAY + 1):
         with reverts("InvalidPeriod", value):
-            set_(acc.admin, value)
-    receipt = set_(acc.admin, good)
-    assert getattr(a, getter)() == good
-    assert_emitted(receipt, a, event, period=good)
+            a.set_validity_period(acc.admin, value)
+    receipt = a.set_validity_period(acc.admin, good)
+    assert a.validity_period() == good
+    assert_emitted(receipt, a, "ValidityPeriodSet", period=good)
 
 
-def test_defaults_are_ten_days_notice_and_three_years_validity(flow: Flow) -> None:
-    assert flow.registry.assets.notice_period() == 10 * DAY
-    assert flow.registry.assets.validity_period() == 3 * 365 * DAY
+def test_default_validity_is_five_years_from_the_deposit(flow: Flow) -> None:
+    a = flow.registry.assets
+    assert a.validity_period() == 5 * 365 * DAY
+    asset_id = flow.issued()
+    asset = a.get_asset(asset_id)
+    assert asset.expires_at == asset.issued_at + 5 * 365 * DAY
 
 
 def test_set_modules_only_once(flow: Flow) -> None:

@@ -2,6 +2,12 @@
 deployed contracts and against a Python model of the rules; every call's outcome (success, or
 the exact custom error) and all state after it must agree.
 
+The national procedure's clocks are modelled on China's working days as ``chinesecalendar``
+counts them (registry.workdays, a check independent of the chain's WorkCalendar): acceptance
+within 3 working days or deemed on the 4th, supplements, proof requests pausing the time limit,
+its extensions, a notice of 5 working days, objections' investigation dates, and a count that
+reaches a year nobody published refused as ``CalendarNotPublished``.
+
 Rule times are block times. A prediction uses the next block's time; where a rule's outcome
 would turn within a few seconds of it (the node's clock may run a second ahead), the call is made
 and the model follows whatever the chain did, so no example depends on timing luck.
@@ -9,6 +15,8 @@ and the model follows whatever the chain did, so no example depends on timing lu
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,12 +41,19 @@ from registry.chain.types import (
     CertificateStatus,
     Consent,
     GrantRequest,
+    RefusalReason,
     RightKind,
     Status,
 )
+from registry.workdays import (
+    CalendarDataError,
+    add_working_days,
+    beijing_date,
+    beijing_midnight,
+    working_days_between,
+)
 from tests.conftest import DAY, Accounts, application, h
 
-GRACE = 180 * DAY
 UNSURE = 5  # seconds around a boundary within which the chain decides
 DEADLINE = 2**40
 EXAMPLES = 200
@@ -47,7 +62,13 @@ EXAMPLES = 200
 @dataclass
 class MAsset:
     holder: LocalAccount
+    clock: int  # the acceptance clock's start: the application, or the supplements
     status: Status = Status.APPLIED
+    accepted: int = 0
+    supplements_due: int = 0
+    paused_at: int = 0
+    paused_days: int = 0
+    extension_days: int = 0
     notice_ends: int = 0
     objections: int = 0
     frozen: bool = False
@@ -83,6 +104,36 @@ class UnsureError(Exception):
     """The outcome turns within UNSURE seconds of the next block time."""
 
 
+class UnpublishedError(Exception):
+    """A working-day count reaches a year the calendar has no data for."""
+
+
+def end_after(moment: int, days: int) -> int:
+    """The end (next Beijing midnight) of the ``days``-th working day after ``moment``'s day."""
+    try:
+        last = add_working_days(beijing_date(moment), days)
+    except CalendarDataError:
+        raise UnpublishedError from None
+    return beijing_midnight(last + dt.timedelta(days=1))
+
+
+def deemed_at(clock: int) -> int:
+    """The start of the first working day after the 3 of the acceptance time (art. 17)."""
+    try:
+        return beijing_midnight(add_working_days(beijing_date(clock), 4))
+    except CalendarDataError:
+        raise UnpublishedError from None
+
+
+def renewal_window(expires: int) -> tuple[int, int]:
+    """From 6 calendar months before the expiry's Beijing date to its start (art. 35)."""
+    day = beijing_date(expires)
+    year, month = divmod(day.year * 12 + day.month - 1 - 6, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    opens = beijing_midnight(dt.date(year, month + 1, min(day.day, last)))
+    return opens, beijing_midnight(day)
+
+
 class Model(RuleBasedStateMachine):
     env: tuple[Web3, Registry, Accounts]
 
@@ -95,7 +146,6 @@ class Model(RuleBasedStateMachine):
         self.objections: dict[int, tuple[int, bool]] = {}
         self.grants: dict[bytes, MGrant] = {}
         self.excl: dict[tuple[int, RightKind], MExcl] = {}
-        self.notice = self.reg.assets.notice_period()
         self.validity = self.reg.assets.validity_period()
         self.touched: set[int] = set()
         self.holders = [accounts.holder, accounts.holder2]
@@ -143,6 +193,8 @@ class Model(RuleBasedStateMachine):
         """Predicts, calls, compares; for an unsure prediction the chain's outcome is taken."""
         try:
             expected = predict()
+        except UnpublishedError:
+            expected = "CalendarNotPublished"
         except UnsureError:
             try:
                 fn(*args)
@@ -170,9 +222,33 @@ class Model(RuleBasedStateMachine):
         a = self.assets.get(asset_id)
         if a is None:
             return "UnknownAsset"
-        if a.status in (Status.REJECTED, Status.CANCELLED, Status.REVOKED):
+        if a.status in (Status.REJECTED, Status.CANCELLED, Status.REVOKED, Status.TERMINATED):
             return "InvalidTransition"
+        if a.status == Status.SUPPLEMENTING:
+            t = self.t()
+            self.sure(t, a.supplements_due)
+            if t >= a.supplements_due:
+                return "InvalidTransition"  # withdrawn
         return None
+
+    def in_review(self, asset_id: int, proof_too: bool) -> str | None:
+        """The review acts' rule: accepted (or deemed accepted now) and in review."""
+        a = self.assets.get(asset_id)
+        if a is None:
+            return "UnknownAsset"
+        if a.status == Status.APPLIED:
+            deemed, t = deemed_at(a.clock), self.t()
+            self.sure(t, deemed)
+            return "InvalidTransition" if t < deemed else None
+        if a.status == Status.UNDER_REVIEW or (proof_too and a.status == Status.AWAITING_PROOF):
+            return None
+        return "InvalidTransition"
+
+    def entered_review(self, asset_id: int) -> None:
+        """After a review act succeeded: a deemed acceptance is recorded at its time."""
+        a = self.assets[asset_id]
+        if a.status == Status.APPLIED:
+            a.status, a.accepted = Status.UNDER_REVIEW, deemed_at(a.clock)
 
     def require_status(self, asset_id: int, status: Status) -> str | None:
         a = self.assets.get(asset_id)
@@ -197,16 +273,17 @@ class Model(RuleBasedStateMachine):
         a, acc = self.reg.assets, self.acc
         for holder, manifest in ((0, 1), (1, 2), (0, 3)):
             self.apply(holder, manifest)
-        a.begin_review(acc.reviewer, 1)
-        a.approve(acc.reviewer, 1)
-        self.advance(self.notice)
+        for aid in (1, 2):
+            a.accept(acc.reviewer, aid)
+            a.approve(acc.reviewer, aid)
+        self.advance(a.get_asset(1).notice_ends_at - self.last_time())
         a.issue(acc.registrar, 1)
-        a.begin_review(acc.reviewer, 2)
-        a.approve(acc.reviewer, 2)
         for aid, status in ((1, Status.ISSUED), (2, Status.IN_NOTICE)):
             m, chain = self.assets[aid], a.get_asset(aid)
             m.status, m.notice_ends, m.expires = status, chain.notice_ends_at, chain.expires_at
             m.certificate = chain.certificate_id
+            m.accepted = a.procedure_of(aid).accepted_at
+            m.paused_at = a.procedure_of(aid).paused_at
 
     @rule(holder=st.sampled_from([0, 1]), manifest=st.integers(0, 10**9))
     def apply(self, holder: int, manifest: int) -> None:
@@ -214,43 +291,146 @@ class Model(RuleBasedStateMachine):
         asset_id = self.reg.assets.submit_application(
             who, application(who.address, f"m{manifest}-{len(self.assets)}")
         )
-        self.assets[asset_id] = MAsset(holder=who)
+        self.assets[asset_id] = MAsset(holder=who, clock=self.last_time())
 
     @rule(i=st.integers(0, 3))
-    def begin_review(self, i: int) -> None:
+    def accept(self, i: int) -> None:
         aid = self.asset_id(i)
-        if self.call(
-            self.require_status(aid, Status.APPLIED),
-            self.reg.assets.begin_review,
-            self.acc.reviewer,
-            aid,
-        ):
-            self.assets[aid].status = Status.UNDER_REVIEW
 
-    @rule(i=st.integers(0, 3))
-    def reject(self, i: int) -> None:
-        aid = self.asset_id(i)
-        if self.call(
-            self.require_status(aid, Status.UNDER_REVIEW),
-            self.reg.assets.reject,
-            self.acc.reviewer,
-            aid,
-            h("r"),
-        ):
-            self.assets[aid].status = Status.REJECTED
+        def predict() -> str | None:
+            error = self.require_status(aid, Status.APPLIED)
+            if error:
+                return error
+            deemed_at(self.assets[aid].clock)  # counted: the calendar must reach it
+            return None
 
-    @rule(i=st.integers(0, 3))
-    def approve(self, i: int) -> None:
-        aid = self.asset_id(i)
-        if self.call(
-            self.require_status(aid, Status.UNDER_REVIEW),
-            self.reg.assets.approve,
-            self.acc.reviewer,
-            aid,
-        ):
+        if self.attempt(predict, self.reg.assets.accept, self.acc.reviewer, aid):
             a = self.assets[aid]
-            a.status = Status.IN_NOTICE
-            a.notice_ends = self.last_time() + self.notice
+            a.status, a.accepted = Status.UNDER_REVIEW, min(self.last_time(), deemed_at(a.clock))
+
+    @rule(i=st.integers(0, 3), days=st.sampled_from([1, 10]))
+    def return_for_supplements(self, i: int, days: int) -> None:
+        aid = self.asset_id(i)
+        deadline = self.t() + days * DAY
+
+        def predict() -> str | None:
+            error = self.require_status(aid, Status.APPLIED)
+            if error:
+                return error
+            deemed, t = deemed_at(self.assets[aid].clock), self.t()
+            self.sure(t, deemed)
+            return "AcceptanceTimeOver" if t >= deemed else None
+
+        fn = self.reg.assets.return_for_supplements
+        if self.attempt(predict, fn, self.acc.reviewer, aid, h("list"), deadline):
+            a = self.assets[aid]
+            a.status, a.supplements_due = Status.SUPPLEMENTING, deadline
+
+    @rule(i=st.integers(0, 3))
+    def supply_supplements(self, i: int) -> None:
+        aid = self.asset_id(i)
+        holder = self.assets[aid].holder if aid in self.assets else self.acc.holder
+
+        def predict() -> str | None:
+            error = self.require_status(aid, Status.SUPPLEMENTING)
+            if error:
+                return error
+            a, t = self.assets[aid], self.t()
+            self.sure(t, a.supplements_due)
+            return "SupplementsOverdue" if t >= a.supplements_due else None
+
+        def send() -> None:
+            c = self.consent("Supplements", holder, assetId=aid, materialsHash=h("more"))
+            self.reg.assets.supply_supplements(self.acc.registrar, aid, h("more"), c)
+
+        if self.attempt(predict, send):
+            a = self.assets[aid]
+            a.status, a.clock, a.supplements_due = Status.APPLIED, self.last_time(), 0
+
+    @rule(i=st.integers(0, 3))
+    def request_proof(self, i: int) -> None:
+        aid = self.asset_id(i)
+        fn = self.reg.assets.request_proof
+        if self.attempt(lambda: self.in_review(aid, False), fn, self.acc.reviewer, aid, h("q")):
+            self.entered_review(aid)
+            a = self.assets[aid]
+            a.status, a.paused_at = Status.AWAITING_PROOF, self.last_time()
+
+    @rule(i=st.integers(0, 3))
+    def supply_proof(self, i: int) -> None:
+        aid = self.asset_id(i)
+        holder = self.assets[aid].holder if aid in self.assets else self.acc.holder
+
+        def paused(a: MAsset) -> int:
+            try:
+                return working_days_between(beijing_date(a.paused_at), beijing_date(self.t()))
+            except CalendarDataError:
+                raise UnpublishedError from None
+
+        def predict() -> str | None:
+            error = self.require_status(aid, Status.AWAITING_PROOF)
+            if error:
+                return error
+            paused(self.assets[aid])
+            return None
+
+        def send() -> None:
+            c = self.consent("Proof", holder, assetId=aid, proofHash=h("proof"))
+            self.reg.assets.supply_proof(self.acc.registrar, aid, h("proof"), c)
+
+        if self.attempt(predict, send):
+            a = self.assets[aid]
+            a.paused_days += working_days_between(
+                beijing_date(a.paused_at), beijing_date(self.last_time())
+            )
+            a.status, a.paused_at = Status.UNDER_REVIEW, 0
+
+    @rule(i=st.integers(0, 3), days=st.sampled_from([1, 4, 11]))
+    def extend(self, i: int, days: int) -> None:
+        aid = self.asset_id(i)
+
+        def predict() -> str | None:
+            error = self.in_review(aid, True)
+            if error:
+                return error
+            return "ExtensionTooLong" if self.assets[aid].extension_days + days > 10 else None
+
+        fn = self.reg.assets.extend
+        if self.attempt(predict, fn, self.acc.reviewer, aid, days, h("why")):
+            self.entered_review(aid)
+            self.assets[aid].extension_days += days
+
+    @rule(i=st.integers(0, 3), terminate=st.booleans())
+    def end_review(self, i: int, terminate: bool) -> None:
+        """Termination (unverifiable) or refusal on a ground of art. 22."""
+        aid = self.asset_id(i)
+        a = self.reg.assets
+        if terminate:
+            fn, args, status = a.terminate, (h("t"),), Status.TERMINATED
+        else:
+            fn, args = a.refuse, (RefusalReason.CONCEALMENT_OR_FALSE_PROOF, h("r"))
+            status = Status.REJECTED
+        if self.attempt(lambda: self.in_review(aid, True), fn, self.acc.reviewer, aid, *args):
+            self.entered_review(aid)
+            self.assets[aid].status = status
+
+    @rule(i=st.integers(0, 3), notice=st.booleans())
+    def approve(self, i: int, notice: bool) -> None:
+        aid = self.asset_id(i)
+
+        def predict() -> str | None:
+            error = self.in_review(aid, False)
+            if error is None and notice:
+                end_after(self.t(), 5)
+            return error
+
+        a = self.reg.assets
+        fn, args = (a.approve, ()) if notice else (a.approve_without_notice, (h("asked"),))
+        if self.attempt(predict, fn, self.acc.reviewer, aid, *args):
+            self.entered_review(aid)
+            m, t = self.assets[aid], self.last_time()
+            m.status, m.paused_at = Status.IN_NOTICE, t
+            m.notice_ends = end_after(t, 5) if notice else t
 
     @rule(i=st.integers(0, 3))
     def file_objection(self, i: int) -> None:
@@ -262,26 +442,43 @@ class Model(RuleBasedStateMachine):
                 return error
             t = self.t()
             self.sure(t, self.assets[aid].notice_ends)
-            return "NoticeClosed" if t >= self.assets[aid].notice_ends else None
+            if t >= self.assets[aid].notice_ends:
+                return "NoticeClosed"
+            end_after(t, 10)  # the investigation's due date is counted
+            return None
 
         before = self.reg.assets.get_objection(len(self.objections) + 1)
         assert before.asset_id == 0
         if self.attempt(predict, self.reg.assets.file_objection, self.acc.outsider, aid, h("e")):
             self.assets[aid].objections += 1
-            self.objections[len(self.objections) + 1] = (aid, True)
+            oid = len(self.objections) + 1
+            self.objections[oid] = (aid, True)
+            due = self.reg.assets.get_objection(oid).investigation_due
+            assert due == end_after(self.last_time(), 10), oid
 
-    @rule(o=st.integers(1, 4), upheld=st.booleans())
-    def decide_objection(self, o: int, upheld: bool) -> None:
+    @rule(o=st.integers(1, 4), upheld=st.booleans(), grounded=st.booleans())
+    def decide_objection(self, o: int, upheld: bool, grounded: bool) -> None:
+        reason = RefusalReason.OWNERSHIP_DISPUTED if grounded else RefusalReason.NONE
+
         def predict() -> str | None:
             if o not in self.objections:
                 return "UnknownObjection"
             aid, is_open = self.objections[o]
             if not is_open:
                 return "ObjectionNotOpen"
-            return self.require_status(aid, Status.IN_NOTICE)
+            error = self.require_status(aid, Status.IN_NOTICE)
+            if error:
+                return error
+            return "RefusalReasonMissing" if upheld and not grounded else None
 
         if self.call(
-            predict(), self.reg.assets.decide_objection, self.acc.registrar, o, upheld, h("d")
+            predict(),
+            self.reg.assets.decide_objection,
+            self.acc.registrar,
+            o,
+            upheld,
+            h("d"),
+            reason,
         ):
             aid, _ = self.objections[o]
             self.objections[o] = (aid, False)
@@ -358,16 +555,18 @@ class Model(RuleBasedStateMachine):
             if error:
                 return error
             a, t = self.assets[aid], self.t()
-            self.sure(t, a.expires + GRACE, a.expires)
-            return "RegistrationExpired" if t >= a.expires + GRACE else None
+            opens, closes = renewal_window(a.expires)
+            self.sure(t, opens, closes)
+            if t >= closes:
+                return "RenewalLapsed"
+            return "RenewalNotOpen" if t < opens else None
 
         def send() -> None:
             c = self.consent("Renew", holder, assetId=aid)
             self.reg.assets.renew(self.acc.registrar, aid, c)
 
         if self.attempt(predict, send):
-            a = self.assets[aid]
-            a.expires = max(self.last_time(), a.expires) + self.validity
+            self.assets[aid].expires += self.validity
 
     @rule(i=st.integers(0, 3))
     def pledge(self, i: int) -> None:
@@ -444,7 +643,7 @@ class Model(RuleBasedStateMachine):
         ):
             self.assets[aid].status = Status.REVOKED
 
-    @rule(seconds=st.sampled_from([3600, DAY, 11 * DAY, 40 * DAY, 400 * DAY, 1200 * DAY]))
+    @rule(seconds=st.sampled_from([3600, DAY, 3 * DAY, 11 * DAY, 40 * DAY, 400 * DAY, 1700 * DAY]))
     def advance(self, seconds: int) -> None:
         self.w3.provider.make_request("evm_increaseTime", [seconds])  # type: ignore[arg-type]
         self.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
@@ -611,10 +810,31 @@ class Model(RuleBasedStateMachine):
             assert chain.frozen == m.frozen, aid
             assert chain.open_objections == m.objections, aid
             assert chain.expires_at == m.expires, aid
+            assert chain.notice_ends_at == m.notice_ends, aid
+            procedure = self.reg.assets.procedure_of(aid)
+            assert procedure.accepted_at == m.accepted, aid
+            assert procedure.paused_days == m.paused_days, aid
+            assert procedure.extension_days == m.extension_days, aid
+            assert procedure.supplements_due == m.supplements_due, aid
             expected = m.status
             if m.status == Status.ISSUED and now >= m.expires:
                 expected = Status.EXPIRED
+            elif m.status == Status.SUPPLEMENTING and now >= m.supplements_due:
+                expected = Status.WITHDRAWN
+            elif m.status == Status.APPLIED:
+                try:
+                    if now >= deemed_at(m.clock):
+                        expected = Status.DEEMED_ACCEPTED
+                except UnpublishedError:
+                    pass  # the view leaves it as stored
             assert self.reg.assets.status_of(aid) == expected, aid
+            if m.accepted and m.status == Status.UNDER_REVIEW:
+                try:
+                    due = end_after(m.accepted, 10 + m.paused_days + m.extension_days)
+                except UnpublishedError:
+                    due = None
+                if due is not None:
+                    assert self.reg.assets.deadlines_of(aid).processing_due == due, aid
             pledgee = self.reg.assets.pledgee_of(aid)
             assert (None if int(pledgee, 16) == 0 else pledgee) == m.pledgee, aid
             if m.certificate:

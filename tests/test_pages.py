@@ -10,7 +10,7 @@ from registry.api.keys import Role
 from registry.chain import Registry
 from registry.chain.types import Application, AssetKind, Classification
 from tests.api_support import Api
-from tests.conftest import Accounts, advance
+from tests.conftest import Accounts, past_notice
 from tests.test_api import application_body, confirmed
 from tests.test_api_manifests import sample_manifest
 
@@ -48,7 +48,7 @@ def test_register_finds_the_sample_and_shows_its_page(
     none = api.get("/", q="不存在的名称")
     assert "没有符合条件的资产" in none.text
 
-    registry.assets.begin_review(accounts.reviewer, asset_id)
+    registry.assets.accept(accounts.reviewer, asset_id)
     registry.assets.approve(accounts.reviewer, asset_id)
     api.indexed()
     page = api.get(f"/a/{asset_id}")
@@ -56,9 +56,9 @@ def test_register_finds_the_sample_and_shows_its_page(
     assert "berth_schedule.csv" in page.text
     assert "数据资源持有权" in page.text
     assert "提交登记申请" in page.text  # the history in words, with the contract's event name
-    assert "审查通过，开始公示" in page.text
+    assert "审查通过，开始公示（5个工作日）" in page.text
     assert '<code class="muted">NoticeStarted</code>' in page.text
-    assert "Approved; public notice started" in api.get(f"/a/{asset_id}", lang="en").text
+    assert "Approved; notice of 5 working days" in api.get(f"/a/{asset_id}", lang="en").text
     assert f'action="/a/{asset_id}/objection?lang=zh"' in page.text
     assert f'href="/a/{asset_id}?lang=zh"' in api.get("/").text.split("公示中（可提出异议）")[1]
 
@@ -77,7 +77,7 @@ def test_register_finds_the_sample_and_shows_its_page(
     api.indexed()
     assert api.get(f"/v1/assets/{asset_id}").json()["open_objections"] == 1
 
-    advance(w3, registry.assets.notice_period())
+    past_notice(w3, registry, asset_id)
     stats = api.get("/stats", lang="en")
     assert stats.status_code == 200
     assert "<svg" in stats.text

@@ -89,8 +89,8 @@ def test_readme_walkthrough_registers_the_sample(tmp_path: Path) -> None:
         assert number.group(1).startswith("SJ370"), "Qingdao numbers as center 0 in Shandong"
         assert "青岛港集装箱物流运营数据集" in out
         assert re.search(r"^grant id 0x[0-9a-f]{64}$", out, re.MULTILINE)
-        renewal = r"^request [0-9a-f]{32}: renew of asset 1 \(awaiting\)$"
-        assert re.search(renewal, out, re.MULTILINE), out
+        pledge = r"^request [0-9a-f]{32}: pledge of asset 1 \(awaiting\)$"
+        assert re.search(pledge, out, re.MULTILINE), out
         assert re.search(r"^evidence 0x[0-9a-f]{64}: anchored$", out, re.MULTILINE)
         assert "PASS  merkle_proof" in out
         assert "FAIL" not in out

@@ -16,8 +16,12 @@ enum Classification {
     Core
 }
 
-/// @notice Registration status. `Expired` is never stored: views report it for an issued asset
-/// whose validity has run out.
+/// @notice Registration status, the national procedure's steps (指引 art. 14-29). `UnderReview`
+/// is an accepted application (受理) in review. Derived, never stored: `Expired` (an issued
+/// registration past its validity), `DeemedAccepted` (an application the center left unanswered
+/// past its acceptance time, accepted from the first working day after it, art. 17) and
+/// `Withdrawn` (returned for supplements that did not come by the deadline: treated as never
+/// applied, art. 17). New values are appended so that stored and indexed numbers keep meaning.
 enum Status {
     None,
     Applied,
@@ -27,7 +31,12 @@ enum Status {
     Issued,
     Cancelled,
     Revoked,
-    Expired
+    Expired,
+    Supplementing,
+    DeemedAccepted,
+    Withdrawn,
+    AwaitingProof,
+    Terminated
 }
 
 /// @notice Where an objection stands: open until the registrar upholds or dismisses it.
@@ -96,25 +105,35 @@ struct Standing {
     uint40 expiresAt;
 }
 
-/// @notice An objection (异议) filed during an asset's public notice, with the hash of its evidence.
+/// @notice An objection (异议) filed during an asset's public notice, with the hash of its
+/// evidence, when it was filed, when its investigation is due (the end of the 10th working day
+/// after filing, art. 25) and when it was decided (0 while open).
 struct Objection {
     uint64 assetId;
     address objector;
     ObjectionStatus status;
     bytes32 evidenceHash;
+    uint40 filedAt;
+    uint40 investigationDue;
+    uint40 decidedAt;
 }
 
 /// @title IAssetRegistry
 /// @notice Data assets, their holders, manifests, lineage and the registration lifecycle:
-/// application, review, public notice (公示), objection (异议), issue, change (变更), transfer (转移),
-/// renewal (续展), pledge (质押), judicial freeze (司法冻结), cancellation (注销), revocation (撤销).
+/// the national procedure (指引 art. 14-29: application, acceptance or supplements, review with
+/// proof requests, termination or refusal, public notice (公示), objections (异议), deposit and
+/// issue, in working days), then change (变更), transfer (转让), renewal (续期), pledge (质押),
+/// judicial freeze (司法冻结), cancellation (注销), revocation (撤销).
 /// @dev Acts that need the holder's consent take a {Consent}: the holder sends the act itself, or
 /// anyone relays the holder's EIP-712 signature over the act's type (see `typeHash`). A consent
 /// is refused with {NotHolder} (someone else sent it unsigned), {ConsentExpired},
 /// `InvalidAccountNonce` (nonce used or out of order) or {InvalidConsent} (not the holder's
 /// signature over this act). Role checks revert with OpenZeppelin's
 /// `AccessControlUnauthorizedAccount`; acts on an asset that does not exist with {UnknownAsset}.
+
+
 interface IAssetRegistry {
+
     /// @notice An initial application was filed; the asset exists from now, in status `Applied`.
     /// @param assetId The new asset's id (consecutive from 1).
     /// @param holder The applicant, holder of the asset once registered.
@@ -142,40 +161,8 @@ interface IAssetRegistry {
     /// applicant holds the source itself.
     event ParentLinked(uint64 indexed assetId, uint64 indexed parentId, bytes32 indexed grantId);
 
-    /// @notice A reviewer took the application into review (`UnderReview`).
-    /// @param assetId The asset.
-    /// @param reviewer The reviewer who took it.
-    event ReviewStarted(uint64 indexed assetId, address indexed reviewer);
-
-    /// @notice The application was refused (`Rejected`): by its reviewer, or by the registrar
-    /// upholding an objection.
-    /// @param assetId The asset.
-    /// @param by The reviewer or registrar.
-    /// @param reasonHash Hash of the written reasons.
-    event ApplicationRejected(uint64 indexed assetId, address indexed by, bytes32 reasonHash);
-
-    /// @notice The application was approved and its public notice started (`InNotice`).
-    /// @param assetId The asset.
-    /// @param noticeEndsAt When the notice ends (Unix seconds); objections are taken until then.
-    event NoticeStarted(uint64 indexed assetId, uint40 noticeEndsAt);
-
-    /// @notice Someone objected to an asset in notice; it cannot be issued while this is open.
-    /// @param objectionId The new objection's id (consecutive from 1).
-    /// @param assetId The asset objected to.
-    /// @param objector Who objected.
-    /// @param evidenceHash Hash of the evidence filed.
-    event ObjectionFiled(
-        uint64 indexed objectionId, uint64 indexed assetId, address indexed objector, bytes32 evidenceHash
-    );
-
-    /// @notice The registrar decided an objection.
-    /// @param objectionId The objection.
-    /// @param assetId The asset objected to.
-    /// @param upheld True: the objection stands and the application is rejected; false: dismissed.
-    /// @param reasonHash Hash of the decision's reasons.
-    event ObjectionDecided(uint64 indexed objectionId, uint64 indexed assetId, bool upheld, bytes32 reasonHash);
-
-    /// @notice The registration was issued (`Issued`) with its registration certificate.
+    /// @notice The registration was deposited (存证) and issued (`Issued`) with its registration
+    /// certificate; registration is complete at the deposit and valid from it (art. 26).
     /// @param assetId The asset.
     /// @param certificateId The registration certificate's token id.
     /// @param expiresAt When the registration expires unless renewed (Unix seconds).
@@ -252,10 +239,6 @@ interface IAssetRegistry {
     /// @param reasonHash Hash of the reasons (fraud, court order).
     event RegistrationRevoked(uint64 indexed assetId, bytes32 reasonHash);
 
-    /// @notice The admin set the public notice period; notices started from now use it.
-    /// @param period Seconds.
-    event NoticePeriodSet(uint32 period);
-
     /// @notice The admin set the validity period; registrations issued or renewed from now use it.
     /// @param period Seconds.
     event ValidityPeriodSet(uint32 period);
@@ -284,9 +267,6 @@ interface IAssetRegistry {
     /// @notice The manifest's hash or CID digest is zero.
     error InvalidManifest();
 
-    /// @notice An objection came without the hash of its evidence.
-    error EmptyEvidence();
-
     /// @notice The CID's multicodec is neither raw (0x55) nor dag-pb (0x70).
     /// @param codec The multicodec given.
     error InvalidCidCodec(uint8 codec);
@@ -295,11 +275,6 @@ interface IAssetRegistry {
     /// @param assetId The asset.
     /// @param noticeEndsAt When the notice ends (Unix seconds).
     error NoticeNotEnded(uint64 assetId, uint40 noticeEndsAt);
-
-    /// @notice The public notice has ended: objections are no longer taken.
-    /// @param assetId The asset.
-    /// @param noticeEndsAt When the notice ended (Unix seconds).
-    error NoticeClosed(uint64 assetId, uint40 noticeEndsAt);
 
     /// @notice Objections are still open: the registration cannot be issued until each is decided.
     /// @param assetId The asset.
@@ -328,18 +303,21 @@ interface IAssetRegistry {
     /// @param caller Who tried.
     error NotPledgeeOrRegistrar(uint64 assetId, address caller);
 
-    /// @notice The registration's validity has run out (for renewal: more than 180 days ago).
+    /// @notice The registration's validity has run out.
     /// @param assetId The asset.
     /// @param expiresAt When it expired (Unix seconds).
     error RegistrationExpired(uint64 assetId, uint40 expiresAt);
 
-    /// @notice No objection has this id.
-    /// @param objectionId The id asked for.
-    error UnknownObjection(uint64 objectionId);
+    /// @notice Renewal is taken from 6 months before expiry (art. 35): not yet.
+    /// @param assetId The asset.
+    /// @param opensAt When the renewal window opens (Beijing midnight, Unix seconds).
+    error RenewalNotOpen(uint64 assetId, uint40 opensAt);
 
-    /// @notice The objection was decided already.
-    /// @param objectionId The objection.
-    error ObjectionNotOpen(uint64 objectionId);
+    /// @notice Renewal is taken up to the day before expiry (art. 35); not renewed by then, the
+    /// registration lapses by itself on expiry.
+    /// @param assetId The asset.
+    /// @param closedAt When the window closed (the start of the expiry's day in Beijing).
+    error RenewalLapsed(uint64 assetId, uint40 closedAt);
 
     /// @notice A data product must name the sources it was made from.
     error ProductNeedsParents();
@@ -393,49 +371,9 @@ interface IAssetRegistry {
         external
         returns (uint64 assetId);
 
-    /// @notice A reviewer takes an application into formal and substantive review.
-    /// @dev Requirements:
-    /// - the caller has REVIEWER;
-    /// - the asset is `Applied` ({InvalidTransition}).
-    ///
-    /// Emits a {ReviewStarted} event.
-    function beginReview(uint64 assetId) external;
-
-    /// @notice A reviewer rejects an application under review, with the hash of the reasons.
-    /// @dev Requirements:
-    /// - the caller has REVIEWER;
-    /// - the asset is `UnderReview` ({InvalidTransition}).
-    ///
-    /// Emits an {ApplicationRejected} event.
-    function reject(uint64 assetId, bytes32 reasonHash) external;
-
-    /// @notice A reviewer approves an application: its public notice period starts now.
-    /// @dev Requirements:
-    /// - the caller has REVIEWER;
-    /// - the asset is `UnderReview` ({InvalidTransition}).
-    ///
-    /// Emits a {NoticeStarted} event.
-    function approve(uint64 assetId) external;
-
-    /// @notice Anyone objects to an asset during its notice period, with the hash of the evidence.
-    /// @dev Requirements:
-    /// - the asset is `InNotice` ({InvalidTransition}) and its notice has not ended ({NoticeClosed});
-    /// - `evidenceHash` is not zero ({EmptyEvidence}).
-    ///
-    /// Emits an {ObjectionFiled} event.
-    function fileObjection(uint64 assetId, bytes32 evidenceHash) external returns (uint64 objectionId);
-
-    /// @notice The registrar upholds an objection (the application is rejected) or dismisses it.
-    /// @dev Requirements:
-    /// - the caller has REGISTRAR;
-    /// - the objection exists ({UnknownObjection}) and is open ({ObjectionNotOpen});
-    /// - its asset is `InNotice` ({InvalidTransition}).
-    ///
-    /// Emits an {ObjectionDecided} event, and an {ApplicationRejected} event when upheld.
-    function decideObjection(uint64 objectionId, bool upheld, bytes32 reasonHash) external;
-
-    /// @notice The registrar issues the registration after a notice with no open objection, and
-    /// its registration certificate to the holder.
+    /// @notice The registrar deposits (存证) and issues the registration after a notice with no
+    /// open objection, and its registration certificate to the holder; it is valid from now for
+    /// the validity period (at most 5 years, art. 26). Issuing past the time limit is allowed.
     /// @dev Requirements:
     /// - the caller has REGISTRAR;
     /// - the asset is `InNotice` ({InvalidTransition}), its notice has ended ({NoticeNotEnded}),
@@ -473,12 +411,13 @@ interface IAssetRegistry {
         external
         returns (uint256 certificateId);
 
-    /// @notice Renewal: a further validity period from the later of now and the old expiry,
-    /// with the holder's consent.
+    /// @notice Renewal (续期, art. 35): a further validity period from the old expiry, with the
+    /// holder's consent; taken from 6 calendar months before the expiry's Beijing date to the
+    /// day before it.
     /// @dev Requirements:
     /// - the caller has REGISTRAR;
-    /// - the asset is `Issued` ({InvalidTransition}), frozen or not, and expired less than 180
-    ///   days ago ({RegistrationExpired});
+    /// - the asset is `Issued` ({InvalidTransition}), frozen or not;
+    /// - the window is open ({RenewalNotOpen}) and not closed ({RenewalLapsed});
     /// - `consent` is the holder's, signed as `Renew`.
     ///
     /// Emits a {RegistrationRenewed} event (and the certificate's {ICertificates-CertificateExtended}).
@@ -540,15 +479,8 @@ interface IAssetRegistry {
     /// Emits a {RegistrationRevoked} event.
     function revoke(uint64 assetId, bytes32 reasonHash) external;
 
-    /// @notice The admin sets the public notice period in seconds (1 day to 90 days).
-    /// @dev Requirements:
-    /// - the caller has the admin role;
-    /// - `period` is within range ({InvalidPeriod}).
-    ///
-    /// Emits a {NoticePeriodSet} event.
-    function setNoticePeriod(uint32 period) external;
-
-    /// @notice The admin sets a registration's validity period in seconds (30 days to 10 years).
+    /// @notice The admin sets a registration's validity period in seconds (30 days to 5 years
+    /// of 365 days: the guide allows at most 5 years from the deposit, art. 26).
     /// @dev Requirements:
     /// - the caller has the admin role;
     /// - `period` is within range ({InvalidPeriod}).
@@ -565,7 +497,9 @@ interface IAssetRegistry {
     /// Never reverts.
     function standingOf(uint64 assetId) external view returns (Standing memory);
 
-    /// @notice The asset's status now, `Expired` included; `None` for an unknown asset. Never reverts.
+    /// @notice The asset's status now, derived ones included (`Expired`, `Withdrawn`,
+    /// `DeemedAccepted`: the latter only where the calendar answers); `None` for an unknown
+    /// asset. Never reverts.
     function statusOf(uint64 assetId) external view returns (Status);
 
     /// @notice The asset's present holder.
@@ -595,9 +529,14 @@ interface IAssetRegistry {
     /// @notice How many assets were applied for (the last asset id).
     function assetCount() external view returns (uint64);
 
-    /// @notice The public notice period, in seconds.
-    function noticePeriod() external view returns (uint32);
+    /// @notice The working-day calendar the deadlines are counted on.
+    function calendar() external view returns (address);
+
+    /// @notice The procedure module (RegistrationProcedure) that serves {IRegistrationProcedure}
+    /// at this contract's address.
+    function procedure() external view returns (address);
 
     /// @notice A registration's validity period, in seconds.
     function validityPeriod() external view returns (uint32);
+
 }

@@ -22,6 +22,7 @@ from registry.api.routers import (
     acts,
     assets,
     consents,
+    deadlines,
     manifests,
     objections,
     public,
@@ -156,6 +157,7 @@ def create_app(context: AppContext, settings: Settings) -> FastAPI:
     app.include_router(assets.router)
     app.include_router(acts.router)
     app.include_router(objections.router)
+    app.include_router(deadlines.router)
     app.include_router(rights.router)
     app.include_router(consents.router)
     app.include_router(manifests.router)

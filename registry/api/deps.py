@@ -26,6 +26,7 @@ from registry.evidence import EvidenceBatcher
 from registry.index.queries import Queries
 from registry.recognition import Mediator
 from registry.services import RegistryService
+from registry.services.deadlines import DeadlineBoard
 
 
 @dataclass
@@ -51,6 +52,11 @@ class AppContext:
     def now(self) -> int:
         """Chain time: the registry's rules (notice, expiry) run on block time, not the host's."""
         return self.service.chain_time()
+
+    @property
+    def deadlines(self) -> DeadlineBoard:
+        """The open applications' deadlines, from the chain and the index."""
+        return DeadlineBoard(self.service, self.queries)
 
 
 async def context(request: Request) -> AppContext:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -14,6 +15,7 @@ from registry.chain.types import (
     Consent,
     GrantRequest,
     ParentRef,
+    RefusalReason,
     RightKind,
 )
 from registry.fields import REGIONS, Address, PlainText, shallow
@@ -111,8 +113,25 @@ class ApplicationIn(Strict):
         )
 
 
-class ReviewIn(Strict):
-    decision: Literal["start", "approve", "reject"]
+Ground = Literal[
+    "harms_security_public_interest_or_others",
+    "unlawful_source",
+    "ownership_disputed",
+    "concealment_or_false_proof",
+    "other_legal_grounds",
+]
+"""A refusal's ground (指引 art. 22), as the contract's ``RefusalReason`` names it."""
+
+
+def ground(name: str) -> RefusalReason:
+    return RefusalReason[name.upper()]
+
+
+class ApproveIn(Strict):
+    """Approval into the public notice of 5 working days; ``notice`` false grants the
+    applicant's reasoned request for none (art. 24), whose reasons ``reason_hash`` holds."""
+
+    notice: bool = True
     reason_hash: Hash32 = ZERO
 
 
@@ -120,6 +139,40 @@ ObjectorKind = Literal["natural_person", "legal_person", "unincorporated"]
 ObjectionGrounds = Literal["ownership_dispute", "registration_error", "unlawful_source", "other"]
 """An ownership dispute or a registration error (art. 29), a source not lawfully obtained
 (art. 20), or anything else, said in the reasons."""
+
+
+class RefuseIn(Strict):
+    reason: Ground
+    reason_hash: Hash32
+
+
+class SupplementsRequestIn(Strict):
+    """All missing materials at once (art. 17): the hash of their list, and the Beijing date
+    by which they are to be supplied (by the end of that day)."""
+
+    list_hash: Hash32
+    deadline: dt.date
+
+
+class SupplementsIn(Strict):
+    materials_hash: Hash32
+    consent: ConsentIn
+
+
+class ProofRequestIn(Strict):
+    request_hash: Hash32
+
+
+class ProofIn(Strict):
+    proof_hash: Hash32
+    consent: ConsentIn
+
+
+class ExtensionIn(Strict):
+    """An extension of the time limit by working days, at most 10 in all (art. 27)."""
+
+    days: Annotated[int, Field(ge=1, le=10)]
+    reason_hash: Hash32
 
 
 class ObjectorIn(Strict):
@@ -160,6 +213,9 @@ class ObjectionIn(Strict):
 class ObjectionDecisionIn(Strict):
     upheld: bool
     reason_hash: Hash32 = ZERO
+    reason: Ground | None = Field(
+        None, description="upheld: the ground the application is refused on (art. 22)"
+    )
 
 
 class ChangeTerms(Strict):

@@ -293,3 +293,41 @@ def file_answer(media_type: str, description: str) -> dict[int | str, dict[str, 
 
 
 BINARY_SCHEMA = {"type": "string", "format": "binary"}
+
+
+# ---------------------------------------------------------------------- deadlines
+
+
+class ObjectionDueOut(BaseModel):
+    objection_id: int
+    filed_on: str | None = Field(description="Beijing date the objection was filed")
+    investigation_due: str | None = Field(
+        description="last Beijing date of its investigation (10 working days, art. 25)"
+    )
+    overdue: bool
+
+
+class DeadlineOut(BaseModel):
+    """An open application's deadlines now, as the contract counts them in working days;
+    each date is a Beijing date, the last day in time."""
+
+    asset_id: int
+    status: str = Field(description="the status now, derived ones (deemed_accepted) included")
+    acceptance_due: str | None = Field(description="3 working days after applying (art. 17)")
+    deemed_accepted_on: str | None = Field(description="accepted from this day if unanswered")
+    accepted_on: str | None
+    processing_due: str | None = Field(
+        description="10 working days after acceptance plus the paused and extension days"
+    )
+    paused: bool = Field(description="the clock is paused (proof asked for, notice, objections)")
+    paused_days: int
+    extension_days: int = Field(description="at most 10 in all (art. 27)")
+    extension_reasons: list[str] = Field(description="the reason hash of each extension")
+    supplements_due: str | None = Field(description="the applicant's deadline for supplements")
+    notice_ends: str | None = Field(description="last day of the notice (5 working days)")
+    objections: list[ObjectionDueOut] = Field(description="the open objections")
+    overdue: bool = Field(description="a deadline the center must meet has passed")
+    next_due: int | None = Field(description="the soonest running deadline, Unix seconds")
+    unavailable: str | None = Field(
+        None, description="why the chain could not count (CalendarNotPublished)"
+    )

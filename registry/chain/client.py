@@ -38,11 +38,14 @@ from registry.chain.types import (
     CertificateKind,
     CertificateStatus,
     Consent,
+    Deadlines,
     Exclusivity,
     Grant,
     GrantRequest,
     Objection,
     Parent,
+    Procedure,
+    RefusalReason,
     RightKind,
     Standing,
     Status,
@@ -275,23 +278,66 @@ class AssetRegistryClient(ConsentingContract):
     ) -> TxReceipt:
         return self._send(sender, "submitApplication", application.to_abi(), consent.to_abi())
 
-    def begin_review(self, sender: LocalAccount, asset_id: int) -> TxReceipt:
-        return self._send(sender, "beginReview", asset_id)
+    def accept(self, sender: LocalAccount, asset_id: int) -> TxReceipt:
+        return self._send(sender, "accept", asset_id)
 
-    def reject(self, sender: LocalAccount, asset_id: int, reason_hash: bytes) -> TxReceipt:
-        return self._send(sender, "reject", asset_id, reason_hash)
+    def return_for_supplements(
+        self, sender: LocalAccount, asset_id: int, list_hash: bytes, deadline: int
+    ) -> TxReceipt:
+        return self._send(sender, "returnForSupplements", asset_id, list_hash, deadline)
+
+    def supply_supplements(
+        self,
+        sender: LocalAccount,
+        asset_id: int,
+        materials_hash: bytes,
+        consent: Consent = DIRECT,
+    ) -> TxReceipt:
+        return self._send(sender, "supplySupplements", asset_id, materials_hash, consent.to_abi())
+
+    def request_proof(self, sender: LocalAccount, asset_id: int, request_hash: bytes) -> TxReceipt:
+        return self._send(sender, "requestProof", asset_id, request_hash)
+
+    def supply_proof(
+        self, sender: LocalAccount, asset_id: int, proof_hash: bytes, consent: Consent = DIRECT
+    ) -> TxReceipt:
+        return self._send(sender, "supplyProof", asset_id, proof_hash, consent.to_abi())
+
+    def extend(
+        self, sender: LocalAccount, asset_id: int, days: int, reason_hash: bytes
+    ) -> TxReceipt:
+        return self._send(sender, "extend", asset_id, days, reason_hash)
+
+    def terminate(self, sender: LocalAccount, asset_id: int, reason_hash: bytes) -> TxReceipt:
+        return self._send(sender, "terminate", asset_id, reason_hash)
+
+    def refuse(
+        self, sender: LocalAccount, asset_id: int, reason: RefusalReason, reason_hash: bytes
+    ) -> TxReceipt:
+        return self._send(sender, "refuse", asset_id, int(reason), reason_hash)
 
     def approve(self, sender: LocalAccount, asset_id: int) -> TxReceipt:
         return self._send(sender, "approve", asset_id)
+
+    def approve_without_notice(
+        self, sender: LocalAccount, asset_id: int, reason_hash: bytes
+    ) -> TxReceipt:
+        return self._send(sender, "approveWithoutNotice", asset_id, reason_hash)
 
     def file_objection(self, sender: LocalAccount, asset_id: int, evidence_hash: bytes) -> int:
         receipt = self._send(sender, "fileObjection", asset_id, evidence_hash)
         return int(self._event_arg(receipt, "ObjectionFiled", "objectionId"))
 
     def decide_objection(
-        self, sender: LocalAccount, objection_id: int, upheld: bool, reason_hash: bytes
+        self,
+        sender: LocalAccount,
+        objection_id: int,
+        upheld: bool,
+        reason_hash: bytes,
+        reason: RefusalReason = RefusalReason.NONE,
     ) -> TxReceipt:
-        return self._send(sender, "decideObjection", objection_id, upheld, reason_hash)
+        """Upheld, ``reason`` is the ground the application is refused on (art. 22)."""
+        return self._send(sender, "decideObjection", objection_id, upheld, int(reason), reason_hash)
 
     def issue(self, sender: LocalAccount, asset_id: int) -> int:
         receipt = self.issue_tx(sender, asset_id)
@@ -356,9 +402,6 @@ class AssetRegistryClient(ConsentingContract):
     def revoke(self, sender: LocalAccount, asset_id: int, reason_hash: bytes) -> TxReceipt:
         return self._send(sender, "revoke", asset_id, reason_hash)
 
-    def set_notice_period(self, sender: LocalAccount, seconds: int) -> TxReceipt:
-        return self._send(sender, "setNoticePeriod", seconds)
-
     def set_validity_period(self, sender: LocalAccount, seconds: int) -> TxReceipt:
         return self._send(sender, "setValidityPeriod", seconds)
 
@@ -400,8 +443,17 @@ class AssetRegistryClient(ConsentingContract):
     def asset_count(self) -> int:
         return int(self._call("assetCount"))
 
-    def notice_period(self) -> int:
-        return int(self._call("noticePeriod"))
+    def procedure_of(self, asset_id: int) -> Procedure:
+        return Procedure.from_abi(self._call("procedureOf", asset_id))
+
+    def deadlines_of(self, asset_id: int) -> Deadlines:
+        return Deadlines.from_abi(self._call("deadlinesOf", asset_id))
+
+    def deemed_accepted_at(self, clock: int) -> int:
+        return int(self._call("deemedAcceptedAt", clock))
+
+    def calendar(self) -> ChecksumAddress:
+        return Web3.to_checksum_address(self._call("calendar"))
 
     def validity_period(self) -> int:
         return int(self._call("validityPeriod"))

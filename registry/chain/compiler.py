@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +106,28 @@ def compile_contracts(project_root: Path, source_dirs: Iterable[Path] = ()) -> d
                 deployed_bytecode="0x" + data["evm"]["deployedBytecode"]["object"],
                 compiler=str(version),
             )
+    for name, delegate in DELEGATES.items():
+        if name in artifacts and delegate in artifacts:
+            own = artifacts[name]
+            artifacts[name] = replace(own, abi=served_abi(own.abi, artifacts[delegate].abi))
     return artifacts
+
+
+DELEGATES = {"AssetRegistry": "RegistrationProcedure"}
+"""Contracts that delegate what they do not implement to a module (for EIP-170's size limit):
+the ABI written for the contract is the one its address serves, its own and the module's."""
+
+
+def served_abi(own: list[dict[str, Any]], delegated: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``own`` and what ``delegated`` adds to it (not its constructor, nor what both inherit)."""
+
+    def key(item: dict[str, Any]) -> tuple[str, str, tuple[str, ...]]:
+        inputs = tuple(str(i["type"]) for i in item.get("inputs", ()))
+        return str(item["type"]), str(item.get("name", "")), inputs
+
+    seen = {key(item) for item in own}
+    extra = [i for i in delegated if i["type"] != "constructor" and key(i) not in seen]
+    return [*own, *extra]
 
 
 def _error_messages(output: dict[str, Any]) -> str:

@@ -27,6 +27,7 @@ from registry.regions import Center
 CONTRACTS = (
     "RegistryRoles",
     "AssetRegistry",
+    "RegistrationProcedure",
     "Certificates",
     "RightsRegistry",
     "EvidenceAnchor",
@@ -148,7 +149,8 @@ def deploy(
     roles = _deploy_one(w3, deployer, artifacts["RegistryRoles"], admin_delay, deployer.address)
     # Before the registry's contracts, so that those counting working days can be given it.
     calendar = _deploy_one(w3, deployer, artifacts["WorkCalendar"], roles)
-    assets = _deploy_one(w3, deployer, artifacts["AssetRegistry"], roles)
+    procedure = _deploy_one(w3, deployer, artifacts["RegistrationProcedure"], roles, calendar)
+    assets = _deploy_one(w3, deployer, artifacts["AssetRegistry"], roles, calendar, procedure)
     certificates = _deploy_one(
         w3, deployer, artifacts["Certificates"], roles, assets, center.province, center.digit
     )
@@ -161,6 +163,7 @@ def deploy(
         addresses={
             "RegistryRoles": roles,
             "AssetRegistry": assets,
+            "RegistrationProcedure": procedure,
             "Certificates": certificates,
             "RightsRegistry": rights,
             "EvidenceAnchor": evidence,

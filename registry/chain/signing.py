@@ -57,6 +57,16 @@ TYPES: dict[str, list[dict[str, str]]] = {
         *_TAIL,
     ],
     "Cancel": [{"name": "assetId", "type": "uint64"}, *_TAIL],
+    "Supplements": [
+        {"name": "assetId", "type": "uint64"},
+        {"name": "materialsHash", "type": "bytes32"},
+        *_TAIL,
+    ],
+    "Proof": [
+        {"name": "assetId", "type": "uint64"},
+        {"name": "proofHash", "type": "bytes32"},
+        *_TAIL,
+    ],
     "Grant": [
         {"name": "assetId", "type": "uint64"},
         {"name": "kind", "type": "uint8"},

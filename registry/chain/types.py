@@ -30,6 +30,10 @@ class Classification(IntEnum):
 
 
 class Status(IntEnum):
+    """The contract's ``Status``: the national procedure's steps. ``UNDER_REVIEW`` is an
+    accepted application; ``EXPIRED``, ``DEEMED_ACCEPTED`` and ``WITHDRAWN`` are derived by the
+    contract's views, never stored."""
+
     NONE = 0
     APPLIED = 1
     UNDER_REVIEW = 2
@@ -39,6 +43,22 @@ class Status(IntEnum):
     CANCELLED = 6
     REVOKED = 7
     EXPIRED = 8
+    SUPPLEMENTING = 9
+    DEEMED_ACCEPTED = 10
+    WITHDRAWN = 11
+    AWAITING_PROOF = 12
+    TERMINATED = 13
+
+
+class RefusalReason(IntEnum):
+    """The grounds of a refusal (不予登记), 指引 art. 22."""
+
+    NONE = 0
+    HARMS_SECURITY_PUBLIC_INTEREST_OR_OTHERS = 1
+    UNLAWFUL_SOURCE = 2
+    OWNERSHIP_DISPUTED = 3
+    CONCEALMENT_OR_FALSE_PROOF = 4
+    OTHER_LEGAL_GROUNDS = 5
 
 
 class ObjectionStatus(IntEnum):
@@ -169,10 +189,52 @@ class Objection:
     objector: str
     status: ObjectionStatus
     evidence_hash: bytes
+    filed_at: int
+    investigation_due: int
+    decided_at: int
 
     @classmethod
     def from_abi(cls, t: tuple[Any, ...]) -> Self:
-        return cls(t[0], checksum(t[1]), ObjectionStatus(t[2]), t[3])
+        return cls(t[0], checksum(t[1]), ObjectionStatus(t[2]), *t[3:])
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """An application's clocks as the contract stores them (Unix seconds, 0: not yet)."""
+
+    resubmitted_at: int
+    accepted_at: int
+    paused_at: int
+    supplements_due: int
+    last_decision_at: int
+    paused_days: int
+    extension_days: int
+    notice_waived: bool
+
+    @classmethod
+    def from_abi(cls, t: tuple[Any, ...]) -> Self:
+        return cls(*t)
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """An application's deadlines now, as the contract counts them in working days (Unix
+    seconds; a ``*_due`` is the end of its Beijing day; 0: not applicable)."""
+
+    acceptance_due: int
+    deemed_accepted_at: int
+    accepted_at: int
+    processing_due: int
+    paused_days: int
+    extension_days: int
+    paused: bool
+    supplements_due: int
+    notice_ends_at: int
+    expires_at: int
+
+    @classmethod
+    def from_abi(cls, t: tuple[Any, ...]) -> Self:
+        return cls(*t)
 
 
 @dataclass(frozen=True)

@@ -110,8 +110,38 @@ class RegistryClient:
     def apply(self, body: models.ApplicationIn, **kw: Any) -> dict[str, Any]:
         return self.perform("apply", None, body, **kw)
 
-    def review(self, asset_id: int, body: models.ReviewIn, **kw: Any) -> dict[str, Any]:
-        return self.perform("review", asset_id, body, **kw)
+    def accept(self, asset_id: int, **kw: Any) -> dict[str, Any]:
+        return self.perform("accept", asset_id, **kw)
+
+    def return_for_supplements(
+        self, asset_id: int, body: models.SupplementsRequestIn, **kw: Any
+    ) -> dict[str, Any]:
+        return self.perform("return_for_supplements", asset_id, body, **kw)
+
+    def supply_supplements(
+        self, asset_id: int, body: models.SupplementsIn, **kw: Any
+    ) -> dict[str, Any]:
+        return self.perform("supply_supplements", asset_id, body, **kw)
+
+    def request_proof(
+        self, asset_id: int, body: models.ProofRequestIn, **kw: Any
+    ) -> dict[str, Any]:
+        return self.perform("request_proof", asset_id, body, **kw)
+
+    def supply_proof(self, asset_id: int, body: models.ProofIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("supply_proof", asset_id, body, **kw)
+
+    def extend(self, asset_id: int, body: models.ExtensionIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("extend", asset_id, body, **kw)
+
+    def terminate(self, asset_id: int, body: models.ReasonIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("terminate", asset_id, body, **kw)
+
+    def refuse(self, asset_id: int, body: models.RefuseIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("refuse", asset_id, body, **kw)
+
+    def approve(self, asset_id: int, body: models.ApproveIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("approve", asset_id, body, **kw)
 
     def object(self, asset_id: int, body: models.ObjectionIn, **kw: Any) -> dict[str, Any]:
         return self.perform("object", asset_id, body, **kw)
@@ -162,6 +192,10 @@ class RegistryClient:
 
     def register_licence(self, body: models.LicenceIn, **kw: Any) -> dict[str, Any]:
         return self.perform("licence", None, body, **kw)
+
+    def deadlines(self) -> list[dict[str, Any]]:
+        """The open applications' deadlines in the key's region, overdue first."""
+        return list(self._get("/deadlines"))
 
     def acts(self) -> list[dict[str, Any]]:
         """The act table as this registry publishes it."""

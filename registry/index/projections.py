@@ -94,19 +94,35 @@ def _parent_linked(conn: sa.Connection, e: Event) -> None:
     )
 
 
-@_on("AssetRegistry", "ReviewStarted")
-def _review_started(conn: sa.Connection, e: Event) -> None:
-    _asset(conn, e, status=Status.UNDER_REVIEW)
+# The procedure's steps that only move the status (指引 art. 17-22); the derived ones
+# (deemed acceptance, withdrawal) are the contract's views', read where they matter.
+_STEPS = {
+    "ApplicationAccepted": Status.UNDER_REVIEW,
+    "ReturnedForSupplements": Status.SUPPLEMENTING,
+    "SupplementsSupplied": Status.APPLIED,
+    "ProofRequested": Status.AWAITING_PROOF,
+    "ProofSupplied": Status.UNDER_REVIEW,
+    "ReviewTerminated": Status.TERMINATED,
+    "ApplicationRefused": Status.REJECTED,
+}
 
 
-@_on("AssetRegistry", "ApplicationRejected")
-def _rejected(conn: sa.Connection, e: Event) -> None:
-    _asset(conn, e, status=Status.REJECTED)
+def _step(status: Status) -> Handler:
+    return lambda conn, e: _asset(conn, e, status=status)
+
+
+for _name, _status in _STEPS.items():
+    _on("AssetRegistry", _name)(_step(_status))
 
 
 @_on("AssetRegistry", "NoticeStarted")
 def _notice_started(conn: sa.Connection, e: Event) -> None:
     _asset(conn, e, status=Status.IN_NOTICE, notice_ends_at=e.args["noticeEndsAt"])
+
+
+@_on("AssetRegistry", "NoticeWaived")
+def _notice_waived(conn: sa.Connection, e: Event) -> None:
+    _asset(conn, e, status=Status.IN_NOTICE, notice_ends_at=e.timestamp)
 
 
 @_on("AssetRegistry", "ObjectionFiled")
@@ -118,6 +134,8 @@ def _objection_filed(conn: sa.Connection, e: Event) -> None:
             objector=e.args["objector"],
             evidence_hash=e.args["evidenceHash"],
             status=ObjectionStatus.OPEN,
+            filed_at=e.timestamp,
+            investigation_due=e.args["investigationDue"],
         )
     )
     _asset(conn, e, open_objections=assets.c.open_objections + 1)

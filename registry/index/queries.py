@@ -51,9 +51,15 @@ def _with_status_now(asset: dict[str, Any], now: int) -> dict[str, Any]:
 # The events that set an asset's status, in the order the chain applies them.
 _STATUS_EVENTS = {
     "Applied": Status.APPLIED,
-    "ReviewStarted": Status.UNDER_REVIEW,
-    "ApplicationRejected": Status.REJECTED,
+    "ApplicationAccepted": Status.UNDER_REVIEW,
+    "ReturnedForSupplements": Status.SUPPLEMENTING,
+    "SupplementsSupplied": Status.APPLIED,
+    "ProofRequested": Status.AWAITING_PROOF,
+    "ProofSupplied": Status.UNDER_REVIEW,
+    "ReviewTerminated": Status.TERMINATED,
+    "ApplicationRefused": Status.REJECTED,
     "NoticeStarted": Status.IN_NOTICE,
+    "NoticeWaived": Status.IN_NOTICE,
     "RegistrationIssued": Status.ISSUED,
     "RegistrationRenewed": Status.ISSUED,
     "RegistrationCancelled": Status.CANCELLED,

@@ -113,6 +113,8 @@ objections = sa.Table(
     sa.Column("evidence_hash", sa.String(66), nullable=False),
     sa.Column("status", sa.SmallInteger, nullable=False),
     sa.Column("reason_hash", sa.String(66)),
+    sa.Column("filed_at", sa.BigInteger),
+    sa.Column("investigation_due", sa.BigInteger),
 )
 
 anchors = sa.Table(

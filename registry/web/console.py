@@ -4,11 +4,12 @@ the partner regions. What a role may not do is neither shown nor accepted."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, get_args
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Cookie, Form, Request
@@ -19,7 +20,17 @@ from registry.acts import Act, act, text_hash
 from registry.api.deps import AppContext, Ctx, accepted
 from registry.api.keys import Role
 from registry.api.limits import client_of
-from registry.api.models import ZERO, ObjectionDecisionIn, OrderIn, ReasonIn, ReviewIn
+from registry.api.models import (
+    ApproveIn,
+    ExtensionIn,
+    Ground,
+    ObjectionDecisionIn,
+    OrderIn,
+    ProofRequestIn,
+    ReasonIn,
+    RefuseIn,
+    SupplementsRequestIn,
+)
 from registry.api.problems import ProblemError
 from registry.api.routers.acts import perform
 from registry.chain.types import Status
@@ -36,6 +47,9 @@ class ActForm:
     text: str
     objection_id: int | None
     upheld: bool
+    ground: Ground = "other_legal_grounds"
+    days: int = 1
+    deadline: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -53,20 +67,47 @@ class ConsoleAct:
         return self.act.roles is None or role in self.act.roles
 
 
-def _review(decision: Literal["start", "approve", "reject"]) -> Callable[[ActForm], BaseModel]:
-    return lambda f: ReviewIn(
-        decision=decision, reason_hash=text_hash(f.text) if decision == "reject" else ZERO
-    )
+def _supplements(f: ActForm) -> BaseModel:
+    if f.deadline is None:
+        raise ProblemError(422, "invalid-request", "A deadline is required", "give the date")
+    return SupplementsRequestIn(list_hash=text_hash(f.text), deadline=f.deadline)
 
 
 ACTS: dict[str, ConsoleAct] = {
-    "start_review": ConsoleAct(act("review"), "act.start_review", _review("start")),
-    "approve": ConsoleAct(act("review"), "act.approve", _review("approve")),
-    "reject": ConsoleAct(act("review"), "act.reject", _review("reject"), True),
+    "accept": ConsoleAct(act("accept"), "act.accept", lambda f: None),
+    "return_for_supplements": ConsoleAct(
+        act("return_for_supplements"), "act.return_for_supplements", _supplements, True
+    ),
+    "request_proof": ConsoleAct(
+        act("request_proof"),
+        "act.request_proof",
+        lambda f: ProofRequestIn(request_hash=text_hash(f.text)),
+        True,
+    ),
+    "extend": ConsoleAct(
+        act("extend"),
+        "act.extend",
+        lambda f: ExtensionIn(days=f.days, reason_hash=text_hash(f.text)),
+        True,
+    ),
+    "terminate": ConsoleAct(
+        act("terminate"), "act.terminate", lambda f: ReasonIn(reason_hash=text_hash(f.text)), True
+    ),
+    "refuse": ConsoleAct(
+        act("refuse"),
+        "act.refuse",
+        lambda f: RefuseIn(reason=f.ground, reason_hash=text_hash(f.text)),
+        True,
+    ),
+    "approve": ConsoleAct(act("approve"), "act.approve", lambda f: ApproveIn()),
     "decide_objection": ConsoleAct(
         act("decide_objection"),
         "act.decide_objection",
-        lambda f: ObjectionDecisionIn(upheld=f.upheld, reason_hash=text_hash(f.text)),
+        lambda f: ObjectionDecisionIn(
+            upheld=f.upheld,
+            reason_hash=text_hash(f.text),
+            reason=f.ground if f.upheld else None,
+        ),
         True,
         on_objection=True,
     ),
@@ -87,7 +128,7 @@ def session_of(ctx: AppContext, session_id: str | None) -> Session | None:
     return sessions_of(ctx.keys).get(session_id)
 
 
-def _queues(ctx: AppContext, session: Session) -> dict[str, list[dict[str, Any]]]:
+def _queues(ctx: AppContext, session: Session) -> dict[str, list[Any]]:
     """The assets this role works on, in its region."""
     now, region = ctx.now(), session.principal.region
     queries = ctx.queries
@@ -99,7 +140,10 @@ def _queues(ctx: AppContext, session: Session) -> dict[str, list[dict[str, Any]]
         return found
 
     if session.principal.role == Role.REVIEWER:
-        return {"review": listed(Status.APPLIED, Status.UNDER_REVIEW)}
+        review = listed(
+            Status.APPLIED, Status.SUPPLEMENTING, Status.UNDER_REVIEW, Status.AWAITING_PROOF
+        )
+        return {"review": review, "deadlines": ctx.deadlines.rows(region)}
     if session.principal.role == Role.REGISTRAR:
         notice = queries.assets([a["asset_id"] for a in listed(Status.IN_NOTICE)], now)
         for asset in notice:
@@ -109,7 +153,11 @@ def _queues(ctx: AppContext, session: Session) -> dict[str, list[dict[str, Any]]
                 str(o["evidence_hash"]).lower(): o
                 for o in ctx.objectors.of_asset(asset["asset_id"])
             }
-        return {"notice": notice, "issued": listed(Status.ISSUED)}
+        return {
+            "notice": notice,
+            "issued": listed(Status.ISSUED),
+            "deadlines": ctx.deadlines.rows(region),
+        }
     return {}
 
 
@@ -152,6 +200,7 @@ def console_page(
         allowed=allowed,
         partners=partners,
         consents=consents,
+        grounds=get_args(Ground),
         error=error,
     )
 
@@ -281,6 +330,9 @@ def console_act(
     text: Annotated[str, Form(max_length=2000)] = "",
     objection_id: Annotated[int | None, Form(ge=1, lt=2**63)] = None,
     upheld: Annotated[bool, Form()] = False,
+    ground: Annotated[Ground, Form()] = "other_legal_grounds",
+    days: Annotated[int, Form(ge=1, le=10)] = 1,
+    deadline: Annotated[dt.date | None, Form()] = None,
     lang: Lang = "zh",
     session_id: Annotated[str | None, Cookie(alias=COOKIE)] = None,
 ) -> Response:
@@ -302,7 +354,7 @@ def console_act(
                 chosen.act,
                 session.principal,
                 target,
-                chosen.body(ActForm(text, objection_id, upheld)),
+                chosen.body(ActForm(text, objection_id, upheld, ground, days, deadline)),
                 f"console-{uuid.uuid4().hex}",
             )
         )

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {Asset, IAssetRegistry, Objection, Parent, Status} from "./interfaces/IAssetRegistry.sol";
+import {ICertificates} from "./interfaces/ICertificates.sol";
+import {IHolderConsent} from "./interfaces/IConsent.sol";
+import {Procedure} from "./interfaces/IRegistrationProcedure.sol";
+import {IRightsRegistry} from "./interfaces/IRightsRegistry.sol";
+import {IWorkCalendar} from "./interfaces/IWorkCalendar.sol";
+import {HolderConsent} from "./access/HolderConsent.sol";
+import {RoleGated} from "./access/RoleGated.sol";
+
+/// @title AssetRegistryStorage
+/// @notice The storage, consent types and shared rules of AssetRegistry and of its procedure
+/// module (RegistrationProcedure), which runs by delegatecall in AssetRegistry's storage.
+/// @dev Both contracts inherit this, and only this, for their state, so the layout is one by
+/// construction: neither declares a state variable of its own (immutables are code, not storage).
+abstract contract AssetRegistryStorage is RoleGated, HolderConsent {
+    bytes32 internal constant _PARENT_TYPEHASH = keccak256("ParentRef(uint64 assetId,bytes32 scenario)");
+    bytes32 internal constant _APPLICATION_TYPEHASH = keccak256(
+        "Application(address holder,uint24 region,uint8 classification,uint8 kind,bytes32 manifestHash,"
+        "bytes32 manifestCid,uint8 cidCodec,ParentRef[] parents,uint256 nonce,uint256 deadline)"
+        "ParentRef(uint64 assetId,bytes32 scenario)"
+    );
+    bytes32 internal constant _CHANGE_TYPEHASH = keccak256(
+        "Change(uint64 assetId,bytes32 manifestHash,bytes32 manifestCid,uint8 cidCodec,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 internal constant _TRANSFER_TYPEHASH = keccak256(
+        "Transfer(uint64 assetId,address newHolder,bytes32 agreementHash,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 internal constant _RENEW_TYPEHASH = keccak256("Renew(uint64 assetId,uint256 nonce,uint256 deadline)");
+    bytes32 internal constant _PLEDGE_TYPEHASH =
+        keccak256("Pledge(uint64 assetId,address pledgee,bytes32 agreementHash,uint256 nonce,uint256 deadline)");
+    bytes32 internal constant _CANCEL_TYPEHASH = keccak256("Cancel(uint64 assetId,uint256 nonce,uint256 deadline)");
+    bytes32 internal constant _SUPPLEMENTS_TYPEHASH =
+        keccak256("Supplements(uint64 assetId,bytes32 materialsHash,uint256 nonce,uint256 deadline)");
+    bytes32 internal constant _PROOF_TYPEHASH =
+        keccak256("Proof(uint64 assetId,bytes32 proofHash,uint256 nonce,uint256 deadline)");
+
+    uint8 internal constant _CODEC_RAW = 0x55;
+    uint8 internal constant _CODEC_DAG_PB = 0x70;
+    uint256 internal constant _MAX_PARENTS = 16;
+    /// @dev The guide's periods in working days: acceptance (art. 17), notice (art. 24),
+    /// objection investigation (art. 25), the time limit and its most extension (art. 27).
+    uint256 internal constant _ACCEPTANCE_DAYS = 3;
+    uint256 internal constant _NOTICE_DAYS = 5;
+    uint256 internal constant _INVESTIGATION_DAYS = 10;
+    uint256 internal constant _PROCESSING_DAYS = 10;
+    uint8 internal constant _MAX_EXTENSION_DAYS = 10;
+    /// @dev At most 5 years from the deposit (art. 26): 5 x 365 days is never more.
+    uint32 internal constant _MAX_VALIDITY = 5 * 365 days;
+    /// @dev Renewal opens this many calendar months before expiry (art. 35).
+    uint256 internal constant _RENEWAL_MONTHS = 6;
+
+    struct ManifestVersion {
+        bytes32 manifestHash;
+        bytes32 manifestCid;
+        uint8 cidCodec;
+    }
+
+    mapping(uint64 assetId => Asset) internal _assets;
+    mapping(uint64 assetId => Parent[]) internal _parents;
+    mapping(uint64 assetId => mapping(uint16 version => ManifestVersion)) internal _history;
+    mapping(uint64 assetId => address) internal _pledgees;
+    mapping(uint64 objectionId => Objection) internal _objections;
+    mapping(uint64 assetId => Procedure) internal _procedures;
+
+    uint64 internal _assetCount;
+    uint64 internal _objectionCount;
+    uint32 internal _validityPeriod = _MAX_VALIDITY;
+    ICertificates internal _certificates;
+    IRightsRegistry internal _rights;
+    IWorkCalendar internal immutable _calendar;
+
+    /// @param roles_ The registry's roles contract.
+    /// @param calendar_ The working-day calendar every deadline is counted on (immutable: a
+    /// deadline stored stays as counted).
+    constructor(IAccessControl roles_, IWorkCalendar calendar_)
+        RoleGated(roles_)
+        HolderConsent("DataAssetRegistry", "1")
+    {
+        if (address(calendar_) == address(0)) revert ZeroAddress();
+        _calendar = calendar_;
+    }
+
+    /// @inheritdoc IHolderConsent
+    function typeHash(string calldata primaryType) external pure returns (bytes32) {
+        bytes32 name = keccak256(bytes(primaryType));
+        if (name == keccak256("Application")) return _APPLICATION_TYPEHASH;
+        if (name == keccak256("ParentRef")) return _PARENT_TYPEHASH;
+        if (name == keccak256("Change")) return _CHANGE_TYPEHASH;
+        if (name == keccak256("Transfer")) return _TRANSFER_TYPEHASH;
+        if (name == keccak256("Renew")) return _RENEW_TYPEHASH;
+        if (name == keccak256("Pledge")) return _PLEDGE_TYPEHASH;
+        if (name == keccak256("Cancel")) return _CANCEL_TYPEHASH;
+        if (name == keccak256("Supplements")) return _SUPPLEMENTS_TYPEHASH;
+        if (name == keccak256("Proof")) return _PROOF_TYPEHASH;
+        revert UnknownType(primaryType);
+    }
+
+    /// @dev The start of the acceptance clock (the application, or the supplements), and
+    /// whether the application was accepted (stored).
+    function _acceptanceClock(Asset storage a, Procedure storage p) internal view returns (uint40, bool) {
+        uint40 resubmitted = p.resubmittedAt;
+        return (resubmitted != 0 ? resubmitted : a.appliedAt, p.acceptedAt != 0);
+    }
+
+    function _deemedAcceptedAt(Asset storage a, Procedure storage p) internal view returns (uint40) {
+        (uint40 clock,) = _acceptanceClock(a, p);
+        IWorkCalendar cal = _calendar;
+        return cal.nextWorkingDay(cal.addWorkingDays(clock, _ACCEPTANCE_DAYS) - 1);
+    }
+
+    function _requireExists(uint64 assetId) internal view returns (Asset storage a) {
+        a = _assets[assetId];
+        if (a.status == Status.None) revert IAssetRegistry.UnknownAsset(assetId);
+    }
+
+    function _requireStatus(uint64 assetId, Status status) internal view returns (Asset storage a) {
+        a = _requireExists(assetId);
+        if (a.status != status) revert IAssetRegistry.InvalidTransition(assetId, a.status);
+    }
+
+}
