@@ -290,6 +290,13 @@ def _answer(mediator: Mediator, region: int, token: int, partner: _Partner) -> R
     elif not record.recognised:
         reason = "frozen" if record.frozen else shown.origin_status
         status, outcome = "not_recognised", {"reason": reason}
+    elif (
+        kept is not None
+        and kept["status"] not in (None, "valid")
+        and kept["block"] > record.proof_block
+    ):
+        # Proven withdrawn at a later block, its record on its way to this chain.
+        status, outcome = "not_recognised", {"reason": kept["status"]}
     elif not reachable:
         status, outcome = "stale", {"reason": "origin-unreachable", "detail": partner.detail}
     elif age is None or age >= agreement.max_age:

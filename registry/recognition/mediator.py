@@ -132,6 +132,11 @@ class Freshness:
     checked_at: float
 
 
+def _status(state: OriginState) -> str:
+    """A proven certificate's standing as the journal keeps it."""
+    return "frozen" if state.frozen else state.status.name.lower()
+
+
 class RefusedError(Exception):
     """A partner certificate this region will not recognise, and why (a slug and a detail)."""
 
@@ -423,6 +428,13 @@ class Mediator:
                     f"issued at {state.issued_at} and proven at {checkpoint.timestamp} by the "
                     f"origin's clock; the agreement ends at {agreement.valid_until}",
                 )
+            withdrawn = state.frozen or state.status != CertificateStatus.VALID
+            if withdrawn:
+                # Answered at once from the journal: a withdrawal waits neither for the
+                # partner's registry nor for this chain (a later refusal only replaces it).
+                self._keep(
+                    region, token, asset_id, block, state.expires_at, _status(state), None, None
+                )
             credential, rights = self._attestation(partner, token, state.asset_id)
             signature = check_attestation(
                 credential, state, agreement, self.recognition.partner_keys(region)
@@ -448,9 +460,8 @@ class Mediator:
             )
             self._keep(region, token, asset_id, block, None, None, refused, evidence)
             return self.kept(region, token) or {}
-        status = "frozen" if state.frozen else state.status.name.lower()
         # Its evidence is in `proofs` already; a check's own copy is kept only for a refusal.
-        self._keep(region, token, asset_id, block, state.expires_at, status, None, None)
+        self._keep(region, token, asset_id, block, state.expires_at, _status(state), None, None)
         if state.successor:
             self._defer(region, state.successor)
         return self.kept(region, token) or {}
