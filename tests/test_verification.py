@@ -7,13 +7,16 @@ import hashlib
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from registry.chain import Registry
+from registry.chain.client import EvidenceAnchorClient, RolesClient
+from registry.chain.compiler import Artifact
+from registry.chain.deploy import ANCHORER
 from registry.chain.writer import ChainWriter
 from registry.evidence import EvidenceBatcher
 from registry.evidence.verifier import verify
@@ -45,6 +48,7 @@ def receipt(registry: Registry, accounts: Accounts, tmp_path: Path) -> Iterator[
         block = registry.chain.w3.eth.get_block(body["block_number"])
         body |= {
             "contract": registry.evidence.address,
+            "roles": registry.roles.address,
             "chain_id": registry.chain.chain_id,
             "block_hash": "0x" + bytes(block["hash"]).hex(),
             "block_time": int(block["timestamp"]),
@@ -71,11 +75,13 @@ def test_anchored_receipt_verifies(registry: Registry, receipt: dict[str, Any]) 
         "leaf",
         "merkle_proof",
         "chain",
+        "registry_contract",
         "root_anchored",
         "contract_verifies",
         "transaction",
         "block",
         "confirmations",
+        "anchorer_role",
     ]
 
 
@@ -125,6 +131,7 @@ def test_the_anchoring_is_read_from_the_chain_not_the_receipt(
         "block_hash": receipt["block_hash"],
         "block_time": receipt["block_time"],
         "anchored_by": accounts.anchorer.address,
+        "registry_roles": registry.roles.address,
         "leaf_count": receipt["leaf_count"],
     }
     altered = {**receipt, "root": "0x" + "42" * 32}
@@ -140,7 +147,85 @@ def test_a_contract_other_than_the_evidence_contract_fails_the_chain_check(
     assert own.passed
     elsewhere = {**receipt, "contract": registry.assets.address}
     report = verify(registry.chain.w3, elsewhere, evidence_contract=registry.evidence.address)
-    assert report.failed[:3] == ["chain", "root_anchored", "contract_verifies"]
+    assert report.failed[:4] == ["chain", "registry_contract", "root_anchored", "contract_verifies"]
+
+
+@pytest.fixture
+def look_alike(
+    registry: Registry,
+    accounts: Accounts,
+    artifacts: dict[str, Artifact],
+    deploy_contract: Callable[..., str],
+    tmp_path: Path,
+) -> Iterator[tuple[dict[str, Any], str]]:
+    """A receipt of EVIDENCE anchored in a look-alike: the registry's own EvidenceAnchor code,
+    deployed by an outsider with roles of its own (a RegistryRoles naming it EvidenceAnchor, the
+    outsider its anchorer), as anyone could; and the look-alike's roles contract."""
+    w3, outsider = registry.chain.w3, accounts.outsider
+    roles = deploy_contract("RegistryRoles", 0, outsider.address)
+    fake = deploy_contract("EvidenceAnchor", roles)
+    fake_roles = RolesClient(registry.chain, roles, artifacts["RegistryRoles"].abi)
+    fake_roles.name_contract(outsider, "EvidenceAnchor", fake)
+    fake_roles.grant_role(outsider, ANCHORER, outsider.address)
+    evidence = EvidenceAnchorClient(registry.chain, fake, artifacts["EvidenceAnchor"].abi)
+    writer = ChainWriter(w3, outsider, tmp_path / "fake-outbox.db", registry.chain.decoder)
+    batcher = EvidenceBatcher(writer, evidence, tmp_path / "fake-evidence.db")
+    try:
+        data_hash = hashlib.sha256(EVIDENCE).digest()
+        batcher.add(data_hash, "look-alike")
+        assert batcher.cut(force=True)
+        found = batcher.receipt(data_hash)
+        assert found is not None
+        assert found.root is not None
+        writer.wait(f"evidence-root-{found.root.hex()}")
+        anchored = batcher.receipt(data_hash)
+        assert anchored is not None
+        body = anchored.to_json()
+        block = w3.eth.get_block(body["block_number"])
+        body |= {
+            "contract": fake,
+            "roles": registry.roles.address,  # claims the registry's identity
+            "chain_id": registry.chain.chain_id,
+            "block_hash": "0x" + bytes(block["hash"]).hex(),
+            "block_time": int(block["timestamp"]),
+        }
+        yield body, roles
+    finally:
+        batcher.close()
+        writer.close()
+
+
+def test_a_receipt_of_a_look_alike_evidence_contract_fails_the_registry_check(
+    registry: Registry, look_alike: tuple[dict[str, Any], str]
+) -> None:
+    """Every other check passes (the look-alike is the registry's own code); only the roles
+    contract the center publishes tells them apart."""
+    receipt, fake_roles = look_alike
+    w3 = registry.chain.w3
+    claiming = verify(w3, receipt, data_hash=hashlib.sha256(EVIDENCE).digest())
+    assert claiming.failed == ["registry_contract", "anchorer_role"]
+    check = next(c for c in claiming.checks if c.name == "registry_contract")
+    assert check.values["name"] is None  # the registry never named it
+    # Naming its own roles contract, it passes only for whoever trusts those roles ...
+    own = {**receipt, "roles": fake_roles}
+    assert verify(w3, own).passed
+    # ... and fails for whoever holds the registry's, as the center publishes them.
+    trusting = verify(w3, own, registry_roles=registry.roles.address)
+    assert trusting.failed == ["registry_contract", "anchorer_role"]
+
+
+def test_an_anchorer_whose_role_ended_later_still_anchored_with_it(
+    registry: Registry, receipt: dict[str, Any], accounts: Accounts
+) -> None:
+    """The role is judged at the anchoring block, from the role events, not at the head."""
+    registry.roles.revoke_role(accounts.admin, ANCHORER, accounts.anchorer.address)
+    report = verify(registry.chain.w3, receipt, registry_roles=registry.roles.address)
+    assert report.passed, report.failed
+    role = next(c for c in report.checks if c.name == "anchorer_role")
+    assert role.values["held"] is True
+    assert role.values["since_block"] <= receipt["block_number"]
+    assert report.anchored is not None
+    assert report.anchored["registry_roles"] == registry.roles.address
 
 
 def test_standalone_verifier_needs_only_the_chain(

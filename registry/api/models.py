@@ -329,6 +329,9 @@ class ReceiptIn(Strict):
     block_number: BlockInt | None
     error: Annotated[dict[str, Any], AfterValidator(shallow)] | None = None
     contract: Address
+    roles: Address | None = Field(
+        None, description="the registry's roles contract, which names its evidence contract"
+    )
     chain_id: ChainInt
     block_hash: Hash32 | None = None
     block_time: BlockInt | None = None

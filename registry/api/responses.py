@@ -100,6 +100,9 @@ class ReceiptOut(BaseModel):
     block_number: int | None
     error: dict[str, Any] | None
     contract: str
+    roles: str = Field(
+        description="the registry's roles contract: it names the evidence contract (nameOf)"
+    )
     chain_id: int
     block_hash: str | None = None
     block_time: int | None = None
@@ -151,6 +154,10 @@ class AnchoringOut(BaseModel):
     block_hash: str
     block_time: int = Field(description="the time of the block the transaction is in")
     anchored_by: str = Field(description="the account that anchored the root, from the chain")
+    registry_roles: str = Field(
+        description="the roles contract that names the evidence contract as the registry's and"
+        " in which the anchoring account held the anchorer role at the anchoring block"
+    )
     leaf_count: int
 
 
@@ -257,6 +264,20 @@ class RecognitionRefused(BaseModel):
 
 
 # ---------------------------------------------------------------------- system
+
+
+class RegistryIdentity(BaseModel):
+    """The registry as its registration center publishes it, for verifiers: the chain and the
+    roles contract to trust, which names every other contract of the registry on chain."""
+
+    chain_id: int
+    region: int = Field(description="the registration center's region (GB/T 2260)")
+    roles: str = Field(
+        description="RegistryRoles: nameOf(address) gives the registry's name of each of its"
+        " contracts (ASCII, zero-padded), and an evidence receipt's contract must be named"
+        " EvidenceAnchor there"
+    )
+    contracts: dict[str, str] = Field(description="every contract of the registry, by name")
 
 
 class Health(BaseModel):

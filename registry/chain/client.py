@@ -213,6 +213,15 @@ class BoundContract:
         return self.events(receipt, event)[-1]["args"][arg]
 
 
+def contract_name(name: str) -> bytes:
+    """A contract's name as RegistryRoles keeps it: ASCII, right-padded with zeros to 32 bytes
+    (so that anyone can write it by hand: the hex of the text, then zeros)."""
+    raw = name.encode("ascii")
+    if not 0 < len(raw) <= 32:
+        raise ValueError(f"a contract name is 1 to 32 ASCII characters: {name!r}")
+    return raw.ljust(32, b"\0")
+
+
 class RolesClient(BoundContract):
     """RegistryRoles: OpenZeppelin default-admin rules."""
 
@@ -227,6 +236,16 @@ class RolesClient(BoundContract):
 
     def default_admin(self) -> ChecksumAddress:
         return Web3.to_checksum_address(self._call("defaultAdmin"))
+
+    def name_contract(self, sender: LocalAccount, name: str, address: str) -> TxReceipt:
+        return self._send(sender, "nameContract", contract_name(name), address)
+
+    def contract_of(self, name: str) -> ChecksumAddress:
+        return Web3.to_checksum_address(self._call("contractOf", contract_name(name)))
+
+    def name_of(self, address: str) -> str:
+        """The registry's name of the contract at ``address`` (now or before); '' if none."""
+        return bytes(self._call("nameOf", address)).rstrip(b"\0").decode("ascii")
 
     def default_admin_delay(self) -> int:
         return int(self._call("defaultAdminDelay"))

@@ -142,9 +142,10 @@ def deploy(
     mediators: tuple[str, ...] = (),
     base_uri: str | None = None,
 ) -> Deployment:
-    """Deploys every contract, wires them, grants the staff roles and publishes the working-day
-    calendar of the years the library has (registry.workdays). The deployer is the admin;
-    ``center`` is the registration center whose numbers the certificates carry."""
+    """Deploys every contract, names each in RegistryRoles (a verifier tells the registry's
+    contracts from look-alikes by it), wires them, grants the staff roles and publishes the
+    working-day calendar of the years the library has (registry.workdays). The deployer is the
+    admin; ``center`` is the registration center whose numbers the certificates carry."""
     block = int(w3.eth.block_number)
     roles = _deploy_one(w3, deployer, artifacts["RegistryRoles"], admin_delay, deployer.address)
     # Before the registry's contracts, so that those counting working days can be given it.
@@ -174,6 +175,10 @@ def deploy(
         deployer=deployer.address,
     )
     registry = Registry.connect(w3, deployment, artifacts)
+    # The roles contract names the others: the registry's identity for any verifier.
+    for name, address in deployment.addresses.items():
+        if name != "RegistryRoles":
+            registry.roles.name_contract(deployer, name, address)
     registry.roles.grant_role(deployer, MODULE, assets)
     registry.roles.grant_role(deployer, MODULE, rights)
     registry.assets.set_modules(deployer, certificates, rights)

@@ -34,11 +34,13 @@ CHECKS_ZH = {
     "leaf": "叶子节点哈希",
     "merkle_proof": "默克尔证明通向回执中的根",
     "chain": "链标识与存证合约一致",
+    "registry_contract": "存证合约为本登记机构角色合约所登记的存证合约",
     "root_anchored": "根已记录于存证合约",
     "contract_verifies": "合约复核证明",
     "transaction": "上链交易成功且含存证事件",
     "block": "区块号、区块哈希与时间一致",
     "confirmations": "确认数足够",
+    "anchorer_role": "上链账户在上链区块时持有存证角色",
 }
 PROVEN_ZH = "具有该 SHA-256 的数据最迟于该区块时间已存在，且此后未被改动。"
 NOT_PROVEN_ZH = "数据由谁制作、内容是否真实，以及上链之前的任何情况。"
@@ -54,6 +56,7 @@ STATED_ZH = {
     "received_at": "接收时间",
     "root": "默克尔根",
     "contract": "存证合约",
+    "roles": "登记机构角色合约",
     "chain_id": "链标识",
     "tx_hash": "交易",
     "block_number": "区块号",

@@ -4,7 +4,7 @@ This file stands alone: it needs only Python 3.11 and web3, so a court's expert 
 in ten minutes and run it while the registry is down:
 
     python verifier.py receipt.json --rpc http://127.0.0.1:8545 [--file evidence.pdf]
-        [--contract 0x...the registry's evidence contract]
+        [--roles 0x...the registry's roles contract, as the registration center publishes it]
 
 Each check prints pass or fail with its raw values. What passing proves: the hash's leaf is in a
 Merkle tree whose root the evidence contract recorded in a block of that time, so data with this
@@ -37,6 +37,13 @@ logger = logging.getLogger(__name__)
 _GET_ANCHOR = Web3.keccak(text="getAnchor(bytes32)")[:4]
 _VERIFY = Web3.keccak(text="verifyEvidence(bytes32,bytes32[],bytes32)")[:4]
 _ANCHORED_TOPIC = Web3.keccak(text="Anchored(bytes32,address,uint32)")
+# RegistryRoles.nameOf(address), and OpenZeppelin AccessControl's role events.
+_NAME_OF = Web3.keccak(text="nameOf(address)")[:4]
+_ROLE_GRANTED = Web3.keccak(text="RoleGranted(bytes32,address,address)")
+_ROLE_REVOKED = Web3.keccak(text="RoleRevoked(bytes32,address,address)")
+ANCHORER_ROLE = Web3.keccak(text="ANCHORER_ROLE")
+EVIDENCE_NAME = b"EvidenceAnchor".ljust(32, b"\0")
+"""The evidence contract's name in RegistryRoles: ASCII, right-padded with zeros."""
 
 PROVEN = (
     "Data with this SHA-256 existed, unaltered since, no later than the block's time: its leaf is "
@@ -118,11 +125,14 @@ def verify(
     data_hash: bytes | None = None,
     confirmations: int = 1,
     evidence_contract: str | None = None,
+    registry_roles: str | None = None,
 ) -> Report:
     """Every check of ``receipt`` against the chain behind ``w3``; ``data_hash`` is the hash of
     the evidence as presented (a file's SHA-256), compared with the receipt's;
     ``evidence_contract``, when given, is the only contract whose records count (anyone can
-    deploy a contract that answers like an evidence contract)."""
+    deploy a contract that answers like an evidence contract). ``registry_roles`` is the
+    registry's roles contract as its registration center publishes it: the receipt's must be
+    that one, and it must name the receipt's evidence contract as the registry's."""
     checks: list[Check] = []
     claimed = _b32(receipt["hash"])
     proof = [_b32(p) for p in receipt["proof"]]
@@ -162,6 +172,8 @@ def verify(
         same_contract = contract == expected
         chain |= {"receipt_contract": contract, "evidence_contract": expected}
     checks.append(Check("chain", chain_id == int(receipt["chain_id"]) and same_contract, chain))
+    roles = _registry_roles(receipt.get("roles"), registry_roles)
+    checks.append(_registry_check(w3, roles, receipt.get("roles"), registry_roles, contract))
     anchor = _call(w3, contract, _GET_ANCHOR + root)
     if len(anchor) < 96:  # no evidence contract at that address
         anchor = bytes(96)
@@ -181,7 +193,11 @@ def verify(
     checks.append(
         Check("contract_verifies", answer[:32] == (1).to_bytes(32, "big"), {"contract": contract})
     )
-    checks.extend(_transaction_checks(w3, receipt, root, contract, anchored_at, confirmations))
+    transaction = _transaction_checks(w3, receipt, root, contract, anchored_at, confirmations)
+    checks.extend(transaction)
+    submitter = Web3.to_checksum_address(anchor[12:32])
+    block_number = transaction[1].values["block_number"] if len(transaction) > 1 else None
+    checks.append(_role_check(w3, roles, submitter, block_number))
     report = Report(checks)
     if report.passed:
         found = {c.name: c.values for c in checks}
@@ -195,9 +211,65 @@ def verify(
             "block_hash": found["block"]["block_hash"],
             "block_time": found["block"]["block_time"],
             "anchored_by": found["root_anchored"]["submitter"],
+            "registry_roles": found["registry_contract"]["roles"],
             "leaf_count": found["root_anchored"]["leaf_count"],
         }
     return report
+
+
+def _registry_roles(stated: Any, trusted: str | None) -> str | None:
+    """The roles contract to ask: the one the verifier trusts, else the receipt's."""
+    for given in (trusted, stated):
+        if isinstance(given, str) and Web3.is_address(given):
+            return Web3.to_checksum_address(given)
+    return None
+
+
+def _registry_check(
+    w3: Web3, roles: str | None, stated: Any, trusted: str | None, contract: str
+) -> Check:
+    """The receipt's evidence contract is one the registry's roles contract names as its
+    evidence contract (now or before), and the receipt's roles contract is the trusted one."""
+    values: dict[str, Any] = {"roles": roles, "receipt_roles": stated, "contract": contract}
+    if trusted is not None:
+        values["trusted_roles"] = Web3.to_checksum_address(trusted)
+    if roles is None:
+        return Check("registry_contract", False, values | {"name": None})
+    answer = _call(w3, roles, _NAME_OF + bytes(12) + bytes.fromhex(contract[2:]))
+    name = answer[:32] if len(answer) >= 32 else b""
+    values["name"] = name.rstrip(b"\0").decode("ascii", "replace") or None
+    same = (
+        trusted is None
+        or stated is None
+        or (isinstance(stated, str) and stated.lower() == str(trusted).lower())
+    )
+    return Check("registry_contract", name == EVIDENCE_NAME and same, values)
+
+
+def _role_check(w3: Web3, roles: str | None, submitter: str, block_number: int | None) -> Check:
+    """The account that anchored the root held the anchorer role at the anchoring block: the
+    last RoleGranted or RoleRevoked of that role and account up to that block says which (read
+    from logs, so a node that keeps no historical state can answer it)."""
+    values: dict[str, Any] = {"account": submitter, "block_number": block_number}
+    if roles is None or block_number is None:
+        return Check("anchorer_role", False, values | {"held": None})
+    logs = w3.eth.get_logs(
+        {
+            "address": Web3.to_checksum_address(roles),
+            "fromBlock": 0,
+            "toBlock": block_number,
+            "topics": [
+                ["0x" + bytes(_ROLE_GRANTED).hex(), "0x" + bytes(_ROLE_REVOKED).hex()],
+                "0x" + bytes(ANCHORER_ROLE).hex(),
+                "0x" + bytes(12).hex() + submitter[2:].lower(),
+            ],
+        }
+    )
+    last = max(logs, key=lambda log: (log["blockNumber"], log["logIndex"]), default=None)
+    held = last is not None and bytes(last["topics"][0]) == bytes(_ROLE_GRANTED)
+    if last is not None:
+        values["since_block"] = int(last["blockNumber"])
+    return Check("anchorer_role", held, values | {"held": held})
 
 
 def _call(w3: Web3, contract: str, data: bytes) -> bytes:
@@ -278,6 +350,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--contract", help="the registry's evidence contract: the receipt must name this one"
     )
+    parser.add_argument(
+        "--roles",
+        help="the registry's roles contract, as its center publishes it: it must name the"
+        " receipt's evidence contract",
+    )
     args = parser.parse_args(argv)
     receipt = json.loads(args.receipt.read_text(encoding="utf-8"))
     w3 = Web3(Web3.HTTPProvider(args.rpc))
@@ -288,6 +365,7 @@ def main(argv: list[str] | None = None) -> int:
         data_hash=presented,
         confirmations=args.confirmations,
         evidence_contract=args.contract,
+        registry_roles=args.roles,
     )
     for check in report.checks:
         print(f"{'PASS' if check.passed else 'FAIL'}  {check.name}  {json.dumps(check.values)}")

@@ -342,6 +342,14 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "check.chain": ("链标识与存证合约一致", "chain id and evidence contract match"),
     "check.root_anchored": ("根已记录于存证合约", "root recorded by the evidence contract"),
     "check.contract_verifies": ("合约复核证明", "contract re-checks the proof"),
+    "check.registry_contract": (
+        "存证合约为本登记机构角色合约所登记的存证合约",
+        "the evidence contract is the one the registry's roles contract names",
+    ),
+    "check.anchorer_role": (
+        "上链账户在上链区块时持有存证角色",
+        "the anchoring account held the anchorer role at that block",
+    ),
     "check.transaction": ("上链交易成功且含存证事件", "transaction succeeded with its event"),
     "check.block": ("区块号、区块哈希与时间一致", "block number, hash and time match"),
     "check.confirmations": ("确认数足够", "enough confirmations"),

@@ -19,6 +19,7 @@ from registry.api.responses import (
     CredentialOut,
     Health,
     ReceiptOut,
+    RegistryIdentity,
     file_answer,
 )
 from registry.api.uploads import hashed_upload, multipart_body
@@ -120,6 +121,7 @@ def _receipt(ctx: AppContext, receipt: Receipt) -> dict[str, Any]:
     body = receipt.to_json()
     evidence = ctx.service.registry.evidence
     body["contract"] = evidence.address
+    body["roles"] = ctx.service.registry.roles.address
     body["chain_id"] = ctx.service.registry.chain.chain_id
     if receipt.status == "anchored" and receipt.block_number is not None:
         body["block_hash"], body["block_time"] = ctx.service.block(receipt.block_number)
@@ -201,6 +203,19 @@ def healthz(ctx: Ctx) -> Health:
     number, _hash, time = ctx.service.head()
     return Health(
         status="ok", chain_head=number, chain_time=time, indexed_block=ctx.queries.indexed_block()
+    )
+
+
+@system.get("/.well-known/data-property-registry", response_model=RegistryIdentity)
+def registry_identity(ctx: Ctx) -> RegistryIdentity:
+    """The registry's chain and contracts, at a stable address: what a court's expert, a bank or
+    a partner center checks a receipt or a certificate against (docs/verify-by-hand.md)."""
+    contracts = ctx.service.contracts()
+    return RegistryIdentity(
+        chain_id=ctx.service.registry.chain.chain_id,
+        region=ctx.region,
+        roles=contracts["RegistryRoles"],
+        contracts=contracts,
     )
 
 

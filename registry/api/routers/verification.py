@@ -37,7 +37,16 @@ class VerifyIn(Strict):
 # and those the checks compare with the chain: once every check passed, the chain's values are
 # stated instead; until then, what the receipt says of them is only what it says.
 _OFF_CHAIN = ("submitter", "received_at")
-_CHECKED = ("root", "contract", "chain_id", "tx_hash", "block_number", "block_hash", "block_time")
+_CHECKED = (
+    "root",
+    "contract",
+    "roles",
+    "chain_id",
+    "tx_hash",
+    "block_number",
+    "block_hash",
+    "block_time",
+)
 
 
 def _stated(receipt: dict[str, Any], verified: bool, by: Stated) -> dict[str, Any]:
