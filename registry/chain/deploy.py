@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
@@ -78,6 +78,8 @@ class Registry:
     evidence: EvidenceAnchorClient
     recognition: RecognitionClient | None = None  # None: deployed before recognition existed
     calendar: WorkCalendarClient | None = None  # None: deployed before the calendar existed
+    contracts: dict[str, str] = field(default_factory=dict)
+    """Every contract of the deployment by the name RegistryRoles gives it."""
 
     @classmethod
     def connect(cls, w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]) -> Self:
@@ -85,6 +87,7 @@ class Registry:
         at = deployment.addresses
         return cls(
             chain=chain,
+            contracts=dict(at),
             roles=RolesClient(chain, at["RegistryRoles"], artifacts["RegistryRoles"].abi),
             assets=AssetRegistryClient(chain, at["AssetRegistry"], artifacts["AssetRegistry"].abi),
             rights=RightsRegistryClient(

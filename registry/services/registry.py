@@ -85,19 +85,9 @@ class RegistryService:
         return int(self.registry.chain.w3.eth.get_block(number)["timestamp"])
 
     def contracts(self) -> dict[str, str]:
-        """The registry's contracts by the names RegistryRoles gives them, as this service uses
-        them (a verifier reads the same names from RegistryRoles itself: ``contractOf``)."""
-        r = self.registry
-        found: dict[str, Any] = {
-            "RegistryRoles": r.roles,
-            "AssetRegistry": r.assets,
-            "RightsRegistry": r.rights,
-            "Certificates": r.certificates,
-            "EvidenceAnchor": r.evidence,
-            "RecognitionRegistry": r.recognition,
-            "WorkCalendar": r.calendar,
-        }
-        return {name: str(c.address) for name, c in found.items() if c is not None}
+        """The registry's contracts by the names RegistryRoles gives them (a verifier reads the
+        same names from RegistryRoles itself: ``nameOf``, ``contractOf``)."""
+        return dict(self.registry.contracts)
 
     def head(self) -> tuple[int, str, int]:
         """The latest block: its number, hash (0x-hex) and time."""
