@@ -440,15 +440,11 @@ def _anvil_on(port: int) -> int:
     raise LookupError(f"no anvil on port {port}")
 
 
-def _junk_flood(api: str, origin: int, first: int, count: int) -> threading.Thread:
-    """Posts ``count`` numbers of ``origin``'s region that name no certificate to ``api``'s
-    batch endpoint (200 at a time, from 4 clients' worth of threads) and asks to recheck
-    some; what the service refuses (429, 503) is part of what is measured."""
+def _junk_flood(api: str, origin: int, numbers: list[str]) -> threading.Thread:
+    """Posts ``numbers``, of ``origin``'s center but naming no certificate, to ``api``'s batch
+    endpoint (200 at a time, from 4 threads) and asks to recheck some; what the service
+    refuses (429, 503) is part of what is measured."""
     import httpx
-
-    from registry.certificates.numbers import format_number
-
-    numbers = [format_number(first + i) for i in range(count)]
 
     def send(part: list[str]) -> None:
         with httpx.Client(base_url=api, timeout=30) as http:
@@ -473,10 +469,11 @@ CLIENT_WINDOW = 5.0
 def bench_recognition() -> None:
     import signal
     import statistics
+    from dataclasses import replace
 
     import httpx
 
-    from registry.certificates.numbers import parse_number
+    from registry.certificates.numbers import of_token, parse_number
     from registry.chain import Deployment, load_artifacts
 
     n = int(os.environ.get("BENCH_RECOGNITION_N", "5"))
@@ -542,9 +539,10 @@ def bench_recognition() -> None:
                 stalled = _anvil_on(int(other["rpc"].rsplit(":", 1)[1]))
                 os.kill(stalled, signal.SIGSTOP)
                 try:
-                    # Numbers of the origin's region and month past this one: no certificate.
-                    first = parse_number(number) + 1_000 + (i - n) * 6_000
-                    flood = _junk_flood(target["api"], origin["region"], first, 6_000)
+                    # Numbers of the origin's center and month, serials no certificate has.
+                    base = of_token(parse_number(number))
+                    junk = [str(replace(base, serial=s)) for s in range(3_000, 9_000)]
+                    flood = _junk_flood(target["api"], origin["region"], junk)
                     time.sleep(0.5)
                     reg.assets.revoke(registrar, asset_id, b"\x01" * 32)
                     stalled_revoked.append(reached(number, "not_recognised", [target]))
