@@ -32,7 +32,8 @@ import {Roles} from "./libraries/Roles.sol";
 /// InNotice (5 working days, or waived) -> objections upheld (Rejected) or dismissed -> Issued at
 /// the deposit. The time limit (10 working days from acceptance, extendable by at most 10) is
 /// tracked and shown, never enforced: the center can always finish late. From Issued: change,
-/// transfer, renewal, pledge, freeze, cancellation, revocation; expiry by time.
+/// transfer, renewal, pledge, cancellation, revocation; expiry by time. Seizures are annotations
+/// (the Annotations module sets `frozen` while one is in force).
 /// @dev `Multicall` lets the registrar relay many signed applications in one transaction.
 contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
     /// @dev The procedure module every function of {IRegistrationProcedure} is delegated to.
@@ -195,7 +196,7 @@ contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
     }
 
     /// @inheritdoc IAssetRegistry
-    /// @dev Allowed while frozen, so that a freeze does not let the registration lapse. The new
+    /// @dev Allowed while seized, so that a seizure does not let the registration lapse. The new
     /// term runs from the old expiry.
     function renew(uint64 assetId, Consent calldata consent) external onlyRole(Roles.REGISTRAR) {
         Asset storage a = _requireStatus(assetId, Status.Issued);
@@ -243,19 +244,11 @@ contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
     }
 
     /// @inheritdoc IAssetRegistry
-    function freeze(uint64 assetId, bytes32 orderHash) external onlyRole(Roles.REGISTRAR) {
-        Asset storage a = _requireOpen(assetId);
-        if (a.frozen) revert Frozen(assetId);
-        a.frozen = true;
-        emit AssetFrozen(assetId, orderHash);
-    }
-
-    /// @inheritdoc IAssetRegistry
-    function unfreeze(uint64 assetId, bytes32 orderHash) external onlyRole(Roles.REGISTRAR) {
-        Asset storage a = _requireOpen(assetId);
-        if (!a.frozen) revert NotFrozen(assetId);
-        a.frozen = false;
-        emit AssetUnfrozen(assetId, orderHash);
+    function setFrozen(uint64 assetId, bool frozen) external onlyRole(Roles.MODULE) {
+        Asset storage a = frozen ? _requireOpen(assetId) : _requireExists(assetId);
+        if (a.frozen == frozen) return;
+        a.frozen = frozen;
+        emit FrozenChanged(assetId, frozen);
     }
 
     /// @inheritdoc IAssetRegistry
@@ -441,7 +434,7 @@ contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
         if (address(certificates) == address(0)) revert ModulesNotSet();
     }
 
-    /// @dev Not yet decided, or issued: the states from which cancellation and freeze are possible.
+    /// @dev Not yet decided, or issued: the states from which cancellation and seizure are possible.
     function _requireOpen(uint64 assetId) private view returns (Asset storage a) {
         a = _requireExists(assetId);
         Status s = a.status;
@@ -453,7 +446,7 @@ contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
         }
     }
 
-    /// @dev Issued, within its validity and not frozen: the state every disposal needs.
+    /// @dev Issued, within its validity and not seized: the state every disposal needs.
     function _requireActive(uint64 assetId) private view returns (Asset storage a) {
         a = _requireStatus(assetId, Status.Issued);
         if (block.timestamp >= a.expiresAt) revert RegistrationExpired(assetId, a.expiresAt);

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from registry.api.models import (
+    AnnotationIn,
     ApplicationIn,
     ApproveIn,
     ChangeIn,
@@ -26,9 +27,9 @@ from registry.api.models import (
     GrantIn,
     HolderActIn,
     LicenceIn,
+    LiftIn,
     ObjectionDecisionIn,
     ObjectionIn,
-    OrderIn,
     PledgeIn,
     ProofIn,
     ProofRequestIn,
@@ -42,12 +43,12 @@ from registry.api.models import (
     ground,
 )
 from registry.api.roles import Role
-from registry.chain.types import RightKind
+from registry.chain.types import AnnotationKind, RightKind
 from registry.services.calls import ActCall, Contract, Sender
 
-Target = Literal["new", "asset", "objection", "grant"]
-"""What an act is on: a new application (its region is in the body), an asset, an objection or
-a grant (each found on chain, and through it the asset and its region)."""
+Target = Literal["new", "asset", "objection", "grant", "annotation"]
+"""What an act is on: a new application (its region is in the body), an asset, an objection, a
+grant or an annotation (each found on chain, and through it the asset and its region)."""
 
 _PARAM = re.compile(r"\{(\w+)\}")
 
@@ -90,6 +91,9 @@ class Act:
     method: Literal["POST"] = "POST"
     draftable: bool = False
     """Whether staff may draft it for the holder to sign later (a consent request)."""
+    texts: Callable[[Any], tuple[str, ...]] | None = None
+    """The plain texts whose SHA-256 the act puts on chain, kept by the center under their
+    hashes once the act is accepted (``Queries.keep_texts``) so the pages can show them."""
 
     @property
     def target_param(self) -> str | None:
@@ -129,7 +133,6 @@ _HOLDER_OR_STAFF = frozenset({Role.REGISTRAR, Role.HOLDER})
 _REASON = CliOption(
     "reason_hash", ("--reason",), "The reasons: 0x + 64 hex digits, or a file.", "hash"
 )
-_ORDER = CliOption("order_hash", ("--order",), "The order: 0x + 64 hex digits, or a file.", "hash")
 _AGREEMENT = CliOption(
     "agreement_hash", ("--agreement",), "The agreement: 0x + 64 hex digits, or a file.", "hash"
 )
@@ -154,6 +157,11 @@ def _end_of_day(day: dt.date) -> int:
 
 def _on_asset(function: str) -> Callable[[Any, Any], tuple[str, tuple[Any, ...]]]:
     return lambda body, asset_id: (function, (asset_id,))
+
+
+def _digest(text: str) -> bytes:
+    """An optional text's hash on chain: zero for none."""
+    return _sha256(text) if text else bytes(32)
 
 
 def _with_hash(function: str, field: str) -> Callable[[Any, Any], tuple[str, tuple[Any, ...]]]:
@@ -505,36 +513,57 @@ ACTS: tuple[Act, ...] = (
         ("asset", "release"),
     ),
     Act(
-        "freeze",
-        "Judicial freeze (司法冻结) on a court order, identified by its hash",
-        "assets",
-        ("freeze",),
+        "annotate",
+        "An annotation (备注, guide art. 23): an agreed limit, a seizure (查封) or other "
+        "preservation, an administrative control, a matter required by law, or another",
+        "annotations",
+        ("annotate",),
         "registrar",
         None,
-        "/assets/{asset_id}/freeze",
-        OrderIn,
+        "/assets/{asset_id}/annotations",
+        AnnotationIn,
         _STAFF,
         True,
         "asset",
-        _with_hash("freeze", "order_hash"),
-        ("asset", "freeze"),
-        (_ORDER,),
+        lambda body, asset_id: (
+            "annotate",
+            (
+                asset_id,
+                int(AnnotationKind[body.kind.upper()]),
+                _digest(body.authority),
+                _digest(body.document_number),
+                _sha256(body.text),
+            ),
+        ),
+        ("asset", "annotate"),
+        (
+            CliOption(
+                "kind",
+                ("--kind",),
+                "agreed_limit, seizure, administrative_control, required_by_law or other.",
+            ),
+            CliOption("authority", ("--authority",), "The ordering authority (seizure, control)."),
+            CliOption("document_number", ("--document",), "Its document's number."),
+            CliOption("text", ("--text",), "What is annotated."),
+        ),
+        texts=lambda body: (body.authority, body.document_number, body.text),
     ),
     Act(
-        "unfreeze",
-        "Lifting of a freeze, on the order that ends it",
-        "assets",
-        ("unfreeze",),
+        "lift",
+        "Lifting of an annotation, on the document that ends it (a seizure: the authority's)",
+        "annotations",
+        ("lift",),
         "registrar",
         None,
-        "/assets/{asset_id}/unfreeze",
-        OrderIn,
+        "/annotations/{annotation_id}/lift",
+        LiftIn,
         _STAFF,
         True,
-        "asset",
-        _with_hash("unfreeze", "order_hash"),
-        ("asset", "unfreeze"),
-        (_ORDER,),
+        "annotation",
+        lambda body, annotation_id: ("lift", (annotation_id, _sha256(body.document_number))),
+        ("asset", "lift"),
+        (CliOption("document_number", ("--document",), "The lifting document's number."),),
+        texts=lambda body: (body.document_number,),
     ),
     Act(
         "cancel",

@@ -19,7 +19,7 @@ from registry.chain import AnvilNode, ContractError, Deployment, Registry
 from registry.chain.client import BoundContract
 from registry.chain.compiler import Artifact, compile_contracts
 from registry.chain.deploy import deploy
-from registry.chain.types import GrantRequest, RightKind
+from registry.chain.types import AnnotationKind, GrantRequest, RightKind
 from registry.devtools import DEV_CENTER, DEV_REGION, anvil, application, dev_account
 from registry.devtools import digest as h
 
@@ -206,6 +206,20 @@ class Flow:
         self.past_notice(asset_id)
         self.registry.assets.issue(self.accounts.registrar, asset_id)
         return asset_id
+
+    def seize(self, asset_id: int, document: str = "order") -> int:
+        """A court's seizure (查封) recorded as an annotation; returns its id."""
+        return self.registry.annotations.annotate(
+            self.accounts.registrar,
+            asset_id,
+            AnnotationKind.SEIZURE,
+            h("court"),
+            h(document),
+            h("seized"),
+        )
+
+    def lift(self, annotation_id: int, document: str = "order lifted") -> TxReceipt:
+        return self.registry.annotations.lift(self.accounts.registrar, annotation_id, h(document))
 
     def grant(
         self,

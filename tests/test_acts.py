@@ -44,11 +44,15 @@ class Targets:
     asset: int
     objection: int
     grant: str
+    annotation: int
 
     def of(self, act: Act) -> int | str | None:
-        return {"asset": self.asset, "objection": self.objection, "grant": self.grant}.get(
-            act.target
-        )
+        return {
+            "asset": self.asset,
+            "objection": self.objection,
+            "grant": self.grant,
+            "annotation": self.annotation,
+        }.get(act.target)
 
 
 def body_of(act: Act, asset: int) -> dict[str, Any] | None:
@@ -79,8 +83,13 @@ def body_of(act: Act, asset: int) -> dict[str, Any] | None:
         "renew": {"consent": {}},
         "pledge": {"pledgee": ADDRESS, "agreement_hash": H, "consent": {}},
         "release_pledge": None,
-        "freeze": {"order_hash": H},
-        "unfreeze": {"order_hash": H},
+        "annotate": {
+            "kind": "seizure",
+            "authority": "court",
+            "document_number": "(2026)1号",
+            "text": "seized",
+        },
+        "lift": {"document_number": "(2026)1号之一"},
         "cancel": {"consent": {}},
         "revoke": {"reason_hash": H},
         "grant": {
@@ -106,8 +115,9 @@ def targets(api: Api, flow: Flow) -> Targets:
     grant = flow.grant(asset)
     noticed = flow.in_notice("acts objection")
     objection = flow.registry.assets.file_objection(flow.accounts.outsider, noticed, h("e"))
+    annotation = flow.seize(noticed)
     api.indexed()
-    return Targets(asset, objection, "0x" + grant.hex())
+    return Targets(asset, objection, "0x" + grant.hex(), annotation)
 
 
 def test_every_act_has_its_route_and_every_act_route_its_row(api: Api) -> None:
@@ -219,9 +229,13 @@ def test_every_console_act_is_refused_to_a_wrong_role_and_to_another_region(
             "action": action,
             "asset_id": str(targets.asset),
             "objection_id": str(targets.objection),
+            "annotation_id": str(targets.annotation),
             "text": "reason",
             "upheld": "false",
             "deadline": "2030-01-01",
+            "kind": "seizure",
+            "authority": "court",
+            "document_number": "(2026)1号",
         }
         for role in set(Role) - button.act.roles:
             form["csrf"] = signed_in(api.keys[role])
@@ -265,7 +279,10 @@ def cli_args(act: Act, targets: Targets) -> list[str]:
             "days": "1",
             "deadline": "2030-01-01",
             "reason": "unlawful_source",
-            "kind": "processing",
+            "kind": "seizure" if act.name == "annotate" else "processing",
+            "authority": "court",
+            "document_number": "(2026)1号",
+            "text": "seized",
             "new_holder": ADDRESS,
             "pledgee": ADDRESS,
             "grantee": ADDRESS,

@@ -31,6 +31,7 @@ def test_compile_matches_hardhat_bytecode(tmp_path: Path) -> None:
     )
     ours = {p.stem: json.loads(p.read_text()) for p in out.glob("*.json")}
     assert set(ours) == {
+        "Annotations",
         "AssetRegistry",
         "Certificates",
         "EvidenceAnchor",

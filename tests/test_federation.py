@@ -26,6 +26,7 @@ from web3 import Web3
 from registry.certificates.numbers import center_of, format_number, parse_number
 from registry.chain import Deployment, Registry
 from registry.chain.compiler import Artifact
+from registry.chain.types import AnnotationKind
 from registry.recognition import verify_proofs
 from registry.regions import Center
 from tests.conftest import Accounts, Flow, advance, h, now
@@ -235,13 +236,15 @@ def test_issue_revoke_transfer_and_outage_reach_every_partner(
     assert successor
     assert successor["record"]["holder"] == accounts.holder2.address
 
-    # A judicial freeze at the origin lapses the recognition until it is lifted.
-    origin.assets.freeze(accounts.registrar, moved, h("freeze order"))
+    # A seizure at the origin lapses the recognition until it is lifted.
+    seizure = origin.annotations.annotate(
+        accounts.registrar, moved, AnnotationKind.SEIZURE, h("court"), h("ruling"), h("seized")
+    )
     frozen, took = until(status_is(yangzhou, A, new, "not_recognised"), BOUND + 5)
     assert frozen
     assert frozen["reason"] == "frozen"
     assert took <= BOUND
-    origin.assets.unfreeze(accounts.registrar, moved, h("freeze order"))
+    origin.annotations.lift(accounts.registrar, seizure, h("ruling lifted"))
     assert until(status_is(yangzhou, A, new, "recognised"), BOUND + 5)[0]
 
     anvil = _anvil_pid(int(federation.regions[A].rpc.rsplit(":", 1)[1]))
@@ -255,7 +258,7 @@ def test_issue_revoke_transfer_and_outage_reach_every_partner(
         os.kill(anvil, signal.SIGCONT)
     back, _ = until(status_is(yangzhou, A, new, "recognised"), BOUND + 5)
     assert back
-    # Jinhua too has seen the freeze lifted, so its next not_recognised is the expiry's.
+    # Jinhua too has seen the seizure lifted, so its next not_recognised is the expiry's.
     assert until(status_is(jinhua, A, new, "recognised"), BOUND + 5)[0]
 
 

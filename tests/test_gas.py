@@ -18,7 +18,7 @@ from hexbytes import HexBytes
 from registry.chain import Registry
 from registry.chain.compiler import Artifact
 from registry.chain.signing import grant_message, sign
-from registry.chain.types import Consent, GrantRequest, RefusalReason, RightKind
+from registry.chain.types import AnnotationKind, Consent, GrantRequest, RefusalReason, RightKind
 from registry.devtools import fresh_chain, signed_application
 from registry.workdays import YearCalendar, beijing_midnight
 from tests.conftest import DAY, Accounts, advance, application, h
@@ -33,6 +33,9 @@ TARGETS = {
     "anchor_root": 60_000,
     "publish_year": 120_000,
     "count_30_working_days": 10_000,
+    "annotate_seizure": 80_000,
+    "annotate_second": 80_000,
+    "annotate_other": 80_000,
 }
 
 
@@ -152,8 +155,17 @@ def measure(reg: Registry, acc: Accounts) -> dict[str, int]:
     )
     used("pledge", a.pledge(acc.registrar, 1, acc.pledgee.address, h("loan"), consent))
     used("release_pledge", a.release_pledge(acc.pledgee, 1))
-    used("freeze", a.freeze(acc.registrar, 1, h("order")))
-    used("unfreeze", a.unfreeze(acc.registrar, 1, h("order")))
+    n = reg.annotations
+    seizure = (AnnotationKind.SEIZURE, h("court"), h("ruling"), h("seized"))
+    # The asset's first annotation (a seizure, which sets the frozen bit), its second, a
+    # first annotation of another kind on another asset, and the lifts.
+    used("annotate_seizure", n.annotate_tx(acc.registrar, 1, *seizure))
+    used("annotate_second", n.annotate_tx(acc.registrar, 1, *seizure))
+    used("lift_seizure_still_seized", n.lift(acc.registrar, 1002, h("lifted")))
+    used("lift_last_seizure", n.lift(acc.registrar, 1001, h("lifted")))
+    other = (AnnotationKind.AGREED_LIMIT, bytes(32), bytes(32), h("term"))
+    used("annotate_other", n.annotate_tx(acc.registrar, 3, *other))
+    used("lift_other", n.lift(acc.registrar, 3001, h("ended")))
     # Renewal is taken from 6 months before expiry (art. 35): 100 days before it.
     advance(
         w3, a.get_asset(1).expires_at - 100 * DAY - int(w3.eth.get_block("latest")["timestamp"])

@@ -43,7 +43,7 @@ def test_sync_projects_assets_grants_and_certificates(
 ) -> None:
     asset_id = flow.issued("m1")
     grant_id = flow.grant(asset_id, scenario="analytics")
-    flow.registry.assets.freeze(flow.accounts.registrar, asset_id, h("court order"))
+    flow.seize(asset_id, "court order")
     f = follower(database, w3, deployment, artifacts)
     f.sync()
     with f.engine.connect() as conn:
@@ -71,7 +71,8 @@ def test_sync_projects_assets_grants_and_certificates(
         "CertificateIssued",
         "RegistrationIssued",
         "RightGranted",
-        "AssetFrozen",
+        "FrozenChanged",
+        "AnnotationRecorded",
     ]
 
 

@@ -14,6 +14,7 @@ from registry.chain.deploy import DEFAULT_ADMIN, REGISTRAR, REVIEWER
 from registry.chain.signing import sign
 from registry.chain.types import (
     ZERO32,
+    AnnotationKind,
     Asset,
     AssetKind,
     CertificateKind,
@@ -143,8 +144,8 @@ def act(flow: Flow, name: str, asset_id: int) -> None:
             flow, "Pledge", assetId=asset_id, pledgee=acc.pledgee.address, agreementHash=h("loan")
         )
         a.pledge(acc.registrar, asset_id, acc.pledgee.address, h("loan"), c)
-    elif name == "freeze":
-        a.freeze(acc.registrar, asset_id, h("order"))
+    elif name == "seize":
+        flow.seize(asset_id)
     elif name == "cancel":
         a.cancel(acc.holder, asset_id)
     elif name == "revoke":
@@ -171,7 +172,7 @@ ACTS = [
     "transfer",
     "renew",
     "pledge",
-    "freeze",
+    "seize",
     "cancel",
     "revoke",
 ]
@@ -305,7 +306,6 @@ def emitted_by(flow: Flow, name: str, asset_id: int) -> tuple[str, dict[str, Any
         ),
         "renew": ("RegistrationRenewed", {"expiresAt": after.expires_at}),
         "pledge": ("AssetPledged", {"pledgee": acc.pledgee.address, "agreementHash": h("loan")}),
-        "freeze": ("AssetFrozen", {"orderHash": h("order")}),
         "cancel": ("RegistrationCancelled", {"holder": acc.holder.address}),
         "revoke": ("RegistrationRevoked", {"reasonHash": h("fraud")}),
     }
@@ -332,6 +332,25 @@ def test_transition_from_state_is_allowed_or_refused(
         assert after.status == AFTER[name]
     else:
         assert after.status == before.status
+    if name == "seize":
+        assert after.frozen
+        receipt = last_receipt(flow.w3)
+        assert_emitted(
+            receipt, flow.registry.assets, "FrozenChanged", assetId=asset_id, frozen=True
+        )
+        assert_emitted(
+            receipt,
+            flow.registry.annotations,
+            "AnnotationRecorded",
+            annotationId=asset_id * 1000 + 1,
+            assetId=asset_id,
+            kind=AnnotationKind.SEIZURE,
+            recordedBy=flow.accounts.registrar.address,
+            authorityHash=h("court"),
+            documentHash=h("order"),
+            textHash=h("seized"),
+        )
+        return
     event, args = emitted_by(flow, name, asset_id)
     assert_emitted(last_receipt(flow.w3), flow.registry.assets, event, **args)
 
@@ -595,17 +614,25 @@ def test_decide_objection_refusals(flow: Flow) -> None:
         a.decide_objection(acc.registrar, objection, True, h("r"))
 
 
-def test_issue_refused_while_frozen_and_for_non_registrar(flow: Flow) -> None:
+def test_issue_refused_while_seized_and_for_non_registrar(flow: Flow) -> None:
     a, acc = flow.registry.assets, flow.accounts
     asset_id = flow.in_notice()
     flow.past_notice(asset_id)
     with reverts("AccessControlUnauthorizedAccount", acc.reviewer.address, REGISTRAR):
         a.issue(acc.reviewer, asset_id)
-    a.freeze(acc.registrar, asset_id, h("order"))
+    seizure = flow.seize(asset_id)
     with reverts("Frozen", asset_id):
         a.issue(acc.registrar, asset_id)
-    receipt = a.unfreeze(acc.registrar, asset_id, h("order lifted"))
-    assert_emitted(receipt, a, "AssetUnfrozen", assetId=asset_id, orderHash=h("order lifted"))
+    receipt = flow.lift(seizure)
+    assert_emitted(
+        receipt,
+        flow.registry.annotations,
+        "AnnotationLifted",
+        annotationId=seizure,
+        assetId=asset_id,
+        liftedBy=acc.registrar.address,
+        documentHash=h("order lifted"),
+    )
     certificate = a.issue(acc.registrar, asset_id)
     asset = a.get_asset(asset_id)
     assert asset.certificate_id == certificate
@@ -701,7 +728,7 @@ def test_transfer_refusals(flow: Flow) -> None:
     with reverts("Pledged", asset_id, acc.pledgee.address):
         act(flow, "transfer", asset_id)
     a.release_pledge(acc.pledgee, asset_id)
-    a.freeze(acc.registrar, asset_id, h("order"))
+    flow.seize(asset_id)
     with reverts("Frozen", asset_id):
         act(flow, "transfer", asset_id)
 
@@ -713,12 +740,12 @@ def test_registrar_act_without_holder_signature_is_refused(flow: Flow) -> None:
         a.pledge(acc.registrar, asset_id, acc.pledgee.address, h("loan"), Consent())
 
 
-def test_renew_in_its_window_extends_from_expiry_and_works_while_frozen(flow: Flow) -> None:
-    a, certs, acc = flow.registry.assets, flow.registry.certificates, flow.accounts
+def test_renew_in_its_window_extends_from_expiry_and_works_while_seized(flow: Flow) -> None:
+    a, certs = flow.registry.assets, flow.registry.certificates
     asset_id = flow.issued()
     expires = a.get_asset(asset_id).expires_at
     advance(flow.w3, renewal_opens(expires) - now(flow.w3))
-    a.freeze(acc.registrar, asset_id, h("order"))
+    flow.seize(asset_id)
     act(flow, "renew", asset_id)
     asset = a.get_asset(asset_id)
     assert asset.expires_at == expires + a.validity_period()
@@ -779,26 +806,6 @@ def test_pledge_and_release(flow: Flow) -> None:
     receipt = a.release_pledge(acc.registrar, asset_id)
     assert int(a.pledgee_of(asset_id), 16) == 0
     assert_emitted(receipt, a, "PledgeReleased", assetId=asset_id, pledgee=acc.pledgee.address)
-
-
-def test_freeze_and_unfreeze(flow: Flow) -> None:
-    a, acc = flow.registry.assets, flow.accounts
-    asset_id = flow.issued()
-    with reverts("NotFrozen", asset_id):
-        a.unfreeze(acc.registrar, asset_id, h("o"))
-    with reverts("AccessControlUnauthorizedAccount", acc.reviewer.address, REGISTRAR):
-        a.freeze(acc.reviewer, asset_id, h("o"))
-    receipt = a.freeze(acc.registrar, asset_id, h("o"))
-    assert a.get_asset(asset_id).frozen
-    assert_emitted(receipt, a, "AssetFrozen", assetId=asset_id, orderHash=h("o"))
-    with reverts("Frozen", asset_id):
-        a.freeze(acc.registrar, asset_id, h("o"))
-    for name in ("change", "pledge", "cancel"):
-        with reverts("Frozen", asset_id):
-            act(flow, name, asset_id)
-    receipt = a.unfreeze(acc.registrar, asset_id, h("o"))
-    assert not a.get_asset(asset_id).frozen
-    assert_emitted(receipt, a, "AssetUnfrozen", assetId=asset_id, orderHash=h("o"))
 
 
 def test_cancel_by_someone_else_is_refused(flow: Flow) -> None:

@@ -38,6 +38,7 @@ from registry.chain.compiler import Artifact
 from registry.chain.signing import sign
 from registry.chain.types import (
     ZERO32,
+    AnnotationKind,
     CertificateStatus,
     Consent,
     GrantRequest,
@@ -71,11 +72,17 @@ class MAsset:
     extension_days: int = 0
     notice_ends: int = 0
     objections: int = 0
-    frozen: bool = False
+    annotations: int = 0
+    seizures: list[int] = field(default_factory=list)
+    """The ids of the seizure annotations in force, oldest first."""
     pledgee: str | None = None
     expires: int = 0
     certificate: int = 0
     superseded: list[int] = field(default_factory=list)
+
+    @property
+    def frozen(self) -> bool:
+        return bool(self.seizures)
 
 
 @dataclass
@@ -603,18 +610,28 @@ class Model(RuleBasedStateMachine):
             self.assets[aid].pledgee = None
 
     @rule(i=st.integers(0, 3))
-    def freeze(self, i: int) -> None:
+    def seize(self, i: int) -> None:
+        """A seizure annotation; several may be in force at once (轮候查封)."""
         aid = self.asset_id(i)
-        error = self.require_open(aid) or ("Frozen" if self.assets[aid].frozen else None)
-        if self.call(error, self.reg.assets.freeze, self.acc.registrar, aid, h("order")):
-            self.assets[aid].frozen = True
+        n = self.reg.annotations
+        args = (AnnotationKind.SEIZURE, h("court"), h("order"), h("seized"))
+        if self.call(self.require_open(aid), n.annotate, self.acc.registrar, aid, *args):
+            a = self.assets[aid]
+            a.annotations += 1
+            a.seizures.append(aid * 1000 + a.annotations)
 
     @rule(i=st.integers(0, 3))
-    def unfreeze(self, i: int) -> None:
+    def lift(self, i: int) -> None:
+        """Lifts the asset's oldest seizure in force, or (none in force) its first annotation."""
         aid = self.asset_id(i)
-        error = self.require_open(aid) or (None if self.assets[aid].frozen else "NotFrozen")
-        if self.call(error, self.reg.assets.unfreeze, self.acc.registrar, aid, h("order")):
-            self.assets[aid].frozen = False
+        a = self.assets.get(aid)
+        if a is not None and a.seizures:
+            target, error = a.seizures[0], None
+        else:
+            target = aid * 1000 + 1
+            error = "AlreadyLifted" if a is not None and a.annotations else "UnknownAnnotation"
+        if self.call(error, self.reg.annotations.lift, self.acc.registrar, target, h("lifted")):
+            self.assets[aid].seizures.remove(target)
 
     @rule(i=st.integers(0, 3))
     def cancel(self, i: int) -> None:
@@ -808,6 +825,7 @@ class Model(RuleBasedStateMachine):
             assert chain.holder == m.holder.address, aid
             assert chain.status == m.status, (aid, chain.status, m.status)
             assert chain.frozen == m.frozen, aid
+            assert self.reg.annotations.seizures_of(aid) == len(m.seizures), aid
             assert chain.open_objections == m.objections, aid
             assert chain.expires_at == m.expires, aid
             assert chain.notice_ends_at == m.notice_ends, aid

@@ -109,7 +109,7 @@ def test_grant_refusals(flow: Flow) -> None:
     pending = flow.applied("pending")
     with reverts("AssetNotIssued", pending):
         r.grant(holder, request(flow, pending))
-    flow.registry.assets.freeze(acc.registrar, asset_id, h("o"))
+    flow.seize(asset_id)
     with reverts("AssetFrozen", asset_id):
         r.grant(holder, request(flow, asset_id))
 

@@ -123,7 +123,8 @@ struct Objection {
 /// the national procedure (指引 art. 14-29: application, acceptance or supplements, review with
 /// proof requests, termination or refusal, public notice (公示), objections (异议), deposit and
 /// issue, in working days), then change (变更), transfer (转让), renewal (续期), pledge (质押),
-/// judicial freeze (司法冻结), cancellation (注销), revocation (撤销).
+/// cancellation (注销), revocation (撤销); a seizure (查封) recorded as an annotation (module
+/// Annotations) sets `frozen`.
 /// @dev Acts that need the holder's consent take a {Consent}: the holder sends the act itself, or
 /// anyone relays the holder's EIP-712 signature over the act's type (see `typeHash`). A consent
 /// is refused with {NotHolder} (someone else sent it unsigned), {ConsentExpired},
@@ -217,16 +218,12 @@ interface IAssetRegistry {
     /// @param pledgee The creditor whose pledge ended.
     event PledgeReleased(uint64 indexed assetId, address indexed pledgee);
 
-    /// @notice A judicial freeze: no issue, change, transfer, pledge, grant or cancellation
-    /// until it is lifted (renewal stays possible).
+    /// @notice The asset's first seizure in force was recorded (`frozen`) or its last one in
+    /// force lifted: issue, change, transfer, pledge, grants and cancellation are refused while
+    /// it is frozen (renewal stays possible). The annotations module's events say which seizure.
     /// @param assetId The asset.
-    /// @param orderHash Hash of the court order.
-    event AssetFrozen(uint64 indexed assetId, bytes32 orderHash);
-
-    /// @notice The judicial freeze was lifted.
-    /// @param assetId The asset.
-    /// @param orderHash Hash of the court order lifting it.
-    event AssetUnfrozen(uint64 indexed assetId, bytes32 orderHash);
+    /// @param frozen Whether a seizure is in force now.
+    event FrozenChanged(uint64 indexed assetId, bool frozen);
 
     /// @notice The holder cancelled the registration, or withdrew the pending application
     /// (`Cancelled`, final).
@@ -281,13 +278,10 @@ interface IAssetRegistry {
     /// @param count How many are open.
     error ObjectionsOpen(uint64 assetId, uint16 count);
 
-    /// @notice The asset is judicially frozen, which forbids the act (or it is frozen already).
+    /// @notice The asset is seized (查封, or under other preservation: a seizure annotation is in
+    /// force), which forbids the act until the seizure is lifted.
     /// @param assetId The asset.
     error Frozen(uint64 assetId);
-
-    /// @notice The asset is not frozen, so there is no freeze to lift.
-    /// @param assetId The asset.
-    error NotFrozen(uint64 assetId);
 
     /// @notice The asset is pledged, which forbids the act until the pledge is released.
     /// @param assetId The asset.
@@ -443,23 +437,15 @@ interface IAssetRegistry {
     /// Emits a {PledgeReleased} event.
     function releasePledge(uint64 assetId) external;
 
-    /// @notice Judicial freeze on a court order.
+    /// @notice The annotations module sets (a seizure in force) or clears (the last one lifted)
+    /// the asset's `frozen` bit, which `standingOf` answers to the other contracts.
     /// @dev Requirements:
-    /// - the caller has REGISTRAR;
-    /// - the asset is not `Rejected`, `Cancelled` or `Revoked` ({InvalidTransition});
-    /// - it is not frozen already ({Frozen}).
+    /// - the caller has MODULE;
+    /// - the asset exists ({UnknownAsset}); to set the bit, it is open: not `Rejected`,
+    ///   `Cancelled`, `Revoked`, `Terminated` or withdrawn ({InvalidTransition}).
     ///
-    /// Emits an {AssetFrozen} event.
-    function freeze(uint64 assetId, bytes32 orderHash) external;
-
-    /// @notice Lifts a judicial freeze on a court order.
-    /// @dev Requirements:
-    /// - the caller has REGISTRAR;
-    /// - the asset is not `Rejected`, `Cancelled` or `Revoked` ({InvalidTransition});
-    /// - it is frozen ({NotFrozen}).
-    ///
-    /// Emits an {AssetUnfrozen} event.
-    function unfreeze(uint64 assetId, bytes32 orderHash) external;
+    /// Emits a {FrozenChanged} event when the bit changes (nothing when it is as asked already).
+    function setFrozen(uint64 assetId, bool frozen) external;
 
     /// @notice Cancellation by the holder (注销), or withdrawal of a pending application; anyone
     /// may send it with the holder's consent.
@@ -493,7 +479,7 @@ interface IAssetRegistry {
     /// - the asset exists ({UnknownAsset} otherwise).
     function getAsset(uint64 assetId) external view returns (Asset memory);
 
-    /// @notice Holder, stored status, freeze, region and expiry; all zero for an unknown asset.
+    /// @notice Holder, stored status, seizure (`frozen`), region and expiry; all zero for an unknown asset.
     /// Never reverts.
     function standingOf(uint64 assetId) external view returns (Standing memory);
 

@@ -8,7 +8,7 @@ library Roles {
     /// periods, the certificates' base URI and the recognition agreements. Named here because the
     /// registry's contracts ask RegistryRoles rather than inherit AccessControl.
     bytes32 internal constant ADMIN = 0x00;
-    /// @dev Registration-center staff: notices, objections, issue, change, transfer, pledge, freeze, revoke.
+    /// @dev Registration-center staff: notices, objections, issue, change, transfer, pledge, annotations, revoke.
     bytes32 internal constant REGISTRAR = keccak256("REGISTRAR_ROLE");
     /// @dev Formal and substantive review of applications.
     bytes32 internal constant REVIEWER = keccak256("REVIEWER_ROLE");
@@ -16,6 +16,7 @@ library Roles {
     bytes32 internal constant ANCHORER = keccak256("ANCHORER_ROLE");
     /// @dev The mediator of cross-region recognition: relays partner headers, records recognitions.
     bytes32 internal constant MEDIATOR = keccak256("MEDIATOR_ROLE");
-    /// @dev The registry's own contracts, allowed to mint and update certificates.
+    /// @dev The registry's own contracts, allowed to mint and update certificates and (the annotations
+    /// module) to set an asset's `frozen` bit.
     bytes32 internal constant MODULE = keccak256("MODULE_ROLE");
 }

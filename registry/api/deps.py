@@ -166,13 +166,18 @@ _UNKNOWN = {
     "asset": ("contract/UnknownAsset", "No such asset", "asset {} is not registered"),
     "objection": ("contract/UnknownObjection", "No such objection", "objection {} is not filed"),
     "grant": ("contract/UnknownGrant", "No such grant", "grant {} was never made"),
+    "annotation": (
+        "contract/UnknownAnnotation",
+        "No such annotation",
+        "annotation {} was never recorded",
+    ),
 }
 
 
 def in_region(
     ctx: AppContext,
     who: Principal | None,
-    target: Literal["asset", "objection", "grant"],
+    target: Literal["asset", "objection", "grant", "annotation"],
     ident: Any,
 ) -> int:
     """The asset an act on ``target`` ``ident`` is about: 404 when there is none, 403 when

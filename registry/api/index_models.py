@@ -23,7 +23,7 @@ class AssetSummary(BaseModel):
     manifest_cid: str
     cid_codec: int
     version: int
-    frozen: bool
+    frozen: bool = Field(description="a seizure (查封) is in force")
     pledgee: str | None
     open_objections: int
     applied_at: int
@@ -51,11 +51,37 @@ class ObjectionOut(BaseModel):
     reason_hash: str | None
 
 
+class AnnotationOut(BaseModel):
+    """An annotation (备注) on the asset. Its texts stay with the center (their SHA-256 are on
+    chain); a seizure's authority and document number are public."""
+
+    annotation_id: int = Field(description="the asset's id followed by three digits")
+    asset_id: int
+    kind: int = Field(
+        description="0 agreed limit, 1 seizure or other preservation, 2 administrative control, "
+        "3 required by law, 4 other"
+    )
+    kind_name: str
+    in_force: bool
+    recorded_by: str
+    recorded_at: int
+    authority_hash: str
+    document_hash: str
+    text_hash: str
+    tx_hash: str
+    lifted_by: str | None
+    lifted_at: int | None
+    lift_document_hash: str | None
+    authority: str | None = Field(description="a seizure's authority, as kept by the center")
+    document_number: str | None = Field(description="a seizure's document number")
+
+
 class AssetOut(AssetSummary):
-    """One asset, with the assets it derives from and the objections to it."""
+    """One asset, with the assets it derives from, the objections to it and its annotations."""
 
     parents: list[ParentOut]
     objections: list[ObjectionOut]
+    annotations: list[AnnotationOut]
 
 
 class AssetPage(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from registry.chain.outbox import Operation, OperationStatus
 from registry.chain.types import (
@@ -250,8 +250,41 @@ class HolderActIn(Strict):
     consent: ConsentIn
 
 
-class OrderIn(Strict):
-    order_hash: Hash32
+AnnotationKindName = Literal[
+    "agreed_limit", "seizure", "administrative_control", "required_by_law", "other"
+]
+"""An annotation's kind (guide art. 23), the names of ``registry.chain.types.AnnotationKind``."""
+AnnotationText = Annotated[str, Field(max_length=200), PlainText]
+BY_AUTHORITY = ("seizure", "administrative_control")
+"""The kinds an authority orders, which name it and its document number (guide art. 23)."""
+
+
+class AnnotationIn(Strict):
+    """An annotation (备注). The texts stay with the center; their SHA-256 go on chain."""
+
+    kind: AnnotationKindName
+    authority: AnnotationText = Field(
+        "", description="the court, procuratorate, police or administrative body that ordered it"
+    )
+    document_number: AnnotationText = Field(
+        "", description="its document's number, e.g. (2026)鲁02执保123号"
+    )
+    text: Annotated[str, Field(min_length=1, max_length=2000), PlainText] = Field(
+        description="what is annotated: the limit, the measure and its scope"
+    )
+
+    @model_validator(mode="after")
+    def _names_authority(self) -> AnnotationIn:
+        if self.kind in BY_AUTHORITY and not (self.authority and self.document_number):
+            raise ValueError(f"a {self.kind} names its authority and document_number")
+        return self
+
+
+class LiftIn(Strict):
+    """The lifting of an annotation, on the document that ends it (for a seizure, the
+    authority's ruling lifting it): its number stays with the center, its SHA-256 goes on chain."""
+
+    document_number: Annotated[str, Field(min_length=1, max_length=200), PlainText]
 
 
 class ReasonIn(Strict):

@@ -46,6 +46,19 @@ class CredentialSubject(BaseModel):
     expires_at: int = Field(alias="expiresAt")
 
 
+class LinkedAnnotation(BaseModel):
+    """An annotation (备注) of the registration, as the credential's status and verification
+    answer it: a seizure with its authority and document number."""
+
+    annotation_id: int
+    kind_name: str
+    in_force: bool
+    recorded_at: int
+    lifted_at: int | None
+    authority: str | None
+    document_number: str | None
+
+
 class CredentialStatus(BaseModel):
     id: str
     type: str
@@ -53,6 +66,9 @@ class CredentialStatus(BaseModel):
     contract: str
     token_id: str = Field(alias="tokenId")
     status: str
+    annotations: list[LinkedAnnotation] = Field(
+        default_factory=list, description="the registration's annotations now, lifted ones too"
+    )
 
 
 class CredentialProof(BaseModel):
@@ -140,6 +156,7 @@ class LinkedAsset(BaseModel):
     holder: str | None
     holder_name_zh: str | None
     certificate: LinkedCertificate | None
+    annotations: list[LinkedAnnotation] = Field(description="its annotations, lifted ones too")
 
 
 class AnchoringOut(BaseModel):

@@ -11,6 +11,7 @@ from typing import Any
 from registry.certificates.numbers import center_of, format_number
 from registry.chain import Registry
 from registry.chain.types import (
+    AnnotationKind,
     AssetKind,
     CertificateKind,
     CertificateStatus,
@@ -38,9 +39,53 @@ RIGHT_ZH = {
     RightKind.OPERATING: "数据产品经营权",
 }
 
+NOTE_ZH = {
+    AnnotationKind.AGREED_LIMIT: "约定的期限或行使条件限制",
+    AnnotationKind.SEIZURE: "查封或其他保全措施",
+    AnnotationKind.ADMINISTRATIVE_CONTROL: "临时性管控措施",
+    AnnotationKind.REQUIRED_BY_LAW: "法律规定须记载的事项",
+    AnnotationKind.OTHER: "其他事项",
+}
+CST = dt.timezone(dt.timedelta(hours=8), "CST")
+"""China Standard Time (UTC+8), in which the annotations' times are shown."""
+
 
 def iso_date(timestamp: int) -> str:
     return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%Y-%m-%d")
+
+
+def beijing_time(timestamp: int) -> str:
+    return dt.datetime.fromtimestamp(timestamp, CST).strftime("%Y-%m-%d %H:%M") + " (UTC+8)"
+
+
+@dataclass(frozen=True)
+class AnnotationShown:
+    """An annotation (备注) of the registration, as its certificate shows it: a seizure with its
+    authority and document number (public), other kinds by what they are."""
+
+    annotation_id: int
+    kind: str
+    kind_zh: str
+    in_force: bool
+    recorded: str
+    lifted: str | None
+    authority: str | None
+    document_number: str | None
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> AnnotationShown:
+        kind = AnnotationKind(int(row["kind"]))
+        lifted = row.get("lifted_at")
+        return cls(
+            int(row["annotation_id"]),
+            kind.name.lower(),
+            NOTE_ZH[kind],
+            lifted is None,
+            beijing_time(int(row["recorded_at"])),
+            None if lifted is None else beijing_time(int(lifted)),
+            row.get("authority"),
+            row.get("document_number"),
+        )
 
 
 @dataclass(frozen=True)
@@ -80,6 +125,7 @@ class CertificateView:
     center_en: str
     manifest_hash: str
     rights: list[RightHeld] = field(default_factory=list)
+    annotations: list[AnnotationShown] = field(default_factory=list)
 
     @property
     def valid_from(self) -> str:
@@ -161,4 +207,5 @@ def certificate_view(
         center_en=center_name(center, "en"),
         manifest_hash=manifest_hash,
         rights=rights,
+        annotations=[AnnotationShown.of(n) for n in asset.get("annotations", [])],
     )

@@ -32,6 +32,8 @@ from registry.chain.signing import Domain
 from registry.chain.types import (
     DIRECT,
     Anchor,
+    Annotation,
+    AnnotationKind,
     Application,
     Asset,
     Certificate,
@@ -409,12 +411,6 @@ class AssetRegistryClient(ConsentingContract):
     def release_pledge(self, sender: LocalAccount, asset_id: int) -> TxReceipt:
         return self._send(sender, "releasePledge", asset_id)
 
-    def freeze(self, sender: LocalAccount, asset_id: int, order_hash: bytes) -> TxReceipt:
-        return self._send(sender, "freeze", asset_id, order_hash)
-
-    def unfreeze(self, sender: LocalAccount, asset_id: int, order_hash: bytes) -> TxReceipt:
-        return self._send(sender, "unfreeze", asset_id, order_hash)
-
     def cancel(self, sender: LocalAccount, asset_id: int, consent: Consent = DIRECT) -> TxReceipt:
         return self._send(sender, "cancel", asset_id, consent.to_abi())
 
@@ -635,3 +631,45 @@ class EvidenceAnchorClient(BoundContract):
     ) -> tuple[bool, Anchor]:
         ok, anchor = self._call("verifyEvidence", data_hash, list(proof), root)
         return bool(ok), Anchor.from_abi(anchor)
+
+
+class AnnotationsClient(BoundContract):
+    """Annotations (备注): agreed limits, seizures, administrative controls and others."""
+
+    def annotate_tx(
+        self,
+        sender: LocalAccount,
+        asset_id: int,
+        kind: AnnotationKind,
+        authority_hash: bytes,
+        document_hash: bytes,
+        text_hash: bytes,
+    ) -> TxReceipt:
+        return self._send(
+            sender, "annotate", asset_id, int(kind), authority_hash, document_hash, text_hash
+        )
+
+    def annotate(
+        self,
+        sender: LocalAccount,
+        asset_id: int,
+        kind: AnnotationKind,
+        authority_hash: bytes,
+        document_hash: bytes,
+        text_hash: bytes,
+    ) -> int:
+        """Records the annotation; returns its id."""
+        receipt = self.annotate_tx(sender, asset_id, kind, authority_hash, document_hash, text_hash)
+        return int(self._event_arg(receipt, "AnnotationRecorded", "annotationId"))
+
+    def lift(self, sender: LocalAccount, annotation_id: int, document_hash: bytes) -> TxReceipt:
+        return self._send(sender, "lift", annotation_id, document_hash)
+
+    def get_annotation(self, annotation_id: int) -> Annotation:
+        return Annotation.from_abi(self._call("getAnnotation", annotation_id))
+
+    def annotations_of(self, asset_id: int) -> list[int]:
+        return [int(i) for i in self._call("annotationsOf", asset_id)]
+
+    def seizures_of(self, asset_id: int) -> int:
+        return int(self._call("seizuresOf", asset_id))

@@ -12,6 +12,7 @@ from web3 import Web3
 
 from registry.chain.calendar import WorkCalendarClient
 from registry.chain.client import (
+    AnnotationsClient,
     AssetRegistryClient,
     CertificatesClient,
     Chain,
@@ -33,6 +34,7 @@ CONTRACTS = (
     "EvidenceAnchor",
     "RecognitionRegistry",
     "WorkCalendar",
+    "Annotations",
 )
 
 DEFAULT_ADMIN = b"\x00" * 32
@@ -76,6 +78,7 @@ class Registry:
     rights: RightsRegistryClient
     certificates: CertificatesClient
     evidence: EvidenceAnchorClient
+    annotations: AnnotationsClient
     recognition: RecognitionClient | None = None  # None: deployed before recognition existed
     calendar: WorkCalendarClient | None = None  # None: deployed before the calendar existed
     contracts: dict[str, str] = field(default_factory=dict)
@@ -99,6 +102,7 @@ class Registry:
             evidence=EvidenceAnchorClient(
                 chain, at["EvidenceAnchor"], artifacts["EvidenceAnchor"].abi
             ),
+            annotations=AnnotationsClient(chain, at["Annotations"], artifacts["Annotations"].abi),
             recognition=RecognitionClient(
                 chain, at["RecognitionRegistry"], artifacts["RecognitionRegistry"].abi
             )
@@ -161,6 +165,7 @@ def deploy(
     rights = _deploy_one(w3, deployer, artifacts["RightsRegistry"], roles, assets, certificates)
     evidence = _deploy_one(w3, deployer, artifacts["EvidenceAnchor"], roles)
     recognition = _deploy_one(w3, deployer, artifacts["RecognitionRegistry"], roles)
+    annotations = _deploy_one(w3, deployer, artifacts["Annotations"], roles, assets)
     deployment = Deployment(
         chain_id=int(w3.eth.chain_id),
         block=block + 1,
@@ -173,6 +178,7 @@ def deploy(
             "EvidenceAnchor": evidence,
             "RecognitionRegistry": recognition,
             "WorkCalendar": calendar,
+            "Annotations": annotations,
         },
         compiler=artifacts["AssetRegistry"].compiler,
         deployer=deployer.address,
@@ -184,6 +190,8 @@ def deploy(
             registry.roles.name_contract(deployer, name, address)
     registry.roles.grant_role(deployer, MODULE, assets)
     registry.roles.grant_role(deployer, MODULE, rights)
+    # The annotations module sets an asset's frozen bit while a seizure is in force.
+    registry.roles.grant_role(deployer, MODULE, annotations)
     registry.assets.set_modules(deployer, certificates, rights)
     WorkCalendarClient(registry.chain, calendar, artifacts["WorkCalendar"].abi).seed(deployer)
     staff = (

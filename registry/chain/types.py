@@ -68,6 +68,16 @@ class ObjectionStatus(IntEnum):
     DISMISSED = 3
 
 
+class AnnotationKind(IntEnum):
+    """What an annotation (备注) records (guide art. 23): its name is the API's ``kind``."""
+
+    AGREED_LIMIT = 0
+    SEIZURE = 1
+    ADMINISTRATIVE_CONTROL = 2
+    REQUIRED_BY_LAW = 3
+    OTHER = 4
+
+
 class RightKind(IntEnum):
     HOLDING = 0
     PROCESSING = 1
@@ -313,3 +323,19 @@ class Anchor:
     @classmethod
     def from_abi(cls, t: tuple[Any, ...]) -> Self:
         return cls(checksum(t[0]), t[1], t[2])
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """An annotation as the contract's view answers it; ``recorded_at`` 0: no such annotation."""
+
+    asset_id: int
+    kind: AnnotationKind
+    recorded_by: str
+    recorded_at: int
+    lifted_by: str
+    lifted_at: int
+
+    @classmethod
+    def from_abi(cls, t: tuple[Any, ...]) -> Self:
+        return cls(t[0], AnnotationKind(t[1]), checksum(t[2]), t[3], checksum(t[4]), t[5])

@@ -169,11 +169,11 @@ class RegistryClient:
     def release_pledge(self, asset_id: int, **kw: Any) -> dict[str, Any]:
         return self.perform("release_pledge", asset_id, **kw)
 
-    def freeze(self, asset_id: int, body: models.OrderIn, **kw: Any) -> dict[str, Any]:
-        return self.perform("freeze", asset_id, body, **kw)
+    def annotate(self, asset_id: int, body: models.AnnotationIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("annotate", asset_id, body, **kw)
 
-    def unfreeze(self, asset_id: int, body: models.OrderIn, **kw: Any) -> dict[str, Any]:
-        return self.perform("unfreeze", asset_id, body, **kw)
+    def lift(self, annotation_id: int, body: models.LiftIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("lift", annotation_id, body, **kw)
 
     def cancel(self, asset_id: int, body: models.HolderActIn, **kw: Any) -> dict[str, Any]:
         return self.perform("cancel", asset_id, body, **kw)
@@ -273,6 +273,9 @@ class RegistryClient:
 
     def asset(self, asset_id: int) -> dict[str, Any]:
         return dict(self._get(f"/assets/{asset_id}"))
+
+    def annotations(self, asset_id: int) -> list[dict[str, Any]]:
+        return list(self._get(f"/assets/{asset_id}/annotations"))
 
     def history(self, asset_id: int) -> list[dict[str, Any]]:
         return list(self._get(f"/assets/{asset_id}/history"))

@@ -72,6 +72,20 @@ def certificate_pdf(view: CertificateView, record_url: str, printed_at: int) -> 
         )
         for r in view.rights
     ]
+    notes = [
+        (
+            bilingual("备注", "Annotation"),
+            bilingual("记载 / 解除", "Recorded / lifted"),
+            bilingual("决定机关 / 文书编号", "Authority / document number"),
+        )
+    ] + [
+        (
+            bilingual(f"{n.kind_zh} #{n.annotation_id}", n.kind),
+            text(n.recorded + ("\n解除 lifted " + n.lifted if n.lifted else "\n有效 in force"), 8),
+            text(" ".join(p for p in (n.authority, n.document_number) if p) or "—", 8),
+        )
+        for n in view.annotations
+    ]
     printed = dt.datetime.fromtimestamp(printed_at, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     story: list[Flowable] = [
         *heading(view.kind_zh, f"Data Registration Certificate ({view.kind})"),
@@ -82,6 +96,14 @@ def certificate_pdf(view: CertificateView, record_url: str, printed_at: int) -> 
             "三权分置",
             "The three separated rights",
             rows(rights, [label, 62 * mm, CONTENT_WIDTH - label - 62 * mm], header=True),
+        ),
+        Spacer(1, 5 * mm),
+        section(
+            "备注",
+            "Annotations",
+            rows(notes, [label, 62 * mm, CONTENT_WIDTH - label - 62 * mm], header=True)
+            if view.annotations
+            else text("无 None"),
         ),
         Spacer(1, 6 * mm),
         rows(

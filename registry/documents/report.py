@@ -14,6 +14,8 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
+from registry.certificates.view import NOTE_ZH
+from registry.chain.types import AnnotationKind
 from registry.content.canonical import canonical_json
 from registry.documents.pdf import (
     CONTENT_WIDTH,
@@ -110,6 +112,15 @@ def _stated(stated: dict[str, Any]) -> list[Flowable]:
     return [section(zh, en, rows(body, [label, CONTENT_WIDTH - label])), Spacer(1, 4 * mm)]
 
 
+def _annotation(note: dict[str, Any]) -> str:
+    """A linked asset's annotation as a line of the report: kind, id, whether in force, and a
+    seizure's authority and document number."""
+    kind = AnnotationKind[str(note["kind_name"]).upper()]
+    state = "有效 in force" if note["in_force"] else "已解除 lifted"
+    by = " ".join(p for p in (note.get("authority"), note.get("document_number")) if p)
+    return f"\n备注 #{note['annotation_id']} {NOTE_ZH[kind]} {kind.name.lower()}, {state} {by}"
+
+
 def report_pdf(document: dict[str, Any]) -> bytes:
     """The PDF of a ``report_document``."""
     report = document["report"]
@@ -178,7 +189,8 @@ def report_pdf(document: dict[str, Any]) -> bytes:
         (
             text(
                 f"#{item['asset_id']} {item.get('name_zh') or ''}\n"
-                f"{item.get('holder_name_zh') or item.get('holder') or ''}",
+                f"{item.get('holder_name_zh') or item.get('holder') or ''}"
+                + "".join(_annotation(n) for n in item.get("annotations") or []),
                 8,
             ),
             text(item["as"], 8),

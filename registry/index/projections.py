@@ -11,7 +11,15 @@ import sqlalchemy as sa
 
 from registry.certificates.numbers import format_number
 from registry.chain.types import CertificateStatus, ObjectionStatus, Status
-from registry.index.schema import anchors, assets, certificates, grants, objections, parents
+from registry.index.schema import (
+    anchors,
+    asset_annotations,
+    assets,
+    certificates,
+    grants,
+    objections,
+    parents,
+)
 
 
 @dataclass(frozen=True)
@@ -199,14 +207,9 @@ def _pledge_released(conn: sa.Connection, e: Event) -> None:
     _asset(conn, e, pledgee=None)
 
 
-@_on("AssetRegistry", "AssetFrozen")
+@_on("AssetRegistry", "FrozenChanged")
 def _frozen(conn: sa.Connection, e: Event) -> None:
-    _asset(conn, e, frozen=True)
-
-
-@_on("AssetRegistry", "AssetUnfrozen")
-def _unfrozen(conn: sa.Connection, e: Event) -> None:
-    _asset(conn, e, frozen=False)
+    _asset(conn, e, frozen=e.args["frozen"])
 
 
 @_on("AssetRegistry", "RegistrationCancelled")
@@ -308,6 +311,39 @@ def _extended(conn: sa.Connection, e: Event) -> None:
         sa.update(certificates)
         .where(certificates.c.token_id == e.args["certificateId"])
         .values(expires_at=e.args["expiresAt"])
+    )
+
+
+# ---------------------------------------------------------------- Annotations
+
+
+@_on("Annotations", "AnnotationRecorded")
+def _annotated(conn: sa.Connection, e: Event) -> None:
+    a = e.args
+    conn.execute(
+        sa.insert(asset_annotations).values(
+            annotation_id=a["annotationId"],
+            asset_id=e.asset_id,
+            kind=a["kind"],
+            recorded_by=a["recordedBy"],
+            recorded_at=e.timestamp,
+            authority_hash=a["authorityHash"],
+            document_hash=a["documentHash"],
+            text_hash=a["textHash"],
+            tx_hash=e.tx_hash,
+        )
+    )
+
+
+@_on("Annotations", "AnnotationLifted")
+def _lifted(conn: sa.Connection, e: Event) -> None:
+    a = e.args
+    conn.execute(
+        sa.update(asset_annotations)
+        .where(asset_annotations.c.annotation_id == a["annotationId"])
+        .values(
+            lifted_by=a["liftedBy"], lifted_at=e.timestamp, lift_document_hash=a["documentHash"]
+        )
     )
 
 

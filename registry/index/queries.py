@@ -3,6 +3,7 @@ certificates by number; the full history of an asset."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,9 +12,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from registry.certificates.numbers import parse_number
-from registry.chain.types import Status
+from registry.chain.types import AnnotationKind, Status
 from registry.content.manifest import Manifest
 from registry.index.schema import (
+    asset_annotations,
     assets,
     certificates,
     events,
@@ -23,6 +25,7 @@ from registry.index.schema import (
     objections,
     parents,
     sync,
+    texts,
 )
 
 logger = logging.getLogger(__name__)
@@ -84,8 +87,24 @@ def _status_at(conn: sa.Connection, asset: Any, at: int) -> str | None:
     return None if status is None else status.name.lower()
 
 
+PUBLIC_TEXTS = frozenset({AnnotationKind.SEIZURE})
+"""The annotations whose authority and document number the public reads: a seizure is public in
+China's practice; the other kinds show what they are, not their texts."""
+
+
+def _annotation(row: sa.Row[Any], kept: dict[str, str]) -> dict[str, Any]:
+    found = _row(row)
+    kind = AnnotationKind(found["kind"])
+    found["kind_name"] = kind.name.lower()
+    found["in_force"] = found["lifted_at"] is None
+    public = kind in PUBLIC_TEXTS
+    found["authority"] = kept.get(found["authority_hash"]) if public else None
+    found["document_number"] = kept.get(found["document_hash"]) if public else None
+    return found
+
+
 class Queries:
-    """Read-only access to the index."""
+    """Read-only access to the index (and the texts and manifests the service keeps in it)."""
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
@@ -112,7 +131,7 @@ class Queries:
             rows = conn.execute(self._asset_select().where(assets.c.asset_id.in_(ids)))
             found = {int(r.asset_id): _with_status_now(_row(r), now) for r in rows}
             for asset in found.values():
-                asset["parents"], asset["objections"] = [], []
+                asset["parents"], asset["objections"], asset["annotations"] = [], [], []
             for r in conn.execute(sa.select(parents).where(parents.c.asset_id.in_(list(found)))):
                 found[int(r.asset_id)]["parents"].append(_row(r))
             for r in conn.execute(
@@ -121,7 +140,47 @@ class Queries:
                 .order_by(objections.c.objection_id)
             ):
                 found[int(r.asset_id)]["objections"].append(_row(r))
+            for note in self._annotations(conn, list(found)):
+                found[note["asset_id"]]["annotations"].append(note)
         return [found[i] for i in ids if i in found]
+
+    def annotations(self, asset_id: int) -> list[dict[str, Any]]:
+        """The asset's annotations, oldest first, lifted ones included; a seizure with its
+        authority and document number as kept (``keep_texts``)."""
+        with self.engine.connect() as conn:
+            return self._annotations(conn, [asset_id])
+
+    @staticmethod
+    def _annotations(conn: sa.Connection, asset_ids: list[int]) -> list[dict[str, Any]]:
+        rows = conn.execute(
+            sa.select(asset_annotations)
+            .where(asset_annotations.c.asset_id.in_(asset_ids))
+            .order_by(asset_annotations.c.annotation_id)
+        ).all()
+        wanted = {
+            h for r in rows if r.kind in PUBLIC_TEXTS for h in (r.authority_hash, r.document_hash)
+        }
+        kept = {
+            t.sha256: t.text
+            for t in conn.execute(sa.select(texts).where(texts.c.sha256.in_(list(wanted))))
+        }
+        return [_annotation(r, kept) for r in rows]
+
+    def keep_texts(self, plain: Sequence[str]) -> None:
+        """Keeps each non-empty text under its SHA-256 (0x-hex), which is what the act put on
+        chain; a text kept already is left as it is."""
+        by_hash = {"0x" + hashlib.sha256(t.encode("utf-8")).hexdigest(): t for t in plain if t}
+        if not by_hash:
+            return
+        with self.engine.begin() as conn:
+            known = set(
+                conn.execute(
+                    sa.select(texts.c.sha256).where(texts.c.sha256.in_(list(by_hash)))
+                ).scalars()
+            )
+            new = [{"sha256": h, "text": t} for h, t in by_hash.items() if h not in known]
+            if new:
+                conn.execute(sa.insert(texts), new)
 
     def search(
         self,

@@ -117,6 +117,23 @@ objections = sa.Table(
     sa.Column("investigation_due", sa.BigInteger),
 )
 
+asset_annotations = sa.Table(
+    "annotations",
+    metadata,
+    sa.Column("annotation_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("asset_id", sa.BigInteger, nullable=False, index=True),
+    sa.Column("kind", sa.SmallInteger, nullable=False),
+    sa.Column("recorded_by", sa.String(42), nullable=False),
+    sa.Column("recorded_at", sa.BigInteger, nullable=False),
+    sa.Column("authority_hash", sa.String(66), nullable=False),
+    sa.Column("document_hash", sa.String(66), nullable=False),
+    sa.Column("text_hash", sa.String(66), nullable=False),
+    sa.Column("tx_hash", sa.String(66), nullable=False),
+    sa.Column("lifted_by", sa.String(42)),
+    sa.Column("lifted_at", sa.BigInteger),
+    sa.Column("lift_document_hash", sa.String(66)),
+)
+
 anchors = sa.Table(
     "anchors",
     metadata,
@@ -145,7 +162,16 @@ manifest_files = sa.Table(
     sa.Column("path", sa.Text, nullable=False),
 )
 
-PROJECTIONS = (assets, parents, grants, certificates, objections, anchors)
+texts = sa.Table(
+    "texts",
+    metadata,
+    sa.Column("sha256", sa.String(66), primary_key=True),
+    sa.Column("text", sa.Text, nullable=False),
+)
+
+PROJECTIONS = (assets, parents, grants, certificates, objections, asset_annotations, anchors)
 """Tables rebuilt from ``events``; ``manifests`` (and ``manifest_files``) hold the manifests
 published to the service (``POST /v1/manifests``), each under its own SHA-256: the only source of
-an asset's names."""
+an asset's names. ``texts`` holds, under their SHA-256, the plain texts whose hashes acts put on
+chain (an annotation's authority, document number and text): like a manifest, each checks
+against the chain's hash, and none is a projection, so a rewind keeps them."""

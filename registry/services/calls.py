@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from registry.chain.signing import jsonable, message_of
 
-Contract = Literal["assets", "rights"]
+Contract = Literal["assets", "rights", "annotations"]
 Sender = Literal["registrar", "reviewer"]
 
 

@@ -31,6 +31,7 @@ _CREATES: dict[str, tuple[str, str, str, str]] = {
     "issue": ("assets", "RegistrationIssued", "certificateId", "certificate"),
     "grant": ("rights", "RightGranted", "grantId", "grant_id"),
     "registerLicence": ("rights", "LicenceRegistered", "certificateId", "certificate"),
+    "annotate": ("annotations", "AnnotationRecorded", "annotationId", "annotation_id"),
 }
 
 
@@ -215,11 +216,15 @@ class RegistryService:
         error = contract.dry_run(self.staff.registrar.account.address, data)
         return None if error is None or error.name == "NotHolder" else error
 
-    def asset_of(self, target: Literal["asset", "objection", "grant"], ident: Any) -> int:
+    def asset_of(
+        self, target: Literal["asset", "objection", "grant", "annotation"], ident: Any
+    ) -> int:
         """The asset an act on ``target`` ``ident`` is about (0 when there is no such one): the
-        asset itself, an objection's or a grant's (a grant id is 32 bytes)."""
+        asset itself, an objection's, a grant's (a grant id is 32 bytes) or an annotation's."""
         if target == "objection":
             return self.registry.assets.get_objection(int(ident)).asset_id
+        if target == "annotation":
+            return self.registry.annotations.get_annotation(int(ident)).asset_id
         if target == "grant":
             return self.registry.rights.get_grant(bytes(ident)).asset_id
         return int(ident)

@@ -1,5 +1,6 @@
 """The registrar's console (登记机构工作台): sign in with an API key, then, by role, the review
-queue, the public notice and its objections, issue, freeze, revoke; the status of each write;
+queue, the public notice and its objections, issue, annotations (a seizure among them) and their
+lifting, revoke; the status of each write;
 the partner regions. What a role may not do is neither shown nor accepted."""
 
 from __future__ import annotations
@@ -14,18 +15,19 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Cookie, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from registry.acts import Act, act, text_hash
 from registry.api.deps import AppContext, Ctx, accepted
 from registry.api.keys import Role
 from registry.api.limits import client_of
 from registry.api.models import (
+    AnnotationIn,
     ApproveIn,
     ExtensionIn,
     Ground,
+    LiftIn,
     ObjectionDecisionIn,
-    OrderIn,
     ProofRequestIn,
     ReasonIn,
     RefuseIn,
@@ -50,6 +52,9 @@ class ActForm:
     ground: Ground = "other_legal_grounds"
     days: int = 1
     deadline: dt.date | None = None
+    kind: str = ""
+    authority: str = ""
+    document_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ class ConsoleAct:
     body: Callable[[ActForm], BaseModel | None]
     needs_text: bool = False
     on_objection: bool = False
+    on_annotation: bool = False
 
     def allowed(self, role: Role) -> bool:
         return self.act.roles is None or role in self.act.roles
@@ -112,11 +118,25 @@ ACTS: dict[str, ConsoleAct] = {
         on_objection=True,
     ),
     "issue": ConsoleAct(act("issue"), "act.issue", lambda f: None),
-    "freeze": ConsoleAct(
-        act("freeze"), "act.freeze", lambda f: OrderIn(order_hash=text_hash(f.text)), True
+    "annotate": ConsoleAct(
+        act("annotate"),
+        "act.annotate",
+        lambda f: AnnotationIn.model_validate(
+            {
+                "kind": f.kind,
+                "authority": f.authority,
+                "document_number": f.document_number,
+                "text": f.text,
+            }
+        ),
+        True,
     ),
-    "unfreeze": ConsoleAct(
-        act("unfreeze"), "act.unfreeze", lambda f: OrderIn(order_hash=text_hash(f.text)), True
+    "lift": ConsoleAct(
+        act("lift"),
+        "act.lift",
+        lambda f: LiftIn(document_number=f.text),
+        True,
+        on_annotation=True,
     ),
     "revoke": ConsoleAct(
         act("revoke"), "act.revoke", lambda f: ReasonIn(reason_hash=text_hash(f.text)), True
@@ -153,9 +173,10 @@ def _queues(ctx: AppContext, session: Session) -> dict[str, list[Any]]:
                 str(o["evidence_hash"]).lower(): o
                 for o in ctx.objectors.of_asset(asset["asset_id"])
             }
+        issued = queries.assets([a["asset_id"] for a in listed(Status.ISSUED)], now)
         return {
             "notice": notice,
-            "issued": listed(Status.ISSUED),
+            "issued": issued,
             "deadlines": ctx.deadlines.rows(region),
         }
     return {}
@@ -333,6 +354,10 @@ def console_act(
     ground: Annotated[Ground, Form()] = "other_legal_grounds",
     days: Annotated[int, Form(ge=1, le=10)] = 1,
     deadline: Annotated[dt.date | None, Form()] = None,
+    annotation_id: Annotated[int | None, Form(ge=1, lt=2**63)] = None,
+    kind: Annotated[str, Form(max_length=40)] = "",
+    authority: Annotated[str, Form(max_length=200)] = "",
+    document_number: Annotated[str, Form(max_length=200)] = "",
     lang: Lang = "zh",
     session_id: Annotated[str | None, Cookie(alias=COOKIE)] = None,
 ) -> Response:
@@ -346,7 +371,20 @@ def console_act(
     assert chosen is not None  # form_session refused an unknown act
     if chosen.needs_text and not text.strip():
         return console_page(ctx, request, lang, session, 422, "console.needs_text")
-    target = (objection_id or 0) if chosen.on_objection else asset_id
+    target = asset_id
+    if chosen.on_objection:
+        target = objection_id or 0
+    elif chosen.on_annotation:
+        target = annotation_id or 0
+    try:
+        body = chosen.body(
+            ActForm(
+                text, objection_id, upheld, ground, days, deadline, kind, authority, document_number
+            )
+        )
+    except ValidationError as invalid:
+        logger.info("console %s refused: %s", action, invalid.errors()[0]["msg"])
+        return console_page(ctx, request, lang, session, 422, "console.bad_form")
     try:
         op = accepted(
             perform(
@@ -354,7 +392,7 @@ def console_act(
                 chosen.act,
                 session.principal,
                 target,
-                chosen.body(ActForm(text, objection_id, upheld, ground, days, deadline)),
+                body,
                 f"console-{uuid.uuid4().hex}",
             )
         )

@@ -20,6 +20,7 @@ from registry.api.limits import client_of
 from registry.api.models import ObjectionGrounds, ObjectionIn, ObjectorIn, ObjectorKind
 from registry.api.problems import ProblemError
 from registry.api.routers.objections import file_objection
+from registry.certificates.view import AnnotationShown
 from registry.chain.types import AssetKind, RightKind, Status
 from registry.content.canonical import canonical_json
 from registry.fields import REGIONS, address, ascii_int
@@ -134,6 +135,7 @@ def _asset_page(ctx: Any, request: Request, asset_id: int, lang: str, **extra: A
         grants=grants,
         certificates=ctx.queries.certificates_of(asset_id),
         history=ctx.queries.history(asset_id),
+        notes=[AnnotationShown.of(n) for n in asset["annotations"]],
         name=_namer(lang),
         **extra,
     )

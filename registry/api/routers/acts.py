@@ -31,6 +31,9 @@ router = APIRouter(prefix="/v1")
 _PATH_PARAMS: dict[str, Any] = {
     "asset_id": Annotated[int, Path(ge=1, lt=2**63, description="The asset's id")],
     "objection_id": Annotated[int, Path(ge=1, lt=2**63, description="The objection's id")],
+    "annotation_id": Annotated[
+        int, Path(ge=1, lt=2**63, description="The annotation's id: the asset's, then 3 digits")
+    ],
     "grant_id": Annotated[
         str, Path(pattern=r"^0x[0-9a-fA-F]{64}$", description="The grant's id (32 bytes)")
     ],
@@ -92,11 +95,14 @@ def perform(
     target = act.target_of(target, body)
     authorize(ctx, act, who, target, body)
     consent = getattr(body, "consent", None)
-    return ctx.service.perform(
+    op = ctx.service.perform(
         operation_key(who, key),
         act.call(body, target),
         consent.to_consent() if act.consent and consent is not None else None,
     )
+    if act.texts is not None and not (op.status == "failed" and op.tx_hash is None):
+        ctx.queries.keep_texts(act.texts(body))
+    return op
 
 
 def _endpoint(act: Act) -> Callable[..., OperationOut]:
@@ -148,5 +154,5 @@ for _act in ACTS:
         response_model=OperationOut,
         name=_act.name,
         summary=_act.summary,
-        tags=["rights" if _act.contract == "rights" else "assets"],
+        tags=[{"rights": "rights", "annotations": "annotations"}.get(_act.contract, "assets")],
     )

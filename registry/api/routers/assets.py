@@ -16,7 +16,7 @@ from registry.api.deps import (
     may,
     operation_key,
 )
-from registry.api.index_models import AssetOut, AssetPage, AssetRights, EventOut
+from registry.api.index_models import AnnotationOut, AssetOut, AssetPage, AssetRights, EventOut
 from registry.api.keys import Principal
 from registry.api.models import ApplicationIn, OperationOut
 from registry.api.problems import ProblemError
@@ -97,6 +97,14 @@ def get_asset(asset_id: AssetId, ctx: Ctx) -> dict[str, Any]:
     if asset is None:
         raise ProblemError(404, "not-found", "No such asset", f"asset {asset_id} is not indexed")
     return asset
+
+
+@router.get("/assets/{asset_id}/annotations", response_model=list[AnnotationOut])
+def asset_annotations(asset_id: AssetId, ctx: Ctx) -> list[dict[str, Any]]:
+    """The asset's annotations (备注), oldest first, lifted ones included."""
+    if ctx.queries.asset(asset_id, ctx.now()) is None:
+        raise ProblemError(404, "not-found", "No such asset", f"asset {asset_id} is not indexed")
+    return ctx.queries.annotations(asset_id)
 
 
 @router.get("/assets/{asset_id}/history", response_model=list[EventOut])

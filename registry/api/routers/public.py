@@ -67,11 +67,11 @@ def certificate(number: Number, ctx: Ctx) -> dict[str, Any]:
 )
 def credential(number: Number, ctx: Ctx, request: Request) -> dict[str, Any]:
     """The certificate as a W3C Verifiable Credential 2.0, signed by the registrar's key
-    (EIP-712), with its status read from the chain now."""
+    (EIP-712), with its status read from the chain now and the registration's annotations."""
     cert = certificate_record(ctx, number)
     registry = ctx.service.registry
     status = CertificateStatus(registry.certificates.status_of(int(cert["token_id"])))
-    return issue_credential(
+    issued = issue_credential(
         cert,
         manifest_at_issue(ctx.queries, int(cert["asset_id"]), int(cert["issued_at"])),
         ctx.service.staff.registrar.account,
@@ -80,6 +80,9 @@ def credential(number: Number, ctx: Ctx, request: Request) -> dict[str, Any]:
         status.name.lower(),
         str(request.url_for("certificate_status", number=number)),
     )
+    # Like the status, the annotations are the registration's now, outside what was signed.
+    issued["credentialStatus"]["annotations"] = ctx.queries.annotations(int(cert["asset_id"]))
+    return issued
 
 
 @router.get(

@@ -87,8 +87,8 @@ def _linked(
     ctx: AppContext, receipt: dict[str, Any], anchored: dict[str, Any] | None
 ) -> list[dict[str, Any]]:
     """The registered assets this evidence is the manifest or a file of, with their status when
-    it was anchored (at the block's time, once verified) and now, and their certificate's status
-    now (read from the chain)."""
+    it was anchored (at the block's time, once verified) and now, their certificate's status
+    now (read from the chain) and their annotations (a seizure in force among them)."""
     now = ctx.now()
     then = None if anchored is None else int(anchored["block_time"])
     found = ctx.queries.linked(str(receipt["hash"]).lower(), then, now)
@@ -100,6 +100,7 @@ def _linked(
         item["name_zh"], item["name_en"] = asset.get("name_zh"), asset.get("name_en")
         item["holder"] = asset.get("holder")
         item["holder_name_zh"] = (holder or {}).get("name_zh")
+        item["annotations"] = asset.get("annotations", [])
         token = item.pop("certificate_id")
         item["certificate"] = None
         if token:
