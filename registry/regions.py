@@ -69,6 +69,13 @@ class Center:
         if not 0 <= self.digit <= 9:
             raise ValueError(f"center {self.digit}: one digit, 0-9")
 
+    @classmethod
+    def of(cls, code: str) -> Center:
+        """The center of a three-digit code (``370``). Raises ValueError if none has it."""
+        if len(code) != 3 or not code.isascii() or not code.isdigit():
+            raise ValueError(f"center code {code!r}: three digits, e.g. 370")
+        return cls(int(code[:2]), int(code[2]))
+
     @property
     def code(self) -> str:
         """The three digits certificate numbers carry, e.g. ``370``."""

@@ -27,7 +27,7 @@ from registry.certificates.numbers import center_of, format_number, parse_number
 from registry.chain import Deployment, Registry
 from registry.chain.compiler import Artifact
 from registry.chain.types import AnnotationKind
-from registry.recognition import verify_proofs
+from registry.recognition import load_partners, verify_proofs
 from registry.regions import Center
 from tests.conftest import Accounts, Flow, advance, h, now
 from tests.test_lifecycle import holder_consent
@@ -168,6 +168,11 @@ def test_each_region_is_a_center_and_partners_read_it_off_the_number(
         assert federation.registry(code, artifacts).certificates.center == expected[code]
         described = httpx.get(f"{region.api}/v1/federation", timeout=10).json()
         assert described["center"] == expected[code].code
+        # Each partner's center, as read from the partner's own chain at the agreement.
+        partners = load_partners(region.data_dir / "partners.json")
+        assert {p.region: p.serving for p in partners} == {
+            other: center for other, center in expected.items() if other != code
+        }
     number = issued_at_origin(federation, artifacts, accounts, "center-of-number")
     assert number.startswith("SJ370")
     assert len(number) == 15

@@ -19,7 +19,7 @@ from registry.chain import Registry
 from registry.chain.compiler import standard_input
 from registry.chain.deploy import MEDIATOR
 from registry.chain.recognition import Agreement, AgreementStatus, RecognitionRequest
-from registry.recognition import ProofError, RefusedError, verify_proofs
+from registry.recognition import Partner, ProofError, RefusedError, verify_proofs
 from registry.recognition.headers import verified_header
 from registry.recognition.mediator import check_attestation, recognition_request
 from registry.recognition.origin import (
@@ -29,6 +29,7 @@ from registry.recognition.origin import (
     OriginState,
     fetch_proofs,
 )
+from registry.regions import Center
 from tests.conftest import ROOT, Accounts, Flow, h, now, reverts
 
 PARTNER = 321000
@@ -295,3 +296,11 @@ def test_an_agreement_without_an_answer_age_is_refused(
             [accounts.registrar.address],
         )
     assert partnership.recognition.get_agreement(PARTNER).max_age == 3
+
+
+def test_a_partner_serves_the_center_read_at_its_agreement_else_its_regions() -> None:
+    assert Partner(330700, "http://rpc", "http://api", "339").serving == Center(33, 9)
+    assert Partner(330700, "http://rpc", "http://api").serving == Center(33, 1)  # the sample's
+    assert Partner(440300, "http://rpc", "http://api").serving == Center(44, 0)
+    with pytest.raises(ValueError, match="three digits"):
+        Center.of("37")

@@ -21,7 +21,7 @@ import typer
 from registry.cli.app import app
 from registry.cli.remote import DEFAULT_API, ApiUrl, AsJson, connected, show
 from registry.config import Settings, get_settings
-from registry.regions import center_of_region
+from registry.regions import Center, center_of_region
 
 if TYPE_CHECKING:
     from registry.chain.deploy import Registry
@@ -82,8 +82,27 @@ def make_agreement(
     registry.recognition.set_agreement(
         _admin_key(DEV_ROLES["admin"]), region, agreement, described["registrar_keys"]
     )
-    save_partner(settings.partners_file, Partner(region, partner_rpc, partner_api.rstrip("/")))
+    # The partner's center from its own chain (an immutable of its Certificates contract), not
+    # from its API's word: recognition refuses numbers of any other center as the partner's.
+    center = partner_center(settings, partner_rpc, agreement.certificates)
+    save_partner(
+        settings.partners_file,
+        Partner(region, partner_rpc, partner_api.rstrip("/"), center.code),
+    )
     return region
+
+
+def partner_center(settings: Settings, partner_rpc: str, certificates: str) -> Center:
+    """The center a partner's Certificates contract numbers as, read on the partner's chain."""
+    from registry.chain.client import CertificatesClient, Chain
+    from registry.chain.deploy import load_artifacts
+    from registry.chain.errors import ErrorDecoder
+    from registry.chain.rpc import connect
+
+    abi = load_artifacts(settings.build_dir)["Certificates"].abi
+    return CertificatesClient(
+        Chain(connect(partner_rpc), ErrorDecoder([abi])), certificates, abi
+    ).center
 
 
 @recognition.command("agree")

@@ -50,7 +50,7 @@ from registry.content.canonical import canonical_json
 from registry.journal import open_journal
 from registry.recognition.headers import verified_header
 from registry.recognition.origin import OriginState, fetch_proofs, verify_proofs
-from registry.regions import center_of_region
+from registry.regions import Center, center_of_region
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +96,14 @@ class Partner:
     region: int
     rpc_url: str
     api_url: str
+    # Its center's code (``370``), read from its Certificates contract when the agreement was
+    # made; None in a partners file written before certificate numbers carried the center.
+    center: str | None = None
+
+    @property
+    def serving(self) -> Center:
+        """The center whose numbers the partner's certificates carry."""
+        return center_of_region(self.region) if self.center is None else Center.of(self.center)
 
 
 def load_partners(path: Path) -> list[Partner]:
@@ -254,6 +262,12 @@ class Mediator:
     def partners(self) -> list[Partner]:
         return load_partners(self.partners_file)
 
+    def serving(self, region: int) -> Center:
+        """The center whose numbers ``region``'s certificates carry: its partner's, or by the
+        region alone (``registry.regions.center_of_region``) where it has no agreement."""
+        found = next((p for p in self.partners() if p.region == region), None)
+        return center_of_region(region) if found is None else found.serving
+
     def start(self) -> Mediator:
         self._thread = threading.Thread(target=self._run, name="mediator", daemon=True)
         self._thread.start()
@@ -398,7 +412,7 @@ class Mediator:
             asset_id = state.asset_id
             if state.issued_at == 0:
                 raise RefusedError("unknown-certificate", f"{format_number(token)} not issued")
-            issuer, serving = center_of(token), center_of_region(region)
+            issuer, serving = center_of(token), partner.serving
             if state.region != region or issuer != serving:
                 raise RefusedError(
                     "foreign-region",

@@ -31,7 +31,7 @@ from registry.certificates.numbers import center_of, parse_number
 from registry.fields import CertificateNo
 from registry.recognition import Mediator, answers
 from registry.recognition.answers import PartnerAgreement, RecognitionAnswer, UnknownPartnerError
-from registry.regions import center_of_region, region_name
+from registry.regions import Center, center_of_region, region_name
 
 router = APIRouter(prefix="/v1", tags=["recognition"])
 RegionCode = Annotated[int, Path(ge=100000, le=999999, description="GB/T 2260, e.g. 370200")]
@@ -55,11 +55,11 @@ def _mediator(ctx: AppContext) -> Mediator:
     return ctx.mediator
 
 
-def _token(number: str, region: int) -> int:
+def _token(number: str, region: int, serving: Center) -> int:
     """The token id of a number (well formed at the edge) that can be a certificate of
-    ``region``: issued by the center serving it. Else the 422."""
+    ``region``: issued by ``serving``, the center serving it. Else the 422."""
     token = parse_number(number)
-    issuer, serving = center_of(token), center_of_region(region)
+    issuer = center_of(token)
     if issuer != serving:
         raise _not_a_number(f"numbered by center {issuer}, not {serving} (region {region})")
     return token
@@ -85,7 +85,7 @@ def _not_a_number(reason: str) -> ProblemError:
 def recognition_of(ctx: AppContext, region: int, number: str) -> RecognitionAnswer:
     """The answer for a partner certificate, as the API and the page give it."""
     mediator = _mediator(ctx)
-    token = _token(number, region)
+    token = _token(number, region, mediator.serving(region))
     try:
         return answers.answer(mediator, region, token)
     except UnknownPartnerError as exc:
@@ -152,15 +152,15 @@ def recheck(region: RegionCode, number: CertNumber, ctx: Ctx, request: Request) 
     """Re-checks the certificate against the origin in a coming round of the mediator (after
     every change at the origin, a few per round), whatever was recorded before. 503 while the
     region's queue is full, 429 past the client's limit."""
-    _mediator(ctx)
+    mediator = _mediator(ctx)
     _limited(ctx, request)
-    found = recognition_of(ctx, region, number)
-    if not _mediator(ctx).request(region, _token(number, region)):
+    found = recognition_of(ctx, region, number)  # refuses a number the region cannot have
+    if not mediator.request(region, parse_number(number)):
         raise ProblemError(
             503,
             "recheck-queue-full",
             "Too many rechecks queued for this region",
-            f"region {region}: at most {_mediator(ctx).queue_limit} queued; try again later",
+            f"region {region}: at most {mediator.queue_limit} queued; try again later",
             retry_after=5,
         )
     return RecheckQueued(region=region, number=found.number, queued=True)
@@ -179,17 +179,19 @@ def recognitions(
     429 past the client's limit, 503 while too many numbers are being answered at once."""
     mediator = _mediator(ctx)
     _limited(ctx, request)
-    partners = {p.region for p in mediator.partners()}
+    serving = {p.region: p.serving for p in mediator.partners()}
     found: list[RecognitionAnswer | RecognitionRefused | None] = []
     asked: list[tuple[int, int]] = []
     for item in body.items:
         try:
-            token = _token(item.number, item.region)
+            token = _token(
+                item.number, item.region, serving.get(item.region) or center_of_region(item.region)
+            )
         except ProblemError as problem:
             reason = (problem.extra.get("invalid_params") or [{}])[0].get("reason", "")
             found.append(_refused(item, "invalid-number", str(reason)))
             continue
-        if item.region not in partners:
+        if item.region not in serving:
             found.append(_refused(item, "unknown-partner", f"region {item.region}"))
             continue
         found.append(None)
