@@ -7,6 +7,7 @@ import {IAssetRegistry, Status} from "./interfaces/IAssetRegistry.sol";
 import {Certificate, CertificateKind, CertificateStatus, ICertificates} from "./interfaces/ICertificates.sol";
 import {IERC5192} from "./interfaces/IERC5192.sol";
 import {RoleGated} from "./access/RoleGated.sol";
+import {BeijingDates} from "./libraries/BeijingDates.sol";
 import {CertificateNumbers} from "./libraries/CertificateNumbers.sol";
 import {Roles} from "./libraries/Roles.sol";
 
@@ -58,7 +59,7 @@ contract Certificates is ICertificates, ERC721, RoleGated {
         bytes32 grantId,
         uint32 grantRevision
     ) external onlyRole(Roles.MODULE) returns (uint256 tokenId) {
-        uint256 month = CertificateNumbers.yearMonth(block.timestamp);
+        uint256 month = BeijingDates.yearMonth(block.timestamp);
         uint256 serial = month == _serialMonth ? uint256(_serial) + 1 : 1;
         if (serial > CertificateNumbers.MAX_SERIAL) revert SerialExhausted(month);
         (_serialMonth, _serial) = (uint24(month), uint16(serial));

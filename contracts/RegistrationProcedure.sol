@@ -215,8 +215,8 @@ contract RegistrationProcedure is IRegistrationProcedure, AssetRegistryStorage {
         uint256 paused = p.pausedDays;
         uint40 pausedAt = p.pausedAt;
         if (pausedAt != 0) {
-            uint256 until = _pauseEnd(a, p);
-            d.paused = until == block.timestamp;
+            (uint256 until, bool open) = _pauseEnd(a, p);
+            d.paused = open;
             paused += cal.workingDaysBetween(pausedAt, until);
         }
         d.pausedDays = uint16(paused);
@@ -240,14 +240,19 @@ contract RegistrationProcedure is IRegistrationProcedure, AssetRegistryStorage {
         }
     }
 
-    /// @dev Where the running pause ends for the count: now while it runs; for the notice, the
-    /// last day of the notice or the last objection decision, whichever is later.
-    function _pauseEnd(Asset storage a, Procedure storage p) private view returns (uint256 end) {
+    /// @dev Where the running pause ends for the count, and whether it still runs: now while it
+    /// runs; for the notice, the last day of the notice or the last objection decision,
+    /// whichever is later.
+    function _pauseEnd(Asset storage a, Procedure storage p)
+        private
+        view
+        returns (uint256 end, bool open)
+    {
         uint40 noticeEndsAt = a.noticeEndsAt;
-        if (noticeEndsAt == 0) return block.timestamp;
+        if (noticeEndsAt == 0) return (block.timestamp, true);
         end = noticeEndsAt > p.pausedAt ? noticeEndsAt - 1 : p.pausedAt;
         if (p.lastDecisionAt > end) end = p.lastDecisionAt;
-        if (a.openObjections != 0 || end > block.timestamp) end = block.timestamp;
+        if (a.openObjections != 0 || end > block.timestamp) return (block.timestamp, true);
     }
 
 }

@@ -2,9 +2,10 @@
 pragma solidity 0.8.28;
 
 /// @title BeijingDates
-/// @notice Calendar dates in Beijing (UTC+8, no daylight saving): the start of a timestamp's day
-/// and whole calendar months before it, as renewal's window (art. 35) counts them. Working days
-/// are the calendar contract's business, not this library's.
+/// @notice Calendar dates in Beijing (UTC+8, no daylight saving): the start of a timestamp's day,
+/// whole calendar months before it, as renewal's window (art. 35) counts them, and its month, as
+/// certificate numbers code it. Working days are the calendar contract's business, not this
+/// library's.
 /// @dev Days are counted from 1970-01-01 with H. Hinnant's civil-date algorithms (proleptic
 /// Gregorian, exact for every date a uint40 reaches).
 library BeijingDates {
@@ -20,13 +21,18 @@ library BeijingDates {
     /// Beijing date of `time`; a day past the earlier month's end becomes its last day (six
     /// months before 31 August is 28 or 29 February).
     function monthsBefore(uint256 time, uint256 months) internal pure returns (uint40) {
-        (uint256 y, uint256 m, uint256 d) = _civil((time + _OFFSET) / 1 days);
-        uint256 index = y * 12 + (m - 1) - months;
-        y = index / 12;
-        m = index % 12 + 1;
+        (uint256 year, uint256 month, uint256 day) = _civil((time + _OFFSET) / 1 days);
+        uint256 index = year * 12 + (month - 1) - months;
+        uint256 y = index / 12;
+        uint256 m = index % 12 + 1;
         uint256 last = _monthLength(y, m);
-        if (d > last) d = last;
-        return uint40(_days(y, m, d) * 1 days - _OFFSET);
+        return uint40(_days(y, m, day > last ? last : day) * 1 days - _OFFSET);
+    }
+
+    /// @notice YYYYMM of the Beijing date of `time` (the coding month of a certificate number).
+    function yearMonth(uint256 time) internal pure returns (uint256) {
+        (uint256 y, uint256 m,) = _civil((time + _OFFSET) / 1 days);
+        return y * 100 + m;
     }
 
     function _monthLength(uint256 y, uint256 m) private pure returns (uint256) {

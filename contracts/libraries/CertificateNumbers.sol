@@ -9,7 +9,6 @@ pragma solidity 0.8.28;
 /// (0001-9999). The 13 digits read as a decimal number are the certificate's ERC-721 token id,
 /// so a number and its token id convert both ways without a lookup table.
 library CertificateNumbers {
-    uint256 private constant CST_OFFSET = 8 hours;
     uint256 internal constant MAX_SERIAL = 9999;
     /// @dev Bit p is set for each GB/T 2260 province-level code p: 11-15, 21-23, 31-37, 41-46,
     /// 50-54, 61-65, 71 (Taiwan), 81 (Hong Kong), 82 (Macao); 34 codes.
@@ -20,20 +19,6 @@ library CertificateNumbers {
     /// @notice Whether `code` is a GB/T 2260 province-level division code.
     function isProvince(uint256 code) internal pure returns (bool) {
         return code < 256 && (PROVINCES >> code) & 1 == 1;
-    }
-
-    /// @notice YYYYMM of `timestamp` in China Standard Time.
-    function yearMonth(uint256 timestamp) internal pure returns (uint256) {
-        // Civil-from-days (H. Hinnant), for days since 1970-01-01.
-        int256 z = int256((timestamp + CST_OFFSET) / 1 days) + 719_468;
-        int256 era = z / 146_097;
-        int256 doe = z - era * 146_097;
-        int256 yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        int256 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        int256 mp = (5 * doy + 2) / 153;
-        int256 month = mp < 10 ? mp + 3 : mp - 9;
-        int256 year = yoe + era * 400 + (month <= 2 ? int256(1) : int256(0));
-        return uint256(year) * 100 + uint256(month);
     }
 
     /// @notice The token id of the `serial`-th certificate of `yyyymm` at the center whose
