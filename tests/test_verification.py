@@ -7,11 +7,12 @@ import hashlib
 import json
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from eth_account.signers.local import LocalAccount
 
 from registry.chain import Registry
 from registry.chain.client import EvidenceAnchorClient, RolesClient
@@ -25,16 +26,22 @@ from tests.conftest import ROOT, Accounts
 EVIDENCE = b"%PDF-1.7 a contract signed on 2026-11-24"
 
 
-@pytest.fixture
-def receipt(registry: Registry, accounts: Accounts, tmp_path: Path) -> Iterator[dict[str, Any]]:
-    """An anchored receipt of EVIDENCE's SHA-256, in a batch with other hashes."""
-    writer = ChainWriter(
-        registry.chain.w3, accounts.anchorer, tmp_path / "outbox.db", registry.chain.decoder
-    )
-    batcher = EvidenceBatcher(writer, registry.evidence, tmp_path / "evidence.db")
+def anchored_receipt(
+    registry: Registry,
+    anchorer: LocalAccount,
+    evidence: EvidenceAnchorClient,
+    folder: Path,
+    others: int = 0,
+) -> dict[str, Any]:
+    """EVIDENCE's SHA-256 anchored by ``anchorer`` in ``evidence``, in a batch with ``others``
+    other hashes; its receipt as the registry gives it (contract, roles, chain, block)."""
+    w3 = registry.chain.w3
+    folder.mkdir(exist_ok=True)
+    writer = ChainWriter(w3, anchorer, folder / "outbox.db", registry.chain.decoder)
+    batcher = EvidenceBatcher(writer, evidence, folder / "evidence.db")
     try:
         data_hash = hashlib.sha256(EVIDENCE).digest()
-        for i in range(5):
+        for i in range(others):
             batcher.add(hashlib.sha256(b"other %d" % i).digest(), "test")
         batcher.add(data_hash, "test")
         assert batcher.cut(force=True)
@@ -45,18 +52,24 @@ def receipt(registry: Registry, accounts: Accounts, tmp_path: Path) -> Iterator[
         anchored = batcher.receipt(data_hash)
         assert anchored is not None
         body = anchored.to_json()
-        block = registry.chain.w3.eth.get_block(body["block_number"])
-        body |= {
-            "contract": registry.evidence.address,
-            "roles": registry.roles.address,
-            "chain_id": registry.chain.chain_id,
-            "block_hash": "0x" + bytes(block["hash"]).hex(),
-            "block_time": int(block["timestamp"]),
-        }
-        yield body
     finally:
         batcher.close()
         writer.close()
+    block = w3.eth.get_block(body["block_number"])
+    return body | {
+        "contract": evidence.address,
+        "roles": registry.roles.address,
+        "chain_id": registry.chain.chain_id,
+        "block_hash": "0x" + bytes(block["hash"]).hex(),
+        "block_time": int(block["timestamp"]),
+    }
+
+
+@pytest.fixture
+def receipt(registry: Registry, accounts: Accounts, tmp_path: Path) -> dict[str, Any]:
+    """An anchored receipt of EVIDENCE's SHA-256, in a batch with other hashes."""
+    folder = tmp_path / "anchored"
+    return anchored_receipt(registry, accounts.anchorer, registry.evidence, folder, others=5)
 
 
 def failed(registry: Registry, receipt: dict[str, Any], evidence: bytes = EVIDENCE) -> list[str]:
@@ -157,42 +170,19 @@ def look_alike(
     artifacts: dict[str, Artifact],
     deploy_contract: Callable[..., str],
     tmp_path: Path,
-) -> Iterator[tuple[dict[str, Any], str]]:
+) -> tuple[dict[str, Any], str]:
     """A receipt of EVIDENCE anchored in a look-alike: the registry's own EvidenceAnchor code,
     deployed by an outsider with roles of its own (a RegistryRoles naming it EvidenceAnchor, the
     outsider its anchorer), as anyone could; and the look-alike's roles contract."""
-    w3, outsider = registry.chain.w3, accounts.outsider
+    outsider = accounts.outsider
     roles = deploy_contract("RegistryRoles", 0, outsider.address)
     fake = deploy_contract("EvidenceAnchor", roles)
     fake_roles = RolesClient(registry.chain, roles, artifacts["RegistryRoles"].abi)
     fake_roles.name_contract(outsider, "EvidenceAnchor", fake)
     fake_roles.grant_role(outsider, ANCHORER, outsider.address)
     evidence = EvidenceAnchorClient(registry.chain, fake, artifacts["EvidenceAnchor"].abi)
-    writer = ChainWriter(w3, outsider, tmp_path / "fake-outbox.db", registry.chain.decoder)
-    batcher = EvidenceBatcher(writer, evidence, tmp_path / "fake-evidence.db")
-    try:
-        data_hash = hashlib.sha256(EVIDENCE).digest()
-        batcher.add(data_hash, "look-alike")
-        assert batcher.cut(force=True)
-        found = batcher.receipt(data_hash)
-        assert found is not None
-        assert found.root is not None
-        writer.wait(f"evidence-root-{found.root.hex()}")
-        anchored = batcher.receipt(data_hash)
-        assert anchored is not None
-        body = anchored.to_json()
-        block = w3.eth.get_block(body["block_number"])
-        body |= {
-            "contract": fake,
-            "roles": registry.roles.address,  # claims the registry's identity
-            "chain_id": registry.chain.chain_id,
-            "block_hash": "0x" + bytes(block["hash"]).hex(),
-            "block_time": int(block["timestamp"]),
-        }
-        yield body, roles
-    finally:
-        batcher.close()
-        writer.close()
+    # It claims the registry's identity: the receipt names the registry's roles contract.
+    return anchored_receipt(registry, outsider, evidence, tmp_path / "look-alike"), roles
 
 
 def test_a_receipt_of_a_look_alike_evidence_contract_fails_the_registry_check(
