@@ -68,10 +68,10 @@ class ApiKeys:
     def authenticate(self, secret: str) -> Principal | None:
         """The key's principal. A known key is remembered for ``CACHE_SECONDS``, so a revocation
         takes effect within that time everywhere, and a busy client costs no query per call."""
-        cached = self.cached(secret)
+        key_hash = _hash(secret)
+        cached = self._fresh(key_hash)
         if cached is not None:
             return cached
-        key_hash = _hash(secret)
         found = self._lookup(key_hash)
         if found is not None:
             self._cache[key_hash] = (time.monotonic() + CACHE_SECONDS, found)
@@ -80,7 +80,10 @@ class ApiKeys:
     def cached(self, secret: str) -> Principal | None:
         """The key's principal if it was authenticated within ``CACHE_SECONDS``, else None:
         answered without a query, so the event loop can ask (``authenticate`` may query)."""
-        cached = self._cache.get(_hash(secret))
+        return self._fresh(_hash(secret))
+
+    def _fresh(self, key_hash: str) -> Principal | None:
+        cached = self._cache.get(key_hash)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
         return None

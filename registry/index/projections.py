@@ -104,7 +104,7 @@ def _parent_linked(conn: sa.Connection, e: Event) -> None:
 
 # The procedure's steps that only move the status (指引 art. 17-22); the derived ones
 # (deemed acceptance, withdrawal) are the contract's views', read where they matter.
-_STEPS = {
+STEPS = {
     "ApplicationAccepted": Status.UNDER_REVIEW,
     "ReturnedForSupplements": Status.SUPPLEMENTING,
     "SupplementsSupplied": Status.APPLIED,
@@ -119,7 +119,7 @@ def _step(status: Status) -> Handler:
     return lambda conn, e: _asset(conn, e, status=status)
 
 
-for _name, _status in _STEPS.items():
+for _name, _status in STEPS.items():
     _on("AssetRegistry", _name)(_step(_status))
 
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from registry.certificates.numbers import parse_number
 from registry.chain.types import AnnotationKind, Status
 from registry.content.manifest import Manifest
+from registry.index.projections import STEPS
 from registry.index.schema import (
     asset_annotations,
     assets,
@@ -54,13 +55,7 @@ def _with_status_now(asset: dict[str, Any], now: int) -> dict[str, Any]:
 # The events that set an asset's status, in the order the chain applies them.
 _STATUS_EVENTS = {
     "Applied": Status.APPLIED,
-    "ApplicationAccepted": Status.UNDER_REVIEW,
-    "ReturnedForSupplements": Status.SUPPLEMENTING,
-    "SupplementsSupplied": Status.APPLIED,
-    "ProofRequested": Status.AWAITING_PROOF,
-    "ProofSupplied": Status.UNDER_REVIEW,
-    "ReviewTerminated": Status.TERMINATED,
-    "ApplicationRefused": Status.REJECTED,
+    **STEPS,
     "NoticeStarted": Status.IN_NOTICE,
     "NoticeWaived": Status.IN_NOTICE,
     "RegistrationIssued": Status.ISSUED,
