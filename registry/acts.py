@@ -9,7 +9,6 @@ one row here plus its rule in the contract; ``GET /v1/acts`` publishes the table
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable
@@ -45,6 +44,7 @@ from registry.api.models import (
 from registry.api.roles import Role
 from registry.chain.types import AnnotationKind, RightKind
 from registry.services.calls import ActCall, Contract, Sender
+from registry.times import end_of
 
 Target = Literal["new", "asset", "objection", "grant", "annotation"]
 """What an act is on: a new application (its region is in the body), an asset, an objection, a
@@ -62,7 +62,7 @@ class CliOption:
     field: str
     flags: tuple[str, ...]
     help: str
-    parser: Literal["hash", "text-hash", "moment"] | None = None
+    parser: Literal["hash", "text-hash", "start", "end"] | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,10 @@ class Act:
     texts: Callable[[Any], tuple[str, ...]] | None = None
     """The plain texts whose SHA-256 the act puts on chain, kept by the center under their
     hashes once the act is accepted (``Queries.keep_texts``) so the pages can show them."""
+    starts: tuple[str, ...] = ()
+    """Fields of the request model that are a start (Unix seconds): one before the start of
+    today in Beijing (chain time) is refused, because the contract would silently record the
+    registration time instead; a start within today is recorded from the registration."""
 
     @property
     def target_param(self) -> str | None:
@@ -144,15 +148,6 @@ _SCENARIO = CliOption(
     "The use scenario (一场景一授权), as text; its SHA-256 goes on chain.",
     "text-hash",
 )
-
-
-def _end_of_day(day: dt.date) -> int:
-    """The end of the Beijing day ``day`` (the next Beijing midnight): "by ``day``"."""
-    # Imported here: the calendar library behind registry.workdays costs the command line's
-    # start, which loads this table every time.
-    from registry.workdays import beijing_midnight
-
-    return beijing_midnight(day + dt.timedelta(days=1))
 
 
 def _on_asset(function: str) -> Callable[[Any, Any], tuple[str, tuple[Any, ...]]]:
@@ -213,7 +208,7 @@ ACTS: tuple[Act, ...] = (
         "asset",
         lambda body, asset_id: (
             "returnForSupplements",
-            (asset_id, b32(body.list_hash), _end_of_day(body.deadline)),
+            (asset_id, b32(body.list_hash), end_of(body.deadline)),
         ),
         ("asset", "return"),
         (
@@ -616,8 +611,20 @@ ACTS: tuple[Act, ...] = (
             _KIND,
             _GRANTEE,
             _SCENARIO,
-            CliOption("start", ("--start",), "When it starts (date or Unix time).", "moment"),
-            CliOption("expiry", ("--expiry",), "When it ends (date or Unix time).", "moment"),
+            CliOption(
+                "start",
+                ("--start",),
+                "When it starts: a date (the start of that day, Beijing time; not before "
+                "today) or Unix time.",
+                "start",
+            ),
+            CliOption(
+                "expiry",
+                ("--expiry",),
+                "When it ends: a date (it lasts to the end of that day, Beijing time) or Unix "
+                "time.",
+                "end",
+            ),
             CliOption("exclusive", ("--exclusive/--shared",), "Whether it is exclusive."),
             CliOption("revocable", ("--revocable/--irrevocable",), "Whether it is revocable."),
             CliOption(
@@ -625,6 +632,7 @@ ACTS: tuple[Act, ...] = (
             ),
         ),
         draftable=True,
+        starts=("start",),
     ),
     Act(
         "revoke_grant",

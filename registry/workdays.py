@@ -1,5 +1,6 @@
 """China's working-day calendar: the year bitmaps the admin publishes on chain (WorkCalendar),
-and Beijing-time dates of the chain's deadlines.
+and the library's count of working days that checks the chain's (Beijing days are
+``registry.times``'s).
 
 A year's bitmap comes from the PyPI package ``chinesecalendar`` (the State Council's notices,
 typed in by its maintainers) and is checked day by day against the China calendar of
@@ -8,7 +9,7 @@ disagree on a single day, is refused rather than guessed. Bit i of the bitmap (i
 1 January) is set for a working day; ``low`` holds days 0 to 255, ``high`` the rest.
 
 Days are calendar days in Beijing (UTC+8, no daylight saving): the chain counts a timestamp's
-day as ``(time + 8 h) // 1 day``, and so do the helpers here.
+day as ``(time + 8 h) // 1 day``, and so does ``registry.times``.
 """
 
 from __future__ import annotations
@@ -16,15 +17,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from functools import cache
 
 import chinese_calendar
 
+# The zone and the Beijing-day conversions are registry.times's; named here too because the
+# calendar's callers count deadlines with them.
+from registry.times import BEIJING as BEIJING
+from registry.times import beijing_date as beijing_date
+from registry.times import beijing_midnight as beijing_midnight
+from registry.times import last_day_within as last_day_within
+
 logger = logging.getLogger(__name__)
 
-BEIJING = timezone(timedelta(hours=8), "CST")
-"""China Standard Time: the time zone of every date a person reads here."""
 FIRST_SEEDED_YEAR = 2025
 """The first year a deployment publishes (the registry's deadlines start in 2025)."""
 WEEKDAYS_ZH = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
@@ -191,19 +197,3 @@ def working_days_between(start: date, end: date) -> int:
     chain, not the rule."""
     days = (end - start).days
     return sum(_library_says_working(start + timedelta(days=k)) for k in range(1, days + 1))
-
-
-def beijing_date(ts: int) -> date:
-    """The Beijing calendar day of a Unix timestamp."""
-    return datetime.fromtimestamp(ts, BEIJING).date()
-
-
-def beijing_midnight(day: date) -> int:
-    """The Unix timestamp of the Beijing midnight that starts ``day``."""
-    return int(datetime(day.year, day.month, day.day, tzinfo=BEIJING).timestamp())
-
-
-def last_day_within(end: int) -> date:
-    """The last Beijing day of a deadline that ends (exclusively) at ``end``, as the chain's
-    counts give it (the following midnight): the date a person is told."""
-    return beijing_date(end - 1)

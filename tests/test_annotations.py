@@ -364,7 +364,8 @@ def test_annotations_show_on_the_pages_the_pdf_and_in_verification(
     assert f"#{limit} 有效 in force agreed_limit" in notes
     assert f"{COURT} {RULING} #{seizure} 有效 in force seizure" in notes
     assert "仅限境内使用" not in flat
-    assert "(UTC+8)" in notes
+    assert "（北京时间 UTC+08:00）" in notes
+    assert "UTC " not in flat
 
     manifest_hash = api.get(f"/v1/certificates/{number}/credential").json()["credentialSubject"][
         "manifestHash"

@@ -26,7 +26,7 @@ from tests.conftest import DAY, ROOT, Accounts
 from tests.test_documents import anchored, pdf_facts
 from tests.test_pages import applied
 
-FORGED_TIME = 1577836800  # 2020-01-01 00:00:00 UTC
+FORGED_TIME = 1577836800  # 2020-01-01 00:00:00 UTC, 08:00 in Beijing
 FALSE_SUBMITTER = "国家数据局 National Data Administration — certified owner: Mallory Ltd"
 REQUESTER = "由请求方提供，未经核验"
 
@@ -68,7 +68,7 @@ def test_a_receipt_with_a_false_block_time_is_not_verified_nor_its_time_stated_a
     assert heading, text
     assert "通过：全部检查通过" not in text
     assert "2020-01-01" not in facts
-    assert "2020-01-01 00:00:00 UTC" in stated
+    assert "2020-01-01 08:00:00（北京时间" in stated
 
     # "Status at anchoring" is the status at the block's time, and only once verified: never
     # replayed to a time the requester gives.
@@ -102,8 +102,10 @@ def test_a_false_submitter_is_printed_only_as_the_requesters_statement(
     assert "Mallory" not in facts
     assert "Mallory" in stated
     assert accounts.anchorer.address in facts
-    anchored_at = dt.datetime.fromtimestamp(genuine["block_time"], dt.UTC)
-    assert anchored_at.strftime("%Y-%m-%d %H:%M:%S UTC") in facts
+    anchored_at = dt.datetime.fromtimestamp(
+        genuine["block_time"], dt.timezone(dt.timedelta(hours=8))
+    )
+    assert anchored_at.strftime("%Y-%m-%d %H:%M:%S（北京时间") in facts
 
     # The registry's own receipt (looked up by hash) is its off-chain record, labelled so.
     own = api.post("/v1/verify", {"hash": genuine["hash"]}).json()

@@ -11,6 +11,7 @@ from fastapi import Depends, Header, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from registry import times
 from registry.acts import Act
 from registry.api.keys import ApiKeys, Principal, Role
 from registry.api.limits import Limits, client_of
@@ -195,6 +196,28 @@ def in_region(
             f"asset region {standing.region}, key region {who.region}",
         )
     return asset_id
+
+
+def refuse_past_start(ctx: AppContext, act: Act, body: BaseModel | None) -> None:
+    """Refuses a start (a field the act's row names in ``starts``) before the start of today
+    in Beijing, chain time: the contract would record the registration time in its place, and
+    a date entered must never silently become another."""
+    if body is None or not act.starts:
+        return
+    today = times.beijing_date(ctx.now())
+    for name in act.starts:
+        start = int(getattr(body, name))
+        if times.beijing_date(start) < today:
+            raise ProblemError(
+                422,
+                "start-before-today",
+                "A start before today is refused",
+                f"{name} {times.day(start, 'en')} is before today, {times.day(today, 'en')}; "
+                "the contract would record the registration time instead",
+                invalid_params=[
+                    {"name": name, "reason": f"before today ({today.isoformat()}, Beijing time)"}
+                ],
+            )
 
 
 def authorize(

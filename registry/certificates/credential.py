@@ -9,12 +9,13 @@ credential is served, and anyone can read it again (``credentialStatus``).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
+
+from registry.times import iso
 
 CONTEXT = "https://www.w3.org/ns/credentials/v2"
 DOMAIN_NAME = "DataRegistryCertificate"
@@ -29,10 +30,6 @@ TYPES = {
         {"name": "expiresAt", "type": "uint40"},
     ]
 }
-
-
-def _iso(timestamp: int) -> str:
-    return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _did(chain_id: int, address: str) -> str:
@@ -87,8 +84,8 @@ def issue_credential(
         "id": f"urn:data-registry:certificate:{certificate['number']}",
         "type": ["VerifiableCredential", "DataRegistrationCertificate"],
         "issuer": _did(chain_id, registrar.address),
-        "validFrom": _iso(claims["issuedAt"]),
-        "validUntil": _iso(claims["expiresAt"]),
+        "validFrom": iso(claims["issuedAt"]),
+        "validUntil": iso(claims["expiresAt"]),
         "credentialSubject": {"id": _did(chain_id, certificate["holder"]), **claims},
         "credentialStatus": {
             "id": status_url,
@@ -102,7 +99,7 @@ def issue_credential(
             "type": "EthereumEip712Signature2021",
             "proofPurpose": "assertionMethod",
             "verificationMethod": f"{_did(chain_id, registrar.address)}#blockchainAccountId",
-            "created": _iso(claims["issuedAt"]),
+            "created": iso(claims["issuedAt"]),
             "proofValue": "0x" + bytes(signature.signature).hex(),
             "eip712": {"domain": domain, "types": TYPES, "primaryType": "Certificate"},
         },

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 from registry.regions import Center
+from registry.times import BEIJING
 
-BEIJING = timezone(timedelta(hours=8), "CST")
 MAX_SERIAL = 9999
 """Certificates a center may issue in a month (annex 6)."""
 # ASCII digits: ``\d`` would also take other scripts' digits (full-width ３, Arabic-Indic ٣).

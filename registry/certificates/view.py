@@ -4,7 +4,6 @@ chain reports it at this moment (never the index's, which may lag)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -20,6 +19,7 @@ from registry.chain.types import (
 )
 from registry.index.queries import Queries
 from registry.regions import center_name
+from registry.times import beijing_date, last_day_within
 
 STATUS_ZH = {
     CertificateStatus.VALID: "有效",
@@ -46,16 +46,6 @@ NOTE_ZH = {
     AnnotationKind.REQUIRED_BY_LAW: "法律规定须记载的事项",
     AnnotationKind.OTHER: "其他事项",
 }
-CST = dt.timezone(dt.timedelta(hours=8), "CST")
-"""China Standard Time (UTC+8), in which the annotations' times are shown."""
-
-
-def iso_date(timestamp: int) -> str:
-    return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%Y-%m-%d")
-
-
-def beijing_time(timestamp: int) -> str:
-    return dt.datetime.fromtimestamp(timestamp, CST).strftime("%Y-%m-%d %H:%M") + " (UTC+8)"
 
 
 @dataclass(frozen=True)
@@ -67,8 +57,8 @@ class AnnotationShown:
     kind: str
     kind_zh: str
     in_force: bool
-    recorded: str
-    lifted: str | None
+    recorded_at: int
+    lifted_at: int | None
     authority: str | None
     document_number: str | None
 
@@ -81,8 +71,8 @@ class AnnotationShown:
             kind.name.lower(),
             NOTE_ZH[kind],
             lifted is None,
-            beijing_time(int(row["recorded_at"])),
-            None if lifted is None else beijing_time(int(lifted)),
+            int(row["recorded_at"]),
+            None if lifted is None else int(lifted),
             row.get("authority"),
             row.get("document_number"),
         )
@@ -97,7 +87,9 @@ class RightHeld:
     holder: str
     scenario: str | None = None
     start: str | None = None
+    """The Beijing day the term starts (ISO 8601 date)."""
     expiry: str | None = None
+    """The term's last Beijing day (ISO 8601 date): the chain's expiry is the midnight after."""
     exclusive: bool | None = None
 
 
@@ -129,11 +121,13 @@ class CertificateView:
 
     @property
     def valid_from(self) -> str:
-        return iso_date(self.issued_at)
+        """The Beijing day of the deposit (ISO 8601 date)."""
+        return beijing_date(self.issued_at).isoformat()
 
     @property
     def valid_until(self) -> str:
-        return iso_date(self.expires_at)
+        """The last Beijing day of the validity, which ends (exclusively) at ``expires_at``."""
+        return last_day_within(self.expires_at).isoformat()
 
     def to_json(self) -> dict[str, Any]:
         body = asdict(self)
@@ -177,8 +171,8 @@ def certificate_view(
                 RIGHT_ZH[right],
                 str(grant["grantee"]),
                 str(grant["scenario"]),
-                iso_date(int(grant["start"])),
-                iso_date(int(grant["expiry"])),
+                beijing_date(int(grant["start"])).isoformat(),
+                last_day_within(int(grant["expiry"])).isoformat(),
                 bool(grant["exclusive"]),
             )
         )

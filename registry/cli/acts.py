@@ -24,7 +24,8 @@ BUILT_ELSEWHERE = frozenset({"apply", "change"})
 _PARSERS: dict[str, Callable[[str], Any]] = {
     "hash": remote.hash32,
     "text-hash": text_hash,
-    "moment": remote.moment,
+    "start": remote.start_moment,
+    "end": remote.end_moment,
 }
 _TARGETS: dict[str, Any] = {
     "asset_id": Annotated[int, typer.Argument(min=1, help="The asset's id.")],
@@ -46,7 +47,7 @@ def _parameter(act: Act, option: CliOption) -> inspect.Parameter:
     field = act.body.model_fields[option.field]
     parser = _PARSERS.get(option.parser or "")
     kind: Any = field.annotation
-    if option.parser == "moment":
+    if option.parser in ("start", "end"):
         kind = int
     elif parser is not None or (
         typing.get_origin(kind) is not typing.Literal and kind not in (bool, int)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from registry import times
 from registry.client.http import ApiError, RegistryClient, UnreachableError
 
 if TYPE_CHECKING:
@@ -52,25 +53,37 @@ def hash32(value: str) -> str:
 Hash = Annotated[str, typer.Option(parser=hash32, help="0x + 64 hex digits, or a file.")]
 
 
-CST = dt.timezone(dt.timedelta(hours=8), "CST")
-
-
 def when(timestamp: int | None) -> str:
-    """A chain time as China Standard Time, the registry's legal clock."""
-    if not timestamp:
-        return "-"
-    return dt.datetime.fromtimestamp(int(timestamp), CST).strftime("%Y-%m-%d %H:%M:%S CST")
+    """A chain time as a person reads it: Beijing time, the registry's legal clock; "—" for
+    none (0 is the chain's "not set")."""
+    return times.moment(int(timestamp) if timestamp else None, "en")
 
 
-def moment(value: str) -> int:
-    """Unix seconds, or an ISO date or date-time (China Standard Time unless it says)."""
+def _instant(value: str, day: Callable[[dt.date], int]) -> int:
+    """Unix seconds, an ISO date-time (Beijing time unless it names its zone), or an ISO date,
+    which ``day`` turns into an instant."""
     if value.isdigit():
         return int(value)
     try:
+        if "T" not in value and " " not in value.strip():
+            return day(times.parse_date(value))
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter("Unix seconds or an ISO date, e.g. 2027-01-01") from None
-    return int((parsed if parsed.tzinfo else parsed.replace(tzinfo=CST)).timestamp())
+        raise typer.BadParameter(
+            "Unix seconds, an ISO date (e.g. 2027-01-01) or date-time (Beijing time unless it says)"
+        ) from None
+    return int((parsed if parsed.tzinfo else parsed.replace(tzinfo=times.BEIJING)).timestamp())
+
+
+def start_moment(value: str) -> int:
+    """A start: a date means the start of that Beijing day."""
+    return _instant(value, times.start_of)
+
+
+def end_moment(value: str) -> int:
+    """An end or expiry: a date means the end of that Beijing day (the next midnight,
+    exclusive), so 2030-12-31 lasts through 31 December in Beijing."""
+    return _instant(value, times.end_of)
 
 
 def holder_account() -> LocalAccount:

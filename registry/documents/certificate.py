@@ -4,8 +4,6 @@ public record, where anyone reads the status now."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
@@ -23,6 +21,7 @@ from registry.documents.pdf import (
     section,
     text,
 )
+from registry.times import day, moment
 
 
 def certificate_pdf(view: CertificateView, record_url: str, printed_at: int) -> bytes:
@@ -44,7 +43,10 @@ def certificate_pdf(view: CertificateView, record_url: str, printed_at: int) -> 
             text(f"{view.asset_kind} / {view.classification}"),
         ),
         (bilingual("登记清单哈希", "Manifest SHA-256"), text(view.manifest_hash, 8)),
-        (bilingual("有效期", "Validity"), text(f"{view.valid_from} — {view.valid_until}")),
+        (
+            bilingual("有效期", "Validity"),
+            text(f"{day(view.valid_from, 'both')} — {day(view.valid_until, 'both')}"),
+        ),
         (
             bilingual("登记机构", "Issuing center"),
             text(f"{view.center_zh} {view.center_en} ({view.region})"),
@@ -65,7 +67,7 @@ def certificate_pdf(view: CertificateView, record_url: str, printed_at: int) -> 
             text(
                 "—"
                 if r.scenario is None
-                else f"{r.scenario[:18]}… {r.start} — {r.expiry} "
+                else f"{r.scenario[:18]}… {day(r.start, 'both')} — {day(r.expiry, 'both')} "
                 + ("独占 exclusive" if r.exclusive else "非独占 non-exclusive"),
                 8,
             ),
@@ -81,12 +83,21 @@ def certificate_pdf(view: CertificateView, record_url: str, printed_at: int) -> 
     ] + [
         (
             bilingual(f"{n.kind_zh} #{n.annotation_id}", n.kind),
-            text(n.recorded + ("\n解除 lifted " + n.lifted if n.lifted else "\n有效 in force"), 8),
+            text(
+                moment(n.recorded_at, "both")
+                + (
+                    "\n解除 lifted " + moment(n.lifted_at, "both")
+                    if n.lifted_at is not None
+                    else "\n有效 in force"
+                ),
+                8,
+            ),
             text(" ".join(p for p in (n.authority, n.document_number) if p) or "—", 8),
         )
         for n in view.annotations
     ]
-    printed = dt.datetime.fromtimestamp(printed_at, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    # To the minute: the same certificate printed twice within it is the same bytes.
+    printed = moment(printed_at, "both", seconds=False)
     story: list[Flowable] = [
         *heading(view.kind_zh, f"Data Registration Certificate ({view.kind})"),
         Spacer(1, 4 * mm),

@@ -6,7 +6,6 @@ under a heading that says so."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from typing import Any
@@ -30,6 +29,7 @@ from registry.documents.pdf import (
     section,
     text,
 )
+from registry.times import moment
 
 CHECKS_ZH = {
     "evidence_matches_receipt": "出示的证据与回执哈希一致",
@@ -79,12 +79,6 @@ def report_hash(document: dict[str, Any]) -> str:
     return "0x" + hashlib.sha256(canonical_json(document)).hexdigest()
 
 
-def _time(timestamp: int | None) -> str:
-    if timestamp is None:
-        return "—"
-    return dt.datetime.fromtimestamp(int(timestamp), dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
 def _values(values: dict[str, Any]) -> str:
     return "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in values.items())
 
@@ -95,7 +89,7 @@ def _stated_value(name: str, value: Any) -> str:
     if len(shown) > _STATED_SHOWN:
         shown = shown[:_STATED_SHOWN] + "…"
     if name in _TIMES and type(value) in (int, float) and 0 <= value < 2**32:
-        shown += f" ({_time(int(value))})"
+        shown += f" ({moment(int(value), 'both')})"
     return shown
 
 
@@ -156,13 +150,16 @@ def report_pdf(document: dict[str, Any]) -> bytes:
         ),
         (
             bilingual("上链时间（区块时间）", "Anchored at (block time)"),
-            text(_time(anchored.get("block_time"))),
+            text(moment(anchored.get("block_time"), "both")),
         ),
         (
             bilingual("上链账户（链上记录）", "Anchored by (account on chain)"),
             text(anchored.get("anchored_by", "—"), 8),
         ),
-        (bilingual("报告生成时间", "Report generated"), text(_time(document["generated_at"]))),
+        (
+            bilingual("报告生成时间", "Report generated"),
+            text(moment(document["generated_at"], "both")),
+        ),
     ]
     checks = [
         (

@@ -13,7 +13,7 @@ from registry.chain.errors import ContractError
 from registry.chain.types import Deadlines, Status
 from registry.index.queries import Queries
 from registry.services.registry import RegistryService
-from registry.workdays import beijing_date, last_day_within
+from registry.times import beijing_date, last_day_within
 
 logger = logging.getLogger(__name__)
 

@@ -5,13 +5,13 @@ comes back by the API or pasted here. The same code paths as the API's consent r
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Cookie, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from registry import times
 from registry.acts import text_hash
 from registry.api.deps import AppContext, Ctx
 from registry.api.drafts import Draft, parse_draft
@@ -27,7 +27,6 @@ from registry.web.render import Lang
 from registry.web.sessions import COOKIE, Session, sessions_of
 
 router = APIRouter(include_in_schema=False)
-CST = dt.timezone(dt.timedelta(hours=8))
 ZERO = "0x" + "00" * 32
 
 
@@ -36,15 +35,12 @@ def _registrar(role: Role) -> bool:
     return role == Role.REGISTRAR
 
 
-def _day(value: str) -> int | None:
-    """A date input (YYYY-MM-DD) as the start of that day in China Standard Time."""
+def _day(value: str, end: bool) -> int | None:
+    """A date input (YYYY-MM-DD), a whole Beijing day: its start, or (``end``) its end."""
     if not value:
         return None
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"not a date: {value!r}") from None
-    return int(dt.datetime(day.year, day.month, day.day, tzinfo=CST).timestamp())
+    day = times.parse_date(value)
+    return times.end_of(day) if end else times.start_of(day)
 
 
 def _manifest_fields(ctx: AppContext, cid_text: str) -> dict[str, Any]:
@@ -74,8 +70,8 @@ def _body(ctx: AppContext, act: str, asset_id: int, form: dict[str, str], now: i
             kind=form["kind"],
             grantee=party,
             scenario=text_hash(form["scenario"].strip()) if form["scenario"].strip() else ZERO,
-            start=_day(form["start"]) or now,
-            expiry=_day(form["expiry"]),
+            start=_day(form["start"], end=False) or now,
+            expiry=_day(form["expiry"], end=True),
             exclusive=form["exclusive"] == "true",
             terms_hash=text_hash(agreement) if agreement else ZERO,
         )

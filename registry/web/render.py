@@ -3,15 +3,16 @@ headers every page carries."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
+from registry import times
 from registry.web.i18n import translator
 
 _env = Environment(
@@ -20,9 +21,31 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_env.filters["utc"] = lambda ts: dt.datetime.fromtimestamp(int(ts), dt.UTC).strftime(
-    "%Y-%m-%d %H:%M UTC"
-)
+
+
+def _lang(context: Context) -> times.Lang:
+    return "en" if context.get("lang") == "en" else "zh"
+
+
+# Every time a page shows is Beijing time, named in the page's language (registry.times):
+# ``moment`` an instant, ``day`` the day of an instant (or a Beijing date), ``last_day`` the
+# last day of a period ending at a timestamp (deadlines, expiries, the end of a notice).
+@pass_context
+def _moment(context: Context, ts: int | None) -> str:
+    return times.moment(ts, _lang(context))
+
+
+@pass_context
+def _day(context: Context, value: int | str | None) -> str:
+    return times.day(value, _lang(context))
+
+
+@pass_context
+def _last_day(context: Context, end: int | None) -> str:
+    return times.last_day(end, _lang(context))
+
+
+_env.filters.update(moment=_moment, day=_day, last_day=_last_day)
 # Everything a page loads is the project's own; no inline script or style anywhere.
 # 'wasm-unsafe-eval' lets the page compile hash-wasm's SHA-256 (WebAssembly), nothing else.
 CSP = (

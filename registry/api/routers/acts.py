@@ -21,6 +21,7 @@ from registry.api.deps import (
     context,
     may,
     operation_key,
+    refuse_past_start,
 )
 from registry.api.keys import Principal
 from registry.api.models import OperationOut
@@ -94,6 +95,7 @@ def perform(
     """Authorises ``act`` as its row says, then hands its call to the service."""
     target = act.target_of(target, body)
     authorize(ctx, act, who, target, body)
+    refuse_past_start(ctx, act, body)
     consent = getattr(body, "consent", None)
     op = ctx.service.perform(
         operation_key(who, key),

@@ -11,12 +11,14 @@ from eth_account.messages import encode_typed_data
 from eth_utils.exceptions import ValidationError
 from fastapi import APIRouter, Depends, Path, Query, Response
 
+from registry.acts import act
 from registry.api.deps import (
     AppContext,
     Ctx,
     accepted,
     accepted_response,
     asset_in_region,
+    refuse_past_start,
     require,
 )
 from registry.api.drafts import ConsentRequestOut, Draft, SignatureIn, draft_call, parse_draft
@@ -60,6 +62,7 @@ def request_out(
 def draft_request(ctx: AppContext, who: Principal, draft: Draft) -> ConsentRequest:
     """Keeps ``draft`` for the holder to sign, if nothing but their consent stands in its way."""
     asset_in_region(ctx, who, draft.asset_id)
+    refuse_past_start(ctx, act(draft.act), draft)
     call = draft_call(draft)
     broken = ctx.service.broken_rule(call)
     if broken is not None:
