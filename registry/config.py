@@ -61,8 +61,31 @@ class Settings(BaseSettings):
         default=1 << 30,
         ge=0,
         description="bytes of an uploaded file (verification, evidence, report check), "
-        "streamed to a temporary file",
+        "hashed as it streams in",
     )
+    upload_slots: int = Field(
+        default=2,
+        ge=1,
+        description="uploads hashed at once, all clients together (one per core: hashing is "
+        "the event loop's work); the others wait, their bodies held back by TCP",
+    )
+    upload_wait_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="seconds an upload may wait for a slot before it is refused (503)",
+    )
+    upload_waiting_limit: int = Field(
+        default=200,
+        ge=0,
+        description="uploads that may wait for a slot; past it one is refused at once (503)",
+    )
+    upload_min_rate: int = Field(
+        default=64 << 10,
+        ge=0,
+        description="bytes a second an upload holding a slot must arrive at, averaged over "
+        "upload_rate_window; slower, it is cut off (408) so that a trickle holds no slot",
+    )
+    upload_rate_window: float = Field(default=10.0, gt=0)
     http_head_timeout: float = Field(
         default=10.0,
         gt=0,

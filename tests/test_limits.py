@@ -5,12 +5,13 @@ key."""
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,12 @@ import pytest
 import uvicorn
 
 from registry.api.keys import Role
+from registry.api.limits import Pace, UploadSlots
+from registry.api.problems import ProblemError
 from registry.chain.node import free_port
 from registry.config import Settings
 from registry.server import http_options
-from tests.api_support import Api, running_api
+from tests.api_support import Api, reverted_api, running_api
 from tests.test_documents import anchored
 
 MIB = 1 << 20
@@ -252,3 +255,137 @@ def test_a_request_head_past_its_size_is_cut_off(api: Api, tmp_path: Path) -> No
     ):
         long.sendall(b"GET /healthz HTTP/1.1\r\nHost: registry\r\nX-Long: " + b"x" * 8192)
         assert closes(long, 30)  # well before the head timeout
+
+
+@pytest.fixture(scope="module")
+def one_slot(
+    tmp_path_factory: pytest.TempPathFactory,
+    w3: Any,
+    deployment: Any,
+    artifacts: Any,
+    accounts: Any,
+) -> Iterator[tuple[str, int]]:
+    """The API over real HTTP with one upload slot, a one-second wait for it and a floor of
+    64 KiB/s measured over each second, for the module."""
+    data = tmp_path_factory.mktemp("one-slot")
+    with ExitStack() as stack:
+        # The settings are read as the service starts; the module's other tests keep theirs.
+        with pytest.MonkeyPatch.context() as env:
+            for name, value in {"SLOTS": 1, "WAIT_TIMEOUT": 1, "MIN_RATE": 64 << 10}.items():
+                env.setenv(f"REGISTRY_UPLOAD_{name}", str(value))
+            env.setenv("REGISTRY_UPLOAD_RATE_WINDOW", "1")
+            api = stack.enter_context(reverted_api(data, w3, deployment, artifacts, accounts))
+        url = stack.enter_context(serving(api, Settings(data_dir=data)))
+        yield "127.0.0.1", int(url.rsplit(":", 1)[1])
+
+
+BOUNDARY = b"slot-test"
+
+
+def start_upload(address: tuple[str, int], size: int) -> socket.socket:
+    """A connection that has sent a `/v1/verify/file` request's head and 128 KiB of its
+    ``size``-byte file (past uvicorn's 64 KiB read-ahead, so the route is reading it)."""
+    preamble = (
+        b"--" + BOUNDARY + b'\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n'
+        b"Content-Type: application/octet-stream\r\n\r\n"
+    )
+    end = b"\r\n--" + BOUNDARY + b"--\r\n"
+    sock = socket.create_connection(address)
+    sock.sendall(
+        b"POST /v1/verify/file HTTP/1.1\r\nHost: registry\r\n"
+        b"Content-Type: multipart/form-data; boundary=" + BOUNDARY + b"\r\n"
+        b"Content-Length: "
+        + str(len(preamble) + size + len(end)).encode()
+        + b"\r\n\r\n"
+        + preamble
+        + b"\0" * (128 << 10)
+    )
+    return sock
+
+
+def answer_while_sending(sock: socket.socket, piece: int, every: float, within: float) -> bytes:
+    """Sends ``piece`` bytes every ``every`` seconds until the service answers (its first
+    bytes) or ``within`` seconds pass."""
+    deadline = time.monotonic() + within
+    sock.settimeout(every)
+    while time.monotonic() < deadline:
+        try:
+            if answer := sock.recv(65536):
+                return answer
+        except TimeoutError:
+            sock.sendall(b"\0" * piece)
+    return b""
+
+
+def test_an_upload_that_trickles_is_cut_off_and_frees_its_slot(one_slot: tuple[str, int]) -> None:
+    with start_upload(one_slot, 100 * MIB) as trickle:
+        # 10 KiB/s, a sixth of the floor: cut off at the first check, a second after it began.
+        answer = answer_while_sending(trickle, 1024, 0.1, within=15)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408"), answer[:300]
+    assert b"application/problem+json" in head
+    assert b'"upload-too-slow"' in body or b"upload-too-slow" in body
+    assert b'"name":"file"' in body
+    # The slot is free again: a whole upload is hashed and looked up (never anchored: 404).
+    looked_up = httpx.post(
+        f"http://{one_slot[0]}:{one_slot[1]}/v1/verify/file",
+        files={"file": ("f.bin", b"after the trickle", "application/octet-stream")},
+        timeout=30,
+    )
+    assert looked_up.status_code == 404, looked_up.text
+    assert "was never submitted" in looked_up.json()["detail"]
+
+
+def test_an_upload_finding_every_slot_taken_waits_then_is_refused_busy(
+    one_slot: tuple[str, int],
+) -> None:
+    url = f"http://{one_slot[0]}:{one_slot[1]}/v1/verify/file"
+    with start_upload(one_slot, 100 * MIB) as holder:
+        answers: list[httpx.Response] = []
+        second = threading.Thread(
+            target=lambda: answers.append(
+                httpx.post(url, files={"file": ("f.bin", b"second", "text/plain")}, timeout=30)
+            )
+        )
+        second.start()
+        # The holder keeps above the floor (128 KiB/s) for 3 s, past the second's 1 s wait.
+        assert answer_while_sending(holder, 32 << 10, 0.25, within=3) == b""
+        second.join(30)
+    refused = answers[0]
+    assert refused.status_code == 503, refused.text
+    assert refused.headers["content-type"] == PROBLEM
+    assert refused.headers["retry-after"] == "1"
+    assert "no slot came within 1 s" in refused.json()["detail"]
+    # With the holder gone the slot is free: the same upload is hashed and looked up.
+    again = httpx.post(url, files={"file": ("f.bin", b"second", "text/plain")}, timeout=30)
+    assert again.status_code == 404, again.text
+
+
+def test_upload_slots_refuse_at_once_past_their_waiting_limit() -> None:
+    slots = UploadSlots(slots=1, waiting=0, wait_timeout=60, min_rate=0, rate_window=10)
+
+    async def two_at_once() -> ProblemError:
+        async with slots.slot():
+            with pytest.raises(ProblemError) as refused:
+                async with slots.slot():
+                    pass
+        async with slots.slot():  # released: taken at once
+            pass
+        return refused.value
+
+    problem = asyncio.run(asyncio.wait_for(two_at_once(), 5))
+    assert (problem.status, problem.slug) == (503, "busy")
+    assert "1 hashed at once and 0 waiting" in problem.detail
+
+
+def test_an_upload_pace_is_judged_over_each_window() -> None:
+    now = [0.0]
+    pace = Pace(min_rate=1000, window=10, clock=lambda: now[0])
+    for second in range(1, 25):
+        now[0] = second
+        pace.arrived(1000)  # exactly at the floor: never cut off
+    now[0] = 40.0
+    with pytest.raises(ProblemError) as slow:
+        pace.arrived(15_000)  # 15,000 bytes in 16 s
+    assert slow.value.status == 408
+    assert slow.value.extra["invalid_params"] == [{"name": "file", "reason": "sent too slowly"}]

@@ -9,13 +9,16 @@ timestamps under a lock does here."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import threading
 import time
+import weakref
 from collections import OrderedDict, deque
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 from fastapi import Request
 
@@ -134,6 +137,111 @@ class Inflight:
             self._held -= units
 
 
+class Pace:
+    """The floor under one upload's speed: at least ``min_rate`` bytes a second over each
+    ``window`` seconds, or the upload is cut off (408)."""
+
+    def __init__(self, min_rate: int, window: float, clock: Callable[[], float]) -> None:
+        self._min_rate = min_rate
+        self._window = window
+        self._clock = clock
+        self._since = clock()
+        self._bytes = 0
+
+    def arrived(self, size: int) -> None:
+        """Counts ``size`` bytes just read; raises the 408 problem if the window that ends now
+        brought fewer than the floor."""
+        self._bytes += size
+        now = self._clock()
+        elapsed = now - self._since
+        if elapsed < self._window:
+            return
+        if self._bytes < self._min_rate * elapsed:
+            rate = self._bytes / elapsed
+            logger.warning(
+                "an upload came at %.0f B/s, under the floor of %d", rate, self._min_rate
+            )
+            raise ProblemError(
+                408,
+                "upload-too-slow",
+                "The upload came too slowly",
+                f"file: {rate:,.0f} bytes a second over {elapsed:.0f} s; an upload holding one "
+                f"of the service's upload slots must send at least {self._min_rate:,} a second",
+                invalid_params=[{"name": "file", "reason": "sent too slowly"}],
+            )
+        self._since, self._bytes = now, 0
+
+
+@dataclass
+class _Queue:
+    slots: asyncio.Semaphore
+    waiting: int = 0
+
+
+@dataclass
+class UploadSlots:
+    """At most ``slots`` uploads hashed at once, all clients together; the others wait their
+    turn (first come, first served), at most ``waiting`` of them, each at most ``wait_timeout``
+    seconds, then refused (503). A waiting upload costs no memory: uvicorn stops reading a
+    body past 64 KiB until the route reads it, so TCP holds the client back.
+
+    Why a bound: parsing and hashing an upload is the event loop's own work (about 44 us per
+    64 KiB). With 20 clients uploading at once every turn of the loop read 20 sockets, and
+    `GET /healthz` waited 138 ms at p50 and 186 ms at p99 (docs/security.md has the figures
+    with the bound). A holder of a slot must keep up ``min_rate`` (:class:`Pace`), so a
+    trickle cannot keep a slot from real uploads."""
+
+    slots: int
+    waiting: int
+    wait_timeout: float
+    min_rate: int
+    rate_window: float
+    clock: Callable[[], float] = time.monotonic
+    # An asyncio semaphore belongs to one event loop; tests serve one app from several.
+    _queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue] = field(
+        default_factory=weakref.WeakKeyDictionary, init=False, repr=False
+    )
+
+    def _busy(self, why: str, retry_after: int) -> ProblemError:
+        logger.warning("upload refused: %s", why)
+        return ProblemError(
+            503,
+            "busy",
+            "Too many uploads at once",
+            f"uploads: {why}; try again",
+            retry_after=retry_after,
+        )
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[Pace]:
+        """Waits for a slot and holds it for the ``async with`` block, which counts what it
+        reads with the :class:`Pace` it is given. Raises the 503 problem when ``waiting``
+        uploads already wait or no slot came within ``wait_timeout``."""
+        loop = asyncio.get_running_loop()
+        queue = self._queues.get(loop)
+        if queue is None:
+            queue = self._queues[loop] = _Queue(asyncio.Semaphore(self.slots))
+        if queue.slots.locked():
+            if queue.waiting >= self.waiting:
+                raise self._busy(f"{self.slots} hashed at once and {self.waiting} waiting", 1)
+            queue.waiting += 1
+            try:
+                async with asyncio.timeout(self.wait_timeout):
+                    await queue.slots.acquire()
+            except TimeoutError:
+                raise self._busy(
+                    f"no slot came within {self.wait_timeout:g} s", math.ceil(self.wait_timeout)
+                ) from None
+            finally:
+                queue.waiting -= 1
+        else:
+            await queue.slots.acquire()
+        try:
+            yield Pace(self.min_rate, self.rate_window, self.clock)
+        finally:
+            queue.slots.release()
+
+
 @dataclass(frozen=True)
 class Limits:
     """The service's per-client limits."""
@@ -147,6 +255,8 @@ class Limits:
     """Recognition batches and rechecks (public, no key)."""
     recognition_inflight: Inflight
     """Certificate numbers the recognition batch answers at once, all clients together."""
+    uploads: UploadSlots
+    """Uploads hashed at once (verification, evidence, report checks)."""
 
     @classmethod
     def of(cls, settings: Settings) -> Limits:
@@ -161,6 +271,13 @@ class Limits:
                 settings.recognition_client_window,
             ),
             Inflight("recognition answers", settings.recognition_inflight_limit),
+            UploadSlots(
+                settings.upload_slots,
+                settings.upload_waiting_limit,
+                settings.upload_wait_timeout,
+                settings.upload_min_rate,
+                settings.upload_rate_window,
+            ),
         )
 
 

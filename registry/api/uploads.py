@@ -21,6 +21,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
+from registry.api.limits import UploadSlots
 from registry.api.problems import ProblemError
 
 logger = logging.getLogger(__name__)
@@ -113,13 +114,16 @@ class _Form:
         }
 
 
-async def hashed_upload(request: Request, fields: Mapping[str, int] | None = None) -> HashedUpload:
+async def hashed_upload(
+    request: Request, slots: UploadSlots, fields: Mapping[str, int] | None = None
+) -> HashedUpload:
     """The form of ``request`` (multipart/form-data): its ``file`` part hashed as it streams in,
     and the text ``fields`` named (each with its limit in bytes), all required.
 
     Errors are problem+json naming what is wrong: 400 ``body`` for a body that is not multipart
     or cannot be parsed, 422 ``file`` or the field's name when one is missing, repeated, too
-    long or not UTF-8. A body past the route's limit fails while streaming, with 413."""
+    long or not UTF-8. A body past the route's limit fails while streaming, with 413. The body
+    is read while holding one of ``slots`` (503 when none comes, 408 for a body that trickles)."""
     limits = dict(fields or {})
     kind, params = parse_options_header(request.headers.get("content-type", ""))
     if kind != b"multipart/form-data":
@@ -130,8 +134,10 @@ async def hashed_upload(request: Request, fields: Mapping[str, int] | None = Non
     form = _Form(limits)
     try:
         parser = MultipartParser(boundary, form.callbacks())  # type: ignore[arg-type]
-        async for chunk in request.stream():
-            parser.write(chunk)
+        async with slots.slot() as pace:
+            async for chunk in request.stream():
+                pace.arrived(len(chunk))
+                parser.write(chunk)
         parser.finalize()
     except FormParserError as exc:
         logger.info("unparsable multipart body to %s: %s", request.url.path, exc)

@@ -156,7 +156,7 @@ async def anchor_file(
 ) -> dict[str, Any]:
     """Anchors the SHA-256 of an uploaded file, hashed as it streams in (nothing of it is
     kept). The evidence store's write runs in a thread, never on the event loop."""
-    upload = await hashed_upload(request)
+    upload = await hashed_upload(request, ctx.limits.uploads)
 
     def anchor() -> dict[str, Any]:
         receipt = ctx.evidence.add(upload.sha256, f"key {who.key_id} (region {who.region})")

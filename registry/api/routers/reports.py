@@ -105,7 +105,7 @@ async def check_report(request: Request, ctx: Ctx) -> dict[str, Any]:
     ``signature`` member): unaltered, validly signed, and by a key that holds the registrar
     role of this registry on chain. The file is hashed as it streams in, never kept; the
     chain's read runs in a thread."""
-    upload = await hashed_upload(request, {"signature": SIGNATURE_LIMIT})
+    upload = await hashed_upload(request, ctx.limits.uploads, {"signature": SIGNATURE_LIMIT})
     try:
         detached = json.loads(upload.fields["signature"])
         # The whole answer of .../signature holds the detached signature as a member; the

@@ -131,7 +131,7 @@ async def verify_file(request: Request, ctx: Ctx) -> dict[str, Any]:
     """The same, for a file hashed as it streams in (nothing of it is kept). The chain's and
     the index's reads run in threads, never on the event loop that serves every other
     request."""
-    digest = (await hashed_upload(request)).sha256
+    digest = (await hashed_upload(request, ctx.limits.uploads)).sha256
 
     def verify() -> dict[str, Any]:
         return _report(ctx, receipt_of(ctx, "0x" + digest.hex()), digest, "registry")
