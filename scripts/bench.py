@@ -320,43 +320,43 @@ def _api_round(artifacts: Any, *, batched: bool) -> dict[str, float]:
                 rate = clients * each / (time.perf_counter() - start)
                 return rate, w3.eth.block_number - first_block
 
-                # Warm-up, untimed: first connections, first compilations of validators; and the
-                # service's indexer, a process of its own, must have started and caught up, or its
-                # start-up (about two seconds of CPU) would be timed with the API.
-                _send_raw(w3, _raw_applications(reg, raw_sender, raw_holder, "warm", WARM_UP))
-                single_round("warm", WARM_UP // clients)
-                while True:
-                    health = httpx.get(f"{url}/healthz").json()
-                    if (health["indexed_block"] or 0) >= health["chain_head"]:
-                        break
-                    time.sleep(0.1)
+            # Warm-up, untimed: first connections, first compilations of validators; and the
+            # service's indexer, a process of its own, must have started and caught up, or its
+            # start-up (about two seconds of CPU) would be timed with the API.
+            _send_raw(w3, _raw_applications(reg, raw_sender, raw_holder, "warm", WARM_UP))
+            single_round("warm", WARM_UP // clients)
+            while True:
+                health = httpx.get(f"{url}/healthz").json()
+                if (health["indexed_block"] or 0) >= health["chain_head"]:
+                    break
+                time.sleep(0.1)
 
-                raws = _raw_applications(reg, raw_sender, raw_holder, "raw", N)
-                # The service sleeps through the baseline: it neither indexes nor sees its blocks,
-                # which the revert then removes.
-                os.killpg(server.pid, signal.SIGSTOP)
-                snapshot = w3.provider.make_request(RPCEndpoint("evm_snapshot"), [])["result"]
+            raws = _raw_applications(reg, raw_sender, raw_holder, "raw", N)
+            # The service sleeps through the baseline: it neither indexes nor sees its blocks,
+            # which the revert then removes.
+            os.killpg(server.pid, signal.SIGSTOP)
+            snapshot = w3.provider.make_request(RPCEndpoint("evm_snapshot"), [])["result"]
+            start = time.perf_counter()
+            _send_raw(w3, raws)
+            figures["raw"] = N / (time.perf_counter() - start)
+            assert w3.provider.make_request(RPCEndpoint("evm_revert"), [snapshot])["result"]
+            os.killpg(server.pid, signal.SIGCONT)
+
+            figures["single"], used = single_round("single", per_client)
+            figures["per_tx"] = clients * per_client / used
+
+            if batched:
+                batched_n = max(N, 2000)
+                bodies = _signed_bodies(reg, dev_account(8), "batch", batched_n)
+                before = reg.assets.asset_count()
                 start = time.perf_counter()
-                _send_raw(w3, raws)
-                figures["raw"] = N / (time.perf_counter() - start)
-                assert w3.provider.make_request(RPCEndpoint("evm_revert"), [snapshot])["result"]
-                os.killpg(server.pid, signal.SIGCONT)
-
-                figures["single"], used = single_round("single", per_client)
-                figures["per_tx"] = clients * per_client / used
-
-                if batched:
-                    batched_n = max(N, 2000)
-                    bodies = _signed_bodies(reg, dev_account(8), "batch", batched_n)
-                    before = reg.assets.asset_count()
-                    start = time.perf_counter()
-                    with httpx.Client(base_url=url, headers=headers, timeout=120) as http:
-                        for k in range(0, batched_n, 500):
-                            r = http.post("/v1/assets/batch", json=bodies[k : k + 500])
-                            assert r.status_code == 202, r.text
-                    while reg.assets.asset_count() < before + batched_n:
-                        time.sleep(0.01)
-                    figures["batched"] = batched_n / (time.perf_counter() - start)
+                with httpx.Client(base_url=url, headers=headers, timeout=120) as http:
+                    for k in range(0, batched_n, 500):
+                        r = http.post("/v1/assets/batch", json=bodies[k : k + 500])
+                        assert r.status_code == 202, r.text
+                while reg.assets.asset_count() < before + batched_n:
+                    time.sleep(0.01)
+                figures["batched"] = batched_n / (time.perf_counter() - start)
 
     return figures
 
