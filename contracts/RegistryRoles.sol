@@ -17,6 +17,11 @@ contract RegistryRoles is AccessControlDefaultAdminRules {
     mapping(bytes32 name => address) private _named;
     mapping(address account => bytes32) private _nameOf;
 
+    /// @notice The block this contract was deployed in: every role of the registry was granted
+    /// at or after it, so a verifier reads the role logs from here, not from block 0 (nodes
+    /// commonly cap an `eth_getLogs` range at 10,000 blocks).
+    uint256 public immutable deploymentBlock = block.number;
+
     /// @notice `contractAddress` is the registry's contract called `name` from now on.
     /// @param name The contract's name, ASCII right-padded with zeros (e.g. "EvidenceAnchor").
     /// @param contractAddress The contract.

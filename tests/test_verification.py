@@ -19,7 +19,7 @@ from registry.chain.client import EvidenceAnchorClient, RolesClient
 from registry.chain.compiler import Artifact
 from registry.chain.deploy import ANCHORER
 from registry.chain.writer import ChainWriter
-from registry.evidence import EvidenceBatcher
+from registry.evidence import EvidenceBatcher, verifier
 from registry.evidence.verifier import verify
 from tests.conftest import ROOT, Accounts
 
@@ -216,6 +216,32 @@ def test_an_anchorer_whose_role_ended_later_still_anchored_with_it(
     assert role.values["since_block"] <= receipt["block_number"]
     assert report.anchored is not None
     assert report.anchored["registry_roles"] == registry.roles.address
+
+
+def test_the_role_logs_are_read_from_the_deployment_a_capped_range_at_a_time(
+    registry: Registry, receipt: dict[str, Any], deployment: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A node that caps eth_getLogs at a few blocks still answers: the verifier asks from the
+    roles contract's deployment block, newest range first, and stops at the first log."""
+    w3 = registry.chain.w3
+    asked: list[tuple[int, int]] = []
+    get_logs = w3.eth.get_logs
+
+    def capped(flt: Any) -> Any:
+        assert flt["toBlock"] - flt["fromBlock"] < 2, flt
+        asked.append((flt["fromBlock"], flt["toBlock"]))
+        return get_logs(flt)
+
+    monkeypatch.setattr(verifier, "LOG_RANGE", 2)
+    monkeypatch.setattr(w3.eth, "get_logs", capped)
+    report = verify(w3, receipt, registry_roles=registry.roles.address)
+    assert report.passed, report.failed
+    role = next(c for c in report.checks if c.name == "anchorer_role")
+    deployed = registry.roles.contract.functions.deploymentBlock().call()
+    assert deployed == deployment.block
+    assert deployed <= role.values["since_block"] <= receipt["block_number"]
+    assert asked[0][1] == receipt["block_number"]  # newest first
+    assert min(start for start, _ in asked) >= deployed
 
 
 def test_standalone_verifier_needs_only_the_chain(

@@ -22,6 +22,7 @@ __all__ = ["look_alike"]  # a fixture, used by name
 
 EVIDENCE_NAME = "0x45766964656e6365416e63686f72" + "00" * 18
 NAME_OF = "0xf5c57382"
+DEPLOYMENT_BLOCK = "0x82100e3f"
 GET_ANCHOR = "0x7feb51d9"
 VERIFY_EVIDENCE = "0x208dbbab"
 ROLE_GRANTED = "0x2f8788117e7eff1d82e926ec794901d17c78024a50270940304540a733656f0d"
@@ -101,12 +102,13 @@ def by_hand(
         and int(block["timestamp"], 16) == anchored_at == receipt["block_time"]
     )
     steps["confirmations"] = int(rpc("eth_blockNumber", []), 16) - int(tx["blockNumber"], 16) >= 0
+    deployed = hex(int(rpc.call(roles, DEPLOYMENT_BLOCK), 16))
     logs = rpc(
         "eth_getLogs",
         [
             {
                 "address": roles,
-                "fromBlock": "0x0",
+                "fromBlock": deployed,
                 "toBlock": tx["blockNumber"],
                 "topics": [[ROLE_GRANTED, ROLE_REVOKED], ANCHORER_ROLE, "0x" + word(submitter)],
             }
@@ -121,6 +123,7 @@ def by_hand(
 def the_guides_constants_are_what_the_node_computes(rpc: Rpc) -> None:
     for constant, text in [
         (NAME_OF, "nameOf(address)"),
+        (DEPLOYMENT_BLOCK, "deploymentBlock()"),
         (GET_ANCHOR, "getAnchor(bytes32)"),
         (VERIFY_EVIDENCE, "verifyEvidence(bytes32,bytes32[],bytes32)"),
         (ROLE_GRANTED, "RoleGranted(bytes32,address,address)"),

@@ -39,6 +39,9 @@ _VERIFY = Web3.keccak(text="verifyEvidence(bytes32,bytes32[],bytes32)")[:4]
 _ANCHORED_TOPIC = Web3.keccak(text="Anchored(bytes32,address,uint32)")
 # RegistryRoles.nameOf(address), and OpenZeppelin AccessControl's role events.
 _NAME_OF = Web3.keccak(text="nameOf(address)")[:4]
+_DEPLOYMENT_BLOCK = Web3.keccak(text="deploymentBlock()")[:4]
+LOG_RANGE = 10_000
+"""Blocks one ``eth_getLogs`` asks about: the range many nodes and providers cap it at."""
 _ROLE_GRANTED = Web3.keccak(text="RoleGranted(bytes32,address,address)")
 _ROLE_REVOKED = Web3.keccak(text="RoleRevoked(bytes32,address,address)")
 ANCHORER_ROLE = Web3.keccak(text="ANCHORER_ROLE")
@@ -249,22 +252,32 @@ def _registry_check(
 def _role_check(w3: Web3, roles: str | None, submitter: str, block_number: int | None) -> Check:
     """The account that anchored the root held the anchorer role at the anchoring block: the
     last RoleGranted or RoleRevoked of that role and account up to that block says which (read
-    from logs, so a node that keeps no historical state can answer it)."""
+    from logs, so a node that keeps no historical state can answer it; from the roles contract's
+    ``deploymentBlock``, in ranges of ``LOG_RANGE`` blocks)."""
     values: dict[str, Any] = {"account": submitter, "block_number": block_number}
     if roles is None or block_number is None:
         return Check("anchorer_role", False, values | {"held": None})
-    logs = w3.eth.get_logs(
-        {
-            "address": Web3.to_checksum_address(roles),
-            "fromBlock": 0,
-            "toBlock": block_number,
-            "topics": [
-                ["0x" + bytes(_ROLE_GRANTED).hex(), "0x" + bytes(_ROLE_REVOKED).hex()],
-                "0x" + bytes(ANCHORER_ROLE).hex(),
-                "0x" + bytes(12).hex() + submitter[2:].lower(),
-            ],
-        }
-    )
+    # Newest first, a capped range at a time, back to the roles contract's deployment: the
+    # first range with a grant or revocation of the role holds the last one.
+    answer = _call(w3, roles, _DEPLOYMENT_BLOCK)
+    first = int.from_bytes(answer[:32], "big") if len(answer) >= 32 else 0
+    logs: list[Any] = []
+    end = block_number
+    while not logs and end >= first:
+        start = max(first, end - LOG_RANGE + 1)
+        logs = w3.eth.get_logs(
+            {
+                "address": Web3.to_checksum_address(roles),
+                "fromBlock": start,
+                "toBlock": end,
+                "topics": [
+                    ["0x" + bytes(_ROLE_GRANTED).hex(), "0x" + bytes(_ROLE_REVOKED).hex()],
+                    "0x" + bytes(ANCHORER_ROLE).hex(),
+                    "0x" + bytes(12).hex() + submitter[2:].lower(),
+                ],
+            }
+        )
+        end = start - 1
     last = max(logs, key=lambda log: (log["blockNumber"], log["logIndex"]), default=None)
     held = last is not None and bytes(last["topics"][0]) == bytes(_ROLE_GRANTED)
     if last is not None:
