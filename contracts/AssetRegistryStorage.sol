@@ -5,6 +5,7 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 import {Asset, IAssetRegistry, Objection, Parent, Status} from "./interfaces/IAssetRegistry.sol";
 import {ICertificates} from "./interfaces/ICertificates.sol";
 import {IHolderConsent} from "./interfaces/IConsent.sol";
+import {PostObjection} from "./interfaces/IPostObjections.sol";
 import {Procedure} from "./interfaces/IRegistrationProcedure.sol";
 import {IRightsRegistry} from "./interfaces/IRightsRegistry.sol";
 import {IWorkCalendar} from "./interfaces/IWorkCalendar.sol";
@@ -46,6 +47,9 @@ abstract contract AssetRegistryStorage is RoleGated, HolderConsent {
     uint256 internal constant _ACCEPTANCE_DAYS = 3;
     uint256 internal constant _NOTICE_DAYS = 5;
     uint256 internal constant _INVESTIGATION_DAYS = 10;
+    /// @dev An objection after registration with complete materials is told to the applicant
+    /// within this many working days (art. 29).
+    uint256 internal constant _NOTIFICATION_DAYS = 5;
     uint256 internal constant _PROCESSING_DAYS = 10;
     uint8 internal constant _MAX_EXTENSION_DAYS = 10;
     /// @dev At most 5 years from the deposit (art. 26): 5 x 365 days is never more.
@@ -65,6 +69,8 @@ abstract contract AssetRegistryStorage is RoleGated, HolderConsent {
     mapping(uint64 assetId => address) internal _pledgees;
     mapping(uint64 objectionId => Objection) internal _objections;
     mapping(uint64 assetId => Procedure) internal _procedures;
+    /// @dev Objections after registration (art. 29), under ids of `_objectionCount`.
+    mapping(uint64 objectionId => PostObjection) internal _postObjections;
 
     uint64 internal _assetCount;
     uint64 internal _objectionCount;

@@ -4,6 +4,13 @@ pragma solidity 0.8.28;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Asset, IAssetRegistry, Objection, ObjectionStatus, Status} from "./interfaces/IAssetRegistry.sol";
 import {Consent} from "./interfaces/IConsent.sol";
+import {
+    IPostObjections,
+    JudgmentKind,
+    ObjectionOutcome,
+    PostObjection,
+    PostObjectionStatus
+} from "./interfaces/IPostObjections.sol";
 import {Deadlines, IRegistrationProcedure, Procedure, RefusalReason} from "./interfaces/IRegistrationProcedure.sol";
 import {IWorkCalendar} from "./interfaces/IWorkCalendar.sol";
 import {AssetRegistryStorage} from "./AssetRegistryStorage.sol";
@@ -11,7 +18,7 @@ import {Roles} from "./libraries/Roles.sol";
 
 /// @title RegistrationProcedure
 /// @notice The national procedure from acceptance to the end of the public notice and its
-/// objections (指引 art. 17-25, 27), counted in working days of the calendar; see
+/// objections (指引 art. 17-25, 27), and the objections after registration (art. 29), counted in working days of the calendar; see
 /// {IRegistrationProcedure}. The time limit of 10 working days from acceptance (extendable by at
 /// most 10) is shown by {deadlinesOf}, never enforced: every act here stays possible after it,
 /// so that the center can always finish late.
@@ -19,7 +26,7 @@ import {Roles} from "./libraries/Roles.sol";
 /// delegates the functions below to it, so they run in AssetRegistry's storage, as
 /// AssetRegistry, with its roles, EIP-712 domain and events. Called at its own address it has
 /// no assets, and every act refuses with {IAssetRegistry-UnknownAsset}.
-contract RegistrationProcedure is IRegistrationProcedure, AssetRegistryStorage {
+contract RegistrationProcedure is IRegistrationProcedure, IPostObjections, AssetRegistryStorage {
     constructor(IAccessControl roles_, IWorkCalendar calendar_) AssetRegistryStorage(roles_, calendar_) {}
 
     /// @inheritdoc IRegistrationProcedure
@@ -184,6 +191,129 @@ contract RegistrationProcedure is IRegistrationProcedure, AssetRegistryStorage {
         if (upheld) emit ApplicationRefused(assetId, msg.sender, reason, reasonHash);
     }
 
+    // ---------------------------------------------------------------- objections after registration
+
+    /// @inheritdoc IPostObjections
+    function fileObjectionAfterRegistration(uint64 assetId, bytes32 formHash, bytes32 evidenceHash)
+        external
+        returns (uint64 objectionId)
+    {
+        Asset storage a = _requireExists(assetId);
+        Status s = a.status;
+        if (s == Status.Issued && block.timestamp >= a.expiresAt) s = Status.Expired;
+        if (s != Status.Issued) revert NotRegistered(assetId, s);
+        if (formHash == bytes32(0)) revert MissingObjectionForm(assetId);
+        if (evidenceHash == bytes32(0)) revert MissingObjectionEvidence(assetId);
+        objectionId = ++_objectionCount;
+        PostObjection storage o = _postObjections[objectionId];
+        o.filedBy = msg.sender;
+        o.filedAt = uint40(block.timestamp);
+        o.status = PostObjectionStatus.Filed;
+        o.assetId = assetId;
+        o.versionAtFiling = a.version;
+        emit PostObjectionFiled(objectionId, assetId, msg.sender, formHash, evidenceHash);
+    }
+
+    /// @inheritdoc IPostObjections
+    function confirmObjectionMaterials(uint64 objectionId) external onlyRole(Roles.REGISTRAR) {
+        PostObjection storage o = _postObjectionAt(objectionId, PostObjectionStatus.Filed);
+        uint40 due = _calendar.addWorkingDays(block.timestamp, _NOTIFICATION_DAYS);
+        o.completedAt = uint40(block.timestamp);
+        o.status = PostObjectionStatus.MaterialsComplete;
+        o.notificationDue = due;
+        emit ObjectionMaterialsComplete(objectionId, o.assetId, due);
+    }
+
+    /// @inheritdoc IPostObjections
+    function notifyApplicant(uint64 objectionId, bytes32 noticeHash) external onlyRole(Roles.REGISTRAR) {
+        PostObjection storage o = _postObjectionAt(objectionId, PostObjectionStatus.MaterialsComplete);
+        if (noticeHash == bytes32(0)) revert MissingObjectionDocument(objectionId);
+        o.status = PostObjectionStatus.Notified;
+        o.notifiedAt = uint40(block.timestamp);
+        emit ApplicantNotified(objectionId, o.assetId, noticeHash, block.timestamp < o.notificationDue);
+    }
+
+    /// @inheritdoc IPostObjections
+    function recordAnswer(uint64 objectionId, bool agrees, ObjectionOutcome outcome, bytes32 replyHash)
+        external
+        onlyRole(Roles.REGISTRAR)
+    {
+        PostObjection storage o = _postObjectionAt(objectionId, PostObjectionStatus.Notified);
+        if (replyHash == bytes32(0)) revert MissingObjectionDocument(objectionId);
+        if (agrees != (outcome != ObjectionOutcome.Stands)) revert OutcomeMismatch(objectionId, agrees, outcome);
+        o.status = agrees ? PostObjectionStatus.Agreed : PostObjectionStatus.Disputed;
+        o.outcome = outcome;
+        o.answeredAt = uint40(block.timestamp);
+        emit ObjectionAnswered(objectionId, o.assetId, agrees, outcome, replyHash);
+    }
+
+    /// @inheritdoc IPostObjections
+    function concludeObjection(uint64 objectionId, bool upheld, ObjectionOutcome outcome, bytes32 conclusionHash)
+        external
+        onlyRole(Roles.REGISTRAR)
+    {
+        PostObjection storage o = _postObjectionAt(objectionId, PostObjectionStatus.Disputed);
+        if (conclusionHash == bytes32(0)) revert MissingObjectionDocument(objectionId);
+        if (upheld != (outcome != ObjectionOutcome.Stands)) revert OutcomeMismatch(objectionId, upheld, outcome);
+        o.status = PostObjectionStatus.Concluded;
+        o.outcome = outcome;
+        o.concludedAt = uint40(block.timestamp);
+        emit ObjectionConcluded(objectionId, o.assetId, upheld, outcome, conclusionHash);
+    }
+
+    /// @inheritdoc IPostObjections
+    function recordJudgment(uint64 objectionId, JudgmentKind kind, ObjectionOutcome outcome, bytes32 documentHash)
+        external
+        onlyRole(Roles.REGISTRAR)
+    {
+        PostObjection storage o = _postObjections[objectionId];
+        PostObjectionStatus s = o.status;
+        if (s == PostObjectionStatus.None) revert UnknownObjection(objectionId);
+        if (s != PostObjectionStatus.Disputed && s != PostObjectionStatus.Concluded) {
+            revert ObjectionStepNotOpen(objectionId, s);
+        }
+        if (kind == JudgmentKind.None) revert JudgmentKindMissing(objectionId);
+        if (documentHash == bytes32(0)) revert MissingObjectionDocument(objectionId);
+        o.status = PostObjectionStatus.Judged;
+        o.outcome = outcome;
+        o.judgment = kind;
+        o.judgedAt = uint40(block.timestamp);
+        emit JudgmentRecorded(objectionId, o.assetId, kind, outcome, documentHash);
+    }
+
+    /// @inheritdoc IPostObjections
+    function settleObjection(uint64 objectionId, bytes32 actHash) external onlyRole(Roles.REGISTRAR) {
+        PostObjection storage o = _postObjections[objectionId];
+        PostObjectionStatus s = o.status;
+        if (s == PostObjectionStatus.None) revert UnknownObjection(objectionId);
+        if (s != PostObjectionStatus.Agreed && s != PostObjectionStatus.Concluded && s != PostObjectionStatus.Judged) {
+            revert ObjectionStepNotOpen(objectionId, s);
+        }
+        if (actHash == bytes32(0)) revert MissingObjectionDocument(objectionId);
+        uint64 assetId = o.assetId;
+        ObjectionOutcome outcome = o.outcome;
+        o.status = PostObjectionStatus.Settled;
+        o.settledAt = uint40(block.timestamp);
+        if (outcome == ObjectionOutcome.Cancel) {
+            // A cancellation on the objection's outcome (art. 37): the center's act, so no
+            // holder consent; a seizure still blocks it, as it blocks the holder's.
+            Asset storage a = _requireStatus(assetId, Status.Issued);
+            if (a.frozen) revert IAssetRegistry.Frozen(assetId);
+            a.status = Status.Cancelled;
+            emit IAssetRegistry.RegistrationCancelled(assetId, a.holder);
+        } else if (outcome == ObjectionOutcome.Change) {
+            // Versions only grow: not later is the version at filing.
+            uint16 version = _assets[assetId].version;
+            if (version <= o.versionAtFiling) revert ChangeNotRegistered(objectionId, version);
+        }
+        emit PostObjectionSettled(objectionId, assetId, outcome, actHash);
+    }
+
+    /// @inheritdoc IPostObjections
+    function getPostObjection(uint64 objectionId) external view returns (PostObjection memory) {
+        return _postObjections[objectionId];
+    }
+
     /// @inheritdoc IRegistrationProcedure
     function deemedAcceptedAt(uint256 clock) external view returns (uint40) {
         return _calendar.nextWorkingDay(_calendar.addWorkingDays(clock, _ACCEPTANCE_DAYS) - 1);
@@ -255,4 +385,15 @@ contract RegistrationProcedure is IRegistrationProcedure, AssetRegistryStorage {
         if (a.openObjections != 0 || end > block.timestamp) return (block.timestamp, true);
     }
 
+    /// @dev The objection after registration `objectionId`, standing at `status`.
+    function _postObjectionAt(uint64 objectionId, PostObjectionStatus status)
+        private
+        view
+        returns (PostObjection storage o)
+    {
+        o = _postObjections[objectionId];
+        PostObjectionStatus s = o.status;
+        if (s == PostObjectionStatus.None) revert UnknownObjection(objectionId);
+        if (s != status) revert ObjectionStepNotOpen(objectionId, s);
+    }
 }

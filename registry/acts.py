@@ -25,16 +25,22 @@ from registry.api.models import (
     ExtensionIn,
     GrantIn,
     HolderActIn,
+    JudgmentIn,
     LicenceIn,
     LiftIn,
+    ObjectionAnswerIn,
+    ObjectionConclusionIn,
     ObjectionDecisionIn,
     ObjectionIn,
+    ObjectionNoticeIn,
     PledgeIn,
+    PostObjectionIn,
     ProofIn,
     ProofRequestIn,
     ReasonIn,
     RefuseIn,
     RevokeGrantIn,
+    SettlementIn,
     SupplementsIn,
     SupplementsRequestIn,
     TransferIn,
@@ -42,7 +48,7 @@ from registry.api.models import (
     ground,
 )
 from registry.api.roles import Role
-from registry.chain.types import AnnotationKind, RightKind
+from registry.chain.types import AnnotationKind, JudgmentKind, ObjectionOutcome, RightKind
 from registry.services.calls import ActCall, Contract, Sender
 from registry.times import end_of
 
@@ -157,6 +163,13 @@ def _on_asset(function: str) -> Callable[[Any, Any], tuple[str, tuple[Any, ...]]
 def _digest(text: str) -> bytes:
     """An optional text's hash on chain: zero for none."""
     return _sha256(text) if text else bytes(32)
+
+
+def _outcome(name: str) -> int:
+    return int(ObjectionOutcome[name.upper()])
+
+
+_OUTCOME = CliOption("outcome", ("--outcome",), "stands, change or cancel.")
 
 
 def _with_hash(function: str, field: str) -> Callable[[Any, Any], tuple[str, tuple[Any, ...]]]:
@@ -402,6 +415,157 @@ ACTS: tuple[Act, ...] = (
             _REASON,
             CliOption("reason", ("--ground",), "Upheld: the ground of the refusal (art. 22)."),
         ),
+    ),
+    Act(
+        "object_after_registration",
+        "An objection after registration (登记后异议, art. 29): an ownership dispute or a"
+        " registration error, with the objection form and initial evidence; anyone",
+        "assets",
+        ("fileObjectionAfterRegistration",),
+        "registrar",
+        None,
+        "/assets/{asset_id}/objections/after-registration",
+        PostObjectionIn,
+        None,
+        False,
+        "asset",
+        lambda body, asset_id: (
+            "fileObjectionAfterRegistration",
+            (asset_id, b32(body.form_hash), b32(body.evidence_hash)),
+        ),
+        ("asset", "object-after"),
+        (
+            CliOption("form_hash", ("--form",), "The objection form (hash or file).", "hash"),
+            CliOption("evidence_hash", ("--evidence",), "The evidence (hash or file).", "hash"),
+        ),
+    ),
+    Act(
+        "confirm_objection_materials",
+        "An objection after registration's materials are complete: the applicant is to be"
+        " told within 5 working days (art. 29)",
+        "assets",
+        ("confirmObjectionMaterials",),
+        "registrar",
+        None,
+        "/objections/{objection_id}/materials-complete",
+        None,
+        _STAFF,
+        True,
+        "objection",
+        lambda body, objection_id: ("confirmObjectionMaterials", (objection_id,)),
+        ("asset", "objection-complete"),
+    ),
+    Act(
+        "notify_applicant",
+        "The applicant was told of the objection after registration (art. 29)",
+        "assets",
+        ("notifyApplicant",),
+        "registrar",
+        None,
+        "/objections/{objection_id}/notification",
+        ObjectionNoticeIn,
+        _STAFF,
+        True,
+        "objection",
+        _with_hash("notifyApplicant", "notice_hash"),
+        ("asset", "objection-notify"),
+        (CliOption("notice_hash", ("--notice",), "The notification (hash or file).", "hash"),),
+    ),
+    Act(
+        "answer_objection",
+        "The applicant's written answer to an objection after registration: agreement (a"
+        " change or cancellation follows) or dispute",
+        "assets",
+        ("recordAnswer",),
+        "registrar",
+        None,
+        "/objections/{objection_id}/answer",
+        ObjectionAnswerIn,
+        _STAFF,
+        True,
+        "objection",
+        lambda body, objection_id: (
+            "recordAnswer",
+            (objection_id, body.agrees, _outcome(body.outcome), b32(body.reply_hash)),
+        ),
+        ("asset", "objection-answer"),
+        (
+            CliOption("agrees", ("--agrees/--disputes",), "Whether the applicant agrees."),
+            _OUTCOME,
+            CliOption("reply_hash", ("--reply",), "The written reply (hash or file).", "hash"),
+        ),
+    ),
+    Act(
+        "conclude_objection",
+        "The center's conclusion on a disputed objection after registration, after"
+        " investigation: upheld (change or cancel) or dismissed",
+        "assets",
+        ("concludeObjection",),
+        "registrar",
+        None,
+        "/objections/{objection_id}/conclusion",
+        ObjectionConclusionIn,
+        _STAFF,
+        True,
+        "objection",
+        lambda body, objection_id: (
+            "concludeObjection",
+            (objection_id, body.upheld, _outcome(body.outcome), b32(body.conclusion_hash)),
+        ),
+        ("asset", "objection-conclude"),
+        (
+            CliOption("upheld", ("--upheld/--dismissed",), "Whether the objection is upheld."),
+            _OUTCOME,
+            CliOption(
+                "conclusion_hash", ("--conclusion",), "The conclusion (hash or file).", "hash"
+            ),
+        ),
+    ),
+    Act(
+        "record_judgment",
+        "An effective court judgment or arbitral award on an objection after registration,"
+        " and what it orders",
+        "assets",
+        ("recordJudgment",),
+        "registrar",
+        None,
+        "/objections/{objection_id}/judgment",
+        JudgmentIn,
+        _STAFF,
+        True,
+        "objection",
+        lambda body, objection_id: (
+            "recordJudgment",
+            (
+                objection_id,
+                int(JudgmentKind[body.kind.upper()]),
+                _outcome(body.outcome),
+                b32(body.document_hash),
+            ),
+        ),
+        ("asset", "objection-judgment"),
+        (
+            CliOption("kind", ("--kind",), "court_judgment or arbitral_award."),
+            _OUTCOME,
+            CliOption("document_hash", ("--document",), "The judgment (hash or file).", "hash"),
+        ),
+    ),
+    Act(
+        "settle_objection",
+        "The objection after registration's outcome carried out: the registration stands, its"
+        " change registration is confirmed, or it is cancelled (注销, art. 37)",
+        "assets",
+        ("settleObjection",),
+        "registrar",
+        None,
+        "/objections/{objection_id}/settlement",
+        SettlementIn,
+        _STAFF,
+        True,
+        "objection",
+        _with_hash("settleObjection", "act_hash"),
+        ("asset", "objection-settle"),
+        (CliOption("act_hash", ("--act",), "The center's act (hash or file).", "hash"),),
     ),
     Act(
         "issue",

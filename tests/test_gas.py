@@ -155,6 +155,20 @@ def measure(reg: Registry, acc: Accounts) -> dict[str, int]:
     )
     used("pledge", a.pledge(acc.registrar, 1, acc.pledgee.address, h("loan"), consent))
     used("release_pledge", a.release_pledge(acc.pledgee, 1))
+    # An objection after registration (art. 29) through every step, the registration standing.
+    filed = a._send(acc.outsider, "fileObjectionAfterRegistration", 1, h("form"), h("evidence"))
+    used("file_objection_after_registration", filed)
+    objection = int(a._event_arg(filed, "PostObjectionFiled", "objectionId"))
+    steps = (
+        ("confirm_objection_materials", "confirmObjectionMaterials"),
+        ("notify_applicant", "notifyApplicant", h("notice")),
+        ("answer_objection", "recordAnswer", False, 0, h("reply")),
+        ("conclude_objection", "concludeObjection", False, 0, h("conclusion")),
+        ("record_judgment", "recordJudgment", 1, 0, h("judgment")),
+        ("settle_objection", "settleObjection", h("act")),
+    )
+    for key, function, *args in steps:
+        used(key, a._send(acc.registrar, function, objection, *args))
     n = reg.annotations
     seizure = (AnnotationKind.SEIZURE, h("court"), h("ruling"), h("seized"))
     # The asset's first annotation (a seizure, which sets the frozen bit), its second, a

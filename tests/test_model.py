@@ -42,6 +42,9 @@ from registry.chain.types import (
     CertificateStatus,
     Consent,
     GrantRequest,
+    JudgmentKind,
+    ObjectionOutcome,
+    PostObjectionStatus,
     RefusalReason,
     RightKind,
     Status,
@@ -83,6 +86,35 @@ class MAsset:
     @property
     def frozen(self) -> bool:
         return bool(self.seizures)
+
+
+@dataclass
+class MPost:
+    """An objection after registration (art. 29)."""
+
+    asset: int
+    status: PostObjectionStatus = PostObjectionStatus.FILED
+    outcome: ObjectionOutcome = ObjectionOutcome.STANDS
+    judgment: JudgmentKind = JudgmentKind.NONE
+    notification_due: int = 0
+    changed: bool = False
+    """Whether a change registration was made since the filing."""
+
+
+_POST_STEPS = ("confirm", "notify", "answer", "conclude", "judgment", "settle")
+_POST_FROM = {
+    "confirm": (PostObjectionStatus.FILED,),
+    "notify": (PostObjectionStatus.MATERIALS_COMPLETE,),
+    "answer": (PostObjectionStatus.NOTIFIED,),
+    "conclude": (PostObjectionStatus.DISPUTED,),
+    "judgment": (PostObjectionStatus.DISPUTED, PostObjectionStatus.CONCLUDED),
+    "settle": (
+        PostObjectionStatus.AGREED,
+        PostObjectionStatus.CONCLUDED,
+        PostObjectionStatus.JUDGED,
+    ),
+}
+"""Where each step of an objection after registration is taken from."""
 
 
 @dataclass
@@ -151,6 +183,8 @@ class Model(RuleBasedStateMachine):
         self.snapshot = w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
         self.assets: dict[int, MAsset] = {}
         self.objections: dict[int, tuple[int, bool]] = {}
+        self.posts: dict[int, MPost] = {}
+        """Objections after registration; their ids come from the notice objections' counter."""
         self.grants: dict[bytes, MGrant] = {}
         self.excl: dict[tuple[int, RightKind], MExcl] = {}
         self.validity = self.reg.assets.validity_period()
@@ -454,14 +488,116 @@ class Model(RuleBasedStateMachine):
             end_after(t, 10)  # the investigation's due date is counted
             return None
 
-        before = self.reg.assets.get_objection(len(self.objections) + 1)
+        oid = self.next_objection()
+        before = self.reg.assets.get_objection(oid)
         assert before.asset_id == 0
         if self.attempt(predict, self.reg.assets.file_objection, self.acc.outsider, aid, h("e")):
             self.assets[aid].objections += 1
-            oid = len(self.objections) + 1
             self.objections[oid] = (aid, True)
             due = self.reg.assets.get_objection(oid).investigation_due
             assert due == end_after(self.last_time(), 10), oid
+
+    def next_objection(self) -> int:
+        return len(self.objections) + len(self.posts) + 1
+
+    @rule(i=st.integers(0, 3), form=st.booleans(), evidence=st.booleans())
+    def file_post_objection(self, i: int, form: bool, evidence: bool) -> None:
+        aid = self.asset_id(i)
+
+        def predict() -> str | None:
+            a = self.assets.get(aid)
+            if a is None:
+                return "UnknownAsset"
+            if a.status != Status.ISSUED:
+                return "NotRegistered"
+            t = self.t()
+            self.sure(t, a.expires)
+            if t >= a.expires:
+                return "NotRegistered"
+            if not form:
+                return "MissingObjectionForm"
+            return None if evidence else "MissingObjectionEvidence"
+
+        oid = self.next_objection()
+        hashes = (h("form") if form else ZERO32, h("evidence") if evidence else ZERO32)
+        send = self.reg.assets.file_objection_after_registration
+        if self.attempt(predict, send, self.acc.outsider, aid, *hashes):
+            self.posts[oid] = MPost(aid)
+
+    @rule(
+        o=st.integers(1, 6),
+        step=st.sampled_from(_POST_STEPS),
+        founded=st.booleans(),
+        outcome=st.sampled_from(list(ObjectionOutcome)),
+        kind=st.sampled_from(list(JudgmentKind)),
+        document=st.booleans(),
+    )
+    def post_objection_step(
+        self,
+        o: int,
+        step: str,
+        founded: bool,
+        outcome: ObjectionOutcome,
+        kind: JudgmentKind,
+        document: bool,
+    ) -> None:
+        """A step of an objection after registration, in order or not, by the registrar."""
+        p = self.posts.get(o)
+        doc = h("document") if document else ZERO32
+        args: dict[str, tuple[Any, ...]] = {
+            "confirm": ("confirmObjectionMaterials", o),
+            "notify": ("notifyApplicant", o, doc),
+            "answer": ("recordAnswer", o, founded, outcome, doc),
+            "conclude": ("concludeObjection", o, founded, outcome, doc),
+            "judgment": ("recordJudgment", o, kind, outcome, doc),
+            "settle": ("settleObjection", o, doc),
+        }
+
+        def predict() -> str | None:
+            if p is None:
+                return "UnknownObjection"
+            if p.status not in _POST_FROM[step]:
+                return "ObjectionStepNotOpen"
+            if step == "confirm":
+                end_after(self.t(), 5)  # the notification due date is counted
+                return None
+            if step == "judgment" and kind == JudgmentKind.NONE:
+                return "JudgmentKindMissing"
+            if not document:
+                return "MissingObjectionDocument"
+            if step in ("answer", "conclude") and founded != (outcome != ObjectionOutcome.STANDS):
+                return "OutcomeMismatch"
+            if step == "settle" and p.outcome == ObjectionOutcome.CANCEL:
+                a = self.assets[p.asset]
+                if a.status != Status.ISSUED:
+                    return "InvalidTransition"
+                return "Frozen" if a.frozen else None
+            if step == "settle" and p.outcome == ObjectionOutcome.CHANGE and not p.changed:
+                return "ChangeNotRegistered"
+            return None
+
+        registrar = self.acc.registrar
+        if p is not None:
+            self.touched.add(p.asset)
+        if not self.attempt(predict, self.reg.assets._send, registrar, *args[step]):
+            return
+        assert p is not None
+        if step == "confirm":
+            p.status = PostObjectionStatus.MATERIALS_COMPLETE
+            p.notification_due = end_after(self.last_time(), 5)
+        elif step == "notify":
+            p.status = PostObjectionStatus.NOTIFIED
+        elif step == "answer":
+            agreed, disputed = PostObjectionStatus.AGREED, PostObjectionStatus.DISPUTED
+            p.status, p.outcome = (agreed if founded else disputed), outcome
+        elif step == "conclude":
+            p.status, p.outcome = PostObjectionStatus.CONCLUDED, outcome
+        elif step == "judgment":
+            p.status, p.outcome, p.judgment = PostObjectionStatus.JUDGED, outcome, kind
+        else:
+            p.status = PostObjectionStatus.SETTLED
+            if p.outcome == ObjectionOutcome.CANCEL:
+                self.assets[p.asset].status = Status.CANCELLED
 
     @rule(o=st.integers(1, 4), upheld=st.booleans(), grounded=st.booleans())
     def decide_objection(self, o: int, upheld: bool, grounded: bool) -> None:
@@ -529,6 +665,8 @@ class Model(RuleBasedStateMachine):
 
         if self.attempt(lambda: self.require_active(aid, self.t()), send):
             self.reissue(aid)
+            for p in self.posts.values():
+                p.changed = p.changed or p.asset == aid
 
     @rule(i=st.integers(0, 3))
     def transfer(self, i: int) -> None:
@@ -818,6 +956,13 @@ class Model(RuleBasedStateMachine):
 
     def assets_agree(self) -> None:
         now = self.last_time()
+        for oid, p in self.posts.items():
+            if p.asset not in self.touched:
+                continue
+            chain_post = self.reg.assets.get_post_objection(oid)
+            assert (chain_post.asset_id, chain_post.status) == (p.asset, p.status), oid
+            assert (chain_post.outcome, chain_post.judgment) == (p.outcome, p.judgment), oid
+            assert chain_post.notification_due == p.notification_due, oid
         for aid, m in self.assets.items():
             if aid not in self.touched:
                 continue

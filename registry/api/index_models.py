@@ -51,6 +51,38 @@ class ObjectionOut(BaseModel):
     reason_hash: str | None
 
 
+class PostObjectionOut(BaseModel):
+    """An objection after registration (art. 29). Who objected stays with the center; the
+    filer is the account that sent it (the center's, for an objection from the public)."""
+
+    objection_id: int
+    asset_id: int
+    filed_by: str
+    form_hash: str
+    evidence_hash: str
+    status: int = Field(
+        description="1 filed, 2 materials complete, 3 applicant notified, 4 agreed, 5 disputed,"
+        " 6 concluded, 7 judged, 8 settled"
+    )
+    status_name: str
+    outcome: int = Field(description="0 the registration stands, 1 change, 2 cancellation")
+    outcome_name: str
+    judgment: int = Field(description="0 none, 1 court judgment, 2 arbitral award")
+    judgment_name: str
+    filed_at: int
+    completed_at: int | None
+    notification_due: int | None = Field(
+        description="end of the 5th working day after the materials were complete"
+    )
+    notified_at: int | None
+    notified_in_time: bool | None
+    answered_at: int | None
+    concluded_at: int | None
+    judged_at: int | None
+    settled_at: int | None
+    document_hash: str | None = Field(description="the last step's document")
+
+
 class AnnotationOut(BaseModel):
     """An annotation (备注) on the asset. Its texts stay with the center (their SHA-256 are on
     chain); a seizure's authority and document number are public."""
@@ -81,6 +113,9 @@ class AssetOut(AssetSummary):
 
     parents: list[ParentOut]
     objections: list[ObjectionOut]
+    post_objections: list[PostObjectionOut] = Field(
+        description="the objections after registration (art. 29)"
+    )
     annotations: list[AnnotationOut]
 
 

@@ -218,6 +218,57 @@ class ObjectionDecisionIn(Strict):
     )
 
 
+class PostObjectionIn(ObjectionIn):
+    """An objection after registration (art. 29): the objection form's hash and the initial
+    evidence's. From the public (no API key) the form is the statement the center keeps with
+    the objector, and its hash is computed from it; staff give ``form_hash``."""
+
+    form_hash: Hash32 = Field(ZERO, description="SHA-256 of the objection form (异议申请表)")
+
+
+Outcome = Literal["stands", "change", "cancel"]
+"""What an objection after registration comes to: the registration stands, is changed or is
+cancelled (``ObjectionOutcome``)."""
+
+
+class ObjectionNoticeIn(Strict):
+    """The applicant was told of the objection (art. 29: within 5 working days)."""
+
+    notice_hash: Hash32
+
+
+class ObjectionAnswerIn(Strict):
+    """The applicant's written answer: agreement, with the change or cancellation that
+    follows, or dispute (outcome ``stands``)."""
+
+    agrees: bool
+    outcome: Outcome = "stands"
+    reply_hash: Hash32
+
+
+class ObjectionConclusionIn(Strict):
+    """The center's conclusion on a disputed objection after investigation: upheld, with the
+    change or cancellation it calls for, or dismissed (outcome ``stands``)."""
+
+    upheld: bool
+    outcome: Outcome = "stands"
+    conclusion_hash: Hash32
+
+
+class JudgmentIn(Strict):
+    """An effective court judgment or arbitral award on the dispute, and what it orders."""
+
+    kind: Literal["court_judgment", "arbitral_award"]
+    outcome: Outcome
+    document_hash: Hash32
+
+
+class SettlementIn(Strict):
+    """The center's written act carrying out the objection's outcome."""
+
+    act_hash: Hash32
+
+
 class ChangeTerms(Strict):
     manifest_hash: Hash32
     manifest_cid: Hash32

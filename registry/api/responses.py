@@ -345,6 +345,18 @@ class ObjectionDueOut(BaseModel):
     overdue: bool
 
 
+class PostObjectionDueOut(BaseModel):
+    objection_id: int
+    status: str = Field(description="where the objection after registration stands")
+    filed_on: str = Field(description="Beijing date it was filed")
+    notification_due: str | None = Field(
+        description="last Beijing date to tell the applicant (5 working days from the materials"
+        " being complete, art. 29)"
+    )
+    notified_on: str | None = Field(description="Beijing date the applicant was told")
+    overdue: bool
+
+
 class DeadlineOut(BaseModel):
     """An open application's deadlines now, as the contract counts them in working days;
     each date is a Beijing date, the last day in time."""
@@ -364,6 +376,9 @@ class DeadlineOut(BaseModel):
     supplements_due: str | None = Field(description="the applicant's deadline for supplements")
     notice_ends: str | None = Field(description="last day of the notice (5 working days)")
     objections: list[ObjectionDueOut] = Field(description="the open objections")
+    post_objections: list[PostObjectionDueOut] = Field(
+        description="the objections after registration not yet settled (art. 29)"
+    )
     overdue: bool = Field(description="a deadline the center must meet has passed")
     next_due: int | None = Field(description="the soonest running deadline, Unix seconds")
     unavailable: str | None = Field(

@@ -46,6 +46,7 @@ from registry.chain.types import (
     GrantRequest,
     Objection,
     Parent,
+    PostObjection,
     Procedure,
     RefusalReason,
     RightKind,
@@ -454,6 +455,17 @@ class AssetRegistryClient(ConsentingContract):
 
     def get_objection(self, objection_id: int) -> Objection:
         return Objection.from_abi(self._call("getObjection", objection_id))
+
+    def get_post_objection(self, objection_id: int) -> PostObjection:
+        return PostObjection.from_abi(self._call("getPostObjection", objection_id))
+
+    def file_objection_after_registration(
+        self, sender: LocalAccount, asset_id: int, form_hash: bytes, evidence_hash: bytes
+    ) -> int:
+        receipt = self._send(
+            sender, "fileObjectionAfterRegistration", asset_id, form_hash, evidence_hash
+        )
+        return int(self._event_arg(receipt, "PostObjectionFiled", "objectionId"))
 
     def asset_count(self) -> int:
         return int(self._call("assetCount"))

@@ -68,6 +68,36 @@ class ObjectionStatus(IntEnum):
     DISMISSED = 3
 
 
+class PostObjectionStatus(IntEnum):
+    """Where an objection after registration (art. 29) stands."""
+
+    NONE = 0
+    FILED = 1
+    MATERIALS_COMPLETE = 2
+    NOTIFIED = 3
+    AGREED = 4
+    DISPUTED = 5
+    CONCLUDED = 6
+    JUDGED = 7
+    SETTLED = 8
+
+
+class ObjectionOutcome(IntEnum):
+    """What an objection after registration comes to: its name is the API's ``outcome``."""
+
+    STANDS = 0
+    CHANGE = 1
+    CANCEL = 2
+
+
+class JudgmentKind(IntEnum):
+    """The document a dispute ends in: its name is the API's ``kind``."""
+
+    NONE = 0
+    COURT_JUDGMENT = 1
+    ARBITRAL_AWARD = 2
+
+
 class AnnotationKind(IntEnum):
     """What an annotation (备注) records (guide art. 23): its name is the API's ``kind``."""
 
@@ -206,6 +236,46 @@ class Objection:
     @classmethod
     def from_abi(cls, t: tuple[Any, ...]) -> Self:
         return cls(t[0], checksum(t[1]), ObjectionStatus(t[2]), *t[3:])
+
+
+@dataclass(frozen=True)
+class PostObjection:
+    """An objection after registration as the contract stores it (Unix seconds, 0: not yet);
+    ``status`` NONE: no such objection."""
+
+    filed_by: str
+    filed_at: int
+    completed_at: int
+    status: PostObjectionStatus
+    outcome: ObjectionOutcome
+    asset_id: int
+    notification_due: int
+    notified_at: int
+    answered_at: int
+    concluded_at: int
+    version_at_filing: int
+    judgment: JudgmentKind
+    judged_at: int
+    settled_at: int
+
+    @classmethod
+    def from_abi(cls, t: tuple[Any, ...]) -> Self:
+        return cls(
+            filed_by=checksum(t[0]),
+            filed_at=t[1],
+            completed_at=t[2],
+            status=PostObjectionStatus(t[3]),
+            outcome=ObjectionOutcome(t[4]),
+            asset_id=t[5],
+            notification_due=t[6],
+            notified_at=t[7],
+            answered_at=t[8],
+            concluded_at=t[9],
+            version_at_filing=t[10],
+            judgment=JudgmentKind(t[11]),
+            judged_at=t[12],
+            settled_at=t[13],
+        )
 
 
 @dataclass(frozen=True)

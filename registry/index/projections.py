@@ -10,7 +10,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from registry.certificates.numbers import format_number
-from registry.chain.types import CertificateStatus, ObjectionStatus, Status
+from registry.chain.types import (
+    CertificateStatus,
+    JudgmentKind,
+    ObjectionOutcome,
+    ObjectionStatus,
+    PostObjectionStatus,
+    Status,
+)
 from registry.index.schema import (
     anchors,
     asset_annotations,
@@ -19,6 +26,7 @@ from registry.index.schema import (
     grants,
     objections,
     parents,
+    post_objections,
 )
 
 
@@ -158,6 +166,108 @@ def _objection_decided(conn: sa.Connection, e: Event) -> None:
         .values(status=status, reason_hash=e.args["reasonHash"])
     )
     _asset(conn, e, open_objections=assets.c.open_objections - 1)
+
+
+@_on("AssetRegistry", "PostObjectionFiled")
+def _post_objection_filed(conn: sa.Connection, e: Event) -> None:
+    a = e.args
+    conn.execute(
+        sa.insert(post_objections).values(
+            objection_id=a["objectionId"],
+            asset_id=e.asset_id,
+            filed_by=a["filedBy"],
+            form_hash=a["formHash"],
+            evidence_hash=a["evidenceHash"],
+            status=PostObjectionStatus.FILED,
+            outcome=ObjectionOutcome.STANDS,
+            judgment=JudgmentKind.NONE,
+            filed_at=e.timestamp,
+        )
+    )
+
+
+def _post_objection(conn: sa.Connection, e: Event, **values: Any) -> None:
+    conn.execute(
+        sa.update(post_objections)
+        .where(post_objections.c.objection_id == e.args["objectionId"])
+        .values(**values)
+    )
+
+
+@_on("AssetRegistry", "ObjectionMaterialsComplete")
+def _objection_materials_complete(conn: sa.Connection, e: Event) -> None:
+    _post_objection(
+        conn,
+        e,
+        status=PostObjectionStatus.MATERIALS_COMPLETE,
+        completed_at=e.timestamp,
+        notification_due=e.args["notificationDue"],
+    )
+
+
+@_on("AssetRegistry", "ApplicantNotified")
+def _applicant_notified(conn: sa.Connection, e: Event) -> None:
+    _post_objection(
+        conn,
+        e,
+        status=PostObjectionStatus.NOTIFIED,
+        notified_at=e.timestamp,
+        notified_in_time=e.args["inTime"],
+        document_hash=e.args["noticeHash"],
+    )
+
+
+@_on("AssetRegistry", "ObjectionAnswered")
+def _objection_answered(conn: sa.Connection, e: Event) -> None:
+    a = e.args
+    _post_objection(
+        conn,
+        e,
+        status=PostObjectionStatus.AGREED if a["agrees"] else PostObjectionStatus.DISPUTED,
+        outcome=a["outcome"],
+        answered_at=e.timestamp,
+        document_hash=a["replyHash"],
+    )
+
+
+@_on("AssetRegistry", "ObjectionConcluded")
+def _objection_concluded(conn: sa.Connection, e: Event) -> None:
+    a = e.args
+    _post_objection(
+        conn,
+        e,
+        status=PostObjectionStatus.CONCLUDED,
+        outcome=a["outcome"],
+        concluded_at=e.timestamp,
+        document_hash=a["conclusionHash"],
+    )
+
+
+@_on("AssetRegistry", "JudgmentRecorded")
+def _judgment_recorded(conn: sa.Connection, e: Event) -> None:
+    a = e.args
+    _post_objection(
+        conn,
+        e,
+        status=PostObjectionStatus.JUDGED,
+        outcome=a["outcome"],
+        judgment=a["kind"],
+        judged_at=e.timestamp,
+        document_hash=a["documentHash"],
+    )
+
+
+@_on("AssetRegistry", "PostObjectionSettled")
+def _post_objection_settled(conn: sa.Connection, e: Event) -> None:
+    # A cancellation's status comes with its RegistrationCancelled event.
+    _post_objection(
+        conn,
+        e,
+        status=PostObjectionStatus.SETTLED,
+        outcome=e.args["outcome"],
+        settled_at=e.timestamp,
+        document_hash=e.args["actHash"],
+    )
 
 
 @_on("AssetRegistry", "RegistrationIssued")

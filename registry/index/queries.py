@@ -12,7 +12,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from registry.certificates.numbers import parse_number
-from registry.chain.types import AnnotationKind, Status
+from registry.chain.types import (
+    AnnotationKind,
+    JudgmentKind,
+    ObjectionOutcome,
+    PostObjectionStatus,
+    Status,
+)
 from registry.content.manifest import Manifest
 from registry.index.projections import STEPS
 from registry.index.schema import (
@@ -25,6 +31,7 @@ from registry.index.schema import (
     manifests,
     objections,
     parents,
+    post_objections,
     sync,
     texts,
 )
@@ -42,6 +49,14 @@ class Page:
 
 def _row(row: sa.Row[Any]) -> dict[str, Any]:
     return dict(row._mapping)
+
+
+def _post_objection(row: sa.Row[Any]) -> dict[str, Any]:
+    found = _row(row)
+    found["status_name"] = PostObjectionStatus(found["status"]).name.lower()
+    found["outcome_name"] = ObjectionOutcome(found["outcome"]).name.lower()
+    found["judgment_name"] = JudgmentKind(found["judgment"]).name.lower()
+    return found
 
 
 def _with_status_now(asset: dict[str, Any], now: int) -> dict[str, Any]:
@@ -127,6 +142,7 @@ class Queries:
             found = {int(r.asset_id): _with_status_now(_row(r), now) for r in rows}
             for asset in found.values():
                 asset["parents"], asset["objections"], asset["annotations"] = [], [], []
+                asset["post_objections"] = []
             for r in conn.execute(sa.select(parents).where(parents.c.asset_id.in_(list(found)))):
                 found[int(r.asset_id)]["parents"].append(_row(r))
             for r in conn.execute(
@@ -135,9 +151,29 @@ class Queries:
                 .order_by(objections.c.objection_id)
             ):
                 found[int(r.asset_id)]["objections"].append(_row(r))
+            for r in conn.execute(
+                sa.select(post_objections)
+                .where(post_objections.c.asset_id.in_(list(found)))
+                .order_by(post_objections.c.objection_id)
+            ):
+                found[int(r.asset_id)]["post_objections"].append(_post_objection(r))
             for note in self._annotations(conn, list(found)):
                 found[note["asset_id"]]["annotations"].append(note)
         return [found[i] for i in ids if i in found]
+
+    def assets_with_open_post_objections(self, region: int | None) -> list[int]:
+        """The assets of ``region`` (all: None) with an objection after registration not yet
+        settled, oldest objection first."""
+        query = (
+            sa.select(post_objections.c.asset_id)
+            .join(assets, assets.c.asset_id == post_objections.c.asset_id)
+            .where(post_objections.c.status != PostObjectionStatus.SETTLED)
+            .order_by(post_objections.c.objection_id)
+        )
+        if region is not None:
+            query = query.where(assets.c.region == region)
+        with self.engine.connect() as conn:
+            return list(dict.fromkeys(int(i) for i in conn.execute(query).scalars()))
 
     def annotations(self, asset_id: int) -> list[dict[str, Any]]:
         """The asset's annotations, oldest first, lifted ones included; a seizure with its

@@ -117,6 +117,31 @@ objections = sa.Table(
     sa.Column("investigation_due", sa.BigInteger),
 )
 
+post_objections = sa.Table(
+    "post_objections",
+    metadata,
+    sa.Column("objection_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("asset_id", sa.BigInteger, nullable=False, index=True),
+    sa.Column("filed_by", sa.String(42), nullable=False),
+    sa.Column("form_hash", sa.String(66), nullable=False),
+    sa.Column("evidence_hash", sa.String(66), nullable=False),
+    sa.Column("status", sa.SmallInteger, nullable=False, index=True),
+    sa.Column("outcome", sa.SmallInteger, nullable=False),
+    sa.Column("judgment", sa.SmallInteger, nullable=False),
+    sa.Column("filed_at", sa.BigInteger, nullable=False),
+    sa.Column("completed_at", sa.BigInteger),
+    sa.Column("notification_due", sa.BigInteger),
+    sa.Column("notified_at", sa.BigInteger),
+    sa.Column("notified_in_time", sa.Boolean),
+    sa.Column("answered_at", sa.BigInteger),
+    sa.Column("concluded_at", sa.BigInteger),
+    sa.Column("judged_at", sa.BigInteger),
+    sa.Column("settled_at", sa.BigInteger),
+    sa.Column("document_hash", sa.String(66)),
+)
+"""Objections after registration (art. 29); ``document_hash`` is the last step's (the notice,
+the reply, the conclusion, the judgment or the act carrying it out)."""
+
 asset_annotations = sa.Table(
     "annotations",
     metadata,
@@ -169,7 +194,16 @@ texts = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
 )
 
-PROJECTIONS = (assets, parents, grants, certificates, objections, asset_annotations, anchors)
+PROJECTIONS = (
+    assets,
+    parents,
+    grants,
+    certificates,
+    objections,
+    post_objections,
+    asset_annotations,
+    anchors,
+)
 """Tables rebuilt from ``events``; ``manifests`` (and ``manifest_files``) hold the manifests
 published to the service (``POST /v1/manifests``), each under its own SHA-256: the only source of
 an asset's names. ``texts`` holds, under their SHA-256, the plain texts whose hashes acts put on

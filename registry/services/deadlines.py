@@ -1,7 +1,9 @@
-"""The center's deadlines (指引 art. 17, 24, 25, 27): for each application still in the
+"""The center's deadlines (指引 art. 17, 24, 25, 27, 29): for each application still in the
 procedure, when its acceptance, processing and notice are due and when each open objection's
-investigation is, as the contract counts them in working days, dated in Beijing; overdue ones
-flagged, most urgent first. Overdue is shown, never enforced: the center may finish late."""
+investigation is, and for each registration with an objection after registration in hand when
+the applicant is to be told, as the contract counts them in working days, dated in Beijing;
+overdue ones flagged, most urgent first. Overdue is shown, never enforced: the center may
+finish late."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from registry.chain.errors import ContractError
-from registry.chain.types import Deadlines, Status
+from registry.chain.types import Deadlines, PostObjectionStatus, Status
 from registry.index.queries import Queries
 from registry.services.registry import RegistryService
 from registry.times import beijing_date, last_day_within
@@ -49,6 +51,18 @@ class ObjectionDue:
 
 
 @dataclass(frozen=True)
+class PostObjectionDue:
+    """An objection after registration not yet settled: when the applicant is to be told."""
+
+    objection_id: int
+    status: str
+    filed_on: str
+    notification_due: str | None
+    notified_on: str | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
 class DeadlineRow:
     """One application's deadlines now. Dates are Beijing dates, each the last day in time."""
 
@@ -65,6 +79,7 @@ class DeadlineRow:
     supplements_due: str | None
     notice_ends: str | None
     objections: list[ObjectionDue]
+    post_objections: list[PostObjectionDue]
     overdue: bool
     next_due: int | None
     """The soonest deadline still running (Unix seconds): the sort key, soonest first."""
@@ -88,6 +103,9 @@ class DeadlineBoard:
         for status in OPEN:
             found = self.queries.search(now, region=region, status=status, limit=_LISTED)
             ids += [int(a["asset_id"]) for a in found.items]
+        # Registrations with an objection after registration (art. 29) in hand: its
+        # notification due date is the center's to meet.
+        ids += self.queries.assets_with_open_post_objections(region)[:_LISTED]
         listed = self.queries.assets(ids, now)
         reasons = self._extension_reasons(ids)
         rows = [self._row(a, reasons.get(int(a["asset_id"]), []), now) for a in listed]
@@ -113,6 +131,24 @@ class DeadlineBoard:
             for o in asset["objections"]
             if int(o["status"]) == 1
         ]
+        later = [
+            PostObjectionDue(
+                int(o["objection_id"]),
+                o["status_name"],
+                day_of(int(o["filed_at"])),
+                last_day(int(o["notification_due"])) if o["notification_due"] else None,
+                day_of(int(o["notified_at"])) if o["notified_at"] else None,
+                o["status"] == PostObjectionStatus.MATERIALS_COMPLETE
+                and now >= int(o["notification_due"]),
+            )
+            for o in asset["post_objections"]
+            if o["status"] != PostObjectionStatus.SETTLED
+        ]
+        to_tell = [
+            int(o["notification_due"])
+            for o in asset["post_objections"]
+            if o["status"] == PostObjectionStatus.MATERIALS_COMPLETE
+        ]
         status = self.service.registry.assets.status_of(asset_id)
         try:
             d = self.service.registry.assets.deadlines_of(asset_id)
@@ -132,11 +168,12 @@ class DeadlineBoard:
                 supplements_due=None,
                 notice_ends=None,
                 objections=objections,
-                overdue=any(o.overdue for o in objections),
+                post_objections=later,
+                overdue=any(o.overdue for o in objections) or any(o.overdue for o in later),
                 next_due=None,
                 unavailable=exc.name,
             )
-        running = _running(d, status)
+        running = _running(d, status) + to_tell
         overdue = any(due <= now for due in running) or any(o.overdue for o in objections)
         upcoming = [due for due in running if due > now]
         return DeadlineRow(
@@ -153,6 +190,7 @@ class DeadlineBoard:
             supplements_due=last_day(d.supplements_due) if d.supplements_due else None,
             notice_ends=last_day(d.notice_ends_at) if d.notice_ends_at else None,
             objections=objections,
+            post_objections=later,
             overdue=overdue,
             next_due=min(upcoming) if upcoming else None,
         )

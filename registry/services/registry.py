@@ -28,6 +28,12 @@ from registry.services.calls import ActCall, Contract
 _CREATES: dict[str, tuple[str, str, str, str]] = {
     "submitApplication": ("assets", "Applied", "assetId", "asset_id"),
     "fileObjection": ("assets", "ObjectionFiled", "objectionId", "objection_id"),
+    "fileObjectionAfterRegistration": (
+        "assets",
+        "PostObjectionFiled",
+        "objectionId",
+        "objection_id",
+    ),
     "issue": ("assets", "RegistrationIssued", "certificateId", "certificate"),
     "grant": ("rights", "RightGranted", "grantId", "grant_id"),
     "registerLicence": ("rights", "LicenceRegistered", "certificateId", "certificate"),
@@ -220,9 +226,14 @@ class RegistryService:
         self, target: Literal["asset", "objection", "grant", "annotation"], ident: Any
     ) -> int:
         """The asset an act on ``target`` ``ident`` is about (0 when there is no such one): the
-        asset itself, an objection's, a grant's (a grant id is 32 bytes) or an annotation's."""
+        asset itself, an objection's (of the notice, or after registration: one counter numbers
+        both), a grant's (a grant id is 32 bytes) or an annotation's."""
         if target == "objection":
-            return self.registry.assets.get_objection(int(ident)).asset_id
+            assets = self.registry.assets
+            return (
+                assets.get_objection(int(ident)).asset_id
+                or assets.get_post_objection(int(ident)).asset_id
+            )
         if target == "annotation":
             return self.registry.annotations.get_annotation(int(ident)).asset_id
         if target == "grant":

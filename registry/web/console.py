@@ -1,6 +1,6 @@
 """The registrar's console (登记机构工作台): sign in with an API key, then, by role, the review
 queue, the public notice and its objections, issue, annotations (a seizure among them) and their
-lifting, revoke; the status of each write;
+lifting, the steps of each objection after registration (art. 29), revoke; the status of each write;
 the partner regions. What a role may not do is neither shown nor accepted."""
 
 from __future__ import annotations
@@ -26,11 +26,17 @@ from registry.api.models import (
     ApproveIn,
     ExtensionIn,
     Ground,
+    JudgmentIn,
     LiftIn,
+    ObjectionAnswerIn,
+    ObjectionConclusionIn,
     ObjectionDecisionIn,
+    ObjectionNoticeIn,
+    Outcome,
     ProofRequestIn,
     ReasonIn,
     RefuseIn,
+    SettlementIn,
     SupplementsRequestIn,
 )
 from registry.api.problems import ProblemError
@@ -55,6 +61,7 @@ class ActForm:
     kind: str = ""
     authority: str = ""
     document_number: str = ""
+    outcome: Outcome = "stands"
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,54 @@ ACTS: dict[str, ConsoleAct] = {
         on_objection=True,
     ),
     "issue": ConsoleAct(act("issue"), "act.issue", lambda f: None),
+    # The steps of an objection after registration (art. 29), each with its document.
+    "confirm_objection_materials": ConsoleAct(
+        act("confirm_objection_materials"),
+        "act.confirm_objection_materials",
+        lambda f: None,
+        on_objection=True,
+    ),
+    "notify_applicant": ConsoleAct(
+        act("notify_applicant"),
+        "act.notify_applicant",
+        lambda f: ObjectionNoticeIn(notice_hash=text_hash(f.text)),
+        True,
+        on_objection=True,
+    ),
+    "answer_objection": ConsoleAct(
+        act("answer_objection"),
+        "act.answer_objection",
+        lambda f: ObjectionAnswerIn(
+            agrees=f.upheld, outcome=f.outcome, reply_hash=text_hash(f.text)
+        ),
+        True,
+        on_objection=True,
+    ),
+    "conclude_objection": ConsoleAct(
+        act("conclude_objection"),
+        "act.conclude_objection",
+        lambda f: ObjectionConclusionIn(
+            upheld=f.upheld, outcome=f.outcome, conclusion_hash=text_hash(f.text)
+        ),
+        True,
+        on_objection=True,
+    ),
+    "record_judgment": ConsoleAct(
+        act("record_judgment"),
+        "act.record_judgment",
+        lambda f: JudgmentIn.model_validate(
+            {"kind": f.kind, "outcome": f.outcome, "document_hash": text_hash(f.text)}
+        ),
+        True,
+        on_objection=True,
+    ),
+    "settle_objection": ConsoleAct(
+        act("settle_objection"),
+        "act.settle_objection",
+        lambda f: SettlementIn(act_hash=text_hash(f.text)),
+        True,
+        on_objection=True,
+    ),
     "annotate": ConsoleAct(
         act("annotate"),
         "act.annotate",
@@ -358,6 +413,7 @@ def console_act(
     kind: Annotated[str, Form(max_length=40)] = "",
     authority: Annotated[str, Form(max_length=200)] = "",
     document_number: Annotated[str, Form(max_length=200)] = "",
+    outcome: Annotated[Outcome, Form()] = "stands",
     lang: Lang = "zh",
     session_id: Annotated[str | None, Cookie(alias=COOKIE)] = None,
 ) -> Response:
@@ -379,7 +435,16 @@ def console_act(
     try:
         body = chosen.body(
             ActForm(
-                text, objection_id, upheld, ground, days, deadline, kind, authority, document_number
+                text,
+                objection_id,
+                upheld,
+                ground,
+                days,
+                deadline,
+                kind,
+                authority,
+                document_number,
+                outcome,
             )
         )
     except ValidationError as invalid:

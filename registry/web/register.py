@@ -17,7 +17,13 @@ from pydantic import ValidationError
 
 from registry.api.deps import Ctx
 from registry.api.limits import client_of
-from registry.api.models import ObjectionGrounds, ObjectionIn, ObjectorIn, ObjectorKind
+from registry.api.models import (
+    ObjectionGrounds,
+    ObjectionIn,
+    ObjectorIn,
+    ObjectorKind,
+    PostObjectionIn,
+)
 from registry.api.problems import ProblemError
 from registry.api.routers.objections import file_objection
 from registry.certificates.view import AnnotationShown
@@ -175,12 +181,17 @@ def objection(
         "salt": secrets.token_hex(16),
     }
     digest = hashlib.sha256(canonical_json(statement)).digest()
+    hashed = "0x" + digest.hex()
+    # An issued registration takes an objection after registration (art. 29): the statement
+    # is its form and, as the form holds the reasons, its initial evidence too.
+    after = ctx.service.standing(asset_id).status == Status.ISSUED
     try:
-        body = ObjectionIn(
-            evidence_hash="0x" + digest.hex(),
-            objector=ObjectorIn(**objector),
-            grounds=grounds,
-            reason=reason,
+        body = (
+            PostObjectionIn(
+                form_hash=hashed, evidence_hash=hashed, **_public(objector, grounds, reason)
+            )
+            if after
+            else ObjectionIn(evidence_hash=hashed, **_public(objector, grounds, reason))
         )
         op = file_objection(
             ctx,
@@ -203,6 +214,11 @@ def objection(
     ctx.evidence.add(digest, f"public objection to asset {asset_id}")
     filed = {"hash": "0x" + digest.hex(), "operation": op.key}
     return _asset_page(ctx, request, asset_id, lang, filed=filed)
+
+
+def _public(objector: dict[str, Any], grounds: str, reason: str) -> dict[str, Any]:
+    """What an objection from the public names besides its hashes."""
+    return {"objector": ObjectorIn(**objector), "grounds": grounds, "reason": reason}
 
 
 def _reason(problem: ProblemError) -> str:

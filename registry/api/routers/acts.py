@@ -1,5 +1,5 @@
 """The act routes, one per row of ``registry.acts.ACTS`` (except the application, whose route is
-in ``assets`` beside the batch of applications, and the objection, in ``objections``: the
+in ``assets`` beside the batch of applications, and the objections, in ``objections``: the
 public's objections are limited and need an objector), and ``GET /v1/acts``, the table itself,
 so a partner knows what this registry can do and who may ask for it."""
 
@@ -146,7 +146,7 @@ def _endpoint(act: Act) -> Callable[..., OperationOut]:
 
 
 for _act in ACTS:
-    if _act.name in ("apply", "object"):
+    if _act.name in ("apply", "object", "object_after_registration"):
         continue  # their routes are in ``assets`` and ``objections``
     router.add_api_route(
         _act.path,

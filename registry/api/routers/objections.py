@@ -1,11 +1,13 @@
-"""Objections (异议) during the public notice: the act table's "object" (anyone may object),
-routed here rather than generated because an objection from the public, one without an API
-key, is taken only with an objector the registration center can contact (kept confidential in
-the registry's database, never on chain or on a page) and only so many times per client
-address: each open objection holds up the certificate until a registrar decides it."""
+"""Objections (异议) during the public notice and after registration (art. 29): the act table's
+"object" and "object_after_registration" (anyone may object), routed here rather than generated
+because an objection from the public, one without an API key, is taken only with an objector
+the registration center can contact (kept confidential in the registry's database, never on
+chain or on a page) and only so many times per client address: each open objection holds up
+the certificate, or takes the center's work, until a registrar decides it."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import time
@@ -26,16 +28,18 @@ from registry.api.deps import (
 )
 from registry.api.keys import Principal, Role
 from registry.api.limits import client_of
-from registry.api.models import ObjectionIn, OperationOut
+from registry.api.models import ZERO, ObjectionIn, OperationOut, PostObjectionIn
 from registry.api.problems import ProblemError
 from registry.api.responses import ObjectorOut
 from registry.api.routers.acts import perform
 from registry.chain.writer import Operation
+from registry.content.canonical import canonical_json
 
 logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/v1", tags=["assets"])
 OBJECT = act("object")
+OBJECT_AFTER = act("object_after_registration")
 AssetId = Annotated[int, Path(ge=1, lt=2**63, description="The asset's id")]
 
 
@@ -50,7 +54,9 @@ def file_objection(
 ) -> Operation:
     """Files the objection once the chain's check passed (ProblemError otherwise), and keeps
     its objector. Without an API key the objector is required and ``client`` must be under
-    ``ctx.limits.objections``; nothing is kept for an objection the chain refused."""
+    ``ctx.limits.objections``; nothing is kept for an objection the chain refused. A
+    ``PostObjectionIn`` is an objection after registration; from the public its form is the
+    statement kept, whose SHA-256 is the form hash on chain."""
     if who is None:
         missing = body.missing_for_public()
         if missing:
@@ -67,9 +73,17 @@ def file_objection(
         wait = ctx.limits.objections.take(client)
         if wait > 0:
             raise ctx.limits.objections.refuse(client, wait)
-    op = accepted(perform(ctx, OBJECT, who, asset_id, body, key))
-    if body.objector is not None:
-        kept = statement or objection_statement(asset_id, body)
+    kept = statement
+    if body.objector is not None and kept is None:
+        kept = objection_statement(asset_id, body)
+    row = OBJECT
+    if isinstance(body, PostObjectionIn):
+        row = OBJECT_AFTER
+        if body.form_hash == ZERO and kept is not None:
+            form = "0x" + hashlib.sha256(canonical_json(kept)).hexdigest()
+            body = body.model_copy(update={"form_hash": form})
+    op = accepted(perform(ctx, row, who, asset_id, body, key))
+    if body.objector is not None and kept is not None:
         ctx.objectors.keep(
             op.key, asset_id, body.evidence_hash, body.objector.name, body.objector.contact, kept
         )
@@ -110,6 +124,29 @@ def object_to(
 ) -> OperationOut:
     """An objection with the hash of its evidence; anyone, and without an API key with the
     objector's name and contact (kept confidential), a few per address per hour."""
+    op = file_objection(ctx, client_of(request), who, asset_id, body, key)
+    return accepted_response(response, op)
+
+
+@router.post(
+    "/assets/{asset_id}/objections/after-registration",
+    status_code=202,
+    response_model=OperationOut,
+    name=OBJECT_AFTER.name,
+    summary=OBJECT_AFTER.summary,
+)
+def object_after_registration(
+    asset_id: AssetId,
+    body: PostObjectionIn,
+    ctx: Ctx,
+    request: Request,
+    response: Response,
+    who: Annotated[Principal | None, Depends(may(OBJECT_AFTER))],
+    key: IdempotencyKey = None,
+) -> OperationOut:
+    """An objection after registration with the hashes of its form and evidence; anyone, and
+    without an API key with the objector's name and contact (kept confidential), a few per
+    address per hour."""
     op = file_objection(ctx, client_of(request), who, asset_id, body, key)
     return accepted_response(response, op)
 
