@@ -5,11 +5,13 @@ and the change, which publish a manifest first, and the reads."""
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
+from registry import times
 from registry.certificates.numbers import format_number
 from registry.chain.types import DIRECT, Application, AssetKind, Classification
 from registry.cli.app import app
@@ -23,10 +25,15 @@ from registry.cli.remote import (
     holder_account,
     show,
     signer,
+    when,
     write,
 )
 from registry.content.manifest import Manifest
 
+if TYPE_CHECKING:
+    from registry.client.http import RegistryClient
+
+logger = logging.getLogger(__name__)
 asset = typer.Typer(help="Assets and their registration (登记) lifecycle.", no_args_is_help=True)
 app.add_typer(asset, name="asset")
 AssetId = Annotated[int, typer.Argument(min=1, help="The asset's id.")]
@@ -110,9 +117,14 @@ def change(
 
 @asset.command("show")
 def show_asset(asset_id: AssetId, api: ApiUrl = DEFAULT_API, as_json: AsJson = False) -> None:
-    """The asset as indexed, with its status now."""
+    """The asset as indexed, with its status now: names, holder, dates (Beijing time), pledge,
+    annotations; `--json` for the API's answer as it is."""
     with connected(api, None) as client:
-        show(client.asset(asset_id), as_json, _asset_text)
+        found = client.asset(asset_id)
+        if as_json:
+            show(found, True)
+            return
+        typer.echo(_asset_text(found, _holder_names(client, found)))
 
 
 @asset.command("history")
@@ -127,10 +139,17 @@ def rights(
     asset_id: AssetId,
     at: Annotated[int | None, typer.Option(help="Unix time (default now).")] = None,
     api: ApiUrl = DEFAULT_API,
+    as_json: AsJson = False,
 ) -> None:
-    """The three rights of the asset and who holds each."""
+    """The three rights of the asset (三权分置) and who holds each, with each licence's
+    scenario and term in Beijing time; `--json` for the API's answer as it is."""
     with connected(api, None) as client:
-        show(client.asset_rights(asset_id, at), True)
+        held = client.asset_rights(asset_id, at)
+        if as_json:
+            show(held, True)
+            return
+        found = client.asset(asset_id)
+        typer.echo(_rights_text(found, _holder_names(client, found), held))
 
 
 @asset.command("search")
@@ -152,15 +171,102 @@ def search(
         show(page, as_json, _page_text)
 
 
-def _asset_text(a: dict[str, Any]) -> str:
+def _holder_names(client: RegistryClient, a: dict[str, Any]) -> str:
+    """The holder's names from the asset's manifest, while it names the holder's account (as
+    the certificate shows them); none when the manifest cannot be read."""
+    from registry.client.http import ApiError
+    from registry.content.cid import Cid
+
+    cid = Cid(1, int(a["cid_codec"]), bytes.fromhex(str(a["manifest_cid"])[2:]))
+    try:
+        holder = client.manifest(str(cid)).get("holder") or {}
+    except ApiError as exc:
+        logger.warning("manifest %s of asset %s not read: %s", cid, a["asset_id"], exc)
+        return ""
+    if str(holder.get("account", "")).lower() != str(a.get("holder", "")).lower():
+        return ""
+    return " / ".join(x for x in (holder.get("name_zh"), holder.get("name_en")) if x)
+
+
+def _asset_text(a: dict[str, Any], holder_names: str) -> str:
+    from registry.regions import region_name
+    from registry.web.i18n import translator
+
+    status = str(a.get("status_name"))
     names = " / ".join(x for x in (a.get("name_zh"), a.get("name_en")) if x)
+    region = int(a.get("region") or 0)
     lines = [
-        f"asset {a['asset_id']}: {a.get('status_name')}  {names}",
-        f"holder {a.get('holder')}  region {a.get('region')}",
+        f"asset {a['asset_id']}: {status} ({translator('zh')('asset.status.' + status, status)})"
+        f"  {names}",
+        f"holder {a.get('holder')}  {holder_names}".rstrip(),
+        f"region {region} {region_name(region)}",
         f"manifest {a.get('manifest_hash')}",
+        f"applied {when(a.get('applied_at'))}",
     ]
+    if a.get("notice_ends_at"):
+        lines.append(f"notice ends with {times.last_day(int(a['notice_ends_at']), 'en')}")
+    if a.get("issued_at"):
+        lines.append(
+            f"issued {when(a['issued_at'])}, valid through "
+            f"{times.last_day(a.get('expires_at'), 'en')}"
+        )
     if a.get("certificate_id"):
         lines.append(f"certificate {format_number(int(a['certificate_id']))}")
+    lines.append(f"pledged to {a['pledgee']} (质押)" if a.get("pledgee") else "not pledged")
+    if a.get("frozen"):
+        lines.append("frozen: a seizure (查封) is in force")
+    if a.get("open_objections"):
+        lines.append(f"open objections {a['open_objections']}")
+    lines += _annotation_lines(a.get("annotations") or [])
+    return "\n".join(lines)
+
+
+def _annotation_lines(notes: list[dict[str, Any]]) -> list[str]:
+    from registry.certificates.view import NOTE_ZH
+    from registry.chain.types import AnnotationKind
+
+    if not notes:
+        return ["annotations (备注): none"]
+    lines = ["annotations (备注):"]
+    for n in notes:
+        kind = AnnotationKind(int(n["kind"]))
+        by = " ".join(x for x in (n.get("authority"), n.get("document_number")) if x)
+        state = "in force" if n.get("lifted_at") is None else f"lifted {when(n.get('lifted_at'))}"
+        lines.append(
+            f"  #{n['annotation_id']} {kind.name.lower()} ({NOTE_ZH[kind]})"
+            f"{'  ' + by if by else ''}, recorded {when(n.get('recorded_at'))}, {state}"
+        )
+    return lines
+
+
+def _rights_text(a: dict[str, Any], holder_names: str, held: dict[str, Any]) -> str:
+    from registry.certificates.view import RIGHT_ZH
+    from registry.chain.types import RightKind
+
+    names = " / ".join(x for x in (a.get("name_zh"), a.get("name_en")) if x)
+    lines = [
+        f"asset {a['asset_id']}: {names}",
+        f"{RightKind.HOLDING.name.lower()} ({RIGHT_ZH[RightKind.HOLDING]}): "
+        f"{held.get('holding')}  {holder_names}".rstrip(),
+    ]
+    for g in held.get("grants") or []:
+        kind = RightKind(int(g["kind"]))
+        terms = ", ".join(
+            (
+                "exclusive" if g.get("exclusive") else "shared",
+                "revocable" if g.get("revocable") else "irrevocable",
+            )
+        )
+        lines += [
+            f"{kind.name.lower()} ({RIGHT_ZH[kind]}): {g.get('grantee')}",
+            f"  scenario (SHA-256) {g.get('scenario')}",
+            f"  from {times.day(int(g['start']), 'en')} through "
+            f"{times.last_day(int(g['expiry']), 'en')}, {terms}",
+        ]
+        if g.get("certificate_id"):
+            lines.append(f"  licence certificate {format_number(int(g['certificate_id']))}")
+    if not held.get("grants"):
+        lines.append("no processing or operating right granted")
     return "\n".join(lines)
 
 
