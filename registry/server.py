@@ -30,6 +30,7 @@ from registry.evidence import EvidenceBatcher
 from registry.index import Follower, Queries, open_engine
 from registry.recognition import Mediator
 from registry.services import RegistryService, Staff
+from registry.services.duplicates import Duplicates
 
 logger = logging.getLogger(__name__)
 
@@ -88,8 +89,9 @@ class Runtime:
             else None
         )
         queries = Queries(self.engine)
+        service = RegistryService(self.registry, self.staff, self.outbox, queries.indexed_block)
         self.context = AppContext(
-            RegistryService(self.registry, self.staff, self.outbox, queries.indexed_block),
+            service,
             queries,
             self.keys,
             self.content,
@@ -101,6 +103,7 @@ class Runtime:
             settings.region,
             limits=Limits.of(settings),
             objectors=Objectors(self.engine),
+            duplicates=Duplicates(self.engine, queries, service),
         )
 
     def app(self) -> FastAPI:

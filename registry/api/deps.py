@@ -28,6 +28,7 @@ from registry.index.queries import Queries
 from registry.recognition import Mediator
 from registry.services import RegistryService
 from registry.services.deadlines import DeadlineBoard
+from registry.services.duplicates import Duplicates
 
 
 @dataclass
@@ -44,6 +45,7 @@ class AppContext:
     region: int = 370200
     limits: Limits = field(kw_only=True)
     objectors: Objectors = field(kw_only=True)
+    duplicates: Duplicates = field(kw_only=True)
 
     def link(self, request: Request, path: str) -> str:
         """An absolute public link, for QR codes and documents that leave the service."""

@@ -384,3 +384,31 @@ class DeadlineOut(BaseModel):
     unavailable: str | None = Field(
         None, description="why the chain could not count (CalendarNotPublished)"
     )
+
+
+# ---------------------------------------------------------------------- review
+
+
+class DuplicateOut(BaseModel):
+    """An earlier registration or application of the same data (a possible duplicate): a
+    different applicant's is co-holding (guide art. 3), for the reviewer to look at."""
+
+    asset_id: int
+    holder: str
+    status: str
+    certificate_number: str | None = Field(description="the earlier registration's number")
+    shared: str = Field(description="what is the same: manifest, or file <path>")
+
+
+class ReviewOut(BaseModel):
+    """What the reviewer is shown of an application beyond its manifest."""
+
+    asset_id: int
+    possible_duplicates: list[DuplicateOut] = Field(
+        description="registrations, not closed, of the same manifest hash or a same file hash"
+    )
+    source_kind: str | None = Field(description="the manifest's source type (annex 1)")
+    provider_type: str | None = Field(description="who holds the data at its source")
+    public_data_code: str | None = Field(
+        description="a public data product's public data resource registration code"
+    )

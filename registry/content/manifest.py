@@ -10,7 +10,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+)
+from pydantic_core import PydanticCustomError
 
 from registry.content.canonical import canonical_json
 from registry.content.cid import CHUNK, DAG_PB, RAW, Cid, file_digest
@@ -64,12 +74,64 @@ class Holder(Strict):
     account: Address
 
 
+SourceKind = Literal["collected", "public_collected", "agreement", "derived", "public_data_product"]
+"""The application form's source (annex 1): collected by the holder, public data collected by
+automated means, obtained by agreement, derived; or a public data product made under authorised
+operation (guide art. 15), which carries its public data resource registration code."""
+
+ProviderType = Literal["enterprise_or_person", "public_utility", "party_or_government"]
+"""Who holds the data at its source: an enterprise or person, a public utility (water, gas,
+heat, power, transport: may register its service data), or a Party or government body (whose
+data is never registered here, guide art. 15)."""
+
+_SOURCE_EXTRAS = ("kind", "provider_type", "public_data_code")
+
+
 class Source(Strict):
     """Where the data comes from and how it was lawfully obtained (数据来源)."""
 
     description: Text
     collection_route: Text
     contract_sha256: Sha256Hex | None = None
+    kind: SourceKind | None = None
+    provider_type: ProviderType | None = None
+    public_data_code: (
+        Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z\-]+$")] | None
+    ) = Field(
+        None,
+        validate_default=True,
+        description="the public data resource registration code (公共数据资源登记编码) of a"
+        " public data product",
+    )
+
+    @field_validator("provider_type")
+    @classmethod
+    def _not_party_or_government(cls, value: ProviderType | None) -> ProviderType | None:
+        if value == "party_or_government":
+            raise PydanticCustomError(
+                "party_or_government_data",
+                "PartyOrGovernmentData: data held by Party and government bodies is never"
+                " registered here (guide art. 15)",
+            )
+        return value
+
+    @field_validator("public_data_code")
+    @classmethod
+    def _public_data_code(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("kind") == "public_data_product" and not value:
+            raise PydanticCustomError(
+                "public_data_code_missing",
+                "PublicDataCodeMissing: a public data product is registered only with its"
+                " public data resource registration code (guide art. 15)",
+            )
+        return value
+
+    @model_serializer(mode="wrap")
+    def _without_unstated(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """The source as hashed: the members added for the national form (kind, provider type,
+        public data code) only when stated, so a manifest without them keeps its hash."""
+        dumped: dict[str, Any] = handler(self)
+        return {k: v for k, v in dumped.items() if k not in _SOURCE_EXTRAS or v is not None}
 
 
 class FieldSpec(Strict):

@@ -367,6 +367,45 @@ class Queries:
                 found[name] = [(r.key, int(r.n)) for r in rows]
         return found
 
+    def file_hashes(self, manifest_hash: str) -> list[str]:
+        """The SHA-256 of each file of a manifest published here (none if it was not)."""
+        with self.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    sa.select(manifest_files.c.sha256).where(
+                        manifest_files.c.manifest_hash == manifest_hash
+                    )
+                ).scalars()
+            )
+
+    def same_data(self, digests: set[str], now: int) -> list[dict[str, Any]]:
+        """Assets whose manifest hash is one of ``digests`` or whose published manifest lists a
+        file with one of them as its SHA-256, oldest first: each with its status now, its
+        certificate number and what is shared."""
+        with self.engine.connect() as conn:
+            shared = {d: "manifest" for d in digests}
+            for row in conn.execute(
+                sa.select(manifest_files).where(manifest_files.c.sha256.in_(list(digests)))
+            ):
+                shared.setdefault(row.manifest_hash, f"file {row.path}")
+            rows = conn.execute(
+                sa.select(assets, certificates.c.number)
+                .join(
+                    certificates,
+                    certificates.c.token_id == assets.c.certificate_id,
+                    isouter=True,
+                )
+                .where(assets.c.manifest_hash.in_(list(shared)))
+                .order_by(assets.c.asset_id)
+            ).all()
+            found = []
+            for row in rows:
+                asset = _with_status_now(_row(row), now)
+                asset["certificate_number"] = asset.pop("number")
+                asset["shared"] = shared[row.manifest_hash]
+                found.append(asset)
+            return found
+
     def manifest(self, manifest_hash: str) -> dict[str, Any] | None:
         """A submitted manifest's document (None if it was never published here)."""
         with self.engine.connect() as conn:

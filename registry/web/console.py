@@ -41,6 +41,7 @@ from registry.api.models import (
 )
 from registry.api.problems import ProblemError
 from registry.api.routers.acts import perform
+from registry.api.routers.assets import review_of
 from registry.chain.types import Status
 from registry.web.render import Lang, render
 from registry.web.sessions import COOKIE, LIFETIME, Session, sessions_of
@@ -218,6 +219,9 @@ def _queues(ctx: AppContext, session: Session) -> dict[str, list[Any]]:
         review = listed(
             Status.APPLIED, Status.SUPPLEMENTING, Status.UNDER_REVIEW, Status.AWAITING_PROOF
         )
+        for asset in review:
+            # Possible duplicates (co-holding) and a public data product's code, to review.
+            asset["review"] = review_of(ctx, int(asset["asset_id"]))
         return {"review": review, "deadlines": ctx.deadlines.rows(region)}
     if session.principal.role == Role.REGISTRAR:
         notice = queries.assets([a["asset_id"] for a in listed(Status.IN_NOTICE)], now)

@@ -376,6 +376,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "act.record_judgment": ("记录判决或仲裁裁决", "Record the judgment or award"),
     "act.settle_objection": ("执行处理结果", "Carry out the outcome"),
     "post.title": ("登记后异议", "Objection after registration"),
+    "review.duplicate": ("可能重复登记（共同持有）", "Possible duplicate (co-holding)"),
+    "review.public_data_code": ("公共数据资源登记编码", "Public data resource registration code"),
     "post.status.filed": ("已提出", "filed"),
     "post.status.materials_complete": ("材料齐全，待通知申请人", "materials complete, to tell"),
     "post.status.notified": ("已通知申请人", "applicant told"),

@@ -9,19 +9,24 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Response
 
 from registry.acts import act
 from registry.api.deps import (
+    AppContext,
     Ctx,
     IdempotencyKey,
     accepted_response,
     authorize,
+    in_region,
     may,
     operation_key,
+    require,
 )
 from registry.api.index_models import AnnotationOut, AssetOut, AssetPage, AssetRights, EventOut
-from registry.api.keys import Principal
+from registry.api.keys import Principal, Role
 from registry.api.models import ApplicationIn, OperationOut
 from registry.api.problems import ProblemError
+from registry.api.responses import DuplicateOut, ReviewOut
 from registry.api.routers.acts import perform
 from registry.chain.types import Status, checksum
+from registry.services.duplicates import DuplicateApplicationError, shown
 
 router = APIRouter(prefix="/v1", tags=["assets"])
 
@@ -41,8 +46,45 @@ def apply(
     key: IdempotencyKey = None,
 ) -> OperationOut:
     """Files an initial application (首次登记), signed by the holder. Nothing of it is kept
-    here but its operation: the asset's names are those of its manifest as published."""
-    return accepted_response(response, perform(ctx, APPLY, who, None, body, key))
+    here but its operation (and its claim on its data: the same applicant applying twice for
+    the same data is refused, 409 ``DuplicateApplication``): the asset's names are those of its
+    manifest as published. A different applicant for the same data is a co-holder, shown to
+    the reviewer (``GET /v1/assets/{id}/review``)."""
+    authorize(ctx, APPLY, who, None, body)
+    op_key = operation_key(who, key)
+    claim(ctx, body, op_key)
+    try:
+        op = perform(ctx, APPLY, who, None, body, key)
+    except Exception:
+        ctx.duplicates.release(op_key)
+        raise
+    if op.status == "failed" and op.tx_hash is None:
+        ctx.duplicates.release(op_key)
+    return accepted_response(response, op)
+
+
+def claim(ctx: AppContext, body: ApplicationIn, op_key: str, index: int | None = None) -> None:
+    """Claims the application's data for its applicant, or refuses a second application for
+    it by the same applicant (409, naming the earlier registration)."""
+    try:
+        ctx.duplicates.claim(body.holder, body.manifest_hash, op_key, ctx.now())
+    except DuplicateApplicationError as dup:
+        e = dup.earlier
+        earlier = "an application being sent"
+        if e is not None:
+            earlier = f"asset {e.asset_id}" + (
+                f" ({e.certificate_number})" * bool(e.certificate_number)
+            )
+        field = "manifest_hash" if index is None else f"{index}.manifest_hash"
+        raise ProblemError(
+            409,
+            "duplicate-application",
+            "The applicant applied for this data already",
+            f"the same applicant may not apply twice for the same data ({dup.shared}): {earlier}",
+            rule="DuplicateApplication",
+            args=[e.asset_id] if e else [],
+            invalid_params=[{"name": field, "reason": f"already applied for: {earlier}"}],
+        ) from None
 
 
 @router.post("/assets/batch", status_code=202, response_model=list[OperationOut])
@@ -62,9 +104,21 @@ def apply_batch(
                 param["name"] = f"{i}.{param['name']}"
             raise
     base = operation_key(who, key)
-    ops = ctx.service.perform_many(
-        [(f"{base}.{i}", APPLY.call(a, None), a.consent.to_consent()) for i, a in enumerate(body)]
-    )
+    keys = [f"{base}.{i}" for i in range(len(body))]
+    try:
+        for i, item in enumerate(body):
+            claim(ctx, item, keys[i], i)
+        ops = ctx.service.perform_many(
+            [(keys[i], APPLY.call(a, None), a.consent.to_consent()) for i, a in enumerate(body)]
+        )
+    except Exception:
+        # Nothing of the batch was sent: its claims go with it.
+        for op_key in keys:
+            ctx.duplicates.release(op_key)
+        raise
+    for op in ops:
+        if op.status == "failed" and op.tx_hash is None:
+            ctx.duplicates.release(op.key)
     return [OperationOut.of(op) for op in ops]
 
 
@@ -97,6 +151,40 @@ def get_asset(asset_id: AssetId, ctx: Ctx) -> dict[str, Any]:
     if asset is None:
         raise ProblemError(404, "not-found", "No such asset", f"asset {asset_id} is not indexed")
     return asset
+
+
+@router.get("/assets/{asset_id}/review", response_model=ReviewOut)
+def review(
+    asset_id: AssetId,
+    ctx: Ctx,
+    who: Annotated[Principal, Depends(require(Role.REVIEWER, Role.REGISTRAR))],
+) -> ReviewOut:
+    """For the reviewer: the possible duplicates of the application's data (its earlier
+    registrations by other applicants, with their certificate numbers) and its source as the
+    manifest states it, a public data product's registration code among it."""
+    in_region(ctx, who, "asset", asset_id)
+    found = review_of(ctx, asset_id)
+    if found is None:
+        raise ProblemError(404, "not-found", "No such asset", f"asset {asset_id} is not indexed")
+    return found
+
+
+def review_of(ctx: AppContext, asset_id: int) -> ReviewOut | None:
+    """The review facts of an indexed asset (None if it is not indexed)."""
+    now = ctx.now()
+    asset = ctx.queries.asset(asset_id, now)
+    if asset is None:
+        return None
+    manifest_hash = str(asset["manifest_hash"])
+    earlier = ctx.duplicates.earlier(manifest_hash, now, besides=asset_id)
+    source = (ctx.queries.manifest(manifest_hash) or {}).get("source") or {}
+    return ReviewOut(
+        asset_id=asset_id,
+        possible_duplicates=[DuplicateOut(**d) for d in shown(earlier)],
+        source_kind=source.get("kind"),
+        provider_type=source.get("provider_type"),
+        public_data_code=source.get("public_data_code"),
+    )
 
 
 @router.get("/assets/{asset_id}/annotations", response_model=list[AnnotationOut])
