@@ -187,8 +187,19 @@ class StatedOut(BaseModel):
     values: dict[str, Any]
 
 
+class VerificationStatement(BaseModel):
+    zh: str
+    en: str
+
+
 class VerificationOut(BaseModel):
-    verified: bool
+    verified: bool = Field(description="every check passed")
+    verdict: Literal["verified", "receipt_on_chain", "not_verified"] = Field(
+        description="verified: the evidence matches the receipt, which is on chain; "
+        "receipt_on_chain: every check passed, but no evidence was compared with the receipt"
+    )
+    statement: VerificationStatement = Field(description="the verdict in words")
+    evidence_checked: bool = Field(description="whether evidence_matches_receipt was checked")
     failed: list[str]
     checks: list[CheckOut]
     proven: str | None

@@ -177,7 +177,7 @@ def verify_cmd(
     and every check runs against the chain's own JSON-RPC."""
 
     from registry.config import get_settings
-    from registry.evidence.verifier import NOT_PROVEN, PROVEN, verify
+    from registry.evidence.verifier import NOT_PROVEN, PROVEN, VERDICTS, verify
 
     data_hash = hash32(target)
     linked: list[dict[str, Any]] = []
@@ -204,7 +204,8 @@ def verify_cmd(
                 f"{item['status_then'] or 'not registered'} when anchored, {item['status_now']} now"
                 + (f"; certificate {cert['number']} {cert['status_now']}" if cert else "")
             )
-        verdict = f"proven: {PROVEN}" if report.passed else f"NOT VERIFIED: {report.failed}"
+        verdict = VERDICTS[report.verdict][1]
+        verdict += f"\nproven: {PROVEN}" if report.passed else f": {', '.join(report.failed)}"
         typer.echo(f"\n{verdict}\nnot proven: {NOT_PROVEN}")
     if not report.passed:
         raise typer.Exit(1)
@@ -226,7 +227,9 @@ def issue_report(
         signature = client.document(issued["signature"])
     sig_path = out.with_suffix(".sig.json")
     sig_path.write_text(json.dumps(signature, ensure_ascii=False, indent=2), encoding="utf-8")
-    verdict = "verified" if issued["verified"] else "NOT verified"
+    from registry.evidence.verifier import VERDICTS
+
+    verdict = VERDICTS["verified" if issued["verified"] else "not_verified"][1]
     typer.echo(f"{out} ({verdict}; report hash {issued['report_hash']})\n{sig_path}")
 
 

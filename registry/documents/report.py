@@ -122,12 +122,14 @@ def report_pdf(document: dict[str, Any]) -> bytes:
     # The anchoring's facts are the chain's, and only once every check passed.
     anchored = report.get("anchored") or {}
     verified = bool(report["verified"])
+    # The verdict in the words of the API and the page (registry.evidence.verifier.VERDICTS).
+    statement = report["statement"]
     verdict = (
-        bilingual("通过：全部检查通过", "VERIFIED: every check passed", 11)
+        bilingual(statement["zh"], statement["en"], 11)
         if verified
         else bilingual(
-            "未通过：" + "、".join(CHECKS_ZH.get(n, n) for n in report["failed"]),
-            "NOT VERIFIED — failed: " + ", ".join(report["failed"]),
+            statement["zh"] + "：" + "、".join(CHECKS_ZH.get(n, n) for n in report["failed"]),
+            statement["en"] + " — failed: " + ", ".join(report["failed"]),
             11,
         )
     )

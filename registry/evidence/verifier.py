@@ -58,6 +58,22 @@ NOT_PROVEN = (
 )
 
 
+VERDICTS = {
+    "verified": (
+        "通过：出示的证据与回执一致，回执已上链",
+        "Verified: the evidence matches the receipt, and the receipt is on chain",
+    ),
+    "receipt_on_chain": (
+        "此回执已上链；未核对文件（出示的证据与回执哈希一致：未检查）",
+        "This receipt is on chain; no file was checked (evidence_matches_receipt: not done)",
+    ),
+    "not_verified": ("未通过", "Not verified"),
+}
+"""What a verification concludes, in Chinese and English: the same words in the API, the CLI,
+the page and the report. A receipt checked without the evidence proves only that the receipt
+is on chain, never that a file is the one anchored."""
+
+
 @dataclass
 class Check:
     name: str
@@ -80,9 +96,26 @@ class Report:
     def failed(self) -> list[str]:
         return [c.name for c in self.checks if not c.passed]
 
+    @property
+    def evidence_checked(self) -> bool:
+        """Whether the evidence itself (a file, its hash) was compared with the receipt."""
+        return any(c.name == "evidence_matches_receipt" for c in self.checks)
+
+    @property
+    def verdict(self) -> str:
+        """A key of ``VERDICTS``: every check passed with the evidence compared, every check
+        passed on the receipt alone, or a check failed."""
+        if not self.passed:
+            return "not_verified"
+        return "verified" if self.evidence_checked else "receipt_on_chain"
+
     def to_json(self) -> dict[str, Any]:
+        zh, en = VERDICTS[self.verdict]
         return {
             "verified": self.passed,
+            "verdict": self.verdict,
+            "statement": {"zh": zh, "en": en},
+            "evidence_checked": self.evidence_checked,
             "failed": self.failed,
             "checks": [
                 {"name": c.name, "passed": c.passed, "values": c.values} for c in self.checks
@@ -384,7 +417,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'PASS' if check.passed else 'FAIL'}  {check.name}  {json.dumps(check.values)}")
     if report.anchored is not None:
         print(f"\nanchored (read from the chain): {json.dumps(report.anchored)}")
-    print(f"\nproven: {PROVEN}" if report.passed else f"\nNOT VERIFIED: {', '.join(report.failed)}")
+    print(
+        f"\n{VERDICTS[report.verdict][1]}"
+        + (f": {', '.join(report.failed)}" if report.failed else "")
+    )
+    if report.passed:
+        print(f"proven: {PROVEN}")
     print(f"not proven: {NOT_PROVEN}")
     return 0 if report.passed else 1
 

@@ -52,8 +52,16 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "verify.hash": ("SHA-256 哈希（0x 开头，64 位十六进制）", "SHA-256 (0x and 64 hex digits)"),
     "verify.number": ("或证书编号", "or a certificate number"),
     "verify.submit": ("核验", "Verify"),
-    "verify.passed": ("通过：全部检查通过", "Verified: every check passed"),
-    "verify.failed": ("未通过", "Not verified"),
+    "verify.receipt_evidence": (
+        "与回执一同核验的文件（可选，只在本机计算哈希）",
+        "The file the receipt is for (optional; hashed here, in the browser)",
+    ),
+    "verify.receipt_submit": ("核验回执", "Verify the receipt"),
+    "verify.not_done": ("未检查", "not done"),
+    "verify.no_file": (
+        "未出示文件：只核验了回执",
+        "No file was presented: only the receipt was checked",
+    ),
     "verify.unknown": ("未找到该哈希的存证记录", "No evidence with this hash is registered"),
     "verify.pending": ("已提交，尚未上链", "Submitted, not on chain yet"),
     "verify.check": ("检查项", "Check"),

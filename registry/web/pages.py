@@ -18,6 +18,7 @@ from registry.api.routers.reports import issue
 from registry.api.routers.verification import VerifyIn, verification_of
 from registry.certificates.numbers import parse_number
 from registry.certificates.view import certificate_view
+from registry.evidence.verifier import VERDICTS
 from registry.regions import region_name
 from registry.web.render import Lang, render
 
@@ -88,8 +89,12 @@ def _registered_as(ctx: Ctx, name: str, data_hash: str) -> dict[str, Any] | None
     found = ctx.queries.files_named(name)
     if not found:
         return None
+    zh, en = VERDICTS["not_verified"]
     return {
         "verified": False,
+        "verdict": "not_verified",
+        "statement": {"zh": zh, "en": en},
+        "evidence_checked": True,
         "failed": ["evidence_matches_receipt"],
         "checks": [
             {
@@ -115,14 +120,19 @@ def verify_receipt_page(
     ctx: Ctx,
     request: Request,
     lang: Lang = "zh",
+    hash: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Verification of a receipt read in the browser (nothing of the registry is trusted but
-    the chain)."""
+    the chain), with the SHA-256 of the file it is for when one was chosen too (hashed in the
+    browser): without it, the page says only that the receipt is on chain."""
     try:
         parsed = json.loads(receipt)
         if not isinstance(parsed, dict):
             raise ValueError("not an object")
-        report = verification_of(ctx, VerifyIn.model_validate({"receipt": parsed}))
+        given: dict[str, Any] = {"receipt": parsed}
+        if hash.strip():
+            given["hash"] = hash.strip()
+        report = verification_of(ctx, VerifyIn.model_validate(given))
     except (ValueError, RecursionError, ProblemError):
         # RecursionError: JSON nested deeper than the parser's recursion limit.
         return render(request, "verify.html", lang, 422, error="verify.bad_receipt")

@@ -1,6 +1,7 @@
 // Verification page: a chosen or dropped file is hashed here (SHA-256 with hash-wasm, in 4 MiB
 // slices, so a 1 GiB file never sits in memory) and only its hash is submitted. A receipt JSON
-// is read here too and submitted as text. Nothing else leaves the browser.
+// is read here too and submitted as text, with the SHA-256 of the file it is for when one is
+// chosen beside it (hashed here the same way). Nothing else leaves the browser.
 (function () {
   "use strict";
   const SLICE = 4 * 1024 * 1024;
@@ -12,6 +13,8 @@
   const receiptInput = document.getElementById("receipt-file");
   const receiptForm = document.getElementById("receipt-form");
   const receiptField = document.getElementById("receipt");
+  const receiptEvidence = document.getElementById("receipt-evidence");
+  const receiptHash = document.getElementById("receipt-hash");
   const drop = document.getElementById("drop");
   const progress = document.getElementById("file-status");
   const label = (key) => page.dataset[key] || key;
@@ -51,10 +54,13 @@
     drop.classList.remove("over");
     take(event.dataTransfer.files[0]);
   });
-  receiptInput.addEventListener("change", async () => {
+  receiptForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
     const file = receiptInput.files[0];
     if (!file) return;
     receiptField.value = await file.text();
+    const evidence = receiptEvidence.files[0];
+    receiptHash.value = evidence ? await sha256(evidence) : "";
     receiptForm.submit();
   });
 })();
