@@ -22,7 +22,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Literal
 
-BEIJING = timezone(timedelta(hours=8), "CST")
+OFFSET = 8 * 3600
+"""China Standard Time's offset from UTC, in seconds (no daylight saving)."""
+BEIJING = timezone(timedelta(seconds=OFFSET), "CST")
 """China Standard Time: the time zone of every date a person reads or enters here."""
 
 Lang = Literal["zh", "en", "both"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from registry.chain.compiler import Artifact
 from registry.chain.types import RightKind, Status
 from registry.index import open_engine
 from registry.index.follower import Follower
+from registry.index.queries import Queries
 from registry.index.schema import assets, certificates, events, grants, metadata
 from tests.conftest import Flow, h
 
@@ -96,3 +98,16 @@ def test_sync_rewinds_and_rebuilds_after_lost_blocks(
     assert rows[kept].status == Status.APPLIED
     assert rows[other].status == Status.APPLIED
     assert rows[other].manifest_hash == "0x" + h("after the rollback").hex()
+
+
+def test_statistics_count_applications_in_their_month_in_beijing(
+    flow: Flow, database: str, w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]
+) -> None:
+    flow.applied("stats-month")
+    f = follower(database, w3, deployment, artifacts)
+    f.sync()
+    # 16:30 UTC on 31 March is 00:30 on 1 April in Beijing: an April application.
+    boundary = int(dt.datetime(2026, 3, 31, 16, 30, tzinfo=dt.UTC).timestamp())
+    with f.engine.begin() as conn:
+        conn.execute(sa.update(assets).values(applied_at=boundary))
+    assert Queries(f.engine).statistics()["month"] == [("2026-04", 1)]

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from registry import times
 from registry.certificates.numbers import parse_number
 from registry.chain.types import (
     AnnotationKind,
@@ -348,10 +349,15 @@ class Queries:
             return [_row(r) for r in rows]
 
     def statistics(self) -> dict[str, list[tuple[Any, int]]]:
-        """Registrations (applications) by month of application, by region and by kind."""
-        month = sa.func.strftime("%Y-%m", sa.func.datetime(assets.c.applied_at, "unixepoch"))
+        """Registrations (applications) by month of application (in Beijing), by region and by
+        kind."""
+        # The Beijing month: the time shifted by the zone's offset, then read as UTC.
+        beijing = assets.c.applied_at + times.OFFSET
+        month = sa.func.strftime("%Y-%m", sa.func.datetime(beijing, "unixepoch"))
         if self.engine.dialect.name == "postgresql":
-            month = sa.func.to_char(sa.func.to_timestamp(assets.c.applied_at), "YYYY-MM")
+            month = sa.func.to_char(
+                sa.func.timezone("UTC", sa.func.to_timestamp(beijing)), "YYYY-MM"
+            )
         found: dict[str, list[tuple[Any, int]]] = {}
         with self.engine.connect() as conn:
             for name, column in (
