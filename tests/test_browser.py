@@ -6,6 +6,7 @@ phone widths (saved under test-artifacts/)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import threading
 import time
@@ -143,6 +144,26 @@ def test_register_verify_and_accessibility_in_chromium(
         verdict = page.inner_text("#verdict")
         assert "未通过" in verdict
         assert "出示的证据与回执哈希一致" in verdict
+
+        # A receipt alone is on chain, its file not checked; with its file, both are checked.
+        receipt = tmp_path / "receipt.json"
+        receipt.write_text(json.dumps(api.get(f"/v1/evidence/{sample_hash}").json()))
+        for evidence, said in (
+            (None, "此回执已上链；未核对文件"),
+            (changed, "未通过：出示的证据与回执哈希一致"),
+            (SAMPLE, "通过：出示的证据与回执一致，回执已上链"),
+        ):
+            page.goto(f"{site}/verify")
+            page.set_input_files("#receipt-file", str(receipt))
+            if evidence is not None:
+                page.set_input_files("#receipt-evidence", str(evidence))
+            with page.expect_navigation():
+                page.click("#receipt-submit")
+            assert said in " ".join(page.inner_text("#verdict").split()), evidence
+            if evidence is None:
+                assert "未检查" in page.inner_text("#evidence-not-checked")
+                ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / "verify-receipt-only-desktop.png"))
         content = SAMPLE.read_bytes()
         for request in visit.requests:
             sent = request.post_data_buffer or b""
@@ -151,7 +172,9 @@ def test_register_verify_and_accessibility_in_chromium(
     finally:
         visit.close()
 
-    hostile = applied(api, registry, accounts, "<script>alert(1)</script>", "browser-xss")
+    hostile = applied(
+        api, registry, accounts, "<script>alert(1)</script>", "browser-xss", other_data=True
+    )
     visit = Visit(browser)
     try:
         visit.page.goto(f"{site}/a/{hostile}")

@@ -4,6 +4,8 @@ and user-supplied text always escaped."""
 
 from __future__ import annotations
 
+import hashlib
+
 from web3 import Web3
 
 from registry.api.keys import Role
@@ -15,11 +17,24 @@ from tests.test_api import application_body, confirmed
 from tests.test_api_manifests import sample_manifest
 
 
-def applied(api: Api, registry: Registry, accounts: Accounts, name_zh: str, version: str) -> int:
-    """The sample manifest (a variant) published and applied for; returns the asset id."""
+def applied(
+    api: Api,
+    registry: Registry,
+    accounts: Accounts,
+    name_zh: str,
+    version: str,
+    *,
+    other_data: bool = False,
+) -> int:
+    """The sample manifest (a variant) published and applied for; returns the asset id.
+    ``other_data``: its files' hashes made distinct, so a second asset of the same applicant
+    in one test is not the same data (which the registry refuses as a duplicate)."""
     manifest = sample_manifest()
     manifest["version"] = version
     manifest["name_zh"] = name_zh
+    if other_data:
+        for entry in manifest["files"]:
+            entry["sha256"] = hashlib.sha256(f"{version}{entry['sha256']}".encode()).hexdigest()
     published = api.post("/v1/manifests", manifest, Role.HOLDER).json()
     app = Application(
         holder=accounts.holder.address,
