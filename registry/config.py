@@ -152,6 +152,24 @@ class Settings(BaseSettings):
         description="certificate numbers the recognition batch answers at once, all clients "
         "together; past it a batch is refused (503) rather than queued",
     )
+    signing_key_file: Path | None = Field(
+        default=None,
+        description="the center's document signing key (PEM or DER); data_dir/signing/"
+        "center-key.pem if unset, made self-signed with its certificate if absent",
+    )
+    signing_certificate_file: Path | None = Field(
+        default=None,
+        description="the X.509 certificate of signing_key_file; data_dir/signing/"
+        "center-cert.pem if unset",
+    )
+    signing_chain_file: Path | None = Field(
+        default=None, description="the issuing CA certificates (PEM), embedded in signatures"
+    )
+    signing_key_passphrase: SecretStr | None = None
+    tsa_url: str | None = Field(
+        default=None,
+        description="an RFC 3161 time-stamping authority: every signed PDF gets its timestamp",
+    )
     registrar_key: SecretStr | None = None
     reviewer_key: SecretStr | None = None
     anchorer_key: SecretStr | None = None
@@ -200,6 +218,14 @@ class Settings(BaseSettings):
     @property
     def reports_dir(self) -> Path:
         return self.data_dir / "reports"
+
+    @property
+    def signing_key_path(self) -> Path:
+        return self.signing_key_file or self.data_dir / "signing" / "center-key.pem"
+
+    @property
+    def signing_certificate_path(self) -> Path:
+        return self.signing_certificate_file or self.data_dir / "signing" / "center-cert.pem"
 
     @property
     def content_dir(self) -> Path:

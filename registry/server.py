@@ -25,7 +25,7 @@ from registry.chain.writer import ChainWriter
 from registry.config import Settings
 from registry.consents import ConsentRequests
 from registry.content import open_store
-from registry.documents import ReportArchive
+from registry.documents import DocumentSigner, ReportArchive
 from registry.evidence import EvidenceBatcher
 from registry.index import Follower, Queries, open_engine
 from registry.recognition import Mediator
@@ -104,6 +104,7 @@ class Runtime:
             limits=Limits.of(settings),
             objectors=Objectors(self.engine),
             duplicates=Duplicates(self.engine, queries, service),
+            signer=DocumentSigner.of(settings),
         )
 
     def app(self) -> FastAPI:

@@ -73,11 +73,13 @@ def running_api(
     *,
     region: int = 370200,
     mediator: LocalAccount | None = None,
+    settings: dict[str, Any] | None = None,
 ) -> Iterator[Api]:
-    """``mediator``: the key of a recognition mediator (none runs without one)."""
-    settings = Settings(data_dir=tmp_path, confirmations=1)
+    """``mediator``: the key of a recognition mediator (none runs without one); ``settings``:
+    more settings than the data directory's (e.g. signing files, a time-stamping authority)."""
+    configured = Settings(data_dir=tmp_path, confirmations=1, **(settings or {}))
     staff = StaffKeys(accounts.registrar, accounts.reviewer, accounts.anchorer, mediator)
-    runtime = Runtime(settings, w3, deployment, artifacts, staff).start()
+    runtime = Runtime(configured, w3, deployment, artifacts, staff).start()
     try:
         with TestClient(runtime.app()) as client:
             yield Api(runtime, client, region)

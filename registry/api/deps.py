@@ -22,7 +22,7 @@ from registry.chain.types import Status
 from registry.chain.writer import Operation
 from registry.consents import ConsentRequests
 from registry.content import ContentStore
-from registry.documents import ReportArchive
+from registry.documents import DocumentSigner, ReportArchive
 from registry.evidence import EvidenceBatcher
 from registry.index.queries import Queries
 from registry.recognition import Mediator
@@ -46,6 +46,7 @@ class AppContext:
     limits: Limits = field(kw_only=True)
     objectors: Objectors = field(kw_only=True)
     duplicates: Duplicates = field(kw_only=True)
+    signer: DocumentSigner = field(kw_only=True)
 
     def link(self, request: Request, path: str) -> str:
         """An absolute public link, for QR codes and documents that leave the service."""

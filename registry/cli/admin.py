@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Annotated
 
@@ -11,7 +12,10 @@ from registry.api.roles import Role
 from registry.cli.app import app
 from registry.config import get_settings
 
-keys = typer.Typer(help="API keys (stored hashed; each bound to a role and a region).")
+keys = typer.Typer(
+    help="API keys (stored hashed; each bound to a role and a region), and the center's "
+    "document signing certificate."
+)
 dev = typer.Typer(help="Development chain only.")
 app.add_typer(keys, name="keys")
 app.add_typer(dev, name="dev")
@@ -44,6 +48,42 @@ def revoke_key(key_id: str) -> None:
     if not store.revoke(key_id):
         typer.echo(f"no key {key_id}", err=True)
         raise typer.Exit(1)
+
+
+@keys.command("signing-certificate")
+def signing_certificate(
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Make a new one even if the files exist.")
+    ] = False,
+) -> None:
+    """Make the center's self-signed document signing certificate (the embedded default; its
+    subject says it is not from a trusted CA) in the data directory, and print what identifies
+    it. A center with a CA-issued certificate names its files in the settings instead."""
+    from cryptography import x509
+
+    from registry.documents import SigningFiles, make_signing_certificate
+    from registry.documents.pades import describe
+    from registry.regions import center_name
+
+    settings = get_settings()
+    files = SigningFiles.of(settings)
+    if files.certificate.is_file() and not replace:
+        found = x509.load_pem_x509_certificate(files.certificate.read_bytes())
+        for name, value in describe(found).items():
+            typer.echo(f"{name}: {value}")
+        typer.echo(
+            f"{files.certificate} exists: kept (documents signed with it stay verifiable); "
+            "--replace makes a new one",
+            err=True,
+        )
+        raise typer.Exit(1)
+    center = settings.registration_center
+    made = make_signing_certificate(
+        files, center_name(center), center_name(center, "en"), dt.datetime.now(dt.UTC)
+    )
+    for name, value in describe(made).items():
+        typer.echo(f"{name}: {value}")
+    typer.echo(f"key {files.key}, certificate {files.certificate}", err=True)
 
 
 _DURATION = re.compile(r"^(\d+)([smhd])$")

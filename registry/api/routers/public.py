@@ -93,10 +93,14 @@ def credential(number: Number, ctx: Ctx, request: Request) -> dict[str, Any]:
 )
 def certificate_document(number: Number, ctx: Ctx, request: Request) -> Response:
     """The certificate as a printable PDF (Chinese, with English), its status as the chain
-    reports it now, and a QR code to the public record at ``/c/{number}``."""
+    reports it now, and a QR code to the public record at ``/c/{number}``; signed (PAdES) by
+    the center's certificate."""
     now = ctx.now()
     view = certificate_view(ctx.queries, ctx.service.registry, certificate_record(ctx, number), now)
-    pdf = certificate_pdf(view, ctx.link(request, f"/c/{view.number}"), now)
+    pdf = ctx.signer.sign(
+        certificate_pdf(view, ctx.link(request, f"/c/{view.number}"), now),
+        f"{view.kind_zh} {view.number}",
+    )
     return Response(
         pdf,
         media_type="application/pdf",

@@ -28,7 +28,8 @@ ReportId = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$", description="the PDF's
 
 
 def issue(ctx: AppContext, request: Request, body: VerifyIn) -> dict[str, Any]:
-    """Verifies, renders the report, signs it, keeps it; its id is the PDF's SHA-256.
+    """Verifies, renders the report, signs it (embedded PAdES by the center's certificate, then
+    detached by the service key over the signed file), keeps it; its id is the PDF's SHA-256.
 
     Everything a report states is read at one chain state (its time is the head's, not the
     host's), so the same evidence verified at the same head gives the same content: that report
@@ -39,7 +40,9 @@ def issue(ctx: AppContext, request: Request, body: VerifyIn) -> dict[str, Any]:
     content_hash = report_hash(document)
     report_id = ctx.reports.issued(content_hash)
     if report_id is None:
-        pdf = report_pdf(document)
+        pdf = ctx.signer.sign(
+            report_pdf(document), "电子数据存证核验报告 evidence verification report"
+        )
         signature = sign_document(pdf, content_hash, ctx.service.staff.registrar.account)
         report_id = signature["file_sha256"].removeprefix("0x")
         ctx.reports.put(report_id, pdf, signature, document)
