@@ -1,14 +1,19 @@
-"""The certificate and report PDFs as a court or a bank receives them: each carries an embedded
-PAdES signature by the center's X.509 certificate, timestamped (RFC 3161) by the authority the
-registry is configured with. A real local PKI and time-stamping authority (certomancer, served
+"""The certificate and report PDFs as a court or a bank receives them: the certificate in the
+national uniform layout (number, right-holders with credit codes, rights, annotations, Beijing
+dates, the center's seal), the report with its number, issuer, page numbers and true creation
+date, both with the registry's deployment; and each carrying an embedded PAdES signature by
+the center's X.509 certificate, timestamped (RFC 3161) by the authority the registry is
+configured with. A real local PKI and time-stamping authority (certomancer, served
 on 127.0.0.1 in this process) issue the center's certificate and the timestamps, and pyHanko's
 validator checks what a PDF reader would: intact, signed by the center, timestamped by the
 test authority; one changed byte is reported."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
+import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +28,7 @@ from certomancer.registry import ArchLabel, CertLabel, CertomancerConfig
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from PIL import Image, ImageChops
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
@@ -37,7 +43,8 @@ from registry.cli import app
 from registry.documents.pades import SELF_SIGNED_MARK
 from tests.api_support import Api, reverted_api
 from tests.conftest import Accounts
-from tests.test_documents import anchored, issued_sample
+from tests.test_api_manifests import sample_manifest
+from tests.test_documents import anchored, issued_sample, pdf_facts
 
 VALIDITY = {"valid-from": "2020-01-01T00:00:00+0000", "valid-to": "2040-01-01T00:00:00+0000"}
 CENTER = "青岛市数据登记机构"
@@ -180,6 +187,8 @@ class Issued:
     number: str
     certificate: bytes
     report: bytes
+    report_content: dict[str, Any]
+    deployment: dict[str, Any]
 
 
 @pytest.fixture(scope="module")
@@ -201,7 +210,13 @@ def issued(
     assert anchored(signed_api, manifest_hash)["status"] == "anchored"
     report = signed_api.post("/v1/verify/report", {"hash": manifest_hash})
     assert report.status_code == 201, report.text
-    return Issued(number, certificate.content, signed_api.get(report.json()["pdf"]).content)
+    return Issued(
+        number,
+        certificate.content,
+        signed_api.get(report.json()["pdf"]).content,
+        signed_api.get(report.json()["signature"]).json()["content"],
+        signed_api.get("/.well-known/data-property-registry").json(),
+    )
 
 
 def validated(pdf: bytes, context: ValidationContext) -> PdfSignatureStatus:
@@ -278,3 +293,77 @@ def test_signing_certificate_command_makes_one_marked_not_from_a_trusted_ca(
     assert (tmp_path / "signing" / "center-cert.pem").read_bytes() == certificate.public_bytes(
         serialization.Encoding.PEM
     )
+
+
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+def seal_pixels(pdf: bytes, tmp_path: Path) -> int:
+    """Pixels of the seal's red on the rendered pages (pdftoppm, 60 dpi)."""
+    source = tmp_path / "seal.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "60", "-png", source, tmp_path / "seal"], check=True)
+    red = 0
+    for page in sorted(tmp_path.glob("seal-*.png")):
+        with Image.open(page) as image:
+            r, g, b = image.convert("RGB").split()
+            # The seal's red: strong red, little green or blue (the report's FAIL red is darker).
+            mask = ImageChops.multiply(
+                r.point(lambda v: 255 if v > 190 else 0),
+                ImageChops.multiply(
+                    g.point(lambda v: 255 if v < 90 else 0),
+                    b.point(lambda v: 255 if v < 90 else 0),
+                ),
+            )
+            red += mask.histogram()[255]
+        page.unlink()
+    return red
+
+
+def printed_deployment(issued: Issued, text: str) -> int:
+    """How many of the registry's contracts (roles among them) and its chain id ``text``
+    prints as ``/.well-known/data-property-registry`` publishes them."""
+    assert issued.deployment["roles"] in text
+    assert f"链标识 {issued.deployment['chain_id']}" in " ".join(text.split())
+    return sum(address in text for address in issued.deployment["contracts"].values())
+
+
+def test_certificate_pdf_follows_the_national_layout(issued: Issued, tmp_path: Path) -> None:
+    text, codes = pdf_facts(issued.certificate, tmp_path)
+    flat = text.replace(" ", "")
+    assert f"证书编号{issued.number}" in flat
+    assert sample_manifest()["holder"]["credit_code"] in text
+    for heading in ("权利人", "统一社会信用代码", "权利配置", "备注", "存证时间", "有效期"):
+        assert heading in text
+    assert "登记专用章" in text
+    assert "青岛市数据登记机构" in text
+    assert "北京时间" in text
+    assert "第1页共" in flat
+    assert printed_deployment(issued, text) >= 3
+    assert codes == [f"http://testserver/c/{issued.number}"]
+    # The seal is drawn: a ring, a star and letters in red (about 700 pixels at 60 dpi); the
+    # report, which has none, has no such red.
+    assert seal_pixels(issued.certificate, tmp_path) > 400
+    assert seal_pixels(issued.report, tmp_path) < 20
+
+
+def test_report_pdf_has_number_issuer_pages_and_true_creation_date(
+    issued: Issued, tmp_path: Path
+) -> None:
+    text, _codes = pdf_facts(issued.report, tmp_path)
+    flat = text.replace(" ", "")
+    content = issued.report_content
+    made = dt.datetime.fromtimestamp(content["generated_at"], BEIJING)
+    assert f"报告编号HY370-{made:%Y%m%d}-" in flat
+    assert "出具机构" in text
+    assert "青岛市数据登记机构" in text
+    assert "第1页共" in flat
+    assert printed_deployment(issued, text) >= 3
+    info = subprocess.run(
+        ["pdfinfo", "-isodates", "-"],
+        input=issued.report,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    created = next(line for line in info.splitlines() if line.startswith("CreationDate:"))
+    assert created.split()[-1] == f"{made:%Y-%m-%dT%H:%M:%S}+08"  # pdfinfo drops the ":00"

@@ -22,7 +22,7 @@ from registry.chain.types import Status
 from registry.chain.writer import Operation
 from registry.consents import ConsentRequests
 from registry.content import ContentStore
-from registry.documents import DocumentSigner, ReportArchive
+from registry.documents import Deployed, DocumentSigner, ReportArchive
 from registry.evidence import EvidenceBatcher
 from registry.index.queries import Queries
 from registry.recognition import Mediator
@@ -56,6 +56,16 @@ class AppContext:
     def now(self) -> int:
         """Chain time: the registry's rules (notice, expiry) run on block time, not the host's."""
         return self.service.chain_time()
+
+    def deployed(self) -> Deployed:
+        """The registry's deployment, as its documents print it."""
+        registry = self.service.registry
+        return Deployed(
+            registry.chain.chain_id,
+            registry.roles.address,
+            registry.evidence.address,
+            registry.certificates.address,
+        )
 
     @property
     def deadlines(self) -> DeadlineBoard:

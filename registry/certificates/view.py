@@ -4,6 +4,7 @@ chain reports it at this moment (never the index's, which may lag)."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -80,7 +81,9 @@ class AnnotationShown:
 
 @dataclass(frozen=True)
 class RightHeld:
-    """Who holds one of the three rights now, and on what terms."""
+    """Who holds one of the three rights now, and on what terms: the holder's name and credit
+    code where the registration names it, the scenario's text where the center knows it (the
+    manifest's scenarios; the chain holds its SHA-256)."""
 
     right: str
     right_zh: str
@@ -91,6 +94,9 @@ class RightHeld:
     expiry: str | None = None
     """The term's last Beijing day (ISO 8601 date): the chain's expiry is the midnight after."""
     exclusive: bool | None = None
+    holder_name: str = ""
+    credit_code: str = ""
+    scenario_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,11 @@ class CertificateView:
     manifest_hash: str
     rights: list[RightHeld] = field(default_factory=list)
     annotations: list[AnnotationShown] = field(default_factory=list)
+    holder_credit_code: str = ""
+    pledgee: str | None = None
+    """The pledgee's account while the asset is pledged (质押)."""
+    frozen: bool = False
+    """Whether the asset is frozen (冻结) now."""
 
     @property
     def valid_from(self) -> str:
@@ -162,7 +173,24 @@ def certificate_view(
     region = int(asset.get("region") or 0)
     center = center_of(int(record["token_id"]))
     holder = str(record["holder"])
-    rights = [RightHeld("holding", RIGHT_ZH[RightKind.HOLDING], str(asset.get("holder", holder)))]
+    # The registered holder's name is the manifest's only while it names this account.
+    named = str(holder_names.get("account", "")).lower() == holder.lower()
+    holder_name = str(holder_names.get("name_zh", "")) if named else ""
+    credit_code = str(holder_names.get("credit_code", "")) if named else ""
+    scenarios = {
+        "0x" + hashlib.sha256(str(text).encode("utf-8")).hexdigest(): str(text)
+        for text in document.get("scenarios") or []
+    }
+    held_by = str(asset.get("holder", holder))
+    rights = [
+        RightHeld(
+            "holding",
+            RIGHT_ZH[RightKind.HOLDING],
+            held_by,
+            holder_name=holder_name if held_by.lower() == holder.lower() else "",
+            credit_code=credit_code if held_by.lower() == holder.lower() else "",
+        )
+    ]
     for grant in queries.rights_of_asset(asset_id, now):
         right = RightKind(int(grant["kind"]))
         rights.append(
@@ -174,10 +202,9 @@ def certificate_view(
                 beijing_date(int(grant["start"])).isoformat(),
                 last_day_within(int(grant["expiry"])).isoformat(),
                 bool(grant["exclusive"]),
+                scenario_text=scenarios.get(str(grant["scenario"]).lower()),
             )
         )
-    # The registered holder's name is the manifest's only while it names this account.
-    named = str(holder_names.get("account", "")).lower() == holder.lower()
     return CertificateView(
         number=str(record["number"]),
         token_id=int(record["token_id"]),
@@ -189,7 +216,7 @@ def certificate_view(
         issued_at=int(record["issued_at"]),
         expires_at=int(record["expires_at"]),
         holder=holder,
-        holder_name_zh=str(holder_names.get("name_zh", "")) if named else "",
+        holder_name_zh=holder_name,
         holder_name_en=str(holder_names.get("name_en", "")) if named else "",
         asset_id=asset_id,
         asset_name_zh=str(asset.get("name_zh") or document.get("name_zh") or ""),
@@ -202,4 +229,7 @@ def certificate_view(
         manifest_hash=manifest_hash,
         rights=rights,
         annotations=[AnnotationShown.of(n) for n in asset.get("annotations", [])],
+        holder_credit_code=credit_code,
+        pledgee=asset.get("pledgee"),
+        frozen=bool(asset.get("frozen")),
     )

@@ -4,10 +4,12 @@ signatures (embedded PAdES and detached EIP-191), and the archive of issued repo
 from registry.documents.archive import ReportArchive
 from registry.documents.certificate import certificate_pdf
 from registry.documents.pades import DocumentSigner, SigningFiles, make_signing_certificate
+from registry.documents.pdf import Deployed
 from registry.documents.report import report_document, report_hash, report_pdf
 from registry.documents.signature import check_document, sign_document
 
 __all__ = [
+    "Deployed",
     "DocumentSigner",
     "ReportArchive",
     "SigningFiles",

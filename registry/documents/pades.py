@@ -28,7 +28,7 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
 from registry.config import Settings
-from registry.regions import center_name
+from registry.regions import Center, center_name
 
 logger = logging.getLogger(__name__)
 
@@ -164,15 +164,17 @@ class DocumentSigner:
     def __init__(
         self,
         files: SigningFiles,
-        center: tuple[str, str],
+        center: Center,
         tsa_url: str | None = None,
         passphrase: bytes | None = None,
         configured: bool = False,
     ) -> None:
-        """``center``: its Chinese and English names; ``configured``: the files were named by
-        the operator, so missing ones are an error rather than a default to make."""
+        """``center``: the center that signs (and issues the documents); ``configured``: the
+        files were named by the operator, so missing ones are an error, not a default to make."""
         self.files = files
         self.center = center
+        self.center_zh = center_name(center)
+        self.center_en = center_name(center, "en")
         self.tsa_url = tsa_url
         self._passphrase = passphrase
         self._configured = configured
@@ -182,11 +184,10 @@ class DocumentSigner:
 
     @classmethod
     def of(cls, settings: Settings) -> DocumentSigner:
-        center = settings.registration_center
         passphrase = settings.signing_key_passphrase
         return cls(
             SigningFiles.of(settings),
-            (center_name(center), center_name(center, "en")),
+            settings.registration_center,
             settings.tsa_url,
             None if passphrase is None else passphrase.get_secret_value().encode(),
             configured=settings.signing_key_file is not None,
@@ -201,7 +202,9 @@ class DocumentSigner:
                     "not found: set REGISTRY_SIGNING_KEY_FILE and "
                     "REGISTRY_SIGNING_CERTIFICATE_FILE to the center's files"
                 )
-            certificate = make_signing_certificate(files, *self.center, dt.datetime.now(dt.UTC))
+            certificate = make_signing_certificate(
+                files, self.center_zh, self.center_en, dt.datetime.now(dt.UTC)
+            )
             logger.warning(
                 "made a self-signed document signing certificate (%s), not from a trusted CA: "
                 "PDF readers will not know the signer",
@@ -247,8 +250,8 @@ class DocumentSigner:
             certify=True,
             docmdp_permissions=fields.MDPPerm.NO_CHANGES,
             reason=reason,
-            location=self.center[0],
-            name=self.center[0],
+            location=self.center_zh,
+            name=self.center_zh,
         )
         timestamper = (
             RequestsHTTPTimeStamper(self.tsa_url, timeout=TSA_TIMEOUT)  # type: ignore[no-untyped-call]

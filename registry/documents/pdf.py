@@ -1,26 +1,31 @@
 """PDF building blocks shared by the certificate and the verification report: an embedded CJK
-font, bilingual labels (Chinese, with the English beneath), tables that wrap long hex, and QR
-codes. Output is byte-for-byte deterministic for the same content (no creation time or random
-document id), so a document can be rebuilt and its hash compared."""
+font, bilingual labels (Chinese, with the English beneath), tables that wrap long hex, QR codes,
+the center's registration seal, the registry's deployment, and page numbers. Output is
+byte-for-byte deterministic for the same content (the creation date is the document's own, the
+document id fixed), so a document can be rebuilt and its hash compared."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import math
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import Circle, Drawing, Group, Polygon, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -29,6 +34,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+
+from registry.times import BEIJING
 
 FONT = "RegistryCJK"
 # TrueType-outline CJK fonts from Debian packages (fonts-wqy-microhei, fonts-wqy-zenhei,
@@ -43,6 +50,7 @@ MUTED = colors.HexColor("#52606d")
 RULE = colors.HexColor("#9aa5b1")
 PASS = colors.HexColor("#1b7f3b")
 FAIL = colors.HexColor("#b42318")
+SEAL_RED = colors.HexColor("#d7000f")
 
 
 class FontMissingError(RuntimeError):
@@ -90,16 +98,16 @@ def bilingual(zh: str, en: str, size: float = 9) -> Paragraph:
     )
 
 
-def heading(zh: str, en: str) -> list[Flowable]:
+def heading(zh: str, en: str, size: float = 18) -> list[Flowable]:
     return [
-        Paragraph(escape(zh), style(18, leading=24)),
-        Paragraph(escape(en), style(10, MUTED, leading=16)),
+        Paragraph(escape(zh), style(size, leading=size * 4 / 3)),
+        Paragraph(escape(en), style(size * 0.55, MUTED, leading=size * 0.9)),
     ]
 
 
-def section(zh: str, en: str, *body: Flowable) -> KeepTogether:
-    """A heading kept on the page of what follows it."""
-    return KeepTogether([*heading(zh, en), *body])
+def section(zh: str, en: str, *body: Flowable, size: float = 18) -> KeepTogether:
+    """A heading (of ``size`` points) kept on the page of what follows it."""
+    return KeepTogether([*heading(zh, en, size), *body])
 
 
 def rows(
@@ -130,7 +138,152 @@ def qr(url: str, size: float = 32 * mm) -> Drawing:
     return drawing
 
 
-def render(story: list[Flowable], title: str, subject: str) -> bytes:
+def seal(center_zh: str, size: float = 40 * mm) -> Drawing:
+    """The center's registration seal (登记专用章), drawn: a red ring, the center's name along
+    its upper arc, a five-pointed star in the middle and the seal's use beneath it, as the
+    official seals of Chinese bodies are laid out. Vector graphics, so it prints sharp."""
+    drawing = Drawing(size, size)
+    middle, radius = size / 2, size / 2 - 1.5
+    drawing.add(
+        Circle(middle, middle, radius, strokeColor=SEAL_RED, strokeWidth=2.2, fillColor=None)
+    )
+    outer, inner = size * 0.15, size * 0.06
+    drawing.add(
+        Polygon(
+            [
+                coordinate
+                for point in range(10)
+                for coordinate in (
+                    middle
+                    + (outer if point % 2 == 0 else inner)
+                    * math.cos(math.radians(90 + 36 * point)),
+                    middle
+                    + (outer if point % 2 == 0 else inner)
+                    * math.sin(math.radians(90 + 36 * point)),
+                )
+            ],
+            fillColor=SEAL_RED,
+            strokeColor=None,
+        )
+    )
+    letters = list(center_zh)
+    letter = min(size * 0.13, size * 2.6 / max(len(letters), 1))
+    span = min(250.0, 22.0 * len(letters))
+    along = radius - 2.5 - letter
+    for i, character in enumerate(letters):
+        # Clockwise from the left over the top, each letter upright towards the ring.
+        angle = math.radians(
+            90 + span / 2 - (span * i / (len(letters) - 1) if len(letters) > 1 else span / 2)
+        )
+        turn = angle - math.pi / 2
+        glyph = Group(
+            String(
+                0,
+                0,
+                character,
+                fontName=font(),
+                fontSize=letter,
+                fillColor=SEAL_RED,
+                textAnchor="middle",
+            )
+        )
+        glyph.transform = (
+            math.cos(turn),
+            math.sin(turn),
+            -math.sin(turn),
+            math.cos(turn),
+            middle + along * math.cos(angle),
+            middle + along * math.sin(angle),
+        )
+        drawing.add(glyph)
+    drawing.add(
+        String(
+            middle,
+            size * 0.2,
+            "登记专用章",
+            fontName=font(),
+            fontSize=size * 0.09,
+            fillColor=SEAL_RED,
+            textAnchor="middle",
+        )
+    )
+    return drawing
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """The registry's deployment, as ``/.well-known/data-property-registry`` publishes it: what a
+    reader checks a receipt or a certificate against on chain."""
+
+    chain_id: int
+    roles: str
+    evidence: str
+    certificates: str
+
+
+def deployment(deployed: Deployed) -> KeepTogether:
+    """The deployment as a section of a document."""
+    label = 34 * mm
+    return section(
+        "登记机构链上部署",
+        "The registry's deployment (check against /.well-known/data-property-registry)",
+        rows(
+            [
+                (bilingual("链标识", "Chain id"), text(str(deployed.chain_id), 8)),
+                (bilingual("角色合约", "Roles contract"), text(deployed.roles, 8)),
+                (bilingual("存证合约", "Evidence contract"), text(deployed.evidence, 8)),
+                (bilingual("证书合约", "Certificate contract"), text(deployed.certificates, 8)),
+            ],
+            [label, CONTENT_WIDTH - label],
+        ),
+        size=12,
+    )
+
+
+def pdf_date(timestamp: int) -> str:
+    """A PDF date (ISO 32000 7.9.4) of ``timestamp`` in Beijing time."""
+    return dt.datetime.fromtimestamp(timestamp, BEIJING).strftime("D:%Y%m%d%H%M%S+08'00'")
+
+
+def _numbered(footer: str, created_at: int) -> type[Canvas]:
+    """A canvas that writes "page n of N" and ``footer`` on every page (N is known only once
+    all are laid out, so the pages are kept until then), and ``created_at`` as the PDF's
+    creation date."""
+
+    class Numbered(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+            self.setDateFormatter(lambda *_parts: pdf_date(created_at))
+
+        def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+            self._pages.append(dict(self.__dict__))
+            # What Canvas.showPage does after writing the page: the page is written in save.
+            self._startPage()  # type: ignore[attr-defined]
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, page in enumerate(self._pages, 1):
+                self.__dict__.update(page)
+                self.setFont(font(), 7.5)
+                self.setFillColor(MUTED)
+                self.drawString(18 * mm, 9 * mm, footer)
+                self.drawRightString(
+                    A4[0] - 18 * mm,
+                    9 * mm,
+                    f"第 {number} 页 共 {total} 页 Page {number} of {total}",
+                )
+                super().showPage()
+            super().save()
+
+    return Numbered
+
+
+def render(
+    story: list[Flowable], title: str, subject: str, *, created_at: int, footer: str
+) -> bytes:
+    """The PDF of ``story``: ``created_at`` (Unix seconds) its creation date, ``footer`` on
+    every page beside its number."""
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out,
@@ -145,7 +298,7 @@ def render(story: list[Flowable], title: str, subject: str) -> bytes:
         creator="data-rights-registry",
         invariant=1,
     )
-    doc.build(story)
+    doc.build(story, canvasmaker=_numbered(footer, created_at))
     return out.getvalue()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import asdict
 from typing import Any
 
 from reportlab.lib.units import mm
@@ -21,7 +22,9 @@ from registry.documents.pdf import (
     FAIL,
     MUTED,
     PASS,
+    Deployed,
     bilingual,
+    deployment,
     heading,
     qr,
     render,
@@ -29,7 +32,8 @@ from registry.documents.pdf import (
     section,
     text,
 )
-from registry.times import moment
+from registry.regions import Center, center_name
+from registry.times import beijing_date, moment
 
 CHECKS_ZH = {
     "evidence_matches_receipt": "出示的证据与回执哈希一致",
@@ -70,9 +74,35 @@ _STATED_SHOWN = 300
 _TIMES = ("received_at", "block_time")
 
 
-def report_document(report: dict[str, Any], record_url: str, generated_at: int) -> dict[str, Any]:
-    """What the PDF states, as data: its canonical JSON's SHA-256 is the report hash."""
-    return {"report": report, "record_url": record_url, "generated_at": generated_at}
+def report_document(
+    report: dict[str, Any],
+    record_url: str,
+    generated_at: int,
+    issuer: Center,
+    deployed: Deployed,
+) -> dict[str, Any]:
+    """What the PDF states, as data: its canonical JSON's SHA-256 is the report hash.
+    ``issuer``: the center issuing (and signing) it; ``deployed``: the registry's contracts."""
+    return {
+        "report": report,
+        "record_url": record_url,
+        "generated_at": generated_at,
+        "issuer": {
+            "center": issuer.code,
+            "name_zh": center_name(issuer),
+            "name_en": center_name(issuer, "en"),
+        },
+        "deployment": asdict(deployed),
+    }
+
+
+def report_number(document: dict[str, Any]) -> str:
+    """The report's number: ``HY``, the issuing center's code, the Beijing day it was made and
+    the first 8 hex digits of the report hash (e.g. ``HY370-20261202-3F9A1C2B``): the same
+    content has the same number, and the number names the content."""
+    made = beijing_date(int(document["generated_at"]))
+    digest = report_hash(document)[2:10].upper()
+    return f"HY{document['issuer']['center']}-{made:%Y%m%d}-{digest}"
 
 
 def report_hash(document: dict[str, Any]) -> str:
@@ -134,7 +164,14 @@ def report_pdf(document: dict[str, Any]) -> bytes:
         )
     )
     label = 34 * mm
+    number = report_number(document)
+    issuer = document["issuer"]
     facts = [
+        (bilingual("报告编号", "Report number"), text(number, 11)),
+        (
+            bilingual("出具机构", "Issued by"),
+            bilingual(issuer["name_zh"], issuer["name_en"]),
+        ),
         (bilingual("结论", "Result"), verdict),
         (
             bilingual("证据 SHA-256", "Evidence SHA-256"),
@@ -233,17 +270,22 @@ def report_pdf(document: dict[str, Any]) -> bytes:
             ],
             [label, CONTENT_WIDTH - label],
         ),
+        Spacer(1, 4 * mm),
+        deployment(Deployed(**document["deployment"])),
         Spacer(1, 5 * mm),
         rows(
             [
                 (
                     qr(document["record_url"]),
                     bilingual(
-                        "扫码打开公开核验记录，可随时重新核验。本报告附分离签名（服务密钥，"
-                        "EIP-191），任何改动都会使签名失效。",
+                        f"扫码打开公开核验记录，可随时重新核验。本报告由{issuer['name_zh']}以其"
+                        "证书电子签名（PAdES，PDF 阅读器可查看签名人与完整性），另附服务密钥的"
+                        "分离签名（EIP-191）；任何改动都会使签名失效。",
                         "Scan to open the public verification record and verify again at any "
-                        "time. A detached signature by the service key (EIP-191) comes with this "
-                        "report; any change to the file breaks it.",
+                        f"time. {issuer['name_en']} signed this report with its certificate "
+                        "(PAdES: a PDF reader shows the signer and that nothing changed); a "
+                        "detached signature by the service key (EIP-191) comes with it. Any "
+                        "change to the file breaks both.",
                     ),
                 )
             ],
@@ -258,4 +300,10 @@ def report_pdf(document: dict[str, Any]) -> bytes:
         ),
         text(report_hash(document), 8),
     ]
-    return render(story, "电子数据存证核验报告", "evidence verification report")
+    return render(
+        story,
+        f"电子数据存证核验报告 {number}",
+        "evidence verification report",
+        created_at=int(document["generated_at"]),
+        footer=f"核验报告 {number} · {issuer['name_zh']}",
+    )

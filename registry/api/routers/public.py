@@ -98,7 +98,7 @@ def certificate_document(number: Number, ctx: Ctx, request: Request) -> Response
     now = ctx.now()
     view = certificate_view(ctx.queries, ctx.service.registry, certificate_record(ctx, number), now)
     pdf = ctx.signer.sign(
-        certificate_pdf(view, ctx.link(request, f"/c/{view.number}"), now),
+        certificate_pdf(view, ctx.link(request, f"/c/{view.number}"), now, ctx.deployed()),
         f"{view.kind_zh} {view.number}",
     )
     return Response(

@@ -36,7 +36,13 @@ def issue(ctx: AppContext, request: Request, body: VerifyIn) -> dict[str, Any]:
     is answered again as kept, without rendering (0.4 s of CPU) or storing anything."""
     report = verification_of(ctx, body)
     data_hash = str(report["receipt"]["hash"]).lower()
-    document = report_document(report, ctx.link(request, f"/verify?hash={data_hash}"), ctx.now())
+    document = report_document(
+        report,
+        ctx.link(request, f"/verify?hash={data_hash}"),
+        ctx.now(),
+        ctx.signer.center,
+        ctx.deployed(),
+    )
     content_hash = report_hash(document)
     report_id = ctx.reports.issued(content_hash)
     if report_id is None:
