@@ -215,6 +215,7 @@ class VerificationOut(BaseModel):
 
 class IssuedReport(BaseModel):
     id: str = Field(description="the PDF's SHA-256, hex")
+    number: str = Field(description="the report's number, printed in it (HY...)")
     verified: bool
     report_hash: str
     pdf: str

@@ -5,7 +5,7 @@ from registry.documents.archive import ReportArchive
 from registry.documents.certificate import certificate_pdf
 from registry.documents.pades import DocumentSigner, SigningFiles, make_signing_certificate
 from registry.documents.pdf import Deployed
-from registry.documents.report import report_document, report_hash, report_pdf
+from registry.documents.report import report_document, report_hash, report_number, report_pdf
 from registry.documents.signature import check_document, sign_document
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "make_signing_certificate",
     "report_document",
     "report_hash",
+    "report_number",
     "report_pdf",
     "sign_document",
 ]

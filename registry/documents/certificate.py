@@ -99,7 +99,7 @@ def _annotations(view: CertificateView) -> Flowable:
         bilingual("记载 / 解除", "Recorded / lifted"),
         bilingual("权利人 / 决定机关 / 文书编号", "Party / authority / document number"),
     )
-    return rows([header, *notes], [LABEL, 52 * mm, CONTENT_WIDTH - LABEL - 52 * mm], header=True)
+    return rows([header, *notes], [LABEL, 62 * mm, CONTENT_WIDTH - LABEL - 62 * mm], header=True)
 
 
 def certificate_pdf(

@@ -19,6 +19,7 @@ from registry.documents import (
     check_document,
     report_document,
     report_hash,
+    report_number,
     report_pdf,
     sign_document,
 )
@@ -54,6 +55,7 @@ def issue(ctx: AppContext, request: Request, body: VerifyIn) -> dict[str, Any]:
         ctx.reports.put(report_id, pdf, signature, document)
     return {
         "id": report_id,
+        "number": report_number(document),
         "verified": report["verified"],
         "report_hash": content_hash,
         "pdf": f"/v1/reports/{report_id}",
