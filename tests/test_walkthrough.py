@@ -102,7 +102,8 @@ def test_readme_walkthrough_registers_the_sample(tmp_path: Path) -> None:
         assert "issued now; certificate" in linked.group(1)
         assert linked.group(1).endswith("valid")
         assert (work / "certificate.pdf").read_bytes().startswith(b"%PDF-")
-        assert re.search(r"^report.pdf \(verified; report hash 0x[0-9a-f]{64}\)$", out, re.M)
+        verified = "Verified: the evidence matches the receipt, and the receipt is on chain"
+        assert re.search(rf"^report.pdf \({verified}; report hash 0x[0-9a-f]{{64}}\)$", out, re.M)
         assert "PASS  signed_by_service" in out
 
         def cli(*args: str) -> subprocess.CompletedProcess[str]:
