@@ -14,7 +14,6 @@ import {
     RecognitionRequest
 } from "./interfaces/IRecognitionRegistry.sol";
 import {RoleGated} from "./access/RoleGated.sol";
-import {CertificateNumbers} from "./libraries/CertificateNumbers.sol";
 import {Roles} from "./libraries/Roles.sol";
 
 /// @title RecognitionRegistry
@@ -25,8 +24,10 @@ contract RecognitionRegistry is IRecognitionRegistry, RoleGated {
     uint8 private constant _VALID = 1;
     bytes32 private constant _DOMAIN_TYPEHASH =
         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
-    bytes32 private constant _CERTIFICATE_TYPEHASH = keccak256(
-        "Certificate(string number,address holder,uint64 assetId,bytes32 manifestHash,uint8 kind,uint40 issuedAt,uint40 expiresAt)"
+    bytes32 private constant _STANDING_TYPEHASH = keccak256(
+        "Standing(uint256 certificateId,address holder,uint64 assetId,bytes32 manifestHash,uint8 kind,"
+        "uint8 classification,uint40 issuedAt,uint40 expiresAt,uint8 status,bool frozen,uint64 successor,"
+        "uint16 annotations,address pledgee,bytes32 grantId,uint64 originBlock,bytes32 blockHash)"
     );
     bytes32 private constant _NAME_HASH = keccak256("DataRegistryCertificate");
     bytes32 private constant _VERSION_HASH = keccak256("1");
@@ -88,7 +89,10 @@ contract RecognitionRegistry is IRecognitionRegistry, RoleGated {
     }
 
     /// @inheritdoc IRecognitionRegistry
-    function record(RecognitionRequest calldata r, bytes calldata attestation) external onlyRole(Roles.MEDIATOR) {
+    function record(RecognitionRequest calldata r, bytes calldata standingSignature)
+        external
+        onlyRole(Roles.MEDIATOR)
+    {
         Agreement storage a = _known(r.region);
         _requireInForce(r.region, a);
         Checkpoint storage point = _checkpoints[r.region][r.proofBlock];
@@ -96,8 +100,9 @@ contract RecognitionRegistry is IRecognitionRegistry, RoleGated {
         if ((a.classifications >> r.classification) & 1 == 0 || (a.kinds >> r.kind) & 1 == 0) {
             revert OutOfScope(r.classification, r.kind);
         }
-        address signer = ECDSA.recover(_attestationDigest(r, a), attestation);
-        if (!_keys[r.region].contains(signer)) revert UnauthorisedAttestor(signer);
+        // The partner's registrar signed this standing at this block: the mediator cannot.
+        address signer = ECDSA.recover(_standingDigest(r, a, point.blockHash), standingSignature);
+        if (!_keys[r.region].contains(signer)) revert UnattestedStanding(r.region, r.certificateId, signer);
         Recognition storage rec = _recognitions[r.region][r.certificateId];
         if (rec.proofBlock > r.proofBlock) revert StaleProof(r.proofBlock, rec.proofBlock);
         bool recognised = r.originStatus == _VALID && !r.frozen;
@@ -105,21 +110,7 @@ contract RecognitionRegistry is IRecognitionRegistry, RoleGated {
         if (recognised && point.timestamp >= a.validUntil) {
             revert OutsideTermAtOrigin(r.region, point.timestamp, a.validUntil);
         }
-        if (recognised && rec.recognisedSince == 0) rec.recognisedSince = uint40(block.timestamp);
-        rec.holder = r.holder;
-        rec.assetId = r.assetId;
-        rec.manifestHash = r.manifestHash;
-        rec.kind = r.kind;
-        rec.originStatus = r.originStatus;
-        rec.frozen = r.frozen;
-        rec.recognised = recognised;
-        rec.issuedAt = r.issuedAt;
-        rec.expiresAt = r.expiresAt;
-        rec.checkedAt = uint40(block.timestamp);
-        rec.successor = r.successor;
-        rec.proofBlock = r.proofBlock;
-        rec.rightsSummary = r.rightsSummary;
-        emit RecognitionRecorded(r.region, r.certificateId, r.holder, recognised, r.originStatus, r.proofBlock);
+        _store(rec, r, recognised);
     }
 
     /// @inheritdoc IRecognitionRegistry
@@ -176,6 +167,31 @@ contract RecognitionRegistry is IRecognitionRegistry, RoleGated {
         emit CheckpointRelayed(region, number, blockHash, stateRoot);
     }
 
+    /// @dev Keeps the standing `r`. A recognition withdrawn and granted again starts a new
+    /// `recognisedSince`: a freeze's gap must not hide behind the first date.
+    function _store(Recognition storage rec, RecognitionRequest calldata r, bool recognised) private {
+        if (!recognised) rec.recognisedSince = 0;
+        else if (!rec.recognised) rec.recognisedSince = uint40(block.timestamp);
+        rec.holder = r.holder;
+        rec.assetId = r.assetId;
+        rec.manifestHash = r.manifestHash;
+        rec.kind = r.kind;
+        rec.originStatus = r.originStatus;
+        rec.frozen = r.frozen;
+        rec.recognised = recognised;
+        rec.issuedAt = r.issuedAt;
+        rec.expiresAt = r.expiresAt;
+        rec.checkedAt = uint40(block.timestamp);
+        rec.successor = r.successor;
+        rec.proofBlock = r.proofBlock;
+        rec.annotations = r.annotations;
+        rec.pledgee = r.pledgee;
+        rec.grantId = r.grantId;
+        emit RecognitionRecorded(
+            r.region, r.certificateId, r.holder, recognised, r.originStatus, r.frozen, r.annotations, r.proofBlock
+        );
+    }
+
     function _known(uint24 region_) private view returns (Agreement storage a) {
         a = _agreements[region_];
         if (a.status == AgreementStatus.None) revert UnknownPartner(region_);
@@ -185,23 +201,30 @@ contract RecognitionRegistry is IRecognitionRegistry, RoleGated {
         if (!inForce(region_)) revert AgreementNotInForce(region_, a.status, a.validFrom, a.validUntil);
     }
 
-    /// @dev The partner registrar's EIP-712 signature over the certificate's claims, under the
-    /// partner's domain (its chain and Certificates contract), as its Verifiable Credential carries.
-    function _attestationDigest(RecognitionRequest calldata r, Agreement storage a) private view returns (bytes32) {
+    /// @dev The EIP-712 digest of the standing `r` at the relayed block `blockHash`, under the
+    /// partner's certificate domain (its chain and Certificates contract). Encoded in two halves:
+    /// sixteen words in one `abi.encode` would pass the stack's reach.
+    function _standingDigest(RecognitionRequest calldata r, Agreement storage a, bytes32 blockHash)
+        private
+        view
+        returns (bytes32)
+    {
         bytes32 domain = keccak256(abi.encode(_DOMAIN_TYPEHASH, _NAME_HASH, _VERSION_HASH, a.chainId, a.certificates));
-        bytes32 claims = keccak256(
-            abi.encode(
-                _CERTIFICATE_TYPEHASH,
-                keccak256(bytes(CertificateNumbers.format(r.certificateId))),
-                r.holder,
-                r.assetId,
-                r.manifestHash,
-                r.kind,
-                r.issuedAt,
-                r.expiresAt
-            )
+        bytes memory claims = abi.encode(
+            _STANDING_TYPEHASH,
+            r.certificateId,
+            r.holder,
+            r.assetId,
+            r.manifestHash,
+            r.kind,
+            r.classification,
+            r.issuedAt,
+            r.expiresAt
         );
-        return MessageHashUtils.toTypedDataHash(domain, claims);
+        bytes memory standing = abi.encode(
+            r.originStatus, r.frozen, r.successor, r.annotations, r.pledgee, r.grantId, r.proofBlock, blockHash
+        );
+        return MessageHashUtils.toTypedDataHash(domain, keccak256(bytes.concat(claims, standing)));
     }
 
     /// @dev Reads parentHash, stateRoot, number and timestamp of an RLP block header. The fields

@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -20,13 +21,16 @@ from typing import Any
 
 import httpx
 import pytest
+from eth_account import Account
 from eth_utils.crypto import keccak
 from web3 import Web3
 
 from registry.certificates.numbers import center_of, format_number, parse_number
 from registry.chain import Deployment, Registry
 from registry.chain.compiler import Artifact
+from registry.chain.deploy import MEDIATOR
 from registry.chain.types import AnnotationKind
+from registry.devtools import dev_account
 from registry.recognition import load_partners, verify_proofs
 from registry.regions import Center
 from tests.conftest import Accounts, Flow, advance, h, now
@@ -183,6 +187,26 @@ def test_each_region_is_a_center_and_partners_read_it_off_the_number(
     assert answer["center"] == "370"
 
 
+def test_each_region_mediates_with_its_own_key_made_at_first_start(
+    federation: Federation, artifacts: dict[str, Artifact]
+) -> None:
+    """Item 6 of the issue: the development federation's mediator key was a public dev key.
+    Each region now makes its own at first start, kept in its data directory for its owner
+    only, holding the mediator role on its chain and no other region's."""
+    public = {dev_account(i).address for i in range(20)}
+    keys = {}
+    for code, region in federation.regions.items():
+        path = region.data_dir / "mediator.key"
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        keys[code] = Account.from_key(path.read_text().strip()).address
+        assert keys[code] not in public
+    assert len(set(keys.values())) == len(keys)
+    for code in federation.regions:
+        roles = federation.registry(code, artifacts).roles
+        for other, address in keys.items():
+            assert roles.has_role(MEDIATOR, address) == (other == code)
+
+
 def test_issue_revoke_transfer_and_outage_reach_every_partner(
     federation: Federation, artifacts: dict[str, Artifact], accounts: Accounts
 ) -> None:
@@ -210,8 +234,10 @@ def test_issue_revoke_transfer_and_outage_reach_every_partner(
             int(block["timestamp"]),
             answer["agreement"]["certificates"],
             answer["agreement"]["assets"],
+            answer["agreement"]["annotations"],
         )
         assert (proven.holder, proven.status.name) == (accounts.holder.address, "VALID")
+        assert answer["agreement"]["annotations"] == origin.annotations.address
 
     origin.assets.revoke(accounts.registrar, asset_id, h("court order"))
     for partner in (yangzhou, jinhua):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,24 +14,36 @@ import solcx
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
-from registry.certificates.credential import issue_credential
-from registry.certificates.numbers import format_number
 from registry.chain import Registry
-from registry.chain.compiler import standard_input
+from registry.chain.compiler import Artifact, standard_input
 from registry.chain.deploy import MEDIATOR
 from registry.chain.recognition import Agreement, AgreementStatus, RecognitionRequest
-from registry.recognition import Partner, ProofError, RefusedError, verify_proofs
+from registry.chain.types import AnnotationKind, CertificateStatus, RightKind
+from registry.recognition import Mediator, Partner, ProofError, RefusedError, verify_proofs
+from registry.recognition.answers import history
 from registry.recognition.headers import verified_header
-from registry.recognition.mediator import check_attestation, recognition_request
+from registry.recognition.mediator import check_standing, recognition_request
 from registry.recognition.origin import (
+    ANNOTATIONS_SLOT,
     ASSETS_SLOT,
+    CERTIFICATE_GRANTS_SLOT,
     CERTIFICATES_OWNERS_SLOT,
     CERTIFICATES_SLOT,
+    GRANTS_SLOT,
+    PLEDGEES_SLOT,
+    RIGHTS_SLOT,
     OriginState,
     fetch_proofs,
 )
+from registry.recognition.standing import (
+    domain_of,
+    origin_standing,
+    sign_standing,
+    standing_message,
+)
 from registry.regions import Center
-from tests.conftest import ROOT, Accounts, Flow, h, now, reverts
+from tests.conftest import ROOT, Accounts, Flow, advance, assert_emitted, h, now, reverts
+from tests.test_lifecycle import act
 
 PARTNER = 321000
 
@@ -49,7 +62,12 @@ def test_storage_slots_match_the_compiler() -> None:
     }
     assert slots[("Certificates", "_owners")] == CERTIFICATES_OWNERS_SLOT
     assert slots[("Certificates", "_certificates")] == CERTIFICATES_SLOT
+    assert slots[("Certificates", "_grants")] == CERTIFICATE_GRANTS_SLOT
     assert slots[("AssetRegistry", "_assets")] == ASSETS_SLOT
+    assert slots[("AssetRegistry", "_pledgees")] == PLEDGEES_SLOT
+    assert slots[("AssetRegistry", "_rights")] == RIGHTS_SLOT
+    assert slots[("Annotations", "_entries")] == ANNOTATIONS_SLOT
+    assert slots[("RightsRegistry", "_grants")] == GRANTS_SLOT
 
 
 class Partnership:
@@ -88,54 +106,54 @@ class Partnership:
         self.recognition.relay_headers(self.mediator, PARTNER, headers)
         return head
 
+    @property
+    def contracts(self) -> dict[str, str]:
+        return {
+            "Certificates": self.registry.certificates.address,
+            "AssetRegistry": self.registry.assets.address,
+            "Annotations": self.registry.annotations.address,
+        }
+
     def proven(self, token: int, block: int) -> tuple[OriginState, dict[str, Any]]:
         checkpoint = self.recognition.checkpoint(PARTNER, block)
+        contracts = self.contracts
         material = fetch_proofs(
-            self.w3, self.agreement.certificates, self.agreement.assets, token, block
+            self.w3,
+            contracts["Certificates"],
+            contracts["AssetRegistry"],
+            token,
+            block,
+            contracts["Annotations"],
         )
         state = verify_proofs(
             material,
             checkpoint.state_root,
             checkpoint.timestamp,
-            self.agreement.certificates,
-            self.agreement.assets,
+            contracts["Certificates"],
+            contracts["AssetRegistry"],
+            contracts["Annotations"],
         )
         return state, material
 
-    def credential(self, token: int, signer: LocalAccount) -> dict[str, Any]:
-        cert = self.registry.certificates.get_certificate(token)
-        record = {
-            "number": format_number(token),
-            "holder": self.registry.certificates.owner_of(token),
-            "asset_id": cert.asset_id,
-            "kind": int(cert.kind),
-            "issued_at": cert.issued_at,
-            "expires_at": cert.expires_at,
-            "token_id": token,
-        }
-        manifest = "0x" + self.registry.assets.get_asset(cert.asset_id).manifest_hash.hex()
-        return issue_credential(
-            record,
-            manifest,
-            signer,
-            self.registry.chain.chain_id,
-            self.registry.certificates.address,
-            "valid",
-            "http://127.0.0.1/status",
-        )
+    def signed(self, token: int, block: int, signer: LocalAccount) -> dict[str, Any]:
+        """The standing at ``block`` as the origin signs it, with ``signer``'s key."""
+        return origin_standing(self.w3, self.contracts, token, block, signer)
 
-    def request(self, state: OriginState, credential: dict[str, Any]) -> RecognitionRequest:
-        return recognition_request(PARTNER, state, credential, h("rights"))
+    def request(self, state: OriginState) -> RecognitionRequest:
+        return recognition_request(PARTNER, state)
 
-    def attested(self, token: int, block: int) -> tuple[OriginState, dict[str, Any], bytes]:
-        """The proven state of ``token`` at ``block``, its registrar credential, and that
-        credential's signature once checked against the agreement."""
+    def attested(self, token: int, block: int) -> tuple[OriginState, bytes]:
+        """The proven state of ``token`` at ``block`` and the origin registrar's signature of
+        it, once checked against the proof and the agreement."""
         state, _ = self.proven(token, block)
-        credential = self.credential(token, self.accounts.registrar)
-        signature = check_attestation(
-            credential, state, self.agreement, [self.accounts.registrar.address]
+        signature = check_standing(
+            self.signed(token, block, self.accounts.registrar),
+            state,
+            self.recognition.checkpoint(PARTNER, block),
+            self.agreement,
+            [self.accounts.registrar.address],
         )
-        return state, credential, signature
+        return state, signature
 
 
 @pytest.fixture
@@ -153,11 +171,24 @@ def test_recognition_is_recorded_from_a_proof_and_attestation(
 ) -> None:
     token = issued_token(flow, "recognised")
     block = partnership.relay()
-    state, credential, signature = partnership.attested(token, block)
+    state, signature = partnership.attested(token, block)
     assert state.holder == accounts.holder.address
     assert state.status.name == "VALID"
-    partnership.recognition.record(
-        partnership.mediator, partnership.request(state, credential), signature
+    receipt = partnership.recognition.record(
+        partnership.mediator, partnership.request(state), signature
+    )
+    assert_emitted(
+        receipt,
+        partnership.recognition,
+        "RecognitionRecorded",
+        region=PARTNER,
+        certificateId=token,
+        holder=accounts.holder.address,
+        recognised=True,
+        originStatus=int(CertificateStatus.VALID),
+        frozen=False,
+        annotations=0,
+        proofBlock=block,
     )
     record = partnership.recognition.recognition(PARTNER, token)
     assert record.recognised
@@ -171,24 +202,19 @@ def test_revocation_proven_at_a_later_block_lapses_the_recognition(
 ) -> None:
     token = issued_token(flow, "lapses")
     block = partnership.relay()
-    state, credential, signature = partnership.attested(token, block)
-    partnership.recognition.record(
-        partnership.mediator, partnership.request(state, credential), signature
-    )
+    state, signature = partnership.attested(token, block)
+    partnership.recognition.record(partnership.mediator, partnership.request(state), signature)
     flow.registry.assets.revoke(accounts.registrar, state.asset_id, h("court order"))
     later = partnership.relay()
-    revoked, _ = partnership.proven(token, later)
+    revoked, revocation = partnership.attested(token, later)
     assert revoked.status.name == "REVOKED"
-    partnership.recognition.record(
-        partnership.mediator, partnership.request(revoked, credential), signature
-    )
+    partnership.recognition.record(partnership.mediator, partnership.request(revoked), revocation)
     record = partnership.recognition.recognition(PARTNER, token)
     assert not record.recognised
     assert record.origin_status == int(revoked.status)
-    with reverts("StaleProof"):
-        partnership.recognition.record(
-            partnership.mediator, partnership.request(state, credential), signature
-        )
+    assert record.recognised_since == 0  # withdrawn: no "recognised since" left standing
+    with reverts("StaleProof", block, later):
+        partnership.recognition.record(partnership.mediator, partnership.request(state), signature)
 
 
 def test_forged_attestation_is_refused_here_and_on_chain(
@@ -197,27 +223,105 @@ def test_forged_attestation_is_refused_here_and_on_chain(
     token = issued_token(flow, "forged")
     block = partnership.relay()
     state, _ = partnership.proven(token, block)
-    forged = partnership.credential(token, accounts.outsider)
+    checkpoint = partnership.recognition.checkpoint(PARTNER, block)
+    keys = [accounts.registrar.address]
+    forged = partnership.signed(token, block, accounts.outsider)
     with pytest.raises(RefusedError) as refused:
-        check_attestation(forged, state, partnership.agreement, [accounts.registrar.address])
+        check_standing(forged, state, checkpoint, partnership.agreement, keys)
     assert refused.value.reason == "attestor-not-in-agreement"
-    signature = bytes.fromhex(forged["proof"]["proofValue"][2:])
-    with reverts("UnauthorisedAttestor"):
+    with reverts("UnattestedStanding", PARTNER, token, accounts.outsider.address):
         partnership.recognition.record(
-            partnership.mediator, partnership.request(state, forged), signature
+            partnership.mediator,
+            partnership.request(state),
+            bytes.fromhex(forged["signature"][2:]),
         )
-    # A genuine signature over other claims (another holder) does not pass either.
-    genuine = partnership.credential(token, accounts.registrar)
+    # A genuine signature over another standing (another holder) does not pass either.
+    genuine = partnership.signed(token, block, accounts.registrar)
     altered = copy.deepcopy(genuine)
-    altered["credentialSubject"]["holder"] = accounts.outsider.address
+    altered["message"]["holder"] = accounts.outsider.address
     with pytest.raises(RefusedError) as mismatch:
-        check_attestation(altered, state, partnership.agreement, [accounts.registrar.address])
-    assert mismatch.value.reason in ("attestor-not-in-agreement", "attestation-mismatch")
-    lie = replace(partnership.request(state, genuine), holder=accounts.outsider.address)
-    with reverts("UnauthorisedAttestor"):
+        check_standing(altered, state, checkpoint, partnership.agreement, keys)
+    assert mismatch.value.reason == "attestation-mismatch"
+    lie = replace(partnership.request(state), holder=accounts.outsider.address)
+    with reverts("UnattestedStanding") as info:
         partnership.recognition.record(
-            partnership.mediator, lie, bytes.fromhex(genuine["proof"]["proofValue"][2:])
+            partnership.mediator, lie, bytes.fromhex(genuine["signature"][2:])
         )
+    assert info.value.args_[:2] == (PARTNER, token)
+    assert info.value.args_[2] != accounts.registrar.address
+
+
+def test_the_mediator_alone_cannot_record_a_revoked_certificate_as_valid(
+    partnership: Partnership, flow: Flow, accounts: Accounts
+) -> None:
+    """Item 6 of the issue: the mediator relays the headers and sends the record, and it once
+    decided alone. Now the origin's registrar signs each standing at its block: a revoked
+    certificate called valid, signed by the mediator's own key or carrying the origin's
+    signature of the revocation, is refused on chain, naming the rule and the signer."""
+    token = issued_token(flow, "revoked-called-valid")
+    asset_id = flow.registry.certificates.get_certificate(token).asset_id
+    flow.registry.assets.revoke(accounts.registrar, asset_id, h("court order"))
+    block = partnership.relay()
+    revoked, revocation = partnership.attested(token, block)
+    assert revoked.status == CertificateStatus.REVOKED
+    lie = replace(partnership.request(revoked), origin_status=int(CertificateStatus.VALID))
+    checkpoint = partnership.recognition.checkpoint(PARTNER, block)
+    message = {**standing_message(revoked, checkpoint.block_hash), "status": 1}
+    domain = domain_of(partnership.agreement.chain_id, partnership.agreement.certificates)
+    own = sign_standing(message, partnership.mediator, domain)
+    with reverts("UnattestedStanding", PARTNER, token, partnership.mediator.address):
+        partnership.recognition.record(partnership.mediator, lie, own)
+    with reverts("UnattestedStanding") as info:
+        partnership.recognition.record(partnership.mediator, lie, revocation)
+    assert info.value.args_[2] not in (accounts.registrar.address, partnership.mediator.address)
+    assert not partnership.recognition.recognition(PARTNER, token).recognised
+    # The origin's signature of the revocation is recorded as what it says.
+    partnership.recognition.record(partnership.mediator, partnership.request(revoked), revocation)
+    recorded = partnership.recognition.recognition(PARTNER, token)
+    assert recorded.origin_status == int(CertificateStatus.REVOKED)
+    assert not recorded.recognised
+
+
+def test_seizure_pledge_and_licence_grant_are_proven_and_signed(
+    partnership: Partnership, flow: Flow, accounts: Accounts
+) -> None:
+    """Item 7: what banks and exchanges ask is in the proven words and the signed standing:
+    the annotations in force (a seizure), the pledgee, and a licence certificate's grant."""
+    registry = flow.registry
+    asset_id = flow.issued("pledged-then-seized")
+    token = int(registry.assets.get_asset(asset_id).certificate_id)
+    grant_id = flow.grant(asset_id)
+    licence = registry.rights.register_licence(
+        accounts.registrar, asset_id, RightKind.PROCESSING, accounts.grantee.address, h("scenario")
+    )
+    act(flow, "pledge", asset_id)
+    flow.seize(asset_id)
+    block = partnership.relay()
+    state, signature = partnership.attested(token, block)
+    assert state.frozen
+    assert state.pledgee == accounts.pledgee.address
+    assert state.annotations_in_force == 1 << AnnotationKind.SEIZURE
+    assert [a.kind for a in state.annotations] == [AnnotationKind.SEIZURE]
+    receipt = partnership.recognition.record(
+        partnership.mediator, partnership.request(state), signature
+    )
+    (event,) = partnership.recognition.events(receipt, "RecognitionRecorded")
+    assert event["args"]["frozen"]
+    assert not event["args"]["recognised"]
+    assert event["args"]["annotations"] == 1 << AnnotationKind.SEIZURE
+    recorded = partnership.recognition.recognition(PARTNER, token)
+    assert recorded.pledgee == accounts.pledgee.address
+    assert recorded.annotations == 1 << AnnotationKind.SEIZURE
+    granted, _ = partnership.proven(licence, block)
+    assert granted.grant is not None
+    assert (
+        granted.grant_id
+        == "0x" + grant_id.hex()
+        == "0x" + registry.certificates.grant_of(licence).hex()
+    )
+    assert granted.grant.kind == RightKind.PROCESSING
+    assert not granted.grant.revoked
+    assert state.grant is None  # a registration certificate has none
 
 
 def test_tampered_proof_or_unknown_root_is_refused(
@@ -237,9 +341,9 @@ def test_tampered_proof_or_unknown_root_is_refused(
         verify_proofs(tampered, checkpoint.state_root, checkpoint.timestamp, *args)
     with pytest.raises(ProofError):
         verify_proofs(material, h("another root"), checkpoint.timestamp, *args)
-    state, credential, signature = partnership.attested(token, block)
-    unknown = replace(partnership.request(state, credential), proof_block=block + 1000)
-    with reverts("UnknownCheckpoint"):
+    state, signature = partnership.attested(token, block)
+    unknown = replace(partnership.request(state), proof_block=block + 1000)
+    with reverts("UnknownCheckpoint", PARTNER, block + 1000):
         partnership.recognition.record(partnership.mediator, unknown, signature)
 
 
@@ -248,8 +352,8 @@ def test_expired_agreement_and_unknown_partner_are_refused(
 ) -> None:
     token = issued_token(flow, "expired-agreement")
     block = partnership.relay()
-    state, credential, signature = partnership.attested(token, block)
-    request = partnership.request(state, credential)
+    state, signature = partnership.attested(token, block)
+    request = partnership.request(state)
     expired = replace(partnership.agreement, valid_from=now(w3) - 20, valid_until=now(w3) - 10)
     partnership.recognition.set_agreement(
         accounts.admin, PARTNER, expired, [accounts.registrar.address]
@@ -304,3 +408,49 @@ def test_a_partner_serves_the_center_read_at_its_agreement_else_its_regions() ->
     assert Partner(440300, "http://rpc", "http://api").serving == Center(44, 0)
     with pytest.raises(ValueError, match="three digits"):
         Center.of("37")
+
+
+def test_a_freeze_and_its_lift_show_in_the_history_and_since_restarts(
+    partnership: Partnership,
+    flow: Flow,
+    accounts: Accounts,
+    artifacts: dict[str, Artifact],
+    tmp_path: Path,
+) -> None:
+    """Item 7: after a freeze and its lift ``since`` stayed at the first date and the gap was
+    invisible. Now each recorded standing is an event, the history has a period per change,
+    and a recognition granted again starts a new ``recognisedSince``."""
+    token = issued_token(flow, "frozen-and-lifted")
+    asset_id = flow.registry.certificates.get_certificate(token).asset_id
+
+    def record() -> int:
+        block = partnership.relay()
+        state, signature = partnership.attested(token, block)
+        partnership.recognition.record(partnership.mediator, partnership.request(state), signature)
+        return partnership.recognition.recognition(PARTNER, token).recognised_since
+
+    first = record()
+    seizure = flow.seize(asset_id)
+    assert record() == 0
+    flow.lift(seizure)
+    advance(flow.w3, 5)
+    again = record()
+    assert again > first
+    mediator = Mediator(
+        flow.registry,
+        artifacts,
+        partnership.mediator,
+        tmp_path / "partners.json",
+        tmp_path / "journal.db",
+    )
+    try:
+        periods = history(mediator, PARTNER, token)
+    finally:
+        mediator.close()
+    assert [(p.recognised, p.frozen, p.annotations) for p in periods] == [
+        (True, False, []),
+        (False, True, ["seizure"]),
+        (True, False, []),
+    ]
+    assert periods[2].since == again
+    assert periods[0].since == first <= periods[1].since < periods[2].since

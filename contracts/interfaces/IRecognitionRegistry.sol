@@ -40,7 +40,8 @@ struct Checkpoint {
 }
 
 /// @notice A partner certificate as its storage proof showed it at `proofBlock`, submitted with
-/// the partner registrar's EIP-712 attestation of its claims.
+/// the partner registrar's EIP-712 signature of exactly this standing at that block (type
+/// `Standing`, under the partner's certificate domain; see {IRecognitionRegistry-record}).
 struct RecognitionRequest {
     uint24 region;
     uint256 certificateId;
@@ -56,7 +57,13 @@ struct RecognitionRequest {
     bool frozen;
     uint64 successor;
     uint64 proofBlock;
-    bytes32 rightsSummary;
+    /// @dev Bit k set: an annotation (备注) of kind k (IAnnotations.AnnotationKind: 0 agreed limit,
+    /// 1 seizure, 2 administrative control, 3 required by law, 4 other) is in force at the origin.
+    uint16 annotations;
+    /// @dev Whom the asset is pledged to at the origin; zero when not pledged.
+    address pledgee;
+    /// @dev A licence certificate's grant id at the origin; zero for other kinds.
+    bytes32 grantId;
 }
 
 /// @notice What is recorded here of a partner certificate.
@@ -74,15 +81,19 @@ struct Recognition {
     uint40 checkedAt;
     uint64 successor;
     uint64 proofBlock;
-    bytes32 rightsSummary;
+    uint16 annotations;
+    address pledgee;
+    bytes32 grantId;
 }
 
 /// @title IRecognitionRegistry
 /// @notice Cross-region mutual recognition (跨区域互认): agreements with partner registries (set by
 /// the admin), partner block headers relayed as checkpoints (parent-hash linkage checked here),
-/// and recognitions of partner certificates, each bound to a checkpoint and to an attestation by a
-/// registrar key the agreement names (checked here). The storage proofs against a checkpoint's
-/// state root are checked by the mediator and kept for anyone to check again.
+/// and recognitions of partner certificates, each bound to a checkpoint and accepted only with the
+/// partner registrar's EIP-712 signature of the standing recorded, at that checkpoint's block
+/// hash, by a key the agreement names (checked here): the mediator that relays and records cannot
+/// make it. The storage proofs against a checkpoint's state root are checked by the mediator and
+/// kept for anyone to check again.
 interface IRecognitionRegistry {
     /// @notice The admin set (or replaced) the agreement with a partner region.
     /// @param region The partner's region (GB/T 2260 code).
@@ -116,6 +127,8 @@ interface IRecognitionRegistry {
     /// @param holder Its holder.
     /// @param recognised Whether it is recognised here now (valid at the origin and not frozen).
     /// @param originStatus Its status at the origin at `proofBlock` (ICertificates.CertificateStatus).
+    /// @param frozen Whether the asset was frozen (seized) at the origin at `proofBlock`.
+    /// @param annotations The kinds of annotation in force at the origin (bit k for kind k).
     /// @param proofBlock The partner block its storage proof was taken at.
     event RecognitionRecorded(
         uint24 indexed region,
@@ -123,6 +136,8 @@ interface IRecognitionRegistry {
         address holder,
         bool recognised,
         uint8 originStatus,
+        bool frozen,
+        uint16 annotations,
         uint64 proofBlock
     );
 
@@ -162,9 +177,13 @@ interface IRecognitionRegistry {
     /// @param recordedBlock The block of the proof recorded.
     error StaleProof(uint64 proofBlock, uint64 recordedBlock);
 
-    /// @notice The attestation's signer is not a registrar key the agreement names.
-    /// @param signer The recovered signer.
-    error UnauthorisedAttestor(address signer);
+    /// @notice The standing is not signed by a registrar key the agreement names: the signature
+    /// recovers, over the standing submitted at the relayed block's hash, to another address
+    /// (the mediator's own, or none of the partner's, when any field differs from what was signed).
+    /// @param region The partner's region.
+    /// @param certificateId The partner certificate's token id.
+    /// @param signer The address the signature recovers to.
+    error UnattestedStanding(uint24 region, uint256 certificateId, address signer);
 
     /// @notice A certificate valid at the origin, proven at a block the origin's own clock puts
     /// at or past the agreement's end (so issued, and standing, outside its term).
@@ -209,7 +228,12 @@ interface IRecognitionRegistry {
     function relayHeaders(uint24 region, bytes[] calldata headers) external;
 
     /// @notice Records a partner certificate's standing, as its storage proof at a relayed
-    /// checkpoint showed it, with the partner registrar's attestation of its claims.
+    /// checkpoint showed it, with the partner registrar's signature of that standing: EIP-712
+    /// `Standing(uint256 certificateId,address holder,uint64 assetId,bytes32 manifestHash,uint8
+    /// kind,uint8 classification,uint40 issuedAt,uint40 expiresAt,uint8 status,bool frozen,uint64
+    /// successor,uint16 annotations,address pledgee,bytes32 grantId,uint64 originBlock,bytes32
+    /// blockHash)` under the domain `DataRegistryCertificate`, version 1, the partner's chain and
+    /// Certificates contract, with `blockHash` the relayed checkpoint's.
     /// @dev Requirements:
     /// - the caller has MEDIATOR;
     /// - the agreement exists ({UnknownPartner}) and is in force ({AgreementNotInForce});
@@ -217,11 +241,12 @@ interface IRecognitionRegistry {
     /// - a certificate recorded as recognised stands at a block the origin's clock puts before
     ///   the agreement's end ({OutsideTermAtOrigin});
     /// - the agreement covers the classification and kind ({OutOfScope});
-    /// - `attestation` is signed by a key the agreement names ({UnauthorisedAttestor});
+    /// - `standingSignature` is a partner registrar key's, over exactly `request` at the
+    ///   checkpoint's hash ({UnattestedStanding});
     /// - no later proof is recorded for the certificate ({StaleProof}).
     ///
     /// Emits a {RecognitionRecorded} event.
-    function record(RecognitionRequest calldata request, bytes calldata attestation) external;
+    function record(RecognitionRequest calldata request, bytes calldata standingSignature) external;
 
     /// @notice The agreement with `region`; all zero when there is none. Never reverts.
     function getAgreement(uint24 region) external view returns (Agreement memory);

@@ -254,6 +254,19 @@ class FederationContracts(BaseModel):
     certificates: str = Field(alias="Certificates")
     asset_registry: str = Field(alias="AssetRegistry")
     recognition_registry: str | None = Field(alias="RecognitionRegistry")
+    annotations: str | None = Field(None, alias="Annotations")
+
+
+class SignedStanding(BaseModel):
+    """A certificate's standing at one block, signed by the registrar (EIP-712 typed data, as
+    ``eth_signTypedData_v4`` takes it, with the signer and the signature)."""
+
+    domain: dict[str, Any]
+    types: dict[str, list[dict[str, str]]]
+    primaryType: str  # noqa: N815 - the EIP-712 field's own name
+    message: dict[str, Any]
+    signer: str
+    signature: str
 
 
 class BlockRef(BaseModel):

@@ -89,7 +89,10 @@ class RecognitionRequest:
     frozen: bool
     successor: int
     proof_block: int
-    rights_summary: bytes
+    annotations: int
+    """Bit k set: an annotation of kind k (``AnnotationKind``) in force at the origin."""
+    pledgee: str
+    grant_id: bytes
 
     def to_abi(self) -> tuple[Any, ...]:
         return astuple(self)
@@ -110,7 +113,9 @@ class Recognition:
     checked_at: int
     successor: int
     proof_block: int
-    rights_summary: bytes
+    annotations: int
+    pledgee: str
+    grant_id: bytes
 
     @classmethod
     def from_abi(cls, t: tuple[Any, ...]) -> Self:
@@ -128,8 +133,22 @@ class Recognition:
             checked_at=int(t[10]),
             successor=int(t[11]),
             proof_block=int(t[12]),
-            rights_summary=bytes(t[13]),
+            annotations=int(t[13]),
+            pledgee=to_checksum_address(t[14]),
+            grant_id=bytes(t[15]),
         )
+
+
+@dataclass(frozen=True)
+class RecordedStanding:
+    """One ``RecognitionRecorded`` event: a standing recorded here, in this chain's block."""
+
+    block: int
+    recognised: bool
+    origin_status: int
+    frozen: bool
+    annotations: int
+    proof_block: int
 
 
 class RecognitionClient(BoundContract):
@@ -149,9 +168,10 @@ class RecognitionClient(BoundContract):
         return self._send(sender, "relayHeaders", region, list(headers))
 
     def record(
-        self, sender: LocalAccount, request: RecognitionRequest, attestation: bytes
+        self, sender: LocalAccount, request: RecognitionRequest, standing_signature: bytes
     ) -> TxReceipt:
-        return self._send(sender, "record", request.to_abi(), attestation)
+        """Records ``request`` with the origin registrar's signature of it (``Standing``)."""
+        return self._send(sender, "record", request.to_abi(), standing_signature)
 
     def get_agreement(self, region: int) -> Agreement:
         return Agreement.from_abi(self._call("getAgreement", region))
@@ -171,3 +191,20 @@ class RecognitionClient(BoundContract):
 
     def recognition(self, region: int, certificate_id: int) -> Recognition:
         return Recognition.from_abi(self._call("getRecognition", region, certificate_id))
+
+    def history(self, region: int, certificate_id: int) -> list[RecordedStanding]:
+        """Every standing of the certificate recorded here, oldest first (from the events)."""
+        logs = self.contract.events.RecognitionRecorded.get_logs(
+            from_block=0, argument_filters={"region": region, "certificateId": certificate_id}
+        )
+        return [
+            RecordedStanding(
+                block=int(log["blockNumber"]),
+                recognised=bool(log["args"]["recognised"]),
+                origin_status=int(log["args"]["originStatus"]),
+                frozen=bool(log["args"]["frozen"]),
+                annotations=int(log["args"]["annotations"]),
+                proof_block=int(log["args"]["proofBlock"]),
+            )
+            for log in sorted(logs, key=lambda e: (e["blockNumber"], e["logIndex"]))
+        ]

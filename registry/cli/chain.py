@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import SecretStr
@@ -25,6 +26,8 @@ if TYPE_CHECKING:  # web3, the compiler and the server load only for the command
     from registry.chain.compiler import Artifact
     from registry.chain.deploy import Deployment
     from registry.server import StaffKeys
+
+logger = logging.getLogger(__name__)
 
 
 def _admin_key(dev_account: int | None) -> LocalAccount:
@@ -119,8 +122,45 @@ def node(
         anvil.stop()
 
 
-DEV_ROLES = {"admin": 0, "registrar": 1, "reviewer": 2, "anchorer": 3, "mediator": 9}
-"""Which public dev-chain key plays which role on the embedded local chain."""
+DEV_ROLES = {"admin": 0, "registrar": 1, "reviewer": 2, "anchorer": 3}
+"""Which public dev-chain key plays which role on the embedded local chain. The mediator has
+none: a public key would let anyone send its relays and records (``_mediator_key``)."""
+MEDIATOR_FUNDS = 10**20
+"""Wei the admin gives the embedded chain's mediator key when it has none (100 ETH: relays and
+records for a long development session)."""
+
+
+def _mediator_key(path: Path) -> LocalAccount:
+    """This region's mediator key, kept in ``path`` (created at first start, readable by its
+    owner only), so no two regions and no one else share it."""
+    from eth_account import Account
+
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two processes starting at once must not each write a key.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write("0x" + os.urandom(32).hex() + "\n")
+        logger.info("mediator key created in %s", path)
+    account: LocalAccount = Account.from_key(path.read_text().strip())
+    return account
+
+
+def _fund(w3: Web3, account: str) -> None:
+    """Gives ``account`` ether from the admin's dev key when it has none (embedded chain)."""
+    if w3.eth.get_balance(checksum(account)) > 0:
+        return
+    admin = _admin_key(DEV_ROLES["admin"])
+    tx: dict[str, Any] = {
+        "to": checksum(account),
+        "value": MEDIATOR_FUNDS,
+        "gas": 21_000,
+        "nonce": w3.eth.get_transaction_count(admin.address),
+        "chainId": w3.eth.chain_id,
+        "gasPrice": w3.eth.gas_price,
+    }
+    signed = admin.sign_transaction(tx)
+    w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction))
 
 
 def _dev_address(index: int) -> str:
@@ -152,11 +192,16 @@ def _staff_keys(settings: Settings) -> StaffKeys:
             return account
         return _admin_key(DEV_ROLES[role])
 
+    mediator: LocalAccount = (
+        _mediator_key(settings.data_dir / "mediator.key")
+        if settings.mediator_key is None
+        else Account.from_key(settings.mediator_key.get_secret_value())
+    )
     return StaffKeys(
         key(settings.registrar_key, "registrar"),
         key(settings.reviewer_key, "reviewer"),
         key(settings.anchorer_key, "anchorer"),
-        key(settings.mediator_key, "mediator"),
+        mediator,
     )
 
 
@@ -238,6 +283,9 @@ def up(
             )
             deployment.save(settings.deployment_file)
             typer.echo(f"deployed: {settings.deployment_file}")
+        mediator = _staff_keys(settings).mediator
+        if mediator is not None:
+            _fund(w3, mediator.address)
         typer.echo(f"chain {deployment.chain_id} on {anvil.url}, block {w3.eth.block_number}")
         for name, address in deployment.addresses.items():
             typer.echo(f"  {name:15} {address}")

@@ -87,7 +87,13 @@ def make_agreement(
     center = partner_center(settings, partner_rpc, agreement.certificates)
     save_partner(
         settings.partners_file,
-        Partner(region, partner_rpc, partner_api.rstrip("/"), center.code),
+        Partner(
+            region,
+            partner_rpc,
+            partner_api.rstrip("/"),
+            center.code,
+            described["contracts"].get("Annotations"),
+        ),
     )
     return region
 

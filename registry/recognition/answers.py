@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from registry.certificates.numbers import center_of, format_number
 from registry.chain.recognition import Agreement, AgreementStatus, Recognition
-from registry.chain.types import CertificateStatus
+from registry.chain.types import AnnotationKind, CertificateStatus
 from registry.recognition.mediator import Mediator
 from registry.regions import region_name
 
@@ -45,6 +45,9 @@ class AgreementTerms(BaseModel):
     certificates: str
     assets: str
     max_age: int
+    # The origin's Annotations contract, from its descriptor at the agreement (the partners
+    # file, not the chain): the third account of the proofs, when given.
+    annotations: str | None = None
 
 
 class AsOf(BaseModel):
@@ -73,7 +76,12 @@ class RecordOut(BaseModel):
     checked_at: int
     successor: str | None
     proof_block: int
-    rights_summary: str
+    # What the origin's proven words and its registrar's signature show besides the status:
+    # the annotation kinds in force (seizure, administrative control, ...), the pledgee, and a
+    # licence certificate's grant id.
+    annotations: list[str]
+    pledgee: str | None
+    grant_id: str | None
 
     @classmethod
     def of(cls, record: Recognition) -> RecordOut:
@@ -90,8 +98,49 @@ class RecordOut(BaseModel):
             checked_at=record.checked_at,
             successor=format_number(record.successor) if record.successor else None,
             proof_block=record.proof_block,
-            rights_summary="0x" + record.rights_summary.hex(),
+            annotations=annotation_names(record.annotations),
+            pledgee=None if int(record.pledgee, 16) == 0 else record.pledgee,
+            grant_id="0x" + record.grant_id.hex() if any(record.grant_id) else None,
         )
+
+
+class Period(BaseModel):
+    """A stretch of a recognition's history: from ``since`` (this registry's chain time, when
+    the standing was recorded here) until the next period's start, what the origin's proofs
+    showed (``origin_block`` the first block it rests on)."""
+
+    since: int
+    origin_block: int
+    recognised: bool
+    origin_status: str
+    frozen: bool
+    annotations: list[str]
+
+
+def annotation_names(mask: int) -> list[str]:
+    """The annotation kinds of a bit mask (bit k for ``AnnotationKind`` k), by name."""
+    return [k.name.lower() for k in AnnotationKind if mask >> k & 1]
+
+
+def history(mediator: Mediator, region: int, token: int) -> list[Period]:
+    """The recognition's periods, oldest first: a new one each time what was recorded changes
+    (recognised, withdrawn, frozen, unfrozen, annotated), so a freeze and its lift show."""
+    periods: list[Period] = []
+    for entry in mediator.recognition.history(region, token):
+        period = Period(
+            since=mediator.block_time(entry.block),
+            origin_block=entry.proof_block,
+            recognised=entry.recognised,
+            origin_status=CertificateStatus(entry.origin_status).name.lower(),
+            frozen=entry.frozen,
+            annotations=annotation_names(entry.annotations),
+        )
+        last = periods[-1] if periods else None
+        if last is None or last.model_dump(exclude={"since", "origin_block"}) != (
+            period.model_dump(exclude={"since", "origin_block"})
+        ):
+            periods.append(period)
+    return periods
 
 
 class RelayedCheckpoint(BaseModel):
@@ -151,6 +200,8 @@ class RecognitionAnswer(BaseModel):
     reason: str | None = None
     since: int | None = None
     detail: str | None = None
+    # The recognition's periods (single answers only; a batch leaves it out).
+    history: list[Period] | None = None
 
 
 class PartnerAgreement(BaseModel):
@@ -209,6 +260,7 @@ class _Partner:
     in_force: bool
     reachable: bool
     detail: str | None
+    annotations: str | None
 
     @classmethod
     def read(cls, mediator: Mediator, region: int) -> _Partner:
@@ -216,7 +268,14 @@ class _Partner:
         if agreement.status == AgreementStatus.NONE:
             raise UnknownPartnerError(region)
         reachable, _since, detail = mediator.reachability(region)
-        return cls(agreement, mediator.recognition.in_force(region), reachable, detail)
+        found = next((p for p in mediator.partners() if p.region == region), None)
+        return cls(
+            agreement,
+            mediator.recognition.in_force(region),
+            reachable,
+            detail,
+            None if found is None else found.annotations,
+        )
 
 
 def answer(mediator: Mediator, region: int, token: int) -> RecognitionAnswer:
@@ -226,7 +285,9 @@ def answer(mediator: Mediator, region: int, token: int) -> RecognitionAnswer:
     superseded, frozen, agreement not in force), ``refused`` (the mediator's check refused it)
     or ``pending`` (not checked yet). Raises :class:`UnknownPartnerError` without an
     agreement."""
-    return _answer(mediator, region, token, _Partner.read(mediator, region))
+    found = _answer(mediator, region, token, _Partner.read(mediator, region))
+    found.history = history(mediator, region, token)
+    return found
 
 
 def answer_many(
@@ -323,6 +384,7 @@ def _answer(mediator: Mediator, region: int, token: int, partner: _Partner) -> R
             certificates=agreement.certificates,
             assets=agreement.assets,
             max_age=agreement.max_age,
+            annotations=partner.annotations,
         ),
         origin_reachable=reachable,
         as_of=None

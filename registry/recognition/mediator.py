@@ -6,11 +6,13 @@ silent partner delays no other. Each round: relay the partner's new block header
 checked to hash to its block, the chain checks their parent linkage), read which certificates
 changed from the partner's events (and which expired, or left the agreement's term, by the
 partner's clock), and for each one prove its standing from the partner's storage (EIP-1186)
-against the state root of a relayed header, check the partner registrar's EIP-712 attestation
-against the agreement's keys, and record the result here. Then, and only then, the round is
-kept as the partner's freshness (its block, that block's time, and when it was read): an answer
-rests on it, and is stale once it is older than the agreement's ``maxAge``. Rechecks asked for
-come after the changes, a few per round, so a withdrawal never waits behind them.
+against the state root of a relayed header, fetch the partner registrar's EIP-712 signature of
+that standing at that block (``registry.recognition.standing``), check it against the proof and
+the agreement's keys, and record both here: the contract accepts no standing without it. Then,
+and only then, the round is kept as the partner's freshness (its block, that block's time, and
+when it was read): an answer rests on it, and is stale once it is older than the agreement's
+``maxAge``. Rechecks asked for come after the changes, a few per round, so a withdrawal never
+waits behind them.
 
 Its acts need no outbox: relaying the same headers again is refused by the linkage check, and a
 record is re-derived from the partner chain each time, so a crash loses nothing a later round
@@ -31,11 +33,9 @@ import httpx
 from eth_account.signers.local import LocalAccount
 from eth_typing import ABIEvent
 from eth_utils.abi import event_abi_to_log_topic
-from eth_utils.crypto import keccak
 from web3 import Web3
 from web3.exceptions import Web3Exception
 
-from registry.certificates.credential import DOMAIN_NAME, signer_of
 from registry.certificates.numbers import center_of, format_number
 from registry.chain import Registry
 from registry.chain.compiler import Artifact
@@ -46,10 +46,10 @@ from registry.chain.recognition import (
     RecognitionRequest,
 )
 from registry.chain.types import CertificateStatus, checksum
-from registry.content.canonical import canonical_json
 from registry.journal import open_journal
 from registry.recognition.headers import verified_header
 from registry.recognition.origin import OriginState, fetch_proofs, verify_proofs
+from registry.recognition.standing import domain_of, standing_message, standing_signer
 from registry.regions import Center, center_of_region
 
 logger = logging.getLogger(__name__)
@@ -99,6 +99,9 @@ class Partner:
     # Its center's code (``370``), read from its Certificates contract when the agreement was
     # made; None in a partners file written before certificate numbers carried the center.
     center: str | None = None
+    # Its Annotations contract, from its descriptor at the agreement: the annotations' words
+    # are proven from it. None in a partners file written before annotations were proven.
+    annotations: str | None = None
 
     @property
     def serving(self) -> Center:
@@ -162,55 +165,55 @@ class NotYetError(Exception):
     """The partner's registry has not indexed the certificate yet: try again next round."""
 
 
-def check_attestation(
-    credential: dict[str, Any], state: OriginState, agreement: Agreement, keys: Iterable[str]
+def check_standing(
+    signed: dict[str, Any],
+    state: OriginState,
+    checkpoint: Checkpoint,
+    agreement: Agreement,
+    keys: Iterable[str],
 ) -> bytes:
-    """The attestation's signature, once it is shown to be by a key of the agreement, under the
-    partner's domain, over exactly the claims the storage proof shows."""
-    proof = credential.get("proof") or {}
-    domain = (proof.get("eip712") or {}).get("domain") or {}
+    """The origin registrar's signature of ``state``, once it is shown to be under the
+    partner's certificate domain, over exactly the standing the storage proof shows at the
+    relayed block, by a key of the agreement (what ``record`` checks again on chain)."""
+    domain = signed.get("domain") or {}
+    expected = domain_of(agreement.chain_id, agreement.certificates)
     if (
-        domain.get("name") != DOMAIN_NAME
+        domain.get("name") != expected["name"]
         or int(domain.get("chainId", -1)) != agreement.chain_id
         or str(domain.get("verifyingContract", "")).lower() != agreement.certificates.lower()
     ):
         raise RefusedError("foreign-attestation", f"signed for another registry: {domain}")
+    proven = standing_message(state, checkpoint.block_hash)
+    stated = signed.get("message") or {}
+    if _normal(stated) != _normal(proven):
+        raise RefusedError(
+            "attestation-mismatch", f"signed {stated}, the origin's storage shows {proven}"
+        )
     try:
-        signer = signer_of(credential)
+        signature = bytes.fromhex(str(signed["signature"]).removeprefix("0x"))
+        signer = standing_signer(proven, expected, signature)
     except (KeyError, TypeError, ValueError) as exc:
         raise RefusedError("forged-attestation", f"no valid signature: {exc}") from None
     if signer.lower() not in {k.lower() for k in keys}:
         raise RefusedError(
             "attestor-not-in-agreement", f"signed by {signer}, not a key of the agreement"
         )
-    claims = credential["credentialSubject"]
-    proven = {
-        "number": format_number(state.token_id),
-        "holder": state.holder.lower(),
-        "assetId": state.asset_id,
-        "kind": state.kind,
-        "issuedAt": state.issued_at,
-        "expiresAt": state.expires_at,
-    }
-    stated = {k: (str(claims.get(k)).lower() if k == "holder" else claims.get(k)) for k in proven}
-    if stated != proven:
-        raise RefusedError(
-            "attestation-mismatch", f"attested {stated}, the origin's storage shows {proven}"
-        )
-    return bytes.fromhex(str(proof["proofValue"]).removeprefix("0x"))
+    return signature
 
 
-def recognition_request(
-    region: int, state: OriginState, credential: dict[str, Any], rights_summary: bytes
-) -> RecognitionRequest:
-    """What is recorded of a proven certificate: its storage at the proof block, with the
-    manifest hash its attestation signs."""
+def _normal(message: dict[str, Any]) -> dict[str, str]:
+    """A standing's fields compared as lower-case text (addresses and hashes in any case)."""
+    return {k: str(v).lower() for k, v in message.items()}
+
+
+def recognition_request(region: int, state: OriginState) -> RecognitionRequest:
+    """What is recorded of a proven certificate: its storage at the proof block."""
     return RecognitionRequest(
         region=region,
         certificate_id=state.token_id,
         holder=state.holder,
         asset_id=state.asset_id,
-        manifest_hash=bytes.fromhex(str(credential["credentialSubject"]["manifestHash"])[2:]),
+        manifest_hash=bytes.fromhex(state.manifest_hash[2:]),
         kind=state.kind,
         classification=state.classification,
         issued_at=state.issued_at,
@@ -219,7 +222,9 @@ def recognition_request(
         frozen=state.frozen,
         successor=state.successor,
         proof_block=state.block,
-        rights_summary=rights_summary,
+        annotations=state.annotations_in_force,
+        pledgee=state.pledgee,
+        grant_id=bytes.fromhex(state.grant_id[2:]),
     )
 
 
@@ -252,6 +257,7 @@ class Mediator:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._topics: dict[bytes, dict[str, Any]] = {}
+        self._block_times: dict[int, int] = {}
         for name in ("Certificates", "AssetRegistry"):
             for item in artifacts[name].abi:
                 if item["type"] == "event":
@@ -261,6 +267,17 @@ class Mediator:
 
     def partners(self) -> list[Partner]:
         return load_partners(self.partners_file)
+
+    def block_time(self, number: int) -> int:
+        """When block ``number`` of this region's chain was mined (kept: blocks do not change
+        their time, and a history reads the same few again and again)."""
+        with self._lock:
+            known = self._block_times.get(number)
+        if known is None:
+            known = int(self.registry.chain.w3.eth.get_block(number)["timestamp"])
+            with self._lock:
+                self._block_times[number] = known
+        return known
 
     def serving(self, region: int) -> Center:
         """The center whose numbers ``region``'s certificates carry: its partner's, or by the
@@ -387,7 +404,9 @@ class Mediator:
         refusal is kept with its reason. Returns the check as kept."""
         region, block, checkpoint = partner.region, point.block, point.checkpoint
         try:
-            material = fetch_proofs(w3, agreement.certificates, agreement.assets, token, block)
+            material = fetch_proofs(
+                w3, agreement.certificates, agreement.assets, token, block, partner.annotations
+            )
         except (OSError, Web3Exception) as exc:
             raise UnreachableError(str(exc)) from exc
         evidence: dict[str, Any] = {
@@ -408,6 +427,7 @@ class Mediator:
                 checkpoint.timestamp,
                 agreement.certificates,
                 agreement.assets,
+                partner.annotations,
             )
             asset_id = state.asset_id
             if state.issued_at == 0:
@@ -449,21 +469,18 @@ class Mediator:
                 self._keep(
                     region, token, asset_id, block, state.expires_at, _status(state), None, None
                 )
-            credential, rights = self._attestation(partner, token, state.asset_id)
-            signature = check_attestation(
-                credential, state, agreement, self.recognition.partner_keys(region)
+            signature = check_standing(
+                self._standing(partner, token, block),
+                state,
+                checkpoint,
+                agreement,
+                self.recognition.partner_keys(region),
             )
-            summary = keccak(canonical_json(rights))
-            evidence["rights"] = rights
             # The proof is kept before the record goes on chain: whoever reads the record
             # finds the proof of its block.
             self._keep_proof(region, token, block, evidence)
             with self._sending:
-                self.recognition.record(
-                    self.sender,
-                    recognition_request(region, state, credential, summary),
-                    signature,
-                )
+                self.recognition.record(self.sender, recognition_request(region, state), signature)
         except RefusedError as refused:
             logger.warning(
                 "region %s: certificate %s refused at block %s: %s",
@@ -480,23 +497,20 @@ class Mediator:
             self._defer(region, state.successor)
         return self.kept(region, token) or {}
 
-    def _attestation(
-        self, partner: Partner, token: int, asset_id: int
-    ) -> tuple[dict[str, Any], Any]:
-        """The partner registrar's credential of the certificate and the asset's rights, from
-        the partner's registry (its answer is checked, not trusted)."""
+    def _standing(self, partner: Partner, token: int, block: int) -> dict[str, Any]:
+        """The partner registrar's signed standing of the certificate at ``block``, from the
+        partner's registry (its answer is checked against the proof, not trusted)."""
         number = format_number(token)
         try:
             with httpx.Client(base_url=partner.api_url, timeout=self.rpc_timeout) as http:
-                credential = http.get(f"/v1/certificates/{number}/credential")
-                rights = http.get(f"/v1/assets/{asset_id}/rights")
+                answer = http.get(f"/v1/certificates/{number}/standing", params={"block": block})
         except httpx.HTTPError as exc:
             raise UnreachableError(f"partner registry: {exc}") from exc
-        if credential.status_code == 404:  # its index has not read the block yet
+        if answer.status_code == 404:  # its chain reader is behind the block asked
             raise NotYetError(number)
-        if credential.is_error:
-            raise UnreachableError(f"partner registry: HTTP {credential.status_code}")
-        return dict(credential.json()), rights.json() if rights.is_success else None
+        if answer.is_error:
+            raise UnreachableError(f"partner registry: HTTP {answer.status_code}")
+        return dict(answer.json())
 
     # ------------------------------------------------------------------ following
 

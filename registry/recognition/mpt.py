@@ -12,6 +12,9 @@ from typing import Any
 import rlp
 from eth_utils.crypto import keccak
 
+EMPTY_ROOT = keccak(rlp.encode(b""))
+"""The root of an empty trie: an account with no storage (eth_getProof proves it by ``0x80``)."""
+
 
 class ProofError(ValueError):
     """The proof does not lead from the root to the key: tampered, or for another root."""
@@ -35,6 +38,8 @@ def prove(root: bytes, key: bytes, proof: list[bytes]) -> bytes:
     """The value stored under ``keccak(key)`` in the trie of ``root`` (``b""`` if proven absent).
     Raises ProofError if the proof does not hold."""
     path = _nibbles(keccak(key))
+    if root == EMPTY_ROOT and not proof:
+        return b""
     nodes = iter(proof)
     reference: Any = root
     while True:
@@ -45,6 +50,10 @@ def prove(root: bytes, key: bytes, proof: list[bytes]) -> bytes:
             if raw is None or keccak(raw) != reference:
                 raise ProofError("a proof node does not hash to its parent's reference")
             node = rlp.decode(raw)
+        if not isinstance(node, list):  # only the empty trie's root decodes to a string
+            if reference == EMPTY_ROOT:  # no storage at all: every slot absent
+                return b""
+            raise ProofError("not a trie node")
         if len(node) == 17:
             if not path:
                 return bytes(node[16])

@@ -22,6 +22,7 @@ from registry.chain.signing import Domain
 from registry.chain.types import DIRECT, Consent, Standing, checksum
 from registry.chain.writer import Call, ChainWriter, Operation
 from registry.evidence.verifier import Report, verify
+from registry.recognition.standing import origin_standing
 from registry.services.calls import ActCall, Contract
 
 # Acts that create something, and where its id is: contract, event, argument, result name.
@@ -100,6 +101,15 @@ class RegistryService:
         """The latest block: its number, hash (0x-hex) and time."""
         block = self.registry.chain.w3.eth.get_block("latest")
         return int(block["number"]), "0x" + bytes(block["hash"]).hex(), int(block["timestamp"])
+
+    def signed_standing(self, token_id: int, block: int) -> dict[str, Any] | None:
+        """Certificate ``token_id``'s standing at ``block`` of this chain, as its storage shows
+        it, signed by the registrar (EIP-712 ``Standing``: what a partner's RecognitionRegistry
+        records); None for a block the chain has not reached."""
+        w3 = self.registry.chain.w3
+        if block > w3.eth.block_number:
+            return None
+        return origin_standing(w3, self.contracts(), token_id, block, self.staff.registrar.account)
 
     def is_contract(self, address: str) -> bool:
         """Whether ``address`` holds code (a contract holder answers EIP-1271 itself)."""

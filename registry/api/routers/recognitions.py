@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import Field
 
 from registry.api.deps import AppContext, Ctx
@@ -26,6 +26,7 @@ from registry.api.responses import (
     FederationDescriptor,
     RecheckQueued,
     RecognitionRefused,
+    SignedStanding,
 )
 from registry.certificates.numbers import center_of, parse_number
 from registry.fields import CertificateNo
@@ -113,12 +114,33 @@ def descriptor(ctx: Ctx, request: Request) -> FederationDescriptor:
                 "RecognitionRegistry": None
                 if registry.recognition is None
                 else registry.recognition.address,
+                "Annotations": registry.annotations.address,
             }
         ),
         registrar_keys=[ctx.service.staff.registrar.account.address],
         anchor=BlockRef(number=number, hash=block_hash),
         api_url=ctx.link(request, ""),
     )
+
+
+@router.get("/certificates/{number}/standing", response_model=SignedStanding)
+def standing(
+    number: CertNumber,
+    ctx: Ctx,
+    block: Annotated[int, Query(ge=1, description="a block of this registry's chain")],
+) -> SignedStanding:
+    """The certificate's standing at ``block`` as this chain's storage shows it (claims,
+    status, freeze, annotations in force, pledgee, licence grant), signed by the registrar
+    (EIP-712 ``Standing``, bound to the block's hash): what a partner's RecognitionRegistry
+    requires to record it, and what its mediator cannot make."""
+    serving = ctx.service.registry.certificates.center
+    token = _token(number, ctx.region, serving)
+    signed = ctx.service.signed_standing(token, block)
+    if signed is None:
+        raise ProblemError(
+            404, "block-not-reached", "No such block yet", f"this chain has not reached {block}"
+        )
+    return SignedStanding.model_validate(signed)
 
 
 @router.get("/agreements", response_model=list[PartnerAgreement])
