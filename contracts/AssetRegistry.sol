@@ -12,11 +12,13 @@ import {
     Objection,
     Parent,
     ParentRef,
+    RightHolder,
+    RightTerm,
     Standing,
     Status
 } from "./interfaces/IAssetRegistry.sol";
 import {CertificateKind, ICertificates} from "./interfaces/ICertificates.sol";
-import {Consent} from "./interfaces/IConsent.sol";
+import {Consent, JointConsent} from "./interfaces/IConsent.sol";
 import {IRegistrationProcedure} from "./interfaces/IRegistrationProcedure.sol";
 import {IRightsRegistry, RightKind} from "./interfaces/IRightsRegistry.sol";
 import {IWorkCalendar} from "./interfaces/IWorkCalendar.sol";
@@ -79,58 +81,27 @@ contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
     // ---------------------------------------------------------------- application and review
 
     /// @inheritdoc IAssetRegistry
-    function submitApplication(Application calldata application, Consent calldata consent)
+    function submitApplication(Application calldata application, JointConsent calldata consent)
         external
         returns (uint64 assetId)
     {
         _validateApplication(application);
-        address holder = application.holder;
-        if (!_isDirect(holder, consent)) {
-            _verifySignature(
-                holder,
-                consent,
-                abi.encode(
-                    _APPLICATION_TYPEHASH,
-                    holder,
-                    application.region,
-                    application.classification,
-                    application.kind,
-                    application.manifestHash,
-                    application.manifestCid,
-                    application.cidCodec,
-                    _hashParents(application.parents)
-                )
-            );
-        }
+        RightHolder[] calldata holders = application.holders;
+        uint256 count = holders.length;
+        if (consent.signatures.length != count) revert ConsentCount(count, consent.signatures.length);
+        _verifyConsents(application, consent);
         assetId = ++_assetCount;
-        _assets[assetId] = Asset({
-            holder: holder,
-            status: Status.Applied,
-            kind: application.kind,
-            classification: application.classification,
-            region: application.region,
-            version: 1,
-            openObjections: 0,
-            frozen: false,
-            cidCodec: application.cidCodec,
-            manifestHash: application.manifestHash,
-            manifestCid: application.manifestCid,
-            appliedAt: uint40(block.timestamp),
-            noticeEndsAt: 0,
-            issuedAt: 0,
-            expiresAt: 0,
-            certificateId: 0
-        });
-        emit Applied(
-            assetId,
-            holder,
-            application.region,
-            application.kind,
-            application.classification,
-            application.manifestHash,
-            application.manifestCid,
-            application.cidCodec
-        );
+        address holder = _recordAsset(assetId, application);
+        mapping(address => RightTerm) storage terms = _coHolders[assetId];
+        for (uint256 i = 1; i < count; ++i) {
+            RightHolder calldata h = holders[i];
+            address account = h.account;
+            // Read before it is written: a second mention of an account finds its first. The
+            // whole slot is written at once (one SSTORE, not one per member).
+            if (account == holder || terms[account].rights != 0) revert DuplicateRightHolder(account);
+            terms[account] = RightTerm(h.rights, h.start, h.expiry);
+            _emitRightHolder(assetId, h);
+        }
         if (application.parents.length != 0) _linkParents(assetId, holder, application.parents);
     }
 
@@ -185,7 +156,10 @@ contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
     {
         Asset storage a = _requireActive(assetId);
         address holder = a.holder;
-        if (newHolder == address(0) || newHolder == holder) revert InvalidHolder(newHolder);
+        // A co-holder already has its own rights: the holder's would merge into them unseen.
+        if (newHolder == address(0) || newHolder == holder || _coHolders[assetId][newHolder].rights != 0) {
+            revert InvalidHolder(newHolder);
+        }
         _requireUnpledged(assetId);
         if (!_isDirect(holder, consent)) {
             _verifySignature(holder, consent, abi.encode(_TRANSFER_TYPEHASH, assetId, newHolder, agreementHash));
@@ -323,6 +297,16 @@ contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
     }
 
     /// @inheritdoc IAssetRegistry
+    function hasRight(uint64 assetId, RightKind kind, address account, uint40 time) external view returns (bool) {
+        return _hasRight(_assets[assetId], assetId, kind, account, time);
+    }
+
+    /// @inheritdoc IAssetRegistry
+    function rightsOf(uint64 assetId, address account) external view returns (RightTerm memory) {
+        return _termOf(_assets[assetId], assetId, account);
+    }
+
+    /// @inheritdoc IAssetRegistry
     function holderOf(uint64 assetId) external view returns (address) {
         return _requireExists(assetId).holder;
     }
@@ -366,9 +350,13 @@ contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
 
     // ---------------------------------------------------------------- internals
 
-    function _validateApplication(Application calldata application) private pure {
-        if (application.holder == address(0)) revert InvalidHolder(address(0));
+    function _validateApplication(Application calldata application) private view {
         if (application.classification == Classification.Core) revert CoreDataRefused();
+        uint256 holders = application.holders.length;
+        if (holders == 0 || holders > _MAX_RIGHT_HOLDERS) revert RightHolderCount(holders);
+        for (uint256 i = 0; i < holders; ++i) {
+            _validateRightHolder(application.holders[i]);
+        }
         uint24 region = application.region;
         if (region < 110_000 || region > 829_999) revert InvalidRegion(region);
         _validateManifest(application.manifestHash, application.manifestCid, application.cidCodec);
@@ -379,6 +367,137 @@ contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
         } else if (count != 0) {
             revert ResourceHasParents();
         }
+    }
+
+    /// @dev The asset's record, with the first right-holder's rights, and its events.
+    function _recordAsset(uint64 assetId, Application calldata application) private returns (address holder) {
+        RightHolder calldata first = application.holders[0];
+        holder = first.account;
+        _assets[assetId] = Asset({
+            holder: holder,
+            status: Status.Applied,
+            kind: application.kind,
+            classification: application.classification,
+            region: application.region,
+            version: 1,
+            openObjections: 0,
+            frozen: false,
+            cidCodec: application.cidCodec,
+            manifestHash: application.manifestHash,
+            manifestCid: application.manifestCid,
+            appliedAt: uint40(block.timestamp),
+            noticeEndsAt: 0,
+            issuedAt: 0,
+            expiresAt: 0,
+            holderRights: first.rights,
+            holderStart: first.start,
+            holderExpiry: first.expiry,
+            certificateId: 0
+        });
+        emit Applied(
+            assetId,
+            holder,
+            application.region,
+            application.kind,
+            application.classification,
+            application.manifestHash,
+            application.manifestCid,
+            application.cidCodec
+        );
+        _emitRightHolder(assetId, first);
+    }
+
+    function _validateRightHolder(RightHolder calldata h) private view {
+        address account = h.account;
+        if (account == address(0)) revert InvalidHolder(address(0));
+        if (h.rights == 0 || h.rights > _ALL_RIGHTS) revert InvalidRights(account, h.rights);
+        uint40 expiry = h.expiry;
+        if (expiry != 0 && (expiry <= h.start || expiry <= block.timestamp)) {
+            revert InvalidRightTerm(account, h.start, expiry);
+        }
+        uint256 length = bytes(h.restrictions).length;
+        if (length > _MAX_RESTRICTIONS) revert RestrictionsTooLong(account, length);
+    }
+
+    /// @dev Every right-holder consents: by sending the application itself, or by its signature
+    /// over the one `Application` struct under the consent's nonce and deadline. The nonce is the
+    /// holder's, spent once when any signature comes, so no signature can be used twice and a
+    /// further signer writes nothing of its own; the digest is computed once.
+    function _verifyConsents(Application calldata application, JointConsent calldata consent) private {
+        bytes32 digest;
+        for (uint256 i = 0; i < consent.signatures.length; ++i) {
+            address account = application.holders[i].account;
+            bytes calldata signature = consent.signatures[i];
+            if (signature.length == 0) {
+                if (msg.sender != account) revert NotHolder(account, msg.sender);
+                continue;
+            }
+            if (digest == bytes32(0)) {
+                digest = _spendAndDigest(
+                    application.holders[0].account, consent.nonce, consent.deadline, _applicationPrefix(application)
+                );
+            }
+            _checkSignature(account, digest, signature);
+        }
+    }
+
+    function _applicationPrefix(Application calldata application) private pure returns (bytes memory) {
+        return abi.encode(
+            _APPLICATION_TYPEHASH,
+            _hashHolders(application.holders),
+            application.region,
+            application.classification,
+            application.kind,
+            application.manifestHash,
+            application.manifestCid,
+            application.cidCodec,
+            _hashParents(application.parents)
+        );
+    }
+
+    /// @dev The EIP-712 hash of the ordered configuration: the root its consents sign.
+    function _hashHolders(RightHolder[] calldata holders) private pure returns (bytes32) {
+        bytes32[] memory hashes = new bytes32[](holders.length);
+        for (uint256 i = 0; i < holders.length; ++i) {
+            RightHolder calldata h = holders[i];
+            hashes[i] = keccak256(
+                abi.encode(
+                    _RIGHT_HOLDER_TYPEHASH,
+                    h.account,
+                    h.rights,
+                    h.start,
+                    h.expiry,
+                    h.identityHash,
+                    h.restrictionsHash,
+                    keccak256(bytes(h.restrictions))
+                )
+            );
+        }
+        return keccak256(abi.encodePacked(hashes));
+    }
+
+    function _emitRightHolder(uint64 assetId, RightHolder calldata h) private {
+        emit RightHolderRecorded(
+            assetId, h.account, h.rights, h.start, h.expiry, h.identityHash, h.restrictionsHash, h.restrictions
+        );
+    }
+
+    function _termOf(Asset storage a, uint64 assetId, address account) private view returns (RightTerm memory) {
+        if (account == a.holder) return RightTerm(a.holderRights, a.holderStart, a.holderExpiry);
+        return _coHolders[assetId][account];
+    }
+
+    /// @dev Issued now and within its validity at `time`, and the term covers `time`: from the
+    /// deposit at the earliest, to the expiry at the latest.
+    function _hasRight(Asset storage a, uint64 assetId, RightKind kind, address account, uint40 time)
+        private
+        view
+        returns (bool)
+    {
+        if (a.status != Status.Issued || time >= a.expiresAt || time < a.issuedAt) return false;
+        RightTerm memory t = _termOf(a, assetId, account);
+        if (t.rights & (uint8(1) << uint8(kind)) == 0 || time < t.start) return false;
+        return t.expiry == 0 || time < t.expiry;
     }
 
     function _validateManifest(bytes32 manifestHash, bytes32 manifestCid, uint8 cidCodec) private pure {
@@ -394,8 +513,8 @@ contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
         return keccak256(abi.encodePacked(hashes));
     }
 
-    /// @dev A product's sources must be issued now, and held by the applicant or licensed to it
-    /// for processing under the named scenario.
+    /// @dev A product's sources must be issued now, and the applicant must have the use right in
+    /// them (derived data, art. 3) or a processing licence under the named scenario.
     function _linkParents(uint64 assetId, address holder, ParentRef[] calldata parents) private {
         IRightsRegistry rights = _rights;
         if (address(rights) == address(0)) revert ModulesNotSet();
@@ -405,7 +524,9 @@ contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
             if (p.status != Status.Issued || block.timestamp >= p.expiresAt) revert ParentNotIssued(parentId);
             bytes32 grantId = bytes32(0);
             if (parents[i].scenario == bytes32(0)) {
-                if (p.holder != holder) revert ParentNotLicensed(parentId, 0);
+                if (!_hasRight(p, parentId, RightKind.Processing, holder, uint40(block.timestamp))) {
+                    revert ParentNotLicensed(parentId, 0);
+                }
             } else {
                 grantId = rights.grantIdOf(parentId, RightKind.Processing, holder, parents[i].scenario);
                 if (!rights.isGrantActive(grantId, uint40(block.timestamp))) {

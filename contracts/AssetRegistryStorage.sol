@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
-import {Asset, IAssetRegistry, Objection, Parent, Status} from "./interfaces/IAssetRegistry.sol";
+import {Asset, IAssetRegistry, Objection, Parent, RightTerm, Status} from "./interfaces/IAssetRegistry.sol";
 import {ICertificates} from "./interfaces/ICertificates.sol";
 import {IHolderConsent} from "./interfaces/IConsent.sol";
 import {PostObjection} from "./interfaces/IPostObjections.sol";
@@ -19,10 +19,16 @@ import {RoleGated} from "./access/RoleGated.sol";
 /// construction: neither declares a state variable of its own (immutables are code, not storage).
 abstract contract AssetRegistryStorage is RoleGated, HolderConsent {
     bytes32 internal constant _PARENT_TYPEHASH = keccak256("ParentRef(uint64 assetId,bytes32 scenario)");
+    bytes32 internal constant _RIGHT_HOLDER_TYPEHASH = keccak256(
+        "RightHolder(address account,uint8 rights,uint40 start,uint40 expiry,bytes32 identityHash,"
+        "bytes32 restrictionsHash,string restrictions)"
+    );
     bytes32 internal constant _APPLICATION_TYPEHASH = keccak256(
-        "Application(address holder,uint24 region,uint8 classification,uint8 kind,bytes32 manifestHash,"
+        "Application(RightHolder[] holders,uint24 region,uint8 classification,uint8 kind,bytes32 manifestHash,"
         "bytes32 manifestCid,uint8 cidCodec,ParentRef[] parents,uint256 nonce,uint256 deadline)"
         "ParentRef(uint64 assetId,bytes32 scenario)"
+        "RightHolder(address account,uint8 rights,uint40 start,uint40 expiry,bytes32 identityHash,"
+        "bytes32 restrictionsHash,string restrictions)"
     );
     bytes32 internal constant _CHANGE_TYPEHASH = keccak256(
         "Change(uint64 assetId,bytes32 manifestHash,bytes32 manifestCid,uint8 cidCodec,uint256 nonce,uint256 deadline)"
@@ -42,6 +48,10 @@ abstract contract AssetRegistryStorage is RoleGated, HolderConsent {
     uint8 internal constant _CODEC_RAW = 0x55;
     uint8 internal constant _CODEC_DAG_PB = 0x70;
     uint256 internal constant _MAX_PARENTS = 16;
+    uint256 internal constant _MAX_RIGHT_HOLDERS = 16;
+    uint256 internal constant _MAX_RESTRICTIONS = 300;
+    /// @dev Holding, use (processing) and operating: the bits `1 << RightKind`.
+    uint8 internal constant _ALL_RIGHTS = 7;
     /// @dev The guide's periods in working days: acceptance (art. 17), notice (art. 24),
     /// objection investigation (art. 25), the time limit and its most extension (art. 27).
     uint256 internal constant _ACCEPTANCE_DAYS = 3;
@@ -77,6 +87,9 @@ abstract contract AssetRegistryStorage is RoleGated, HolderConsent {
     uint32 internal _validityPeriod = _MAX_VALIDITY;
     ICertificates internal _certificates;
     IRightsRegistry internal _rights;
+    /// @dev The rights of every right-holder but the first (whose are in its asset's record).
+    /// Declared last so the slots before it (read by cross-region recognition) stay where they were.
+    mapping(uint64 assetId => mapping(address account => RightTerm)) internal _coHolders;
     IWorkCalendar internal immutable _calendar;
 
     /// @param roles_ The registry's roles contract.
@@ -95,6 +108,7 @@ abstract contract AssetRegistryStorage is RoleGated, HolderConsent {
         bytes32 name = keccak256(bytes(primaryType));
         if (name == keccak256("Application")) return _APPLICATION_TYPEHASH;
         if (name == keccak256("ParentRef")) return _PARENT_TYPEHASH;
+        if (name == keccak256("RightHolder")) return _RIGHT_HOLDER_TYPEHASH;
         if (name == keccak256("Change")) return _CHANGE_TYPEHASH;
         if (name == keccak256("Transfer")) return _TRANSFER_TYPEHASH;
         if (name == keccak256("Renew")) return _RENEW_TYPEHASH;

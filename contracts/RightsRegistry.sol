@@ -24,11 +24,11 @@ import {Roles} from "./libraries/Roles.sol";
 /// waits until the current one has ended.
 contract RightsRegistry is IRightsRegistry, RoleGated, HolderConsent, Multicall {
     bytes32 private constant _GRANT_TYPEHASH = keccak256(
-        "Grant(uint64 assetId,uint8 kind,address grantee,bytes32 scenario,uint40 start,uint40 expiry,"
+        "Grant(address grantor,uint64 assetId,uint8 kind,address grantee,bytes32 scenario,uint40 start,uint40 expiry,"
         "bool exclusive,bool revocable,bytes32 termsHash,uint256 nonce,uint256 deadline)"
     );
     bytes32 private constant _REVOKE_TYPEHASH =
-        keccak256("RevokeGrant(bytes32 grantId,bytes32 reasonHash,uint256 nonce,uint256 deadline)");
+        keccak256("RevokeGrant(bytes32 grantId,address revoker,bytes32 reasonHash,uint256 nonce,uint256 deadline)");
 
     IAssetRegistry private immutable _assets;
     ICertificates private immutable _certificates;
@@ -53,11 +53,13 @@ contract RightsRegistry is IRightsRegistry, RoleGated, HolderConsent, Multicall 
         if (request.scenario == bytes32(0)) revert InvalidScenario();
         uint40 start = request.start < block.timestamp ? uint40(block.timestamp) : request.start;
         if (request.expiry <= start) revert InvalidTerm(request.start, request.expiry);
-        Standing memory asset = _requireIssued(request.assetId);
-        if (request.grantee == address(0) || request.grantee == asset.holder) revert InvalidGrantee(request.grantee);
-        if (!_isDirect(asset.holder, consent)) {
+        _requireIssued(request.assetId);
+        address grantor = request.grantor;
+        _requireOperator(request.assetId, grantor);
+        if (request.grantee == address(0) || request.grantee == grantor) revert InvalidGrantee(request.grantee);
+        if (!_isDirect(grantor, consent)) {
             // GrantRequest has only static fields, so its ABI encoding is the EIP-712 field list.
-            _verifySignature(asset.holder, consent, abi.encode(_GRANT_TYPEHASH, request));
+            _verifySignature(grantor, consent, abi.encode(_GRANT_TYPEHASH, request));
         }
         grantId = _grantId(request.assetId, kind, request.grantee, request.scenario);
         Grant storage g = _grants[grantId];
@@ -82,12 +84,12 @@ contract RightsRegistry is IRightsRegistry, RoleGated, HolderConsent, Multicall 
     }
 
     /// @inheritdoc IRightsRegistry
-    function revokeGrant(bytes32 grantId, bytes32 reasonHash, Consent calldata consent) external {
+    function revokeGrant(bytes32 grantId, address revoker, bytes32 reasonHash, Consent calldata consent) external {
         Grant storage g = _requireLive(grantId);
         if (!g.revocable) revert GrantNotRevocable(grantId);
-        address holder = _assets.standingOf(g.assetId).holder;
-        if (!_isDirect(holder, consent)) {
-            _verifySignature(holder, consent, abi.encode(_REVOKE_TYPEHASH, grantId, reasonHash));
+        _requireOperator(g.assetId, revoker);
+        if (!_isDirect(revoker, consent)) {
+            _verifySignature(revoker, consent, abi.encode(_REVOKE_TYPEHASH, grantId, revoker, reasonHash));
         }
         _revoke(g, grantId, reasonHash);
     }
@@ -126,9 +128,10 @@ contract RightsRegistry is IRightsRegistry, RoleGated, HolderConsent, Multicall 
         view
         returns (bool)
     {
+        if (_assets.hasRight(assetId, kind, account, time)) return true;
+        if (kind == RightKind.Holding) return false;
         Standing memory asset = _assets.standingOf(assetId);
         if (asset.status != Status.Issued || time >= asset.expiresAt) return false;
-        if (kind == RightKind.Holding) return account == asset.holder;
         return _isActive(_grants[_grantId(assetId, kind, account, scenario)], time);
     }
 
@@ -163,7 +166,7 @@ contract RightsRegistry is IRightsRegistry, RoleGated, HolderConsent, Multicall 
 
     function _emitGranted(bytes32 grantId, GrantRequest calldata r, uint40 start, uint32 revision) private {
         emit RightGranted(
-            grantId, r.assetId, r.grantee, r.kind, r.scenario, start, r.expiry, r.exclusive, r.revocable, r.termsHash, revision
+            grantId, r.assetId, r.grantee, r.grantor, r.kind, r.scenario, start, r.expiry, r.exclusive, r.revocable, r.termsHash, revision
         );
     }
 
@@ -210,6 +213,14 @@ contract RightsRegistry is IRightsRegistry, RoleGated, HolderConsent, Multicall 
         asset = _assets.standingOf(assetId);
         if (asset.status != Status.Issued || block.timestamp >= asset.expiresAt) revert AssetNotIssued(assetId);
         if (asset.frozen) revert AssetFrozen(assetId);
+    }
+
+    /// @dev A licence is an exercise of the operating right (art. 3): its grantor, or revoker,
+    /// must hold that right in the asset's configuration now.
+    function _requireOperator(uint64 assetId, address account) private view {
+        if (!_assets.hasRight(assetId, RightKind.Operating, account, uint40(block.timestamp))) {
+            revert NotOperator(assetId, account);
+        }
     }
 
     /// @dev Not revoked and not yet expired (it may start later).

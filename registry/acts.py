@@ -148,6 +148,9 @@ _AGREEMENT = CliOption(
 )
 _KIND = CliOption("kind", ("--kind",), "Which right: processing or operating.")
 _GRANTEE = CliOption("grantee", ("--grantee",), "Who receives the right.")
+_GRANTOR = CliOption(
+    "grantor", ("--grantor",), "The holder of the operating right who grants it and consents."
+)
 _SCENARIO = CliOption(
     "scenario",
     ("--scenario",),
@@ -179,7 +182,8 @@ def _with_hash(function: str, field: str) -> Callable[[Any, Any], tuple[str, tup
 ACTS: tuple[Act, ...] = (
     Act(
         "apply",
-        "Initial application (首次登记), signed by the holder",
+        "Initial application (首次登记), of one applicant or several jointly (共同申请): the"
+        " rights configuration, signed by every right-holder",
         "assets",
         ("submitApplication",),
         "registrar",
@@ -758,7 +762,8 @@ ACTS: tuple[Act, ...] = (
     ),
     Act(
         "grant",
-        "A processing or operating right for one scenario, with the holder's consent",
+        "A licence of use (processing) or operating for one scenario: an exercise of the"
+        " operating right, with its holder's consent",
         "rights",
         ("grant",),
         "registrar",
@@ -772,6 +777,7 @@ ACTS: tuple[Act, ...] = (
         ("right", "grant"),
         (
             CliOption("asset_id", (), "The asset's id."),
+            _GRANTOR,
             _KIND,
             _GRANTEE,
             _SCENARIO,
@@ -800,7 +806,7 @@ ACTS: tuple[Act, ...] = (
     ),
     Act(
         "revoke_grant",
-        "The holder revokes a revocable grant, with consent",
+        "A holder of the operating right revokes a revocable grant, with its consent",
         "rights",
         ("revokeGrant",),
         "registrar",
@@ -810,9 +816,15 @@ ACTS: tuple[Act, ...] = (
         _HOLDER_OR_STAFF,
         True,
         "grant",
-        lambda body, grant_id: ("revokeGrant", (b32(grant_id), b32(body.reason_hash))),
+        lambda body, grant_id: (
+            "revokeGrant",
+            (b32(grant_id), body.revoker, b32(body.reason_hash)),
+        ),
         ("right", "revoke"),
-        (_REASON,),
+        (
+            CliOption("revoker", ("--revoker",), "The holder of the operating right who consents."),
+            _REASON,
+        ),
     ),
     Act(
         "annul_grant",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +20,15 @@ from registry.chain import AnvilNode, Deployment, Registry
 from registry.chain.deploy import deploy
 from registry.chain.node import DEV_MNEMONIC, anvil_binary
 from registry.chain.signing import application_message, fresh_nonce, sign
-from registry.chain.types import Application, AssetKind, Classification, Consent, ParentRef
+from registry.chain.types import (
+    Application,
+    AssetKind,
+    Classification,
+    Consent,
+    JointConsent,
+    ParentRef,
+    RightHolder,
+)
 from registry.config import PROJECT_ROOT
 from registry.regions import Center, center_of_region
 
@@ -68,11 +76,13 @@ def application(
     classification: Classification = Classification.GENERAL,
     region: int = DEV_REGION,
     parents: tuple[ParentRef, ...] = (),
+    co_holders: tuple[RightHolder, ...] = (),
 ) -> Application:
-    """An application of ``holder`` for the manifest named ``manifest`` (its hash and CID
-    digest stand-ins derived from the name, so each name is its own asset)."""
+    """An application of ``holder`` (all three rights, an identity commitment standing in for
+    its name and code) for the manifest named ``manifest`` (its hash and CID digest stand-ins
+    derived from the name, so each name is its own asset), jointly with ``co_holders``."""
     return Application(
-        holder=holder,
+        holders=(RightHolder(holder, identity_hash=digest("identity:" + holder)), *co_holders),
         region=region,
         classification=classification,
         kind=kind,
@@ -94,6 +104,30 @@ def signed_application(
     random-keyed one that waits for no other consent."""
     message = application_message(app, fresh_nonce() if nonce is None else nonce)
     return sign(signer, assets.domain(), "Application", message, deadline)
+
+
+def joint_consent(
+    assets: AssetRegistryClient,
+    signers: Sequence[LocalAccount | None],
+    app: Application,
+    nonce: int | None = None,
+    deadline: int = FAR_DEADLINE,
+) -> JointConsent:
+    """Every right-holder's consent to the joint application ``app``, each signed by its key in
+    ``signers`` (in the holders' order; None: that right-holder sends it itself) under one
+    nonce of the holder's (a fresh random-keyed one by default) and ``deadline``."""
+    nonce = fresh_nonce() if nonce is None else nonce
+    message = application_message(app, nonce)
+    return JointConsent(
+        deadline,
+        nonce,
+        tuple(
+            b""
+            if s is None
+            else sign(s, assets.domain(), "Application", message, deadline).signature
+            for s in signers
+        ),
+    )
 
 
 @dataclass(frozen=True)

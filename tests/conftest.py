@@ -234,7 +234,9 @@ class Flow:
         start: int | None = None,
     ) -> bytes:
         t = now(self.w3) if start is None else start
+        holder = self.registry.assets.holder_of(asset_id)
         request = GrantRequest(
+            grantor=holder,
             asset_id=asset_id,
             kind=kind,
             grantee=grantee or self.accounts.grantee.address,
@@ -245,7 +247,6 @@ class Flow:
             revocable=revocable,
             terms_hash=h("terms"),
         )
-        holder = self.registry.assets.holder_of(asset_id)
         signer = next(a for a in vars(self.accounts).values() if a.address == holder)
         return self.registry.rights.grant(signer, request)
 

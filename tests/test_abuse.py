@@ -14,12 +14,12 @@ from registry.api.keys import Role
 from registry.api.limits import ClientLimit
 from registry.api.models import ApplicationIn
 from registry.chain import Registry
-from registry.chain.types import Application, AssetKind, Classification, Consent
+from registry.chain.types import Application, AssetKind, Classification, Consent, RightHolder
 from registry.content.canonical import canonical_json
 from registry.content.manifest import Manifest
 from registry.web.sessions import COOKIE, sessions_of
 from tests.api_support import Api, signed_in
-from tests.conftest import Accounts, Flow
+from tests.conftest import Accounts, Flow, h
 from tests.test_api import application_body, confirmed
 from tests.test_api_manifests import sample_manifest
 
@@ -32,7 +32,7 @@ def _unpublished(version: str) -> tuple[dict[str, Any], Application]:
     manifest["version"] = version
     manifest_hash, digest, codec = Manifest.model_validate(manifest).chain_fields()
     app = Application(
-        holder=manifest["holder"]["account"],
+        holders=(RightHolder(manifest["holder"]["account"], identity_hash=h("identity")),),
         region=370200,
         classification=Classification.GENERAL,
         kind=AssetKind.RESOURCE,

@@ -59,7 +59,7 @@ def body_of(act: Act, asset: int) -> dict[str, Any] | None:
     """A body the act's request model takes (what the chain would say of it is not asked)."""
     bodies: dict[str, dict[str, Any] | None] = {
         "apply": {
-            "holder": ADDRESS,
+            "holders": [{"account": ADDRESS, "rights": ["holding"], "identity_hash": H}],
             "region": 370200,
             "classification": "general",
             "manifest_hash": H,
@@ -100,6 +100,7 @@ def body_of(act: Act, asset: int) -> dict[str, Any] | None:
         "cancel": {"consent": {}},
         "revoke": {"reason_hash": H},
         "grant": {
+            "grantor": ADDRESS,
             "asset_id": asset,
             "kind": "processing",
             "grantee": ADDRESS,
@@ -108,7 +109,7 @@ def body_of(act: Act, asset: int) -> dict[str, Any] | None:
             "expiry": 2**39,
             "consent": {},
         },
-        "revoke_grant": {"reason_hash": H, "consent": {}},
+        "revoke_grant": {"revoker": ADDRESS, "reason_hash": H, "consent": {}},
         "annul_grant": {"reason_hash": H},
         "licence": {"asset_id": asset, "kind": "processing", "grantee": ADDRESS, "scenario": H},
     }
@@ -296,6 +297,8 @@ def cli_args(act: Act, targets: Targets) -> list[str]:
             "new_holder": ADDRESS,
             "pledgee": ADDRESS,
             "grantee": ADDRESS,
+            "grantor": ADDRESS,
+            "revoker": ADDRESS,
             "start": "2030-01-01",
             "expiry": "2031-01-01",
             "scenario": "a scenario",

@@ -150,7 +150,7 @@ def test_missing_field_is_named(api: Api, registry: Registry, accounts: Accounts
     [
         ("manifest_hash", "0x1234"),
         ("manifest_cid", "not hex"),
-        ("holder", "0xnotanaddress"),
+        ("co_signatures", ["0x00"]),  # one more than the further right-holders (none)
         ("region", 99),
         ("classification", "core"),
     ],
@@ -162,6 +162,18 @@ def test_bad_field_is_named(
     body[field] = value
     params = problem(api.post("/v1/assets", body, Role.HOLDER), 422)["invalid_params"]
     assert [p["name"] for p in params] == [field]
+
+
+def test_bad_right_holder_field_is_named_by_its_path(
+    api: Api, registry: Registry, accounts: Accounts
+) -> None:
+    body = application_body(registry, accounts, application(accounts.holder.address))
+    body["holders"][0]["rights"] = ["holding", "holding"]
+    params = problem(api.post("/v1/assets", body, Role.HOLDER), 422)["invalid_params"]
+    assert [p["name"] for p in params] == ["holders.0.rights"]
+    body["holders"][0]["rights"] = ["ownership"]
+    params = problem(api.post("/v1/assets", body, Role.HOLDER), 422)["invalid_params"]
+    assert [p["name"] for p in params] == ["holders.0.rights.0"]
 
 
 def test_unknown_asset_is_not_found(api: Api) -> None:

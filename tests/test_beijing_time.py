@@ -84,7 +84,8 @@ def test_pages_pdf_and_cli_show_beijing_dates_and_a_past_start_is_refused(
     monkeypatch.setenv("REGISTRY_HOLDER_KEY", accounts.holder.key.hex())
     runner = CliRunner()
     grant = [
-        "right", "grant", str(asset_id), "--kind", "processing",
+        "right", "grant", str(asset_id), "--grantor", accounts.holder.address,
+        "--kind", "processing",
         "--grantee", accounts.grantee.address, "--scenario", "港口调度分析",
         "--expiry", "2030-12-31", "--api", served, "--key", api.keys[Role.REGISTRAR],
     ]  # fmt: skip
@@ -103,6 +104,7 @@ def test_pages_pdf_and_cli_show_beijing_dates_and_a_past_start_is_refused(
 
     # The API and the consent drafts refuse the same, naming the field.
     body = {
+        "grantor": accounts.holder.address,
         "asset_id": asset_id,
         "kind": "operating",
         "grantee": accounts.grantee.address,

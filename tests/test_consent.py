@@ -117,6 +117,7 @@ def prepare(flow: Flow, name: str, holder: str, signer: LocalAccount) -> Act:
         )
     t = now(flow.w3) + DAY
     grant = GrantRequest(
+        a.holder_of(asset_id),
         asset_id,
         RightKind.PROCESSING,
         acc.grantee.address,
@@ -139,13 +140,13 @@ def prepare(flow: Flow, name: str, holder: str, signer: LocalAccount) -> Act:
     nonce = r.nonces(holder)
     consent = sign(signer, r.domain(), "Grant", grant_message(grant, nonce), DEADLINE)
     grant_id = r.grant(reg, grant, consent)
-    fields = {"grantId": grant_id, "reasonHash": h("ended")}
+    fields = {"grantId": grant_id, "revoker": holder, "reasonHash": h("ended")}
     return Act(
         r,
         "RevokeGrant",
         fields,
         lambda who, c, alt: r.revoke_grant(
-            who, grant_id, h("other reason") if alt else h("ended"), c
+            who, grant_id, h("other reason") if alt else h("ended"), c, revoker=holder
         ),
         acc.outsider,
     )

@@ -72,6 +72,7 @@ def test_grant_is_drafted_signed_and_relayed(
         api,
         {
             "act": "grant",
+            "grantor": accounts.holder.address,
             "asset_id": asset_id,
             "kind": "processing",
             "grantee": accounts.grantee.address,

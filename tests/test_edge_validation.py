@@ -216,7 +216,13 @@ def test_manifest_text_too_long_or_with_nul_or_bidi_controls_is_refused_naming_i
 
 def test_application_names_with_controls_are_refused_naming_them(mediated_api: Api) -> None:
     body = {
-        "holder": "0x15d34AAf54267DB7D7c367839aaf71A00a2C6A65",
+        "holders": [
+            {
+                "account": "0x15d34AAf54267DB7D7c367839aaf71A00a2C6A65",
+                "rights": ["holding"],
+                "identity_hash": "0x" + "44" * 32,
+            }
+        ],
         "region": 370200,
         "classification": "general",
         "manifest_hash": "0x" + "11" * 32,
@@ -233,14 +239,20 @@ def test_addresses_without_0x_are_refused_naming_them(mediated_api: Api) -> None
     manifest["holder"]["account"] = manifest["holder"]["account"].removeprefix("0x")
     assert named(mediated_api.post("/v1/manifests", manifest, Role.HOLDER)) == {"holder.account"}
     body = {
-        "holder": "15d34AAf54267DB7D7c367839aaf71A00a2C6A65",
+        "holders": [
+            {
+                "account": "15d34AAf54267DB7D7c367839aaf71A00a2C6A65",
+                "rights": ["holding"],
+                "identity_hash": "0x" + "44" * 32,
+            }
+        ],
         "region": 370200,
         "classification": "general",
         "manifest_hash": "0x" + "11" * 32,
         "manifest_cid": "0x" + "22" * 32,
         "consent": {},
     }
-    assert named(mediated_api.post("/v1/assets", body, Role.REGISTRAR)) == {"holder"}
+    assert named(mediated_api.post("/v1/assets", body, Role.REGISTRAR)) == {"holders.0.account"}
     transfer = mediated_api.post(
         "/v1/assets/1/transfer",
         {

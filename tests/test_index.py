@@ -12,12 +12,13 @@ from web3 import Web3
 
 from registry.chain import Deployment
 from registry.chain.compiler import Artifact
-from registry.chain.types import RightKind, Status
+from registry.chain.types import RightHolder, RightKind, Status
+from registry.devtools import joint_consent
 from registry.index import open_engine
 from registry.index.follower import Follower
 from registry.index.queries import Queries
 from registry.index.schema import assets, certificates, events, grants, metadata
-from tests.conftest import Flow, h
+from tests.conftest import Flow, application, h, now
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -68,6 +69,7 @@ def test_sync_projects_assets_grants_and_certificates(
         )
     assert names == [
         "Applied",
+        "RightHolderRecorded",
         "ApplicationAccepted",
         "NoticeStarted",
         "CertificateIssued",
@@ -76,6 +78,26 @@ def test_sync_projects_assets_grants_and_certificates(
         "FrozenChanged",
         "AnnotationRecorded",
     ]
+
+
+def test_sync_projects_every_right_holder_in_order(
+    flow: Flow, database: str, w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]
+) -> None:
+    a, acc = flow.registry.assets, flow.accounts
+    co = RightHolder(acc.holder2.address, 0b110, 0, 2**39, h("id:2"), h("limits"), "仅限境内使用")
+    app = application(acc.holder.address, "jointly held", co_holders=(co,))
+    asset_id = a.submit_application(acc.holder, app, joint_consent(a, (None, acc.holder2), app))
+    f = follower(database, w3, deployment, artifacts)
+    f.sync()
+    rows = Queries(f.engine).asset(asset_id, now(w3))["right_holders"]  # type: ignore[index]
+    assert [(r["account"], r["position"], r["right_names"]) for r in rows] == [
+        (acc.holder.address, 0, ["holding", "processing", "operating"]),
+        (acc.holder2.address, 1, ["processing", "operating"]),
+    ]
+    assert (rows[1]["expiry"], rows[1]["restrictions"]) == (2**39, "仅限境内使用")
+    assert rows[1]["identity_hash"] == "0x" + h("id:2").hex()
+    held = Queries(f.engine).right_holdings(acc.holder2.address)
+    assert [r["asset_id"] for r in held] == [asset_id]
 
 
 def test_sync_rewinds_and_rebuilds_after_lost_blocks(

@@ -24,6 +24,7 @@ from registry.chain.types import (
     ObjectionStatus,
     ParentRef,
     RefusalReason,
+    RightHolder,
     RightKind,
     Status,
 )
@@ -395,7 +396,7 @@ def test_submit_application_records_asset_and_event(flow: Flow) -> None:
         ({"manifest_hash": ZERO32}, "InvalidManifest", ()),
         ({"manifest_cid": ZERO32}, "InvalidManifest", ()),
         ({"cid_codec": 0x71}, "InvalidCidCodec", (0x71,)),
-        ({"holder": "0x" + "00" * 20}, "InvalidHolder", ("0x" + "00" * 20,)),
+        ({"holders": (RightHolder("0x" + "00" * 20),)}, "InvalidHolder", ("0x" + "00" * 20,)),
         ({"kind": AssetKind.PRODUCT}, "ProductNeedsParents", ()),
         ({"parents": (ParentRef(1),)}, "ResourceHasParents", ()),
     ],

@@ -46,9 +46,11 @@ from registry.chain.types import (
     ObjectionOutcome,
     PostObjectionStatus,
     RefusalReason,
+    RightHolder,
     RightKind,
     Status,
 )
+from registry.devtools import joint_consent
 from registry.workdays import (
     CalendarDataError,
     add_working_days,
@@ -81,6 +83,8 @@ class MAsset:
     pledgee: str | None = None
     expires: int = 0
     certificate: int = 0
+    co: tuple[LocalAccount, int, int] | None = None
+    """The joint applicant, if any: its account, rights mask and expiry (0: with the asset)."""
     superseded: list[int] = field(default_factory=list)
 
     @property
@@ -326,13 +330,36 @@ class Model(RuleBasedStateMachine):
             m.accepted = a.procedure_of(aid).accepted_at
             m.paused_at = a.procedure_of(aid).paused_at
 
-    @rule(holder=st.sampled_from([0, 1]), manifest=st.integers(0, 10**9))
-    def apply(self, holder: int, manifest: int) -> None:
-        who = self.holders[holder]
-        asset_id = self.reg.assets.submit_application(
-            who, application(who.address, f"m{manifest}-{len(self.assets)}")
+    def has(self, a: MAsset, kind: RightKind, account: str, t: int) -> bool:
+        """The model of ``hasRight``: the holder holds all three; the joint applicant its mask
+        until its expiry; nothing counts on an asset not issued now or expired by ``t``."""
+        if a.status != Status.ISSUED or t >= a.expires:
+            return False
+        if account == a.holder.address:
+            return True
+        if a.co is None or a.co[0].address != account:
+            return False
+        return bool(a.co[1] & kind.bit) and (a.co[2] == 0 or t < a.co[2])
+
+    @rule(
+        holder=st.sampled_from([0, 1]),
+        manifest=st.integers(0, 10**9),
+        co=st.sampled_from([0, 0b001, 0b010, 0b100, 0b110, 0b111]),
+        co_days=st.sampled_from([0, 3, 400]),
+    )
+    def apply(self, holder: int, manifest: int, co: int = 0, co_days: int = 0) -> None:
+        """A sole application, or a joint one (共同申请) with the other holder as co-holder of
+        ``co`` (a rights mask) until ``co_days`` from now (0: with the registration)."""
+        who, other = self.holders[holder], self.holders[1 - holder]
+        expiry = self.t() + co_days * DAY if co_days else 0
+        joint = (RightHolder(other.address, co, 0, expiry, h("id"), ZERO32, "无"),) if co else ()
+        app = application(who.address, f"m{manifest}-{len(self.assets)}", co_holders=joint)
+        signers = (None, other) if co else (None,)
+        consent = joint_consent(self.reg.assets, signers, app)
+        asset_id = self.reg.assets.submit_application(who, app, consent)
+        self.assets[asset_id] = MAsset(
+            holder=who, clock=self.last_time(), co=(other, co, expiry) if co else None
         )
-        self.assets[asset_id] = MAsset(holder=who, clock=self.last_time())
 
     @rule(i=st.integers(0, 3))
     def accept(self, i: int) -> None:
@@ -678,6 +705,9 @@ class Model(RuleBasedStateMachine):
             error = self.require_active(aid, self.t())
             if error:
                 return error
+            co = self.assets[aid].co
+            if co is not None and co[0] is to:
+                return "InvalidHolder"  # a co-holder's rights would merge unseen
             return "Pledged" if self.assets[aid].pledgee else None
 
         def send() -> None:
@@ -815,6 +845,7 @@ class Model(RuleBasedStateMachine):
         revocable=st.booleans(),
         offset=st.sampled_from([-DAY, 0, 2 * DAY, 20 * DAY]),
         days=st.sampled_from([1, 5, 30, 400]),
+        by_co=st.booleans(),
     )
     def grant(
         self,
@@ -826,11 +857,18 @@ class Model(RuleBasedStateMachine):
         revocable: bool,
         offset: int,
         days: int,
+        by_co: bool,
     ) -> None:
+        """A licence granted by the holder, or by the co-holder (which needs the operating
+        right now: NotOperator otherwise)."""
         aid = self.asset_id(i)
         t0 = self.t()
         start, expiry = t0 + offset, t0 + offset + days * DAY
+        holder = self.assets[aid].holder if aid in self.assets else self.acc.holder
+        co = self.assets[aid].co if aid in self.assets else None
+        grantor = co[0] if by_co and co is not None else holder
         request = GrantRequest(
+            grantor.address,
             aid,
             kind,
             self.grantees[grantee],
@@ -842,7 +880,6 @@ class Model(RuleBasedStateMachine):
             h("terms"),
         )
         grant_id = self.reg.rights.grant_id_of(aid, kind, request.grantee, request.scenario)
-        holder = self.assets[aid].holder if aid in self.assets else self.acc.holder
 
         def predict() -> str | None:
             t = self.t()
@@ -858,6 +895,10 @@ class Model(RuleBasedStateMachine):
                 return "AssetNotIssued"
             if a.frozen:
                 return "AssetFrozen"
+            if a.co is not None and grantor is a.co[0]:
+                self.sure(t, a.co[2])
+            if not self.has(a, RightKind.OPERATING, grantor.address, t):
+                return "NotOperator"
             old = self.grants.get(grant_id)
             if old is not None and not old.revoked:
                 self.sure(t, old.expiry)
@@ -875,7 +916,7 @@ class Model(RuleBasedStateMachine):
                     return "ExclusiveConflict"
             return None
 
-        if self.attempt(predict, self.reg.rights.grant, holder, request):
+        if self.attempt(predict, self.reg.rights.grant, grantor, request):
             stored = self.reg.rights.get_grant(grant_id)
             t = self.last_time()
             x = self.excl.setdefault((aid, kind), MExcl())
@@ -1042,6 +1083,10 @@ class Model(RuleBasedStateMachine):
                 aid, RightKind.HOLDING, a.holder.address, ZERO32, now
             )
             assert holding == (a.status == Status.ISSUED and now < a.expires)
+            if a.co is not None and abs(now - a.co[2]) >= UNSURE:
+                for kind in RightKind:
+                    chain = self.reg.assets.has_right(aid, kind, a.co[0].address, now)
+                    assert chain == self.has(a, kind, a.co[0].address, now), (aid, kind)
 
 
 @pytest.mark.usefixtures("registry")

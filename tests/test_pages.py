@@ -9,10 +9,12 @@ import hashlib
 from web3 import Web3
 
 from registry.api.keys import Role
+from registry.api.models import ApplicationIn
 from registry.chain import Registry
-from registry.chain.types import Application, AssetKind, Classification
+from registry.chain.types import Application, AssetKind, Classification, RightHolder, RightKind
+from registry.devtools import joint_consent
 from tests.api_support import Api
-from tests.conftest import Accounts, past_notice
+from tests.conftest import Accounts, h, past_notice
 from tests.test_api import application_body, confirmed
 from tests.test_api_manifests import sample_manifest
 
@@ -37,7 +39,7 @@ def applied(
             entry["sha256"] = hashlib.sha256(f"{version}{entry['sha256']}".encode()).hexdigest()
     published = api.post("/v1/manifests", manifest, Role.HOLDER).json()
     app = Application(
-        holder=accounts.holder.address,
+        holders=(RightHolder(accounts.holder.address, identity_hash=h("identity")),),
         region=370200,
         classification=Classification.GENERAL,
         kind=AssetKind.RESOURCE,
@@ -50,6 +52,54 @@ def applied(
     )
     api.indexed()
     return int(op["result"]["asset_id"])
+
+
+def test_joint_application_shows_every_right_holder_on_the_asset_page(
+    api: Api, registry: Registry, accounts: Accounts
+) -> None:
+    manifest = sample_manifest()
+    manifest["version"] = "pages-joint"
+    published = api.post("/v1/manifests", manifest, Role.HOLDER).json()
+    co = RightHolder(
+        accounts.holder2.address,
+        RightKind.PROCESSING.bit | RightKind.OPERATING.bit,
+        0,
+        0,
+        h("id:2"),
+        h("limits"),
+        "仅限境内使用",
+    )
+    app = Application(
+        holders=(RightHolder(accounts.holder.address, identity_hash=h("identity")), co),
+        region=370200,
+        classification=Classification.GENERAL,
+        kind=AssetKind.RESOURCE,
+        manifest_hash=bytes.fromhex(published["manifest_hash"][2:]),
+        manifest_cid=bytes.fromhex(published["manifest_cid"][2:]),
+        cid_codec=published["cid_codec"],
+    )
+    consent = joint_consent(registry.assets, (accounts.holder, accounts.holder2), app)
+    body = ApplicationIn.of(app, consent).model_dump(mode="json")
+    missing = api.post("/v1/assets", {**body, "co_signatures": []}, Role.HOLDER)
+    assert missing.status_code == 422
+    assert [p["name"] for p in missing.json()["invalid_params"]] == ["co_signatures"]
+    op = confirmed(api, api.post("/v1/assets", body, Role.HOLDER))
+    api.indexed()
+    asset_id = int(op["result"]["asset_id"])
+    asset = api.get(f"/v1/assets/{asset_id}").json()
+    assert [(r["account"], r["right_names"]) for r in asset["right_holders"]] == [
+        (accounts.holder.address, ["holding", "processing", "operating"]),
+        (accounts.holder2.address, ["processing", "operating"]),
+    ]
+    rights = api.get(f"/v1/assets/{asset_id}/rights").json()
+    assert [r["account"] for r in rights["right_holders"]] == [
+        accounts.holder.address,
+        accounts.holder2.address,
+    ]
+    page = api.get(f"/a/{asset_id}").text
+    assert accounts.holder2.address in page
+    assert "仅限境内使用" in page
+    assert page.count("数据产品经营权") >= 2  # the right shared by the two right-holders
 
 
 def test_register_finds_the_sample_and_shows_its_page(

@@ -22,6 +22,7 @@ PROC, OPER = RightKind.PROCESSING, RightKind.OPERATING
 def request(flow: Flow, asset_id: int, **kw: object) -> GrantRequest:
     t = now(flow.w3) + 5
     values: dict[str, object] = {
+        "grantor": flow.accounts.holder.address,
         "asset_id": asset_id,
         "kind": PROC,
         "grantee": flow.accounts.grantee.address,
@@ -66,6 +67,7 @@ def test_grant_records_the_licence(flow: Flow) -> None:
         grantId=grant_id,
         assetId=asset_id,
         grantee=req.grantee,
+        grantor=acc.holder.address,
         kind=PROC,
         scenario=req.scenario,
         start=req.start,
@@ -100,6 +102,11 @@ def test_grant_refusals(flow: Flow) -> None:
         ),
         (request(flow, asset_id, grantee=holder.address), "InvalidGrantee", (holder.address,)),
         (request(flow, 999), "AssetNotIssued", (999,)),
+        (
+            request(flow, asset_id, grantor=acc.outsider.address),
+            "NotOperator",
+            (asset_id, acc.outsider.address),
+        ),
     ]
     for req, error, args in cases:
         with reverts(error, *args):
@@ -130,7 +137,9 @@ def test_one_live_licence_per_grantee_and_scenario(flow: Flow) -> None:
     flow.grant(asset_id, scenario="another scenario")
     flow.grant(asset_id, kind=OPER)
     advance(flow.w3, 11 * DAY)
-    assert flow.grant(asset_id, days=10) == grant_id
+    # Starting tomorrow: a start already past would be moved to the block's time, so the term
+    # would be shorter by however long the transaction took to be mined on a busy machine.
+    assert flow.grant(asset_id, days=10, start=now(flow.w3) + DAY) == grant_id
     assert r.get_grant(grant_id).revision == 2
     event = assert_emitted(
         last_receipt(flow.w3),
@@ -139,6 +148,7 @@ def test_one_live_licence_per_grantee_and_scenario(flow: Flow) -> None:
         grantId=grant_id,
         assetId=asset_id,
         grantee=flow.accounts.grantee.address,
+        grantor=flow.accounts.holder.address,
         kind=PROC,
         scenario=h("scenario"),
         start=r.get_grant(grant_id).start,
@@ -222,6 +232,8 @@ def test_revoke_grant_by_holder_and_annul_by_registrar(flow: Flow) -> None:
     with reverts("GrantNotRevocable", fixed):
         r.revoke_grant(acc.holder, fixed, h("why"))
     with reverts("NotHolder", acc.holder.address, acc.outsider.address):
+        r.revoke_grant(acc.outsider, loose, h("why"), revoker=acc.holder.address)
+    with reverts("NotOperator", asset_id, acc.outsider.address):
         r.revoke_grant(acc.outsider, loose, h("why"))
     receipt = r.revoke_grant(acc.holder, loose, h("why"))
     assert r.events(receipt, "RightRevoked")[0]["args"]["by"] == acc.holder.address

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
-import {Consent} from "./IConsent.sol";
+import {Consent, JointConsent} from "./IConsent.sol";
+import {RightKind} from "./IRightsRegistry.sol";
 
 /// @notice Data resource (数据资源) or data product (数据产品) built from licensed resources.
 enum AssetKind {
@@ -47,7 +48,10 @@ enum ObjectionStatus {
     Dismissed
 }
 
-/// @notice A registered asset. The first slot holds everything the lifecycle rules read.
+/// @notice A registered asset. The first slot holds everything the lifecycle rules read; the
+/// fourth the times and the first right-holder's rights (`holder`'s: a mask of bits
+/// `1 << RightKind` and their term, 0 meaning from the deposit or to the registration's expiry),
+/// so that an application of one right-holder writes no slot more than one without rights did.
 struct Asset {
     address holder;
     Status status;
@@ -64,7 +68,41 @@ struct Asset {
     uint40 noticeEndsAt;
     uint40 issuedAt;
     uint40 expiresAt;
+    uint8 holderRights;
+    uint40 holderStart;
+    uint40 holderExpiry;
     uint64 certificateId;
+}
+
+/// @notice One right-holder of an application's rights configuration (权利配置, 指引 annex 1),
+/// in the applicants' order; the first is the asset's `holder`, who acts for the registration
+/// and receives its certificate. Several right-holders may hold the same right at once (art. 21).
+/// @param account The account that consents and acts for the right-holder.
+/// @param rights Which of the three rights it holds: bit `1 << RightKind` (holding 1, use 2,
+/// operating 4), at least one.
+/// @param start When its rights start (Unix seconds); 0: from the deposit.
+/// @param expiry When they end (Unix seconds, exclusive); 0: with the registration.
+/// @param identityHash Commitment to its name and unified social credit code or ID number (the
+/// center keeps the names; see `registry.chain.types.identity_commitment`).
+/// @param restrictionsHash Hash of the full restrictions on exercising its rights; zero: none.
+/// @param restrictions A short public text of those restrictions (at most 300 bytes), shown in
+/// the notice; empty: none (无).
+struct RightHolder {
+    address account;
+    uint8 rights;
+    uint40 start;
+    uint40 expiry;
+    bytes32 identityHash;
+    bytes32 restrictionsHash;
+    string restrictions;
+}
+
+/// @notice A right-holder's rights as stored: one slot per (asset, account), which `hasRight`
+/// reads once. Zero `rights`: not a right-holder.
+struct RightTerm {
+    uint8 rights;
+    uint40 start;
+    uint40 expiry;
 }
 
 /// @notice A source of a data product: the parent asset and the processing licence it was made
@@ -81,12 +119,14 @@ struct ParentRef {
     bytes32 scenario;
 }
 
-/// @notice An initial registration application (首次登记申请).
+/// @notice An initial registration application (首次登记申请), of one applicant or several
+/// jointly (共同申请): every right-holder consents.
+/// @param holders The rights configuration, 1 to 16 right-holders; the first is the holder.
 /// @param manifestHash SHA-256 of the manifest's canonical JSON (RFC 8785).
 /// @param manifestCid The sha2-256 digest inside the manifest's CIDv1.
 /// @param cidCodec The CID's multicodec: 0x55 (raw) or 0x70 (dag-pb).
 struct Application {
-    address holder;
+    RightHolder[] holders;
     uint24 region;
     Classification classification;
     AssetKind kind;
@@ -153,6 +193,28 @@ interface IAssetRegistry {
         bytes32 manifestHash,
         bytes32 manifestCid,
         uint8 cidCodec
+    );
+
+    /// @notice A right-holder of the application's rights configuration, in the applicants'
+    /// order (the first is the holder). Its rights and term are in storage (`rightsOf`); the
+    /// identity commitment and the restrictions are here only.
+    /// @param assetId The asset.
+    /// @param account The right-holder's account.
+    /// @param rights Bit `1 << RightKind` per right held.
+    /// @param start When they start (0: from the deposit).
+    /// @param expiry When they end (0: with the registration).
+    /// @param identityHash Commitment to its name and credit code or ID number.
+    /// @param restrictionsHash Hash of the full restrictions (zero: none).
+    /// @param restrictions Their short public text.
+    event RightHolderRecorded(
+        uint64 indexed assetId,
+        address indexed account,
+        uint8 rights,
+        uint40 start,
+        uint40 expiry,
+        bytes32 identityHash,
+        bytes32 restrictionsHash,
+        string restrictions
     );
 
     /// @notice A data product was linked to one of its sources when it was applied for.
@@ -313,6 +375,36 @@ interface IAssetRegistry {
     /// @param closedAt When the window closed (the start of the expiry's day in Beijing).
     error RenewalLapsed(uint64 assetId, uint40 closedAt);
 
+    /// @notice An application names no right-holder, or more than 16.
+    /// @param count How many it names.
+    error RightHolderCount(uint256 count);
+
+    /// @notice A right-holder's rights are none, or bits beyond the three rights.
+    /// @param account The right-holder.
+    /// @param rights The mask given.
+    error InvalidRights(address account, uint8 rights);
+
+    /// @notice A right-holder's term ends at or before its start.
+    /// @param account The right-holder.
+    /// @param start The start given.
+    /// @param expiry The expiry given.
+    error InvalidRightTerm(address account, uint40 start, uint40 expiry);
+
+    /// @notice The same account is named twice in a rights configuration.
+    /// @param account The account.
+    error DuplicateRightHolder(address account);
+
+    /// @notice A right-holder's public restrictions text is longer than 300 bytes.
+    /// @param account The right-holder.
+    /// @param length Its length in bytes.
+    error RestrictionsTooLong(address account, uint256 length);
+
+    /// @notice A joint application needs one signature (or the sender's own consent, empty) per
+    /// right-holder, in their order.
+    /// @param holders How many right-holders it names.
+    /// @param signatures How many signatures came.
+    error ConsentCount(uint256 holders, uint256 signatures);
+
     /// @notice A data product must name the sources it was made from.
     error ProductNeedsParents();
 
@@ -333,7 +425,8 @@ interface IAssetRegistry {
     /// @param grantId The licence looked for; zero when the applicant was to hold the source.
     error ParentNotLicensed(uint64 parentId, bytes32 grantId);
 
-    /// @notice The holder, new holder or pledgee is the zero address or the asset's present holder.
+    /// @notice The holder, new holder or pledgee is the zero address or the asset's present holder,
+    /// or a new holder is a co-holder of the asset already (its rights would merge unseen).
     /// @param holder The address given.
     error InvalidHolder(address holder);
 
@@ -347,21 +440,29 @@ interface IAssetRegistry {
     /// @notice The act needs the certificate and rights contracts, which are not wired yet.
     error ModulesNotSet();
 
-    /// @notice Files an initial application (首次登记申请); anyone may send it with the holder's
-    /// consent. Returns the new asset id.
+    /// @notice Files an initial application (首次登记申请), one applicant's or several applicants'
+    /// jointly; anyone may send it with every right-holder's consent. Returns the new asset id.
     /// @dev Requirements:
-    /// - `application.holder` is not zero ({InvalidHolder}) and the data is not core ({CoreDataRefused});
+    /// - the data is not core ({CoreDataRefused});
+    /// - 1 to 16 right-holders ({RightHolderCount}), each a distinct ({DuplicateRightHolder}),
+    ///   non-zero account ({InvalidHolder}) holding one to three rights ({InvalidRights}) over a
+    ///   term that ends after it starts, where both are given ({InvalidRightTerm}), with public
+    ///   restrictions of at most 300 bytes ({RestrictionsTooLong});
     /// - `application.region` is a GB/T 2260 code ({InvalidRegion});
     /// - the manifest's hash and CID digest are set ({InvalidManifest}) and its codec is raw or
     ///   dag-pb ({InvalidCidCodec});
     /// - a product names 1 to 16 sources ({ProductNeedsParents}, {TooManyParents}), a resource
     ///   none ({ResourceHasParents});
-    /// - `consent` is the holder's, signed as `Application`;
-    /// - every source is issued and within its validity ({ParentNotIssued}), and held by the
-    ///   holder (scenario zero) or licensed to it for processing under the scenario ({ParentNotLicensed}).
+    /// - `consent` has one signature per right-holder, in their order ({ConsentCount}): each that
+    ///   right-holder's over `Application` under the consent's nonce (the holder's, spent once)
+    ///   and deadline ({ConsentExpired}, {InvalidConsent}), or empty for the sender ({NotHolder});
+    /// - every source is issued and within its validity ({ParentNotIssued}), and the holder has
+    ///   the use right in it (scenario zero) or a processing licence under the scenario
+    ///   ({ParentNotLicensed}).
     ///
-    /// Emits an {Applied} event, and a {ParentLinked} event per source.
-    function submitApplication(Application calldata application, Consent calldata consent)
+    /// Emits an {Applied} event, a {RightHolderRecorded} event per right-holder in order, and a
+    /// {ParentLinked} event per source.
+    function submitApplication(Application calldata application, JointConsent calldata consent)
         external
         returns (uint64 assetId);
 
@@ -392,11 +493,12 @@ interface IAssetRegistry {
         returns (uint256 certificateId);
 
     /// @notice Transfer registration: a new holder, with the current holder's consent; the new
-    /// holder's transfer certificate supersedes the old one.
+    /// holder takes the holder's rights and term, and its transfer certificate supersedes the old
+    /// one. Co-holders keep theirs.
     /// @dev Requirements:
     /// - the caller has REGISTRAR;
     /// - the asset is `Issued`, within its validity and not frozen;
-    /// - `newHolder` is neither zero nor the holder ({InvalidHolder});
+    /// - `newHolder` is neither zero, nor the holder, nor a co-holder ({InvalidHolder});
     /// - the asset is not pledged ({Pledged});
     /// - `consent` is the holder's, signed as `Transfer`.
     ///
@@ -487,6 +589,16 @@ interface IAssetRegistry {
     /// `DeemedAccepted`: the latter only where the calendar answers); `None` for an unknown
     /// asset. Never reverts.
     function statusOf(uint64 assetId) external view returns (Status);
+
+    /// @notice Whether `account` holds right `kind` in the asset's rights configuration at
+    /// `time`: the registration is issued and within its validity then, and the right-holder's
+    /// term (from the deposit and to the expiry where not given) covers it. One storage read
+    /// beyond the asset's record. Licences are {IRightsRegistry-hasRight}'s. Never reverts.
+    function hasRight(uint64 assetId, RightKind kind, address account, uint40 time) external view returns (bool);
+
+    /// @notice `account`'s rights in the asset's configuration as stored (zero: none), the
+    /// holder's included. Never reverts.
+    function rightsOf(uint64 assetId, address account) external view returns (RightTerm memory);
 
     /// @notice The asset's present holder.
     /// @dev Requirements:

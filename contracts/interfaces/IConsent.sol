@@ -14,6 +14,17 @@ struct Consent {
     bytes signature;
 }
 
+/// @notice Every right-holder's consent to a joint act (a joint application, 共同申请): each
+/// signs the same act under one `nonce` and `deadline`, the first right-holder's nonce, spent
+/// once, so a further signer writes no nonce of its own. `signatures[i]` is the i-th
+/// right-holder's (ECDSA, or EIP-1271 for a contract wallet); empty where that right-holder
+/// sends the act itself.
+struct JointConsent {
+    uint256 deadline;
+    uint256 nonce;
+    bytes[] signatures;
+}
+
 /// @title Errors shared by every contract that accepts a holder's consent.
 interface IConsentErrors {
     /// @notice The signature's deadline has passed: the holder must sign the act again.

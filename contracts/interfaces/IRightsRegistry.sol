@@ -3,16 +3,20 @@ pragma solidity 0.8.28;
 
 import {Consent} from "./IConsent.sol";
 
-/// @notice The three separated rights (三权分置). Holding is the asset's current holder; the
-/// other two are granted by licence.
+/// @notice The three rights (指引 art. 3): holding (持有权), use (使用权: processing, aggregating,
+/// analysing, deriving) and operating (经营权). Each is registered for its right-holders in the
+/// asset's rights configuration; a licence of use or operating for one scenario is an exercise
+/// of the operating right, granted here.
 enum RightKind {
     Holding,
     Processing,
     Operating
 }
 
-/// @notice A licence (许可) of a processing or operating right, for one scenario (一场景一授权).
+/// @notice A licence (许可) of a processing or operating right, for one scenario (一场景一授权),
+/// granted by a holder of the operating right (`grantor`), who consents.
 struct GrantRequest {
+    address grantor;
     uint64 assetId;
     RightKind kind;
     address grantee;
@@ -60,6 +64,7 @@ interface IRightsRegistry {
     /// @param grantId `keccak256(abi.encode(assetId, kind, grantee, scenario))`.
     /// @param assetId The asset.
     /// @param grantee Who holds the right.
+    /// @param grantor The holder of the operating right who granted it.
     /// @param kind Processing or operating.
     /// @param scenario The use scenario it is granted for (一场景一授权).
     /// @param start When it starts counting (Unix seconds; never before its registration).
@@ -72,6 +77,7 @@ interface IRightsRegistry {
         bytes32 indexed grantId,
         uint64 indexed assetId,
         address indexed grantee,
+        address grantor,
         RightKind kind,
         bytes32 scenario,
         uint40 start,
@@ -104,7 +110,12 @@ interface IRightsRegistry {
     /// @param expiry The expiry asked for.
     error InvalidTerm(uint40 start, uint40 expiry);
 
-    /// @notice The grantee is the zero address or the holder itself.
+    /// @notice The grantor or revoker does not hold the asset's operating right now.
+    /// @param assetId The asset.
+    /// @param account The account named.
+    error NotOperator(uint64 assetId, address account);
+
+    /// @notice The grantee is the zero address or the grantor itself.
     /// @param grantee The address given.
     error InvalidGrantee(address grantee);
 
@@ -148,28 +159,32 @@ interface IRightsRegistry {
     /// @param certificateId Its licence certificate.
     error LicenceAlreadyRegistered(bytes32 grantId, uint256 certificateId);
 
-    /// @notice Grants a right with the holder's consent; anyone may send it. Returns the grant id.
+    /// @notice Grants a right, in exercise of the grantor's operating right and with its
+    /// consent; anyone may send it. Returns the grant id.
     /// @dev Requirements:
     /// - `request.kind` is processing or operating ({NotGrantable});
     /// - `request.scenario` is not zero ({InvalidScenario});
     /// - the term ends after its start, taken as now if earlier ({InvalidTerm});
     /// - the asset is issued, within its validity ({AssetNotIssued}) and not frozen ({AssetFrozen});
-    /// - the grantee is neither zero nor the holder ({InvalidGrantee});
-    /// - `consent` is the holder's, signed as `Grant`;
+    /// - `request.grantor` holds the operating right now ({NotOperator});
+    /// - the grantee is neither zero nor the grantor ({InvalidGrantee});
+    /// - `consent` is the grantor's, signed as `Grant`;
     /// - no grant under the same id still counts ({GrantStillActive});
     /// - exclusivity holds ({ExclusiveConflict}).
     ///
     /// Emits a {RightGranted} event.
     function grant(GrantRequest calldata request, Consent calldata consent) external returns (bytes32 grantId);
 
-    /// @notice The holder revokes a revocable grant; anyone may send it with the holder's consent.
+    /// @notice A holder of the operating right revokes a revocable grant; anyone may send it
+    /// with that right-holder's consent.
     /// @dev Requirements:
     /// - the grant exists ({UnknownGrant}), still counts or will ({GrantNotActive}) and is
     ///   revocable ({GrantNotRevocable});
-    /// - `consent` is the holder's, signed as `RevokeGrant`.
+    /// - `revoker` holds the asset's operating right now ({NotOperator});
+    /// - `consent` is the revoker's, signed as `RevokeGrant`.
     ///
     /// Emits a {RightRevoked} event (and {ICertificates-CertificateRevoked} for a registered licence).
-    function revokeGrant(bytes32 grantId, bytes32 reasonHash, Consent calldata consent) external;
+    function revokeGrant(bytes32 grantId, address revoker, bytes32 reasonHash, Consent calldata consent) external;
 
     /// @notice The registrar annuls any grant (fraud, court order), revocable or not.
     /// @dev Requirements:
@@ -191,10 +206,10 @@ interface IRightsRegistry {
         external
         returns (uint256 certificateId);
 
-    /// @notice Whether `account` has right `kind` on the asset for `scenario` at `time`.
-    /// Holding is answered for the present holder; grants count from start (inclusive) to
-    /// expiry (exclusive); nothing counts on an asset that is not issued or has expired.
-    /// Never reverts.
+    /// @notice Whether `account` has right `kind` on the asset for `scenario` at `time`: as a
+    /// right-holder of the asset's rights configuration ({IAssetRegistry-hasRight}, any scenario),
+    /// or by a grant for the scenario, counted from start (inclusive) to expiry (exclusive);
+    /// nothing counts on an asset that is not issued or has expired. Never reverts.
     function hasRight(uint64 assetId, RightKind kind, address account, bytes32 scenario, uint40 time)
         external
         view

@@ -108,9 +108,28 @@ class AnnotationOut(BaseModel):
     document_number: str | None = Field(description="a seizure's document number")
 
 
-class AssetOut(AssetSummary):
-    """One asset, with the assets it derives from, the objections to it and its annotations."""
+class RightHolderOut(BaseModel):
+    """A right-holder of the asset's rights configuration (权利配置), in the applicants' order
+    (``position`` 0 is the holder). Its name and code stay with the center; ``identity_hash``
+    commits to them."""
 
+    asset_id: int
+    account: str
+    position: int
+    rights: int = Field(description="bit 1 holding (持有权), 2 use (使用权), 4 operating (经营权)")
+    right_names: list[str] = Field(description="holding, processing (use), operating")
+    start: int = Field(description="Unix seconds; 0: from the deposit")
+    expiry: int = Field(description="Unix seconds; 0: with the registration")
+    identity_hash: str
+    restrictions_hash: str
+    restrictions: str
+
+
+class AssetOut(AssetSummary):
+    """One asset, with its right-holders, the assets it derives from, the objections to it and
+    its annotations."""
+
+    right_holders: list[RightHolderOut]
     parents: list[ParentOut]
     objections: list[ObjectionOut]
     post_objections: list[PostObjectionOut] = Field(
@@ -146,6 +165,7 @@ class GrantOut(BaseModel):
     asset_id: int
     kind: int = Field(description="1 processing (加工使用权), 2 operating (产品经营权)")
     grantee: str
+    grantor: str = Field(description="the holder of the operating right who granted it")
     scenario: str
     start: int
     expiry: int
@@ -158,13 +178,17 @@ class GrantOut(BaseModel):
 
 
 class AssetRights(BaseModel):
-    holding: str = Field(description="the holder (数据资源持有权)")
+    holding: str = Field(description="the holder: the first right-holder, who acts for it")
+    right_holders: list[RightHolderOut]
     grants: list[GrantOut]
 
 
 class AccountRights(BaseModel):
     account: str
-    holding: list[int] = Field(description="the assets the account holds")
+    holding: list[int] = Field(description="the assets the account is the holder of")
+    right_holdings: list[RightHolderOut] = Field(
+        description="every configuration naming the account, as holder or co-holder"
+    )
     grants: list[GrantOut]
 
 

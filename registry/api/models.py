@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from registry.chain.outbox import Operation, OperationStatus
 from registry.chain.types import (
@@ -14,9 +22,13 @@ from registry.chain.types import (
     Classification,
     Consent,
     GrantRequest,
+    JointConsent,
     ParentRef,
     RefusalReason,
+    RightHolder,
     RightKind,
+    rights_mask,
+    rights_of_mask,
 )
 from registry.fields import REGIONS, Address, PlainText, shallow
 
@@ -67,8 +79,79 @@ class ParentIn(Strict):
     scenario: Hash32 = ZERO
 
 
+RightName = Literal["holding", "processing", "operating"]
+"""A right by the contract's ``RightKind`` name: holding (持有权), use (使用权, ``processing``),
+operating (经营权)."""
+MAX_RESTRICTIONS = 300
+"""UTF-8 bytes of a right-holder's public restrictions text, as the contract allows."""
+
+
+def _restrictions_bytes(text: str) -> str:
+    if len(text.encode("utf-8")) > MAX_RESTRICTIONS:
+        raise ValueError(f"at most {MAX_RESTRICTIONS} UTF-8 bytes (a Chinese character is 3)")
+    return text
+
+
+class RightHolderIn(Strict):
+    """One right-holder of the rights configuration (权利配置, 指引 annex 1), in the applicants'
+    order: the first is the holder, who acts for the registration and receives the certificate.
+    Several right-holders may hold the same right at once (art. 21)."""
+
+    account: Address
+    rights: list[RightName] = Field(min_length=1, max_length=3)
+    start: Uint40 = Field(0, description="Unix seconds; 0: from the deposit")
+    expiry: Uint40 = Field(0, description="Unix seconds (exclusive); 0: with the registration")
+    identity_hash: Hash32 = Field(
+        description="SHA-256 commitment to the name and credit code or ID number"
+        " (registry.chain.types.identity_commitment)"
+    )
+    restrictions_hash: Hash32 = Field(ZERO, description="hash of the full restrictions")
+    restrictions: Annotated[
+        str, Field(max_length=MAX_RESTRICTIONS), PlainText, AfterValidator(_restrictions_bytes)
+    ] = Field("", description="short public text of the restrictions (at most 300 bytes)")
+
+    @field_validator("rights")
+    @classmethod
+    def _distinct_rights(cls, rights: list[RightName]) -> list[RightName]:
+        if len(set(rights)) != len(rights):
+            raise ValueError("each right at most once")
+        return rights
+
+    @field_validator("expiry")
+    @classmethod
+    def _after_start(cls, expiry: int, info: ValidationInfo) -> int:
+        if expiry and expiry <= info.data.get("start", 0):
+            raise ValueError("the term ends after it starts")
+        return expiry
+
+    @classmethod
+    def of(cls, holder: RightHolder) -> RightHolderIn:
+        return cls(
+            account=holder.account,
+            rights=[k.name.lower() for k in rights_of_mask(holder.rights)],  # type: ignore[misc]
+            start=holder.start,
+            expiry=holder.expiry,
+            identity_hash="0x" + holder.identity_hash.hex(),
+            restrictions_hash="0x" + holder.restrictions_hash.hex(),
+            restrictions=holder.restrictions,
+        )
+
+    def to_holder(self) -> RightHolder:
+        return RightHolder(
+            account=self.account,
+            rights=rights_mask(RightKind[r.upper()] for r in self.rights),
+            start=self.start,
+            expiry=self.expiry,
+            identity_hash=b32(self.identity_hash),
+            restrictions_hash=b32(self.restrictions_hash),
+            restrictions=self.restrictions,
+        )
+
+
 class ApplicationIn(Strict):
-    holder: Address
+    """An initial application, one applicant's or several applicants' jointly (共同申请)."""
+
+    holders: list[RightHolderIn] = Field(min_length=1, max_length=16)
     region: Region
     classification: Literal["general", "important"] = Field(
         description="GB/T 43697-2024 level; core data is never registered"
@@ -80,13 +163,44 @@ class ApplicationIn(Strict):
     parents: list[ParentIn] = Field(default_factory=list, max_length=16)
     # No names here: an asset's names are its published manifest's (POST /v1/manifests), so an
     # application, refused or not, cannot name an asset.
-    consent: ConsentIn
+    consent: ConsentIn = Field(
+        description="the holder's consent, whose nonce and deadline every right-holder signs"
+    )
+    co_signatures: list[HexBytes] = Field(
+        default_factory=list,
+        max_length=15,
+        description="each further right-holder's EIP-712 signature of the application under the"
+        " holder's nonce and deadline, in the holders' order (empty: it sends the act itself)",
+    )
+
+    @field_validator("holders")
+    @classmethod
+    def _distinct_accounts(cls, holders: list[RightHolderIn]) -> list[RightHolderIn]:
+        accounts = [h.account.lower() for h in holders]
+        if len(set(accounts)) != len(accounts):
+            raise ValueError("each account at most once")
+        return holders
+
+    @field_validator("co_signatures")
+    @classmethod
+    def _one_per_co_holder(cls, signatures: list[str], info: ValidationInfo) -> list[str]:
+        holders = info.data.get("holders")
+        if holders is not None and len(signatures) != len(holders) - 1:
+            raise ValueError(f"one per further right-holder ({len(holders) - 1})")
+        return signatures
+
+    @property
+    def holder(self) -> str:
+        """The first right-holder: the holder."""
+        return self.holders[0].account
 
     @classmethod
-    def of(cls, application: Application, consent: Consent) -> ApplicationIn:
+    def of(cls, application: Application, consent: Consent | JointConsent) -> ApplicationIn:
         """The request body of a signed application (the inverse of ``to_application``)."""
+        joint = consent if isinstance(consent, JointConsent) else JointConsent.of([consent])
+        holder, *others = joint.signatures
         return cls(
-            holder=application.holder,
+            holders=[RightHolderIn.of(h) for h in application.holders],
             region=application.region,
             classification=application.classification.name.lower(),  # type: ignore[arg-type]
             kind=application.kind.name.lower(),  # type: ignore[arg-type]
@@ -97,12 +211,13 @@ class ApplicationIn(Strict):
                 ParentIn(asset_id=p.asset_id, scenario="0x" + p.scenario.hex())
                 for p in application.parents
             ],
-            consent=ConsentIn.of(consent),
+            consent=ConsentIn.of(Consent(joint.deadline, joint.nonce, holder)),
+            co_signatures=["0x" + s.hex() for s in others],
         )
 
     def to_application(self) -> Application:
         return Application(
-            holder=self.holder,
+            holders=tuple(h.to_holder() for h in self.holders),
             region=self.region,
             classification=Classification[self.classification.upper()],
             kind=AssetKind[self.kind.upper()],
@@ -111,6 +226,20 @@ class ApplicationIn(Strict):
             cid_codec=self.cid_codec,
             parents=tuple(ParentRef(p.asset_id, b32(p.scenario)) for p in self.parents),
         )
+
+    def to_consent(self) -> JointConsent:
+        holder = self.consent.to_consent()
+        others = (bytes.fromhex(s.removeprefix("0x")) for s in self.co_signatures)
+        return JointConsent(holder.deadline, holder.nonce, (holder.signature, *others))
+
+
+def consent_of(body: BaseModel | None) -> Consent | JointConsent | None:
+    """The consent a request body carries: every right-holder's for an application, else its
+    ``consent`` (None when it has none)."""
+    if isinstance(body, ApplicationIn):
+        return body.to_consent()
+    found: ConsentIn | None = getattr(body, "consent", None)
+    return found.to_consent() if found is not None else None
 
 
 Ground = Literal[
@@ -343,6 +472,7 @@ class ReasonIn(Strict):
 
 
 class GrantTerms(Strict):
+    grantor: Address = Field(description="a holder of the asset's operating right, who consents")
     asset_id: AssetIdField
     kind: Literal["processing", "operating"]
     grantee: Address
@@ -355,6 +485,7 @@ class GrantTerms(Strict):
 
     def to_request(self) -> GrantRequest:
         return GrantRequest(
+            grantor=self.grantor,
             asset_id=self.asset_id,
             kind=RightKind[self.kind.upper()],
             grantee=self.grantee,
@@ -372,9 +503,10 @@ class GrantIn(GrantTerms):
 
 
 class RevokeGrantIn(Strict):
+    revoker: Address = Field(description="a holder of the asset's operating right, who consents")
     reason_hash: Hash32 = ZERO
     consent: ConsentIn | None = Field(
-        None, description="the holder's consent; omitted when the registrar annuls the grant"
+        None, description="the revoker's consent; omitted when the registrar annuls the grant"
     )
 
 

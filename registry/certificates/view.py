@@ -17,6 +17,7 @@ from registry.chain.types import (
     CertificateStatus,
     Classification,
     RightKind,
+    rights_of_mask,
 )
 from registry.index.queries import Queries
 from registry.regions import center_name
@@ -181,15 +182,21 @@ def certificate_view(
         "0x" + hashlib.sha256(str(text).encode("utf-8")).hexdigest(): str(text)
         for text in document.get("scenarios") or []
     }
-    held_by = str(asset.get("holder", holder))
+    # Every right of every right-holder of the configuration (several may hold the same right),
+    # the certificate's holder named; then the licences granted under the operating right.
     rights = [
         RightHeld(
-            "holding",
-            RIGHT_ZH[RightKind.HOLDING],
-            held_by,
-            holder_name=holder_name if held_by.lower() == holder.lower() else "",
-            credit_code=credit_code if held_by.lower() == holder.lower() else "",
+            kind.name.lower(),
+            RIGHT_ZH[kind],
+            str(r["account"]),
+            None,
+            beijing_date(int(r["start"])).isoformat() if r["start"] else None,
+            last_day_within(int(r["expiry"])).isoformat() if r["expiry"] else None,
+            holder_name=holder_name if str(r["account"]).lower() == holder.lower() else "",
+            credit_code=credit_code if str(r["account"]).lower() == holder.lower() else "",
         )
+        for r in asset.get("right_holders", [])
+        for kind in rights_of_mask(int(r["rights"]))
     ]
     for grant in queries.rights_of_asset(asset_id, now):
         right = RightKind(int(grant["kind"]))

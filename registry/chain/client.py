@@ -28,7 +28,7 @@ from web3.logs import DISCARD
 from web3.types import EventData, TxParams, TxReceipt
 
 from registry.chain.errors import ContractError, ErrorDecoder
-from registry.chain.signing import Domain
+from registry.chain.signing import Domain, consent_abi
 from registry.chain.types import (
     DIRECT,
     Anchor,
@@ -44,12 +44,14 @@ from registry.chain.types import (
     Exclusivity,
     Grant,
     GrantRequest,
+    JointConsent,
     Objection,
     Parent,
     PostObjection,
     Procedure,
     RefusalReason,
     RightKind,
+    RightTerm,
     Standing,
     Status,
     checksum,
@@ -290,15 +292,23 @@ class AssetRegistryClient(ConsentingContract):
     domain_name = "DataAssetRegistry"
 
     def submit_application(
-        self, sender: LocalAccount, application: Application, consent: Consent = DIRECT
+        self,
+        sender: LocalAccount,
+        application: Application,
+        consent: Consent | JointConsent = DIRECT,
     ) -> int:
         receipt = self.submit_application_tx(sender, application, consent)
         return int(self._event_arg(receipt, "Applied", "assetId"))
 
     def submit_application_tx(
-        self, sender: LocalAccount, application: Application, consent: Consent = DIRECT
+        self,
+        sender: LocalAccount,
+        application: Application,
+        consent: Consent | JointConsent = DIRECT,
     ) -> TxReceipt:
-        return self._send(sender, "submitApplication", application.to_abi(), consent.to_abi())
+        """``consent``: a sole applicant's, or every right-holder's in order (JointConsent)."""
+        consents = consent_abi("Application", consent)
+        return self._send(sender, "submitApplication", application.to_abi(), consents)
 
     def accept(self, sender: LocalAccount, asset_id: int) -> TxReceipt:
         return self._send(sender, "accept", asset_id)
@@ -440,6 +450,13 @@ class AssetRegistryClient(ConsentingContract):
     def status_of(self, asset_id: int) -> Status:
         return Status(self._call("statusOf", asset_id))
 
+    def has_right(self, asset_id: int, kind: RightKind, account: str, time: int) -> bool:
+        """Whether ``account`` holds ``kind`` in the asset's rights configuration at ``time``."""
+        return bool(self._call("hasRight", asset_id, int(kind), account, time))
+
+    def rights_of(self, asset_id: int, account: str) -> RightTerm:
+        return RightTerm(*self._call("rightsOf", asset_id, account))
+
     def holder_of(self, asset_id: int) -> ChecksumAddress:
         return Web3.to_checksum_address(self._call("holderOf", asset_id))
 
@@ -507,9 +524,16 @@ class RightsRegistryClient(ConsentingContract):
         return self._send(sender, "grant", request.to_abi(), consent.to_abi())
 
     def revoke_grant(
-        self, sender: LocalAccount, grant_id: bytes, reason_hash: bytes, consent: Consent = DIRECT
+        self,
+        sender: LocalAccount,
+        grant_id: bytes,
+        reason_hash: bytes,
+        consent: Consent = DIRECT,
+        revoker: str | None = None,
     ) -> TxReceipt:
-        return self._send(sender, "revokeGrant", grant_id, reason_hash, consent.to_abi())
+        """``revoker``: the holder of the operating right who consents (the sender by default)."""
+        revoker = revoker or sender.address
+        return self._send(sender, "revokeGrant", grant_id, revoker, reason_hash, consent.to_abi())
 
     def annul_grant(self, sender: LocalAccount, grant_id: bytes, reason_hash: bytes) -> TxReceipt:
         return self._send(sender, "annulGrant", grant_id, reason_hash)

@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from registry.chain.types import Application, Consent, GrantRequest
+from registry.chain.types import DIRECT, Application, Consent, GrantRequest, JointConsent
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -19,14 +19,26 @@ CONSENT_TERM = 7 * 24 * 3600
 """Seconds a consent stays valid after it is drafted or signed (its EIP-712 deadline)."""
 
 _STRUCTS: dict[str, list[dict[str, str]]] = {
-    "ParentRef": [{"name": "assetId", "type": "uint64"}, {"name": "scenario", "type": "bytes32"}]
+    "ParentRef": [{"name": "assetId", "type": "uint64"}, {"name": "scenario", "type": "bytes32"}],
+    "RightHolder": [
+        {"name": "account", "type": "address"},
+        {"name": "rights", "type": "uint8"},
+        {"name": "start", "type": "uint40"},
+        {"name": "expiry", "type": "uint40"},
+        {"name": "identityHash", "type": "bytes32"},
+        {"name": "restrictionsHash", "type": "bytes32"},
+        {"name": "restrictions", "type": "string"},
+    ],
 }
 """Struct types that consents refer to."""
+JOINT: frozenset[str] = frozenset({"Application"})
+"""Consent types that every right-holder signs, under the holder's nonce: the function takes a
+``JointConsent``."""
 _TAIL = [{"name": "nonce", "type": "uint256"}, {"name": "deadline", "type": "uint256"}]
 
 TYPES: dict[str, list[dict[str, str]]] = {
     "Application": [
-        {"name": "holder", "type": "address"},
+        {"name": "holders", "type": "RightHolder[]"},
         {"name": "region", "type": "uint24"},
         {"name": "classification", "type": "uint8"},
         {"name": "kind", "type": "uint8"},
@@ -68,6 +80,7 @@ TYPES: dict[str, list[dict[str, str]]] = {
         *_TAIL,
     ],
     "Grant": [
+        {"name": "grantor", "type": "address"},
         {"name": "assetId", "type": "uint64"},
         {"name": "kind", "type": "uint8"},
         {"name": "grantee", "type": "address"},
@@ -81,6 +94,7 @@ TYPES: dict[str, list[dict[str, str]]] = {
     ],
     "RevokeGrant": [
         {"name": "grantId", "type": "bytes32"},
+        {"name": "revoker", "type": "address"},
         {"name": "reasonHash", "type": "bytes32"},
         *_TAIL,
     ],
@@ -120,6 +134,18 @@ def typed_data(domain: Domain, primary: str, message: dict[str, Any]) -> dict[st
         if struct in _STRUCTS:
             types[struct] = _STRUCTS[struct]
     return {"types": types, "primaryType": primary, "domain": domain.to_json(), "message": message}
+
+
+def consent_abi(primary: str, consent: Consent | JointConsent | None) -> Any:
+    """The consent argument of an act taking ``primary``: a ``Consent``, or for a joint type a
+    ``JointConsent`` (a single consent standing for a sole applicant's)."""
+    if primary not in JOINT:
+        if isinstance(consent, JointConsent):
+            raise ValueError(f"{primary} takes one consent, not a joint one")
+        return (consent or DIRECT).to_abi()
+    if isinstance(consent, JointConsent):
+        return consent.to_abi()
+    return JointConsent.of([consent or DIRECT]).to_abi()
 
 
 def fresh_nonce() -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+from collections.abc import Iterable
 from dataclasses import astuple, dataclass, field
 from enum import IntEnum
 from typing import Any, Self
@@ -109,9 +111,44 @@ class AnnotationKind(IntEnum):
 
 
 class RightKind(IntEnum):
+    """The three rights (指引 art. 3): holding (持有权), use (使用权, named ``processing`` as the
+    licences always were) and operating (经营权). A right-holder's rights are a mask of
+    ``1 << kind``."""
+
     HOLDING = 0
     PROCESSING = 1
     OPERATING = 2
+
+    @property
+    def bit(self) -> int:
+        return 1 << self.value
+
+
+ALL_RIGHTS = 0b111
+"""The mask of all three rights."""
+
+
+def rights_mask(kinds: Iterable[RightKind]) -> int:
+    mask = 0
+    for kind in kinds:
+        mask |= kind.bit
+    return mask
+
+
+def rights_of_mask(mask: int) -> tuple[RightKind, ...]:
+    """The rights a mask holds, in the enum's order."""
+    return tuple(kind for kind in RightKind if mask & kind.bit)
+
+
+def identity_commitment(name: str, identifier: str, salt: bytes = b"") -> bytes:
+    """What a right-holder's ``identityHash`` commits to: SHA-256 over the UTF-8 of its name, a
+    newline, its unified social credit code or ID number, a newline and the salt's hex. A
+    natural person's ID number is hidden by a random salt of 16 bytes or more, which the center
+    keeps with the name; a legal person whose name and code its published manifest shows
+    anyway needs none, and then anyone can check the commitment against the manifest."""
+    if salt and len(salt) < 16:
+        raise ValueError("a salt is at least 16 bytes")
+    return hashlib.sha256(f"{name}\n{identifier}\n{salt.hex()}".encode()).digest()
 
 
 class CertificateKind(IntEnum):
@@ -151,6 +188,60 @@ DIRECT = Consent()
 
 
 @dataclass(frozen=True)
+class JointConsent:
+    """Every right-holder's consent to a joint application: one ``nonce`` (the holder's, spent
+    once) and ``deadline`` that all sign, and each right-holder's signature in the
+    configuration's order (empty: that right-holder sends the act itself)."""
+
+    deadline: int
+    nonce: int
+    signatures: tuple[bytes, ...]
+
+    @classmethod
+    def of(cls, consents: Iterable[Consent]) -> Self:
+        """The joint consent of each right-holder's ``Consent`` (all under one nonce and
+        deadline; the first's)."""
+        first, *rest = consents
+        if any((c.nonce, c.deadline) != (first.nonce, first.deadline) for c in rest if c.signature):
+            raise ValueError("every right-holder signs under the holder's nonce and deadline")
+        return cls(first.deadline, first.nonce, (first.signature, *(c.signature for c in rest)))
+
+    def to_abi(self) -> tuple[int, int, list[bytes]]:
+        return (self.deadline, self.nonce, list(self.signatures))
+
+
+@dataclass(frozen=True)
+class RightHolder:
+    """One right-holder of a rights configuration (权利配置): ``rights`` a mask of
+    ``1 << RightKind``; ``start``/``expiry`` Unix seconds, 0 for from the deposit / with the
+    registration; ``restrictions`` a short public text (at most 300 UTF-8 bytes)."""
+
+    account: str
+    rights: int = ALL_RIGHTS
+    start: int = 0
+    expiry: int = 0
+    identity_hash: bytes = ZERO32
+    restrictions_hash: bytes = ZERO32
+    restrictions: str = ""
+
+    def to_abi(self) -> tuple[Any, ...]:
+        return astuple(self)
+
+
+@dataclass(frozen=True)
+class RightTerm:
+    """A right-holder's rights as the contract stores them (``rights`` 0: not one)."""
+
+    rights: int
+    start: int
+    expiry: int
+
+    @property
+    def kinds(self) -> tuple[RightKind, ...]:
+        return rights_of_mask(self.rights)
+
+
+@dataclass(frozen=True)
 class ParentRef:
     asset_id: int
     scenario: bytes = ZERO32
@@ -158,7 +249,10 @@ class ParentRef:
 
 @dataclass(frozen=True)
 class Application:
-    holder: str
+    """An initial application: ``holders`` is the rights configuration in the applicants'
+    order, the first the holder (who acts for the registration and receives its certificate)."""
+
+    holders: tuple[RightHolder, ...]
     region: int
     classification: Classification
     kind: AssetKind
@@ -167,9 +261,13 @@ class Application:
     cid_codec: int = CODEC_RAW
     parents: tuple[ParentRef, ...] = field(default_factory=tuple)
 
+    @property
+    def holder(self) -> str:
+        return self.holders[0].account
+
     def to_abi(self) -> tuple[Any, ...]:
         return (
-            self.holder,
+            [h.to_abi() for h in self.holders],
             self.region,
             int(self.classification),
             int(self.kind),
@@ -197,6 +295,9 @@ class Asset:
     notice_ends_at: int
     issued_at: int
     expires_at: int
+    holder_rights: int
+    holder_start: int
+    holder_expiry: int
     certificate_id: int
 
     @classmethod
@@ -319,6 +420,9 @@ class Deadlines:
 
 @dataclass(frozen=True)
 class GrantRequest:
+    """A licence, granted by ``grantor``, a holder of the operating right."""
+
+    grantor: str
     asset_id: int
     kind: RightKind
     grantee: str
@@ -331,6 +435,7 @@ class GrantRequest:
 
     def to_abi(self) -> tuple[Any, ...]:
         return (
+            self.grantor,
             self.asset_id,
             int(self.kind),
             self.grantee,

@@ -13,7 +13,14 @@ import typer
 
 from registry import times
 from registry.certificates.numbers import format_number
-from registry.chain.types import DIRECT, Application, AssetKind, Classification
+from registry.chain.types import (
+    DIRECT,
+    Application,
+    AssetKind,
+    Classification,
+    RightHolder,
+    identity_commitment,
+)
 from registry.cli.app import app
 from registry.cli.remote import (
     DEFAULT_API,
@@ -71,8 +78,9 @@ def apply(
         )
     with connected(api, key) as client:
         stored = client.publish_manifest(manifest.model_dump(mode="json"))
+        identity = identity_commitment(manifest.holder.name_zh, manifest.holder.credit_code)
         application = Application(
-            holder=holder.address,
+            holders=(RightHolder(holder.address, identity_hash=identity),),
             region=region,
             classification=Classification[manifest.classification.upper()],
             kind=AssetKind[kind.upper()],
@@ -141,8 +149,8 @@ def rights(
     api: ApiUrl = DEFAULT_API,
     as_json: AsJson = False,
 ) -> None:
-    """The three rights of the asset (三权分置) and who holds each, with each licence's
-    scenario and term in Beijing time; `--json` for the API's answer as it is."""
+    """The asset's rights configuration (every right-holder, its rights and term) and the
+    licences granted under the operating right, in Beijing time; `--json` for the API's answer."""
     with connected(api, None) as client:
         held = client.asset_rights(asset_id, at)
         if as_json:
@@ -210,6 +218,8 @@ def _asset_text(a: dict[str, Any], holder_names: str) -> str:
             f"issued {when(a['issued_at'])}, valid through "
             f"{times.last_day(a.get('expires_at'), 'en')}"
         )
+    for r in a.get("right_holders", []):
+        lines.append(f"right-holder {r['account']}: {', '.join(r['right_names'])}")
     if a.get("certificate_id"):
         lines.append(f"certificate {format_number(int(a['certificate_id']))}")
     lines.append(f"pledged to {a['pledgee']} (质押)" if a.get("pledgee") else "not pledged")
@@ -244,11 +254,17 @@ def _rights_text(a: dict[str, Any], holder_names: str, held: dict[str, Any]) -> 
     from registry.chain.types import RightKind
 
     names = " / ".join(x for x in (a.get("name_zh"), a.get("name_en")) if x)
-    lines = [
-        f"asset {a['asset_id']}: {names}",
-        f"{RightKind.HOLDING.name.lower()} ({RIGHT_ZH[RightKind.HOLDING]}): "
-        f"{held.get('holding')}  {holder_names}".rstrip(),
-    ]
+    lines = [f"asset {a['asset_id']}: {names}"]
+    # Every right of every right-holder (several may hold the same one), the holder named.
+    for r in held.get("right_holders") or []:
+        names_of = holder_names if r["account"] == held.get("holding") else ""
+        for n in r["right_names"]:
+            kind = RightKind[n.upper()]
+            lines.append(f"{n} ({RIGHT_ZH[kind]}): {r['account']}  {names_of}".rstrip())
+        if r["start"] or r["expiry"] or r.get("restrictions"):
+            start = times.day(int(r["start"]), "en") if r["start"] else "the deposit"
+            end = times.last_day(int(r["expiry"]), "en") if r["expiry"] else "the expiry"
+            lines.append(f"  from {start} through {end}; {r.get('restrictions') or '无'}")
     for g in held.get("grants") or []:
         kind = RightKind(int(g["kind"]))
         terms = ", ".join(

@@ -27,6 +27,7 @@ from registry.index.schema import (
     objections,
     parents,
     post_objections,
+    right_holders,
 )
 
 
@@ -97,6 +98,28 @@ def _applied(conn: sa.Connection, e: Event) -> None:
             open_objections=0,
             applied_at=e.timestamp,
             updated_block=e.block_number,
+        )
+    )
+
+
+@_on("AssetRegistry", "RightHolderRecorded")
+def _right_holder(conn: sa.Connection, e: Event) -> None:
+    a = e.args
+    # The application's right-holders come in its order, one event each, before any other.
+    position = conn.execute(
+        sa.select(sa.func.count()).where(right_holders.c.asset_id == e.asset_id)
+    ).scalar_one()
+    conn.execute(
+        sa.insert(right_holders).values(
+            asset_id=e.asset_id,
+            account=a["account"],
+            position=position,
+            rights=a["rights"],
+            start=a["start"],
+            expiry=a["expiry"],
+            identity_hash=a["identityHash"],
+            restrictions_hash=a["restrictionsHash"],
+            restrictions=a["restrictions"],
         )
     )
 
@@ -342,6 +365,7 @@ def _granted(conn: sa.Connection, e: Event) -> None:
         "asset_id": e.asset_id,
         "kind": a["kind"],
         "grantee": a["grantee"],
+        "grantor": a["grantor"],
         "scenario": a["scenario"],
         "start": a["start"],
         "expiry": a["expiry"],

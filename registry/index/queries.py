@@ -19,6 +19,7 @@ from registry.chain.types import (
     ObjectionOutcome,
     PostObjectionStatus,
     Status,
+    rights_of_mask,
 )
 from registry.content.manifest import Manifest
 from registry.index.projections import STEPS
@@ -33,6 +34,7 @@ from registry.index.schema import (
     objections,
     parents,
     post_objections,
+    right_holders,
     sync,
     texts,
 )
@@ -114,6 +116,12 @@ def _annotation(row: sa.Row[Any], kept: dict[str, str]) -> dict[str, Any]:
     return found
 
 
+def _right_holder(row: sa.Row[Any]) -> dict[str, Any]:
+    found = _row(row)
+    found["right_names"] = [k.name.lower() for k in rights_of_mask(found["rights"])]
+    return found
+
+
 class Queries:
     """Read-only access to the index (and the texts and manifests the service keeps in it)."""
 
@@ -135,8 +143,8 @@ class Queries:
         return found[0] if found else None
 
     def assets(self, asset_ids: Sequence[int], now: int) -> list[dict[str, Any]]:
-        """The assets ``asset_ids`` that exist, in that order, with their parents and
-        objections: three queries however many there are."""
+        """The assets ``asset_ids`` that exist, in that order, with their right-holders,
+        parents, objections and annotations: five queries however many there are."""
         ids = list(dict.fromkeys(asset_ids))
         with self.engine.connect() as conn:
             rows = conn.execute(self._asset_select().where(assets.c.asset_id.in_(ids)))
@@ -144,6 +152,13 @@ class Queries:
             for asset in found.values():
                 asset["parents"], asset["objections"], asset["annotations"] = [], [], []
                 asset["post_objections"] = []
+                asset["right_holders"] = []
+            for r in conn.execute(
+                sa.select(right_holders)
+                .where(right_holders.c.asset_id.in_(list(found)))
+                .order_by(right_holders.c.asset_id, right_holders.c.position)
+            ):
+                found[int(r.asset_id)]["right_holders"].append(_right_holder(r))
             for r in conn.execute(sa.select(parents).where(parents.c.asset_id.in_(list(found)))):
                 found[int(r.asset_id)]["parents"].append(_row(r))
             for r in conn.execute(
@@ -261,6 +276,17 @@ class Queries:
 
     def rights_of_account(self, account: str, at: int) -> list[dict[str, Any]]:
         return self._rights(grants.c.grantee == account, at)
+
+    def right_holdings(self, account: str) -> list[dict[str, Any]]:
+        """Every asset's configuration entry naming ``account`` (as holder or co-holder), by
+        asset id; whether it counts now is the asset's status's and its term's."""
+        query = (
+            sa.select(right_holders)
+            .where(right_holders.c.account == account)
+            .order_by(right_holders.c.asset_id)
+        )
+        with self.engine.connect() as conn:
+            return [_right_holder(r) for r in conn.execute(query)]
 
     def _rights(self, where: sa.ColumnElement[bool], at: int) -> list[dict[str, Any]]:
         query = (

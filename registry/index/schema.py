@@ -71,6 +71,20 @@ parents = sa.Table(
     sa.Column("grant_id", sa.String(66), nullable=False),
 )
 
+right_holders = sa.Table(
+    "right_holders",
+    metadata,
+    sa.Column("asset_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("account", sa.String(42), primary_key=True, index=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("rights", sa.SmallInteger, nullable=False),
+    sa.Column("start", sa.BigInteger, nullable=False),
+    sa.Column("expiry", sa.BigInteger, nullable=False),
+    sa.Column("identity_hash", sa.String(66), nullable=False),
+    sa.Column("restrictions_hash", sa.String(66), nullable=False),
+    sa.Column("restrictions", sa.Text, nullable=False),
+)
+
 grants = sa.Table(
     "grants",
     metadata,
@@ -78,6 +92,7 @@ grants = sa.Table(
     sa.Column("asset_id", sa.BigInteger, nullable=False, index=True),
     sa.Column("kind", sa.SmallInteger, nullable=False),
     sa.Column("grantee", sa.String(42), nullable=False, index=True),
+    sa.Column("grantor", sa.String(42), nullable=False),
     sa.Column("scenario", sa.String(66), nullable=False),
     sa.Column("start", sa.BigInteger, nullable=False),
     sa.Column("expiry", sa.BigInteger, nullable=False),
@@ -196,6 +211,7 @@ texts = sa.Table(
 
 PROJECTIONS = (
     assets,
+    right_holders,
     parents,
     grants,
     certificates,

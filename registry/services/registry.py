@@ -18,8 +18,8 @@ from registry.chain.client import BoundContract, ConsentingContract
 from registry.chain.deploy import Registry
 from registry.chain.errors import ContractError
 from registry.chain.outbox import Outbox
-from registry.chain.signing import Domain
-from registry.chain.types import DIRECT, Consent, Standing, checksum
+from registry.chain.signing import Domain, consent_abi
+from registry.chain.types import Consent, JointConsent, Standing, checksum
 from registry.chain.writer import Call, ChainWriter, Operation
 from registry.evidence.verifier import Report, verify
 from registry.recognition.standing import origin_standing
@@ -202,7 +202,9 @@ class RegistryService:
 
     # ------------------------------------------------------------------ acts
 
-    def perform(self, key: str, call: ActCall, consent: Consent | None = None) -> Operation:
+    def perform(
+        self, key: str, call: ActCall, consent: Consent | JointConsent | None = None
+    ) -> Operation:
         """Sends ``call`` from its staff key under the operation ``key``, with the holder's
         ``consent`` when the act takes one; a key sent before answers with its operation."""
         contract: BoundContract = getattr(self.registry, call.contract)
@@ -210,7 +212,9 @@ class RegistryService:
         (op,) = self._seen([writer.submit(self._call(key, contract, call, consent))])
         return op
 
-    def perform_many(self, items: Sequence[tuple[str, ActCall, Consent | None]]) -> list[Operation]:
+    def perform_many(
+        self, items: Sequence[tuple[str, ActCall, Consent | JointConsent | None]]
+    ) -> list[Operation]:
         """Many calls of one staff key in as few transactions as possible (``multicall``)."""
         senders = {call.sender for _, call, _ in items}
         if len(senders) != 1:
@@ -228,7 +232,7 @@ class RegistryService:
         fields first and asks for the holder last (``NotHolder``), so that answer means only
         the holder's signature is missing."""
         contract: BoundContract = getattr(self.registry, call.contract)
-        data = contract.encode(call.function, *call.args, DIRECT.to_abi())
+        data = contract.encode(call.function, *call.args, consent_abi(call.consent or "", None))
         error = contract.dry_run(self.staff.registrar.account.address, data)
         return None if error is None or error.name == "NotHolder" else error
 
@@ -251,6 +255,8 @@ class RegistryService:
         return int(ident)
 
     @staticmethod
-    def _call(key: str, contract: BoundContract, call: ActCall, consent: Consent | None) -> Call:
-        args = (*call.args, (consent or DIRECT).to_abi()) if call.consent else call.args
+    def _call(
+        key: str, contract: BoundContract, call: ActCall, consent: Consent | JointConsent | None
+    ) -> Call:
+        args = (*call.args, consent_abi(call.consent, consent)) if call.consent else call.args
         return Call(key, call.function, contract.address, contract.encode(call.function, *args))

@@ -67,6 +67,9 @@ def _body(ctx: AppContext, act: str, asset_id: int, form: dict[str, str], now: i
         body["agreement_hash"] = text_hash(agreement) if agreement else ""
     elif act == "grant":
         body.update(
+            # The console drafts for the holder, who holds the operating right unless its
+            # configuration says otherwise; the contract checks it.
+            grantor=ctx.service.standing(asset_id).holder,
             kind=form["kind"],
             grantee=party,
             scenario=text_hash(form["scenario"].strip()) if form["scenario"].strip() else ZERO,

@@ -24,7 +24,7 @@ from registry.api.deps import (
     refuse_past_start,
 )
 from registry.api.keys import Principal
-from registry.api.models import OperationOut
+from registry.api.models import OperationOut, consent_of
 from registry.chain.writer import Operation
 
 router = APIRouter(prefix="/v1")
@@ -96,11 +96,8 @@ def perform(
     target = act.target_of(target, body)
     authorize(ctx, act, who, target, body)
     refuse_past_start(ctx, act, body)
-    consent = getattr(body, "consent", None)
     op = ctx.service.perform(
-        operation_key(who, key),
-        act.call(body, target),
-        consent.to_consent() if act.consent and consent is not None else None,
+        operation_key(who, key), act.call(body, target), consent_of(body) if act.consent else None
     )
     if act.texts is not None and not (op.status == "failed" and op.tx_hash is None):
         ctx.queries.keep_texts(act.texts(body))

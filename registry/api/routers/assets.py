@@ -109,7 +109,7 @@ def apply_batch(
         for i, item in enumerate(body):
             claim(ctx, item, keys[i], i)
         ops = ctx.service.perform_many(
-            [(keys[i], APPLY.call(a, None), a.consent.to_consent()) for i, a in enumerate(body)]
+            [(keys[i], APPLY.call(a, None), a.to_consent()) for i, a in enumerate(body)]
         )
     except Exception:
         # Nothing of the batch was sent: its claims go with it.
@@ -205,12 +205,14 @@ def history(asset_id: AssetId, ctx: Ctx) -> list[dict[str, Any]]:
 def asset_rights(
     asset_id: AssetId, ctx: Ctx, at: Annotated[int | None, Query(ge=0, lt=2**40)] = None
 ) -> dict[str, Any]:
-    """The three rights at time ``at`` (default now): the holder and the live licences."""
+    """The three rights at time ``at`` (default now): the rights configuration (every
+    right-holder, its rights and term) and the live licences granted under the operating right."""
     now = ctx.now()
     asset = ctx.queries.asset(asset_id, now)
     if asset is None:
         raise ProblemError(404, "not-found", "No such asset", f"asset {asset_id} is not indexed")
     return {
         "holding": asset["holder"],
+        "right_holders": asset["right_holders"],
         "grants": ctx.queries.rights_of_asset(asset_id, now if at is None else at),
     }

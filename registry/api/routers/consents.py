@@ -26,7 +26,7 @@ from registry.api.keys import Principal, Role
 from registry.api.models import OperationOut
 from registry.api.problems import ProblemError, breaks_rule
 from registry.chain.signing import CONSENT_TERM, fresh_nonce
-from registry.chain.types import Consent
+from registry.chain.types import Consent, checksum
 from registry.chain.writer import Operation
 from registry.consents import ConsentRequest, typed_data_for
 
@@ -72,7 +72,7 @@ def draft_request(ctx: AppContext, who: Principal, draft: Draft) -> ConsentReque
         region=who.region,
         asset_id=draft.asset_id,
         act=draft.act,
-        holder=ctx.service.standing(draft.asset_id).holder,
+        holder=_consenting(ctx, draft),
         draft=draft.model_dump(mode="json"),
         typed_data=typed_data_for(call, ctx.service.domain(call.contract), fresh_nonce(), deadline),
         deadline=deadline,
@@ -99,7 +99,7 @@ def sign_request(ctx: AppContext, request: ConsentRequest, signature: bytes) -> 
         raise ProblemError(
             409, f"request-{state}", f"The consent request is {state}", f"request {request.id}"
         )
-    holder = ctx.service.standing(request.asset_id).holder
+    holder = _consenting(ctx, parse_draft(request.draft))
     if holder != request.holder:
         raise ProblemError(
             409,
@@ -123,6 +123,13 @@ def sign_request(ctx: AppContext, request: ConsentRequest, signature: bytes) -> 
     op = accepted(ctx.service.perform(f"consent-request:{request.id}", call, consent))
     ctx.consents.mark_submitted(request.id, op.key)
     return op
+
+
+def _consenting(ctx: AppContext, draft: Draft) -> str:
+    """Who consents to the draft now: a licence's grantor (a holder of the operating right, whose
+    right the contract checks), else the asset's holder."""
+    grantor: str | None = getattr(draft, "grantor", None)
+    return checksum(grantor) if grantor else ctx.service.standing(draft.asset_id).holder
 
 
 def _signer(request: ConsentRequest, signature: bytes) -> str:

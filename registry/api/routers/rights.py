@@ -42,5 +42,6 @@ def account_rights(
     return {
         "account": account,
         "holding": [a["asset_id"] for a in held.items],
+        "right_holdings": ctx.queries.right_holdings(account),
         "grants": ctx.queries.rights_of_account(account, now if at is None else at),
     }
