@@ -467,7 +467,7 @@ def test_expired_agreement_and_unknown_partner(
     page = httpx.get(f"{jinhua.api}/recognitions/{A}/{number}")
     assert page.status_code == 200
     assert "不予互认" in page.text
-    assert "agreement-not-in-force" in page.text
+    assert "互认协议不在有效期内" in page.text  # the reason in words, not its slug
     queued = httpx.post(f"{jinhua.api}/v1/recognitions/{A}/{number}/recheck")
     assert queued.status_code == 202
 
@@ -497,7 +497,7 @@ def test_reading_a_recognition_queues_nothing_and_the_page_button_queues_a_check
         answer = yangzhou.recognition(A, number)
         assert (answer["status"], answer["reason"]) == (
             "pending",
-            "not checked against the origin yet",
+            "not-checked-yet",
         )
         time.sleep(0.5)
     page = httpx.post(f"{yangzhou.api}/recognitions/{A}/{number}/recheck?lang=en")
@@ -538,11 +538,39 @@ def test_recognition_page_in_chromium(
         assert visit.page.inner_text("#status") == "已互认"
         assert number in visit.page.content()
         assert accounts.holder.address in visit.page.content()
+        # What an exchange's clerk needs: dates and times in Beijing time, annotations, the
+        # origin block, the last check, the origin's page.
+        assert "北京时间" in visit.page.inner_text("#as-of")
+        assert "北京时间" in visit.page.inner_text("#checked-at")
+        assert visit.page.inner_text("#annotations") == "无"
+        origin_page = visit.page.get_attribute("#origin-page", "href")
+        assert origin_page == f"{federation.regions[A].api}/c/{number}"
+        assert "UTC" not in visit.page.inner_text("main")
         visit.page.goto(url + "?lang=en")
         assert visit.page.inner_text("#status") == "recognised"
     finally:
         visit.close()
     screenshots(browser, url, "recognition")
+    assert axe_violations(browser, url) == []
+    # The other states, each its own badge: not recognised (revoked) and refused here, and
+    # pending for a number no one has checked (its reason in words, no exception text).
+    pending = format_number(parse_number(number) + 1)
+    visit = Visit(browser)
+    try:
+        visit.page.goto(f"{yangzhou.api}/recognitions/{A}/{pending}")
+        assert visit.page.get_attribute("#status", "class") == "badge pending"
+        assert visit.page.inner_text("#reason") == "尚未向发证地核验"
+        origin = federation.registry(A, artifacts)
+        asset_id = origin.certificates.get_certificate(parse_number(number)).asset_id
+        origin.assets.revoke(accounts.registrar, asset_id, h("court order"))
+        assert until(status_is(yangzhou, A, number, "not_recognised"), BOUND + 5)[0]
+        visit.page.goto(url)
+        assert visit.page.get_attribute("#status", "class") == "badge not_recognised"
+        assert visit.page.inner_text("#reason") == "证书已在发证地撤销"
+        assert "history" in visit.page.content()
+    finally:
+        visit.close()
+    screenshots(browser, url, "recognition-withdrawn")
     assert axe_violations(browser, url) == []
 
 

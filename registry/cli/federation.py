@@ -242,7 +242,7 @@ def run_federation(settings: Settings, regions: int, api_port: int, chain_port: 
 
 
 def _wait_healthy(api: str, process: subprocess.Popen[bytes], region: int) -> None:
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # three regions starting at once on a busy machine
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"region {region} exited with code {process.returncode}")

@@ -202,6 +202,8 @@ class RecognitionAnswer(BaseModel):
     detail: str | None = None
     # The recognition's periods (single answers only; a batch leaves it out).
     history: list[Period] | None = None
+    # The certificate's public page at the origin's registry (from the partners file).
+    origin_page: str | None = None
 
 
 class PartnerAgreement(BaseModel):
@@ -261,6 +263,7 @@ class _Partner:
     reachable: bool
     detail: str | None
     annotations: str | None
+    api_url: str | None
 
     @classmethod
     def read(cls, mediator: Mediator, region: int) -> _Partner:
@@ -275,6 +278,7 @@ class _Partner:
             reachable,
             detail,
             None if found is None else found.annotations,
+            None if found is None else found.api_url,
         )
 
 
@@ -285,8 +289,11 @@ def answer(mediator: Mediator, region: int, token: int) -> RecognitionAnswer:
     superseded, frozen, agreement not in force), ``refused`` (the mediator's check refused it)
     or ``pending`` (not checked yet). Raises :class:`UnknownPartnerError` without an
     agreement."""
-    found = _answer(mediator, region, token, _Partner.read(mediator, region))
+    partner = _Partner.read(mediator, region)
+    found = _answer(mediator, region, token, partner)
     found.history = history(mediator, region, token)
+    if partner.api_url is not None:
+        found.origin_page = f"{partner.api_url}/c/{format_number(token)}"
     return found
 
 
@@ -342,12 +349,12 @@ def _answer(mediator: Mediator, region: int, token: int, partner: _Partner) -> R
     elif refused is not None:
         status, outcome = "refused", {"reason": refused["reason"], "detail": refused["detail"]}
     elif shown is None:
-        reason = (
-            f"origin unreachable: {partner.detail}"
+        # A slug a page can word; the node's own words stay in ``detail`` for the API only.
+        status, outcome = (
+            ("pending", {"reason": "origin-unreachable", "detail": partner.detail})
             if not reachable
-            else "not checked against the origin yet"
+            else ("pending", {"reason": "not-checked-yet"})
         )
-        status, outcome = "pending", {"reason": reason}
     elif not record.recognised:
         reason = "frozen" if record.frozen else shown.origin_status
         status, outcome = "not_recognised", {"reason": reason}

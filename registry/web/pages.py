@@ -157,7 +157,14 @@ def recognition_page(
         rec = recognition_of(ctx, region, number)
     except ProblemError as exc:
         return _recognition_error(request, lang, number, exc)
-    return render(request, "recognition.html", lang, rec=rec, origin_name=region_name(region, lang))
+    return render(
+        request,
+        "recognition.html",
+        lang,
+        rec=rec,
+        origin_name=region_name(region, lang),
+        origin_page=rec.origin_page,
+    )
 
 
 @router.post("/recognitions/{region}/{number}/recheck")
