@@ -64,15 +64,21 @@ class Settings(BaseSettings):
         "hashed as it streams in",
     )
     upload_slots: int = Field(
-        default=2,
+        default=1,
         ge=1,
-        description="uploads hashed at once, all clients together (one per core: hashing is "
-        "the event loop's work); the others wait, their bodies held back by TCP",
+        description="uploads read and hashed at once, all clients together, in turns of "
+        "upload_turn seconds (hashing is the event loop's work, and the loop is one thread); "
+        "the others wait, their bodies held back by TCP",
+    )
+    upload_turn: float = Field(
+        default=0.5,
+        gt=0,
+        description="seconds an upload holds a slot before it gives it to the next waiting one",
     )
     upload_wait_timeout: float = Field(
         default=60.0,
         gt=0,
-        description="seconds an upload may wait for a slot before it is refused (503)",
+        description="seconds an upload may wait for its first turn before it is refused (503)",
     )
     upload_waiting_limit: int = Field(
         default=200,

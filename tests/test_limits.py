@@ -265,8 +265,8 @@ def one_slot(
     artifacts: Any,
     accounts: Any,
 ) -> Iterator[tuple[str, int]]:
-    """The API over real HTTP with one upload slot, a one-second wait for it and a floor of
-    64 KiB/s measured over each second, for the module."""
+    """The API over real HTTP with one upload slot held in turns of 0.2 s, a one-second wait
+    for a first turn and a floor of 64 KiB/s measured over each second, for the module."""
     data = tmp_path_factory.mktemp("one-slot")
     with ExitStack() as stack:
         # The settings are read as the service starts; the module's other tests keep theirs.
@@ -274,6 +274,7 @@ def one_slot(
             for name, value in {"SLOTS": 1, "WAIT_TIMEOUT": 1, "MIN_RATE": 64 << 10}.items():
                 env.setenv(f"REGISTRY_UPLOAD_{name}", str(value))
             env.setenv("REGISTRY_UPLOAD_RATE_WINDOW", "1")
+            env.setenv("REGISTRY_UPLOAD_TURN", "0.2")
             api = stack.enter_context(reverted_api(data, w3, deployment, artifacts, accounts))
         url = stack.enter_context(serving(api, Settings(data_dir=data)))
         yield "127.0.0.1", int(url.rsplit(":", 1)[1])
@@ -336,22 +337,17 @@ def test_an_upload_that_trickles_is_cut_off_and_frees_its_slot(one_slot: tuple[s
     assert "was never submitted" in looked_up.json()["detail"]
 
 
-def test_an_upload_finding_every_slot_taken_waits_then_is_refused_busy(
+def test_an_upload_finding_the_slot_held_waits_then_is_refused_busy(
     one_slot: tuple[str, int],
 ) -> None:
+    """The holder sends nothing more for 3 s: no chunk, so no end of its turn either."""
     url = f"http://{one_slot[0]}:{one_slot[1]}/v1/verify/file"
     with start_upload(one_slot, 100 * MIB) as holder:
-        answers: list[httpx.Response] = []
-        second = threading.Thread(
-            target=lambda: answers.append(
-                httpx.post(url, files={"file": ("f.bin", b"second", "text/plain")}, timeout=30)
-            )
-        )
-        second.start()
-        # The holder keeps above the floor (128 KiB/s) for 3 s, past the second's 1 s wait.
-        assert answer_while_sending(holder, 32 << 10, 0.25, within=3) == b""
-        second.join(30)
-    refused = answers[0]
+        time.sleep(0.5)  # the holder's head and first 128 KiB are read: it holds the slot
+        refused = httpx.post(url, files={"file": ("f.bin", b"second", "text/plain")}, timeout=30)
+        holder.settimeout(0.1)
+        with pytest.raises(TimeoutError):
+            holder.recv(1)  # still held, unanswered
     assert refused.status_code == 503, refused.text
     assert refused.headers["content-type"] == PROBLEM
     assert refused.headers["retry-after"] == "1"
@@ -359,6 +355,36 @@ def test_an_upload_finding_every_slot_taken_waits_then_is_refused_busy(
     # With the holder gone the slot is free: the same upload is hashed and looked up.
     again = httpx.post(url, files={"file": ("f.bin", b"second", "text/plain")}, timeout=30)
     assert again.status_code == 404, again.text
+
+
+def test_uploads_take_turns_so_a_large_one_delays_a_small_one_by_a_turn(
+    one_slot: tuple[str, int],
+) -> None:
+    url = f"http://{one_slot[0]}:{one_slot[1]}/v1/verify/file"
+    with start_upload(one_slot, 100 * MIB) as large:
+        streaming = threading.Event()
+        streaming.set()
+
+        def stream() -> None:  # about 5 MiB/s, far above the floor, until told to stop
+            while streaming.is_set():
+                large.sendall(b"\0" * (256 << 10))
+                time.sleep(0.05)
+
+        sender = threading.Thread(target=stream)
+        sender.start()
+        try:
+            time.sleep(0.5)
+            start = time.monotonic()
+            small = httpx.post(url, files={"file": ("f.bin", b"small", "text/plain")}, timeout=30)
+            waited = time.monotonic() - start
+        finally:
+            streaming.clear()
+            sender.join(10)
+        large.settimeout(0.1)
+        with pytest.raises(TimeoutError):
+            large.recv(1)  # the large one is still being read, unanswered
+    assert small.status_code == 404, small.text  # hashed and looked up, in its turn
+    assert waited < 1, waited  # within the one-second wait: the large one gave way
 
 
 def test_upload_slots_refuse_at_once_past_their_waiting_limit() -> None:

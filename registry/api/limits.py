@@ -139,13 +139,17 @@ class Inflight:
 
 class Pace:
     """The floor under one upload's speed: at least ``min_rate`` bytes a second over each
-    ``window`` seconds, or the upload is cut off (408)."""
+    ``window`` seconds of holding a slot, or the upload is cut off (408)."""
 
     def __init__(self, min_rate: int, window: float, clock: Callable[[], float]) -> None:
         self._min_rate = min_rate
         self._window = window
         self._clock = clock
-        self._since = clock()
+        self.restart()
+
+    def restart(self) -> None:
+        """Starts a new window (after waiting for a turn: that time is the service's)."""
+        self._since = self._clock()
         self._bytes = 0
 
     def arrived(self, size: int) -> None:
@@ -169,7 +173,7 @@ class Pace:
                 f"of the service's upload slots must send at least {self._min_rate:,} a second",
                 invalid_params=[{"name": "file", "reason": "sent too slowly"}],
             )
-        self._since, self._bytes = now, 0
+        self.restart()
 
 
 @dataclass
@@ -177,25 +181,57 @@ class _Queue:
     slots: asyncio.Semaphore
     waiting: int = 0
 
+    async def take(self) -> None:
+        self.waiting += 1
+        try:
+            await self.slots.acquire()
+        finally:
+            self.waiting -= 1
+
+
+class Turn:
+    """One upload's hold on a slot: it reads while it holds it, and gives it to the next
+    waiting upload after each ``turn`` seconds of holding it (then waits behind the others),
+    so that uploads share the slots in turns and a large one delays no small one for long."""
+
+    def __init__(self, queue: _Queue, turn: float, pace: Pace, clock: Callable[[], float]) -> None:
+        self._queue = queue
+        self._turn = turn
+        self._clock = clock
+        self._since = clock()
+        self.pace = pace
+
+    async def arrived(self, size: int) -> None:
+        """Counts ``size`` bytes just read (:class:`Pace`), and yields the slot if the turn is
+        over and another upload waits."""
+        self.pace.arrived(size)
+        if self._queue.waiting and self._clock() - self._since >= self._turn:
+            self._queue.slots.release()
+            await self._queue.take()
+            self._since = self._clock()
+            self.pace.restart()
+
 
 @dataclass
 class UploadSlots:
-    """At most ``slots`` uploads hashed at once, all clients together; the others wait their
-    turn (first come, first served), at most ``waiting`` of them, each at most ``wait_timeout``
-    seconds, then refused (503). A waiting upload costs no memory: uvicorn stops reading a
-    body past 64 KiB until the route reads it, so TCP holds the client back.
+    """At most ``slots`` uploads read and hashed at once, all clients together, each for
+    ``turn`` seconds at a time; the others wait their turn (first come, first served), at most
+    ``waiting`` of them, each at most ``wait_timeout`` seconds for its first turn, then refused
+    (503). A waiting upload costs no memory: uvicorn reads no more than 64 KiB of a body ahead
+    of the route, so TCP holds the client back.
 
-    Why a bound: parsing and hashing an upload is the event loop's own work (about 44 us per
-    64 KiB). With 20 clients uploading at once every turn of the loop read 20 sockets, and
-    `GET /healthz` waited 138 ms at p50 and 186 ms at p99 (docs/security.md has the figures
-    with the bound). A holder of a slot must keep up ``min_rate`` (:class:`Pace`), so a
-    trickle cannot keep a slot from real uploads."""
+    Why: parsing and hashing an upload is the event loop's own work (about 44 us per 64 KiB),
+    and the loop is one thread, so more uploads at once add no speed, only a longer turn of
+    the loop for every other request. With 20 clients uploading 100 MB at once, `GET /healthz`
+    waited 239 ms at p99; with one slot 46 ms, the uploads 6% faster (docs/security.md). A
+    holder of a slot must keep up ``min_rate`` (:class:`Pace`), so a trickle keeps no slot."""
 
     slots: int
     waiting: int
     wait_timeout: float
     min_rate: int
     rate_window: float
+    turn: float = 0.5
     clock: Callable[[], float] = time.monotonic
     # An asyncio semaphore belongs to one event loop; tests serve one app from several.
     _queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue] = field(
@@ -213,31 +249,27 @@ class UploadSlots:
         )
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[Pace]:
-        """Waits for a slot and holds it for the ``async with`` block, which counts what it
-        reads with the :class:`Pace` it is given. Raises the 503 problem when ``waiting``
+    async def slot(self) -> AsyncIterator[Turn]:
+        """Waits for a slot and holds it, in turns, for the ``async with`` block, which tells
+        the :class:`Turn` it is given of what it reads. Raises the 503 problem when ``waiting``
         uploads already wait or no slot came within ``wait_timeout``."""
         loop = asyncio.get_running_loop()
         queue = self._queues.get(loop)
         if queue is None:
             queue = self._queues[loop] = _Queue(asyncio.Semaphore(self.slots))
-        if queue.slots.locked():
-            if queue.waiting >= self.waiting:
-                raise self._busy(f"{self.slots} hashed at once and {self.waiting} waiting", 1)
-            queue.waiting += 1
-            try:
-                async with asyncio.timeout(self.wait_timeout):
-                    await queue.slots.acquire()
-            except TimeoutError:
-                raise self._busy(
-                    f"no slot came within {self.wait_timeout:g} s", math.ceil(self.wait_timeout)
-                ) from None
-            finally:
-                queue.waiting -= 1
-        else:
-            await queue.slots.acquire()
+        if queue.slots.locked() and queue.waiting >= self.waiting:
+            raise self._busy(f"{self.slots} hashed at once and {self.waiting} waiting", 1)
         try:
-            yield Pace(self.min_rate, self.rate_window, self.clock)
+            async with asyncio.timeout(self.wait_timeout):
+                await queue.take()
+        except TimeoutError:
+            raise self._busy(
+                f"no slot came within {self.wait_timeout:g} s", math.ceil(self.wait_timeout)
+            ) from None
+        try:
+            yield Turn(
+                queue, self.turn, Pace(self.min_rate, self.rate_window, self.clock), self.clock
+            )
         finally:
             queue.slots.release()
 
@@ -277,6 +309,7 @@ class Limits:
                 settings.upload_wait_timeout,
                 settings.upload_min_rate,
                 settings.upload_rate_window,
+                settings.upload_turn,
             ),
         )
 

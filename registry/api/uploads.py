@@ -134,10 +134,10 @@ async def hashed_upload(
     form = _Form(limits)
     try:
         parser = MultipartParser(boundary, form.callbacks())  # type: ignore[arg-type]
-        async with slots.slot() as pace:
+        async with slots.slot() as turn:
             async for chunk in request.stream():
-                pace.arrived(len(chunk))
                 parser.write(chunk)
+                await turn.arrived(len(chunk))
         parser.finalize()
     except FormParserError as exc:
         logger.info("unparsable multipart body to %s: %s", request.url.path, exc)
