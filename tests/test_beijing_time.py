@@ -152,9 +152,9 @@ def test_pages_pdf_and_cli_show_beijing_dates_and_a_past_start_is_refused(
     # The CLI's readable output: names, the right by name, dates in Beijing time.
     rights = runner.invoke(cli_app, ["asset", "rights", str(asset_id), "--api", served])
     assert rights.exit_code == 0, rights.output
-    assert "holding (数据资源持有权): " + accounts.holder.address in rights.output
+    assert "holding (数据持有权): " + accounts.holder.address in rights.output
     assert "青岛港智慧物流数据有限公司" in rights.output
-    assert "processing (数据加工使用权): " + accounts.grantee.address in rights.output
+    assert "processing (数据使用权): " + accounts.grantee.address in rights.output
     assert (
         f"from {today.isoformat()} (Beijing time) through 2030-12-31 (Beijing time), "
         "shared, revocable" in rights.output

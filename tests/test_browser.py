@@ -124,7 +124,7 @@ def test_register_verify_and_accessibility_in_chromium(
         page.click("button[type=submit]")
         page.click(f"a[href='/a/{asset_id}?lang=zh']")
         body = page.inner_text("main")
-        assert "数据资源持有权" in body
+        assert "数据持有权" in body
         assert "Applied" in body
 
         sample_hash = "0x" + hashlib.sha256(SAMPLE.read_bytes()).hexdigest()

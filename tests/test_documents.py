@@ -95,7 +95,7 @@ def test_certificate_pdf_has_number_holder_and_qr(
     text, codes = pdf_facts(answer.content, tmp_path)
     assert number in text
     assert HOLDER_NAME in text
-    assert "数据资源持有权" in text
+    assert "数据持有权" in text
     assert codes == [f"{BASE}/c/{number}"]
     # The same content gives the same document: its bytes up to the signature's incremental
     # update (which holds the signing time, so differs each time) can be compared.

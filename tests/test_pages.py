@@ -99,7 +99,7 @@ def test_joint_application_shows_every_right_holder_on_the_asset_page(
     page = api.get(f"/a/{asset_id}").text
     assert accounts.holder2.address in page
     assert "仅限境内使用" in page
-    assert page.count("数据产品经营权") >= 2  # the right shared by the two right-holders
+    assert page.count("数据经营权") >= 2  # the right shared by the two right-holders
 
 
 def test_register_finds_the_sample_and_shows_its_page(
@@ -119,7 +119,7 @@ def test_register_finds_the_sample_and_shows_its_page(
     page = api.get(f"/a/{asset_id}")
     assert "青岛港智慧物流数据有限公司" in page.text  # the holder, from the manifest
     assert "berth_schedule.csv" in page.text
-    assert "数据资源持有权" in page.text
+    assert "数据持有权" in page.text
     assert "提交登记申请" in page.text  # the history in words, with the contract's event name
     assert "审查通过，开始公示（5个工作日）" in page.text
     assert '<code class="muted">NoticeStarted</code>' in page.text

@@ -55,7 +55,7 @@ struct Exclusivity {
 }
 
 /// @title IRightsRegistry
-/// @notice Processing (数据加工使用权) and operating (数据产品经营权) rights granted by the holder,
+/// @notice Use (数据使用权, `Processing` here) and operating (数据经营权) rights granted by the holder,
 /// in the style of ERC-7432 role records, and licence registration (许可登记).
 /// @dev Acts that need the holder's consent take a {Consent}, refused as in {IAssetRegistry}.
 /// Role checks revert with OpenZeppelin's `AccessControlUnauthorizedAccount`.

@@ -35,11 +35,6 @@ KIND_ZH = {
     CertificateKind.LICENCE: "数据权利许可登记证书",
     CertificateKind.TRANSFER: "数据资产转让登记证书",
 }
-RIGHT_ZH = {
-    RightKind.HOLDING: "数据资源持有权",
-    RightKind.PROCESSING: "数据加工使用权",
-    RightKind.OPERATING: "数据产品经营权",
-}
 
 NOTE_ZH = {
     AnnotationKind.AGREED_LIMIT: "约定的期限或行使条件限制",
@@ -187,7 +182,7 @@ def certificate_view(
     rights = [
         RightHeld(
             kind.name.lower(),
-            RIGHT_ZH[kind],
+            kind.names[0],
             str(r["account"]),
             None,
             beijing_date(int(r["start"])).isoformat() if r["start"] else None,
@@ -203,7 +198,7 @@ def certificate_view(
         rights.append(
             RightHeld(
                 right.name.lower(),
-                RIGHT_ZH[right],
+                right.names[0],
                 str(grant["grantee"]),
                 str(grant["scenario"]),
                 beijing_date(int(grant["start"])).isoformat(),

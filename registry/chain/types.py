@@ -123,6 +123,20 @@ class RightKind(IntEnum):
     def bit(self) -> int:
         return 1 << self.value
 
+    @property
+    def names(self) -> tuple[str, str]:
+        """The right's name in Chinese and English, as the national guide names it."""
+        return RIGHT_NAMES[self]
+
+
+RIGHT_NAMES: dict[RightKind, tuple[str, str]] = {
+    RightKind.HOLDING: ("数据持有权", "holding right"),
+    RightKind.PROCESSING: ("数据使用权", "use right"),
+    RightKind.OPERATING: ("数据经营权", "operating right"),
+}
+"""The three rights' names (指引 art. 3), in Chinese and English: the one table the pages, the
+certificate, its PDF and the CLI print them from."""
+
 
 ALL_RIGHTS = 0b111
 """The mask of all three rights."""

@@ -250,7 +250,6 @@ def _annotation_lines(notes: list[dict[str, Any]]) -> list[str]:
 
 
 def _rights_text(a: dict[str, Any], holder_names: str, held: dict[str, Any]) -> str:
-    from registry.certificates.view import RIGHT_ZH
     from registry.chain.types import RightKind
 
     names = " / ".join(x for x in (a.get("name_zh"), a.get("name_en")) if x)
@@ -260,7 +259,7 @@ def _rights_text(a: dict[str, Any], holder_names: str, held: dict[str, Any]) -> 
         names_of = holder_names if r["account"] == held.get("holding") else ""
         for n in r["right_names"]:
             kind = RightKind[n.upper()]
-            lines.append(f"{n} ({RIGHT_ZH[kind]}): {r['account']}  {names_of}".rstrip())
+            lines.append(f"{n} ({kind.names[0]}): {r['account']}  {names_of}".rstrip())
         if r["start"] or r["expiry"] or r.get("restrictions"):
             start = times.day(int(r["start"]), "en") if r["start"] else "the deposit"
             end = times.last_day(int(r["expiry"]), "en") if r["expiry"] else "the expiry"
@@ -274,7 +273,7 @@ def _rights_text(a: dict[str, Any], holder_names: str, held: dict[str, Any]) -> 
             )
         )
         lines += [
-            f"{kind.name.lower()} ({RIGHT_ZH[kind]}): {g.get('grantee')}",
+            f"{kind.name.lower()} ({kind.names[0]}): {g.get('grantee')}",
             f"  scenario (SHA-256) {g.get('scenario')}",
             f"  from {times.day(int(g['start']), 'en')} through "
             f"{times.last_day(int(g['expiry']), 'en')}, {terms}",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from registry.chain.types import RightKind
+
 LANGS = ("zh", "en")
 
 _STRINGS: dict[str, tuple[str, str]] = {
@@ -282,9 +284,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "role.reviewer": ("审核员", "reviewer"),
     "role.holder": ("权利人", "holder"),
     "role.auditor": ("审计", "auditor"),
-    "right.holding": ("数据资源持有权", "holding right"),
-    "right.processing": ("数据加工使用权", "processing and use right"),
-    "right.operating": ("数据产品经营权", "product operating right"),
+    **{f"right.{kind.name.lower()}": kind.names for kind in RightKind},
     "event.Applied": ("提交登记申请", "Application filed"),
     "event.ApplicationAccepted": ("受理", "Application accepted"),
     "event.ReturnedForSupplements": ("一次性告知补正材料", "Returned for supplements"),

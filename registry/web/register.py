@@ -118,12 +118,8 @@ def _asset_page(ctx: Any, request: Request, asset_id: int, lang: str, **extra: A
     manifest = ctx.queries.manifest(asset["manifest_hash"])
     holder = (manifest or {}).get("holder") or {}
     named = str(holder.get("account", "")).lower() == str(asset["holder"]).lower()
-    rights = {
-        RightKind.PROCESSING: ("数据加工使用权", "processing"),
-        RightKind.OPERATING: ("数据产品经营权", "operating"),
-    }
     grants = [
-        {**g, "right": rights[RightKind(int(g["kind"]))][0 if lang == "zh" else 1]}
+        {**g, "right": RightKind(int(g["kind"])).names[0 if lang == "zh" else 1]}
         for g in ctx.queries.rights_of_asset(asset_id, now)
         if int(g["kind"]) != RightKind.HOLDING
     ]
