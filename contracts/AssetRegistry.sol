@@ -424,7 +424,7 @@ contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
     /// holder's, spent once when any signature comes, so no signature can be used twice and a
     /// further signer writes nothing of its own; the digest is computed once.
     function _verifyConsents(Application calldata application, JointConsent calldata consent) private {
-        bytes32 digest;
+        bytes32 digest = bytes32(0); // computed at the first signature, once
         for (uint256 i = 0; i < consent.signatures.length; ++i) {
             address account = application.holders[i].account;
             bytes calldata signature = consent.signatures[i];

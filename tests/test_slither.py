@@ -15,6 +15,7 @@ JUSTIFIED = {
     ("divide-before-multiply", "startOfDay"),
     ("incorrect-equality", "mint"),
     ("uninitialized-state", "_objections"),
+    ("unused-return", "_checkSignature"),
 }
 
 

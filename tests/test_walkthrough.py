@@ -37,15 +37,21 @@ def start(env: dict[str, str], chain_port: int, log: Path) -> subprocess.Popen[b
             stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + 90
-    while True:
-        assert process.poll() is None, log.read_text()
-        try:
-            if httpx.get(f"{env['REGISTRY_API_URL']}/healthz", timeout=1).is_success:
-                return process
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, log.read_text()
-        time.sleep(0.2)
+    try:
+        while True:
+            assert process.poll() is None, log.read_text()
+            try:
+                if httpx.get(f"{env['REGISTRY_API_URL']}/healthz", timeout=1).is_success:
+                    return process
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+    except BaseException:
+        # A start that never came up is stopped here, its chain and indexer with it: left
+        # running, they outlived the failed test by an hour (seen on a loaded machine).
+        interrupt(process)
+        raise
 
 
 def interrupt(process: subprocess.Popen[bytes], sig: int = signal.SIGINT) -> None:

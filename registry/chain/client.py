@@ -437,9 +437,14 @@ class AssetRegistryClient(ConsentingContract):
     def multicall(self, sender: LocalAccount, calls: Sequence[bytes]) -> TxReceipt:
         return self._send(sender, "multicall", list(calls))
 
-    def encode_submit_application(self, application: Application, consent: Consent) -> bytes:
-        """Calldata of one application, for :meth:`multicall`."""
-        return self.encode("submitApplication", application.to_abi(), consent.to_abi())
+    def encode_submit_application(
+        self, application: Application, consent: Consent | JointConsent
+    ) -> bytes:
+        """Calldata of one application, for :meth:`multicall` (``consent`` as in
+        :meth:`submit_application_tx`)."""
+        return self.encode(
+            "submitApplication", application.to_abi(), consent_abi("Application", consent)
+        )
 
     def get_asset(self, asset_id: int) -> Asset:
         return Asset.from_abi(self._call("getAsset", asset_id))
