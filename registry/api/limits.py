@@ -1,6 +1,7 @@
 """Per-client limits: how often one client address may do a thing within a sliding window
-(public objections, wrong API keys). The figures are settings (``registry.config``) and are
-listed, with why, in docs/security.md.
+(public objections, wrong API keys); and limits of all clients together: recognition answers
+in flight, and the upload slots with their turns and pace floor. The figures are settings
+(``registry.config``) and are listed, with why, in docs/security.md.
 
 The limiter is these few lines rather than a library: pyrate-limiter, the one in the lock (a
 dependency of schemathesis, not of the service), routes each client to a bucket through a
