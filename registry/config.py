@@ -238,6 +238,17 @@ class Settings(BaseSettings):
         return self.data_dir / "content"
 
     @property
+    def keystore_file(self) -> Path:
+        """The center's key-encryption key (made at first start, mode 0600)."""
+        return self.data_dir / "keystore" / "center-kek.json"
+
+    @property
+    def materials_dir(self) -> Path:
+        """The envelopes of the encrypted materials (their ciphertexts are in the content
+        store)."""
+        return self.data_dir / "materials"
+
+    @property
     def database_url(self) -> str:
         return self.index_url or f"sqlite:///{self.data_dir / 'index.db'}"
 

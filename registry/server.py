@@ -28,6 +28,7 @@ from registry.content import open_store
 from registry.documents import DocumentSigner, ReportArchive
 from registry.evidence import EvidenceBatcher
 from registry.index import Follower, Queries, open_engine
+from registry.privacy import CenterKeys, MaterialStore
 from registry.recognition import Mediator
 from registry.services import RegistryService, Staff
 from registry.services.duplicates import Duplicates
@@ -105,6 +106,9 @@ class Runtime:
             objectors=Objectors(self.engine),
             duplicates=Duplicates(self.engine, queries, service),
             signer=DocumentSigner.of(settings),
+            materials=MaterialStore(
+                settings.materials_dir, CenterKeys.open(settings.keystore_file), self.content
+            ),
         )
 
     def app(self) -> FastAPI:

@@ -25,6 +25,7 @@ from registry.content import ContentStore
 from registry.documents import Deployed, DocumentSigner, ReportArchive
 from registry.evidence import EvidenceBatcher
 from registry.index.queries import Queries
+from registry.privacy import MaterialStore
 from registry.recognition import Mediator
 from registry.services import RegistryService
 from registry.services.deadlines import DeadlineBoard
@@ -47,6 +48,7 @@ class AppContext:
     objectors: Objectors = field(kw_only=True)
     duplicates: Duplicates = field(kw_only=True)
     signer: DocumentSigner = field(kw_only=True)
+    materials: MaterialStore = field(kw_only=True)
 
     def link(self, request: Request, path: str) -> str:
         """An absolute public link, for QR codes and documents that leave the service."""
