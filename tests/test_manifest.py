@@ -12,7 +12,8 @@ from pydantic import ValidationError
 
 from registry.content.canonical import canonical_json
 from registry.content.cid import Cid
-from registry.content.manifest import Manifest, build_manifest, uscc_check_character
+from registry.content.manifest import Manifest, build_manifest
+from registry.forms.codes import uscc_check_character
 from tests.conftest import ROOT
 
 SAMPLE = ROOT / "samples" / "qingdao-port-logistics"

@@ -25,26 +25,7 @@ from pydantic_core import PydanticCustomError
 from registry.content.canonical import canonical_json
 from registry.content.cid import CHUNK, DAG_PB, RAW, Cid, file_digest
 from registry.fields import Address, PlainText
-
-_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-def uscc_check_character(first17: str) -> str:
-    """GB 32100-2015 check character of a unified social credit code (统一社会信用代码)."""
-    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
-    return _USCC_CHARS[(31 - total % 31) % 31]
-
-
-def _credit_code(code: str) -> str:
-    code = code.strip().upper()
-    if len(code) != 18 or any(c not in _USCC_CHARS for c in code):
-        raise ValueError(
-            "a unified social credit code has 18 characters from 0-9 and A-Y (no I, O, S, V, Z)"
-        )
-    if uscc_check_character(code[:17]) != code[17]:
-        raise ValueError("the check character does not match (GB 32100): the code is mistyped")
-    return code
+from registry.forms.codes import credit_code
 
 
 def _cid(value: str) -> str:
@@ -70,7 +51,7 @@ class Strict(BaseModel):
 class Holder(Strict):
     name_zh: Text
     name_en: Short = ""
-    credit_code: Annotated[str, Field(max_length=40), AfterValidator(_credit_code)]
+    credit_code: Annotated[str, Field(max_length=40), AfterValidator(credit_code)]
     account: Address
 
 
@@ -134,6 +115,29 @@ class Source(Strict):
         return {k: v for k, v in dumped.items() if k not in _SOURCE_EXTRAS or v is not None}
 
 
+class Document(Strict):
+    """A document whose canonical JSON (RFC 8785) is hashed for the chain and stored as a
+    CIDv1: the manifest, and the public part of a national form (``registry.forms.public``)."""
+
+    def canonical_bytes(self) -> bytes:
+        return canonical_json(self.model_dump(mode="json"))
+
+    def manifest_hash(self) -> bytes:
+        """SHA-256 of the canonical JSON: the hash recorded on chain."""
+        return hashlib.sha256(self.canonical_bytes()).digest()
+
+    def manifest_cid(self) -> Cid:
+        """The canonical JSON's CIDv1 (a raw leaf up to 256 KiB, else a dag-pb root)."""
+        return file_digest(self.canonical_bytes(), 1).cid
+
+    def chain_fields(self) -> tuple[bytes, bytes, int]:
+        """Manifest hash, CID digest and CID codec as the contracts take them."""
+        cid = self.manifest_cid()
+        codec = RAW if len(self.canonical_bytes()) <= CHUNK else DAG_PB
+        assert cid.codec == codec
+        return self.manifest_hash(), cid.digest, codec
+
+
 class FieldSpec(Strict):
     """One column of the field table (字段表)."""
 
@@ -153,7 +157,7 @@ class FileEntry(Strict):
     cid: Annotated[str, Field(max_length=120), AfterValidator(_cid)]
 
 
-class Manifest(Strict):
+class Manifest(Document):
     identifier: Text
     name_zh: Text
     name_en: Text
@@ -186,24 +190,6 @@ class Manifest(Strict):
     @property
     def storage_size(self) -> int:
         return sum(f.size for f in self.files)
-
-    def canonical_bytes(self) -> bytes:
-        return canonical_json(self.model_dump(mode="json"))
-
-    def manifest_hash(self) -> bytes:
-        """SHA-256 of the canonical JSON: the hash recorded on chain."""
-        return hashlib.sha256(self.canonical_bytes()).digest()
-
-    def manifest_cid(self) -> Cid:
-        """The canonical JSON's CIDv1 (a raw leaf up to 256 KiB, else a dag-pb root)."""
-        return file_digest(self.canonical_bytes(), 1).cid
-
-    def chain_fields(self) -> tuple[bytes, bytes, int]:
-        """Manifest hash, CID digest and CID codec as the contracts take them."""
-        cid = self.manifest_cid()
-        codec = RAW if len(self.canonical_bytes()) <= CHUNK else DAG_PB
-        assert cid.codec == codec
-        return self.manifest_hash(), cid.digest, codec
 
 
 def dataset_files(
