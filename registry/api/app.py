@@ -23,6 +23,7 @@ from registry.api.routers import (
     assets,
     consents,
     deadlines,
+    forms,
     manifests,
     objections,
     public,
@@ -69,6 +70,7 @@ def body_limits(settings: Settings) -> dict[str, int]:
         "/v1/evidence/file": settings.upload_limit,
         "/v1/reports/check": settings.upload_limit,
         "/v1/manifests": settings.document_limit,
+        **{f"/v1/forms/{kind}s": settings.document_limit for kind in forms.FORMS},
         "/v1/assets/batch": settings.document_limit,
     }
 
@@ -161,6 +163,7 @@ def create_app(context: AppContext, settings: Settings) -> FastAPI:
     app.include_router(rights.router)
     app.include_router(consents.router)
     app.include_router(manifests.router)
+    app.include_router(forms.router)
     app.include_router(verification.router)
     app.include_router(reports.router)
     app.include_router(recognitions.router)

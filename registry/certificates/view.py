@@ -19,6 +19,7 @@ from registry.chain.types import (
     RightKind,
     rights_of_mask,
 )
+from registry.forms.public import public_view
 from registry.index.queries import Queries
 from registry.regions import center_name
 from registry.times import beijing_date, last_day_within
@@ -162,7 +163,7 @@ def certificate_view(
     asset_id = int(record["asset_id"])
     asset = queries.asset(asset_id, now) or {}
     manifest_hash = manifest_at_issue(queries, asset_id, int(record["issued_at"]))
-    document = queries.manifest(manifest_hash) or {}
+    document = public_view(queries.manifest(manifest_hash) or {})
     holder_names = document.get("holder") or {}
     status = CertificateStatus(registry.certificates.status_of(int(record["token_id"])))
     kind = CertificateKind(int(record["kind"]))

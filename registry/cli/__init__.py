@@ -11,6 +11,7 @@ from registry.cli import (  # noqa: F401  (they register commands)
     consents,
     content,
     federation,
+    forms,
     records,
     rights,
     service,

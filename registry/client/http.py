@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from typing import Any
 
@@ -312,3 +313,19 @@ class RegistryClient:
             data={"signature": signature},
         )
         return found
+
+    # ------------------------------------------------------------------ national forms
+
+    def submit_form(self, form: dict[str, Any], materials: dict[str, bytes]) -> dict[str, Any]:
+        """An application form (annex 1) and the bytes of the materials it lists."""
+        encoded = {name: base64.b64encode(data).decode() for name, data in materials.items()}
+        return dict(self._post("/forms/applications", {"form": form, "materials": encoded}))
+
+    def disclose(self, manifest_hash: str, field: str) -> dict[str, Any]:
+        """One confidential field of a form, its value and salt (a registrar's key)."""
+        return dict(self._get(f"/forms/{manifest_hash}/disclosures/{field}"))
+
+    def check_disclosure(self, disclosure: dict[str, Any]) -> dict[str, Any]:
+        """Whether a disclosure (manifest hash, field, value, salt) checks."""
+        keys = ("manifest_hash", "field", "value", "salt")
+        return dict(self._post("/disclosures/check", {k: disclosure.get(k) for k in keys}))

@@ -22,6 +22,7 @@ from registry.chain.types import (
     rights_of_mask,
 )
 from registry.content.manifest import Manifest
+from registry.forms.public import PublicManifest
 from registry.index.projections import STEPS
 from registry.index.schema import (
     asset_annotations,
@@ -315,8 +316,9 @@ class Queries:
             )
             return [_row(r) for r in rows]
 
-    def record_manifest(self, manifest: Manifest) -> None:
-        """Keeps a published manifest (``POST /v1/manifests``) under its hash, so its assets are
+    def record_manifest(self, manifest: Manifest | PublicManifest) -> None:
+        """Keeps a published manifest (``POST /v1/manifests``, or a national form's public
+        manifest, ``POST /v1/forms/applications``) under its hash, so its assets are
         shown and found by its names. Only a manifest is taken, never a request's fields: its
         hash is the SHA-256 of the very document kept, so no one can name an asset whose
         manifest they did not write. A row that is not this document (kept by an earlier

@@ -20,8 +20,8 @@ from registry.api.problems import ProblemError
 from registry.api.routers.consents import draft_request, sign_request
 from registry.consents import ConsentRequest
 from registry.content import Cid, ContentError
-from registry.content.manifest import Manifest
 from registry.content.store import read_all
+from registry.forms.public import read_manifest
 from registry.web.console import console_page, form_session, problem_page
 from registry.web.render import Lang
 from registry.web.sessions import COOKIE, Session, sessions_of
@@ -44,9 +44,10 @@ def _day(value: str, end: bool) -> int | None:
 
 
 def _manifest_fields(ctx: AppContext, cid_text: str) -> dict[str, Any]:
-    """The chain fields of a manifest already published to the content store."""
+    """The chain fields of a manifest already published to the content store (of any
+    version: ``read_manifest``)."""
     try:
-        manifest = Manifest.model_validate_json(read_all(ctx.content, Cid.parse(cid_text.strip())))
+        manifest = read_manifest(read_all(ctx.content, Cid.parse(cid_text.strip())))
     except (ValueError, ContentError) as exc:
         raise ValueError(f"manifest {cid_text!r}: {exc}") from None
     manifest_hash, digest, codec = manifest.chain_fields()

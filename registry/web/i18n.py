@@ -164,6 +164,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "asset.status.awaiting_proof": ("待补充证明", "awaiting proof"),
     "asset.status.terminated": ("终止审查", "review terminated"),
     "asset.manifest": ("登记清单摘要", "Manifest summary"),
+    "asset.restrictions": ("限制条件", "Restrictions"),
     "asset.description": ("描述", "Description"),
     "asset.data_type": ("数据类型 / 格式", "Data type / format"),
     "asset.scenarios": ("应用场景", "Scenarios"),

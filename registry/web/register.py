@@ -30,6 +30,7 @@ from registry.certificates.view import AnnotationShown
 from registry.chain.types import AssetKind, RightKind, Status
 from registry.content.canonical import canonical_json
 from registry.fields import REGIONS, address, ascii_int
+from registry.forms.public import public_view
 from registry.regions import region_name
 from registry.web.charts import bar_chart
 from registry.web.i18n import translator
@@ -115,7 +116,8 @@ def _asset_page(ctx: Any, request: Request, asset_id: int, lang: str, **extra: A
     asset = ctx.queries.asset(asset_id, now)
     if asset is None:
         return _refused(request, lang, 404, f"#{asset_id}: 404")
-    manifest = ctx.queries.manifest(asset["manifest_hash"])
+    kept = ctx.queries.manifest(asset["manifest_hash"])
+    manifest = public_view(kept) if kept is not None else None
     holder = (manifest or {}).get("holder") or {}
     named = str(holder.get("account", "")).lower() == str(asset["holder"]).lower()
     grants = [
