@@ -176,6 +176,25 @@ class Settings(BaseSettings):
         default=None,
         description="an RFC 3161 time-stamping authority: every signed PDF gets its timestamp",
     )
+    national_endpoint: str | None = Field(
+        default=None,
+        description="where records for the national registration service system are POSTed "
+        "(art. 24, 26); unset, they are appended to the JSON Lines feed data_dir/national/"
+        "reports.jsonl",
+    )
+    national_timeout: float = Field(
+        default=5.0, gt=0, description="seconds one POST to national_endpoint may take"
+    )
+    national_concurrency: int = Field(
+        default=4, ge=1, description="records POSTed to national_endpoint at once"
+    )
+    national_retry_base: float = Field(
+        default=1.0,
+        gt=0,
+        description="seconds before a record not acknowledged is sent again, doubled with each "
+        "failed attempt up to national_retry_cap",
+    )
+    national_retry_cap: float = Field(default=300.0, gt=0)
     registrar_key: SecretStr | None = None
     reviewer_key: SecretStr | None = None
     anchorer_key: SecretStr | None = None
@@ -220,6 +239,11 @@ class Settings(BaseSettings):
     @property
     def recognition_file(self) -> Path:
         return self.data_dir / "recognition.db"
+
+    @property
+    def national_feed_file(self) -> Path:
+        """The JSON Lines feed of records for the national system (the default sender)."""
+        return self.data_dir / "national" / "reports.jsonl"
 
     @property
     def reports_dir(self) -> Path:

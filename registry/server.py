@@ -30,6 +30,7 @@ from registry.evidence import EvidenceBatcher
 from registry.index import Follower, Queries, open_engine
 from registry.privacy import CenterKeys, MaterialStore
 from registry.recognition import Mediator
+from registry.reporting import ReportingOutbox, open_sender
 from registry.services import RegistryService, Staff
 from registry.services.duplicates import Duplicates
 
@@ -89,6 +90,20 @@ class Runtime:
             if self.registry.recognition is not None and keys.mediator is not None
             else None
         )
+        # Records for the national system, sent from the API's process: the follower only writes
+        # them, so a follower of its own process never holds a connection to the national system.
+        self.reporting = ReportingOutbox(
+            self.engine,
+            open_sender(
+                settings.national_endpoint,
+                settings.national_feed_file,
+                timeout=settings.national_timeout,
+                concurrency=settings.national_concurrency,
+            ),
+            confirmations=settings.confirmations,
+            retry_base=settings.national_retry_base,
+            retry_cap=settings.national_retry_cap,
+        )
         queries = Queries(self.engine)
         service = RegistryService(self.registry, self.staff, self.outbox, queries.indexed_block)
         self.context = AppContext(
@@ -109,6 +124,7 @@ class Runtime:
             materials=MaterialStore(
                 settings.materials_dir, CenterKeys.open(settings.keystore_file), self.content
             ),
+            reporting=self.reporting,
         )
 
     def app(self) -> FastAPI:
@@ -120,6 +136,7 @@ class Runtime:
         for w in self.staff.all():
             w.start()
         self.evidence.start()
+        self.reporting.start()
         if self.mediator is not None:
             self.mediator.start()
         if follow:
@@ -130,6 +147,7 @@ class Runtime:
         if self.mediator is not None:
             self.mediator.close()
         self.evidence.close()
+        self.reporting.close()
         self.follower.stop()
         for w in self.staff.all():
             w.close()

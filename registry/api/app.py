@@ -25,6 +25,7 @@ from registry.api.routers import (
     deadlines,
     forms,
     manifests,
+    national,
     objections,
     public,
     recognitions,
@@ -165,6 +166,8 @@ def create_app(context: AppContext, settings: Settings) -> FastAPI:
     app.include_router(manifests.router)
     app.include_router(forms.router)
     app.include_router(verification.router)
+    # Before the reports' router, whose /reports/{report_id} would take "pending" for an id.
+    app.include_router(national.router)
     app.include_router(reports.router)
     app.include_router(recognitions.router)
     app.include_router(public.router)

@@ -27,6 +27,7 @@ from registry.evidence import EvidenceBatcher
 from registry.index.queries import Queries
 from registry.privacy import MaterialStore
 from registry.recognition import Mediator
+from registry.reporting import ReportingOutbox
 from registry.services import RegistryService
 from registry.services.deadlines import DeadlineBoard
 from registry.services.duplicates import Duplicates
@@ -49,6 +50,7 @@ class AppContext:
     duplicates: Duplicates = field(kw_only=True)
     signer: DocumentSigner = field(kw_only=True)
     materials: MaterialStore = field(kw_only=True)
+    reporting: ReportingOutbox = field(kw_only=True)
 
     def link(self, request: Request, path: str) -> str:
         """An absolute public link, for QR codes and documents that leave the service."""

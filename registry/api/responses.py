@@ -437,3 +437,28 @@ class ReviewOut(BaseModel):
     public_data_code: str | None = Field(
         description="a public data product's public data resource registration code"
     )
+
+
+# ---------------------------------------------------------------------- national reporting
+
+
+class PendingReportOut(BaseModel):
+    """A record for the national system not yet acknowledged; times are Beijing time."""
+
+    key: str = Field(description="its idempotency key: the transaction hash and the event's place")
+    kind: str = Field(description="notice, deposit, change, annotation, cancellation, ...")
+    asset_id: int | None
+    certificate_number: str | None
+    block_number: int
+    created_at: str = Field(description="when the index saw its event")
+    attempts: int
+    next_attempt_at: str
+    last_error: str | None = Field(description="why the last attempt was not acknowledged")
+
+
+class PendingReportsOut(BaseModel):
+    """What the national system has not yet acknowledged, oldest first."""
+
+    count: int = Field(description="all records not yet acknowledged")
+    sender: str = Field(description="jsonl (the feed under the data directory) or http")
+    items: list[PendingReportOut] = Field(description="the oldest, at most `limit`")

@@ -26,7 +26,7 @@ from registry.chain.compiler import Artifact
 from registry.chain.deploy import Deployment
 from registry.chain.rpc import batch
 from registry.chain.types import checksum
-from registry.index import projections
+from registry.index import projections, reports
 from registry.index.projections import Event
 from registry.index.schema import PROJECTIONS, blocks, certificates, events, metadata, sync
 
@@ -161,6 +161,9 @@ class Follower:
             for event in decoded:
                 self._store(conn, event)
                 projections.apply(conn, event)
+            # The national reporting outbox's records, with the events that show them: none is
+            # lost or doubled however the follower is stopped (registry.index.reports).
+            reports.record(conn, decoded, self.deployment.chain_id)
             self._set_cursor(conn, to, "0x" + stamps[to][0].hex())
         return to - number
 
@@ -198,6 +201,7 @@ class Follower:
         with self.engine.begin() as conn:
             dropped = conn.execute(sa.delete(events).where(events.c.block_number > safe)).rowcount
             conn.execute(sa.delete(blocks).where(blocks.c.number > safe))
+            unreported = reports.drop_unacknowledged_after(conn, safe)
             safe_hash = conn.execute(
                 sa.select(blocks.c.hash).where(blocks.c.number == safe)
             ).scalar()
@@ -206,10 +210,11 @@ class Follower:
         # A reorg, or a node restarted from an older state: worth knowing either way.
         logger.warning(
             "the chain no longer has indexed block %d: rewound to block %d, dropped %d events "
-            "after it and rebuilt the projections",
+            "after it (and %d reports not yet acknowledged) and rebuilt the projections",
             stored[0][0] if stored else safe,
             safe,
             dropped,
+            unreported,
         )
 
     def rebuild(self, conn: sa.Connection) -> None:

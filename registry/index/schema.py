@@ -209,6 +209,27 @@ texts = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
 )
 
+national_reports = sa.Table(
+    "national_reports",
+    metadata,
+    sa.Column("key", sa.String(80), primary_key=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("asset_id", sa.BigInteger, index=True),
+    sa.Column("block_number", sa.BigInteger, nullable=False),
+    sa.Column("log_index", sa.Integer, nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", sa.Float, nullable=False),
+    sa.Column("last_error", sa.Text),
+    sa.Column("acknowledged_at", sa.Float, index=True),
+    sa.Column("acknowledged_by", sa.String(16)),
+)
+"""The reporting outbox (guide art. 24, 26: what is published and deposited on the national
+registration service system): one record per reported event, under its idempotency key, written
+by the follower in the transaction that indexes the event (``registry.reporting``). Not a
+projection: a rewind drops only records not yet acknowledged, and a rebuild finds the same keys."""
+
 PROJECTIONS = (
     assets,
     right_holders,

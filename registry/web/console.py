@@ -281,6 +281,7 @@ def console_page(
         partners=partners,
         consents=consents,
         grounds=get_args(Ground),
+        national=ctx.reporting.pending(20),
         error=error,
     )
 
