@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from web3 import Web3
 
+from registry.access import AccessLogAnchor, AccessRegister
 from registry.api.app import create_app
 from registry.api.deps import AppContext
 from registry.api.keys import ApiKeys
@@ -104,6 +105,8 @@ class Runtime:
             retry_base=settings.national_retry_base,
             retry_cap=settings.national_retry_cap,
         )
+        self.access = AccessRegister(self.engine)
+        self.access_anchor = AccessLogAnchor(self.access, self.evidence)
         queries = Queries(self.engine)
         service = RegistryService(self.registry, self.staff, self.outbox, queries.indexed_block)
         self.context = AppContext(
@@ -125,6 +128,8 @@ class Runtime:
                 settings.materials_dir, CenterKeys.open(settings.keystore_file), self.content
             ),
             reporting=self.reporting,
+            access=self.access,
+            access_anchor=self.access_anchor,
         )
 
     def app(self) -> FastAPI:
@@ -137,6 +142,7 @@ class Runtime:
             w.start()
         self.evidence.start()
         self.reporting.start()
+        self.access_anchor.start()
         if self.mediator is not None:
             self.mediator.start()
         if follow:
@@ -148,6 +154,7 @@ class Runtime:
             self.mediator.close()
         self.evidence.close()
         self.reporting.close()
+        self.access_anchor.stop()
         self.follower.stop()
         for w in self.staff.all():
             w.close()

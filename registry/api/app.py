@@ -19,6 +19,7 @@ from registry.api import problems
 from registry.api.asgi import HttpMiddleware
 from registry.api.deps import AppContext
 from registry.api.routers import (
+    access,
     acts,
     assets,
     consents,
@@ -161,6 +162,7 @@ def create_app(context: AppContext, settings: Settings) -> FastAPI:
     app.include_router(acts.router)
     app.include_router(objections.router)
     app.include_router(deadlines.router)
+    app.include_router(access.router)
     app.include_router(rights.router)
     app.include_router(consents.router)
     app.include_router(manifests.router)

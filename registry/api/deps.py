@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from registry import times
+from registry.access import AccessLogAnchor, AccessRegister
 from registry.acts import Act
 from registry.api.keys import ApiKeys, Principal, Role
 from registry.api.limits import Limits, client_of
@@ -51,6 +52,8 @@ class AppContext:
     signer: DocumentSigner = field(kw_only=True)
     materials: MaterialStore = field(kw_only=True)
     reporting: ReportingOutbox = field(kw_only=True)
+    access: AccessRegister = field(kw_only=True)
+    access_anchor: AccessLogAnchor = field(kw_only=True)
 
     def link(self, request: Request, path: str) -> str:
         """An absolute public link, for QR codes and documents that leave the service."""

@@ -23,7 +23,13 @@ app.add_typer(dev, name="dev")
 
 @keys.command("create")
 def create_key(
-    role: Annotated[Role, typer.Option(help="registrar, reviewer, holder or auditor.")],
+    role: Annotated[
+        Role,
+        typer.Option(
+            help="registrar, reviewer, holder, auditor or state_organ (a court, procuratorate "
+            "or police querying materials, guide art. 30)."
+        ),
+    ],
     region: Annotated[int, typer.Option(help="GB/T 2260 region code.")] = 0,
     label: Annotated[str, typer.Option(help="Who or what the key is for.")] = "",
 ) -> None:
