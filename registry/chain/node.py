@@ -11,6 +11,7 @@ import subprocess
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Literal
 
 import httpx
 
@@ -43,8 +44,11 @@ def free_port() -> int:
 class AnvilNode:
     """Starts anvil, waits until it answers JSON-RPC, and stops it by its own PID.
 
-    With ``state_file`` the chain is loaded from it at start and dumped to it every
-    ``state_interval`` seconds and at a clean exit, so records survive restarts.
+    With ``state_file`` the chain is loaded from it at start and dumped to it at a clean exit,
+    and every ``state_interval`` seconds unless that is None (the dump rewrites the whole state:
+    the block journal takes its place in ``registry up``). ``mining``: ``auto``, a block per
+    transaction as it comes; ``manual`` (``--no-mining``), a block when ``evm_mine`` asks.
+    ``gas_limit``: the block gas limit (anvil's default is 30,000,000).
     """
 
     def __init__(
@@ -54,7 +58,9 @@ class AnvilNode:
         port: int | None = None,
         chain_id: int = 31337,
         state_file: Path | None = None,
-        state_interval: int = 1,
+        state_interval: int | None = 1,
+        mining: Literal["auto", "manual"] = "auto",
+        gas_limit: int | None = None,
         genesis_timestamp: int | None = None,
         log_file: Path | None = None,
     ) -> None:
@@ -63,6 +69,8 @@ class AnvilNode:
         self.chain_id = chain_id
         self.state_file = state_file
         self.state_interval = state_interval
+        self.mining = mining
+        self.gas_limit = gas_limit
         self.genesis_timestamp = genesis_timestamp
         self.log_file = log_file
         self.process: subprocess.Popen[bytes] | None = None
@@ -90,7 +98,13 @@ class AnvilNode:
             cmd += ["--timestamp", str(self.genesis_timestamp)]
         if self.state_file is not None:
             self.state_file.parent.mkdir(parents=True, exist_ok=True)
-            cmd += ["--state", str(self.state_file), "--state-interval", str(self.state_interval)]
+            cmd += ["--state", str(self.state_file)]
+            if self.state_interval is not None:
+                cmd += ["--state-interval", str(self.state_interval)]
+        if self.mining == "manual":
+            cmd.append("--no-mining")
+        if self.gas_limit is not None:
+            cmd += ["--gas-limit", str(self.gas_limit)]
         return cmd
 
     def start(self, timeout: float = 20.0) -> AnvilNode:

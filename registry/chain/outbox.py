@@ -226,6 +226,10 @@ class Outbox:
         self.confirmations = confirmations
         self.head: int | None = None
         """The latest head a reconciler saw: the depth of mined operations is counted from it."""
+        self.durable_head: int | None = None
+        """The highest block the node cannot lose, where something says so (the embedded
+        chain's :class:`~registry.chain.blocks.BlockJournal`): no operation is confirmed in a
+        block above it. None: the node's head is taken at its word (a real network)."""
         self._lock = threading.Lock()
         self._db = open_journal(path, "")
         self._db.row_factory = sqlite3.Row
@@ -259,7 +263,9 @@ class Outbox:
                     chunk,
                 )
                 rows += _named(cursor, _OperationRow)
-        head = self.head
+        head, durable = self.head, self.durable_head
+        if head is not None and durable is not None:
+            head = min(head, durable)
         return {row.key: self._operation(row, head) for row in rows}
 
     def _operation(self, row: _OperationRow, head: int | None) -> Operation:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # web3, the compiler and the server load only for the command
     from eth_account.signers.local import LocalAccount
     from web3 import Web3
 
+    from registry.chain.blocks import BlockJournal
     from registry.chain.compiler import Artifact
     from registry.chain.deploy import Deployment
     from registry.server import StaffKeys
@@ -128,6 +129,12 @@ none: a public key would let anyone send its relays and records (``_mediator_key
 MEDIATOR_FUNDS = 10**20
 """Wei the admin gives the embedded chain's mediator key when it has none (100 ETH: relays and
 records for a long development session)."""
+
+
+EMBEDDED_GAS_LIMIT = 1_000_000_000
+"""The embedded chain's block gas limit: a block carries every transaction that came while the
+one before was mined, and at 100,000 assets that takes seconds, so a block must hold thousands of
+applications (140,000 gas each), not anvil's default 30,000,000 / 140,000 = 214."""
 
 
 def _mediator_key(path: Path) -> LocalAccount:
@@ -252,20 +259,36 @@ def up(
 
         run_federation(settings, regions, settings.api_port, chain_port)
         return
+    from registry.chain.blocks import BlockJournal
     from registry.chain.deploy import deploy, load_artifacts
     from registry.chain.rpc import connect
 
     chain_dir = settings.data_dir / "chain"
     chain_dir.mkdir(parents=True, exist_ok=True)
+    state_file = chain_dir / "state.json"
+    # No periodic dump (it rewrites the whole state) and no mining of its own: the block
+    # journal mines, and a block is durable once journaled (registry.chain.blocks).
     anvil = AnvilNode(
         anvil_binary(settings.node_modules),
         port=chain_port,
         chain_id=chain_id,
-        state_file=chain_dir / "state.json",
+        state_file=state_file,
+        state_interval=None,
+        mining="manual",
+        gas_limit=EMBEDDED_GAS_LIMIT,
         log_file=chain_dir / "anvil.log",
-    ).start()
+    )
+    w3 = connect(anvil.url)
+    journal = BlockJournal(w3, chain_dir / "blocks.db", state_file=state_file)
+    if not state_file.exists():
+        anvil.genesis_timestamp = journal.genesis_timestamp()
+    anvil.start()
     try:
-        w3 = connect(anvil.url)
+        replayed = journal.replay()
+        if replayed:
+            typer.echo(f"replayed {replayed} blocks from {journal.path}")
+        block_ms = journal.probe_ms()
+        journal.start()
         artifacts = load_artifacts(settings.build_dir)
         deployment = _deployed(w3, settings.deployment_file)
         if deployment is None:
@@ -289,9 +312,22 @@ def up(
         typer.echo(f"chain {deployment.chain_id} on {anvil.url}, block {w3.eth.block_number}")
         for name, address in deployment.addresses.items():
             typer.echo(f"  {name:15} {address}")
-        _serve(settings, w3, deployment, artifacts)
+        typer.echo(_register_size(w3, deployment, artifacts, block_ms))
+        _serve(settings, w3, deployment, artifacts, journal)
     finally:
+        journal.close()
         anvil.stop()
+
+
+def _register_size(
+    w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact], block_ms: float
+) -> str:
+    """The register's size and what a block costs the node at that size (anvil's grows with
+    its state: see docs/architecture.md, "The register at scale")."""
+    from registry.chain import Registry
+
+    assets = Registry.connect(w3, deployment, artifacts).assets.asset_count()
+    return f"register: {assets:,} assets; the node mines a block in {block_ms:.0f} ms"
 
 
 def _stop_cleanly_on_sigterm() -> None:
@@ -306,7 +342,11 @@ def _stop_cleanly_on_sigterm() -> None:
 
 
 def _serve(
-    settings: Settings, w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]
+    settings: Settings,
+    w3: Web3,
+    deployment: Deployment,
+    artifacts: dict[str, Artifact],
+    journal: BlockJournal | None = None,
 ) -> None:
     import uvicorn
 
@@ -316,6 +356,9 @@ def _serve(
     # a write makes several such waits in a row.
     sys.setswitchinterval(0.0005)
     runtime = Runtime(settings, w3, deployment, artifacts, _staff_keys(settings))
+    if journal is not None:
+        # Confirmed only in a journaled block: the node may lose the others at a kill -9.
+        journal.on_durable(lambda block: setattr(runtime.outbox, "durable_head", block))
     follower = _follower_process(settings, str(w3.provider.endpoint_uri))  # type: ignore[attr-defined]
     runtime.start(follow=False)
     try:
