@@ -26,6 +26,11 @@
   slots, against the same with a slot per client (no bound), side by side on one chain; idle
   figures too; then the service's peak resident memory (from /proc) while three 200 MB
   files are checked at once as reports (`POST /v1/reports/check`; goal under 300 MB).
+- scale: one chain of `registry up` grown to 1,000, 10,000 and 100,000 assets
+  (BENCH_SCALE_SIZES); at each, through the API: applications per second of 8 clients each
+  waiting for its confirmation, p50/p99 from application to confirmed, receipt verification,
+  start-up and index catch-up after a restart, the state on disk (snapshot and block journal)
+  and the node's memory; then the ratio of each figure at the largest size to the smallest.
 - gas: the checked-in gas snapshot, per operation.
 """
 
@@ -900,6 +905,244 @@ def _report_checks(url: str, digest: str, tmp: Path, mib: int, pid: int) -> tupl
     return max(peak), before
 
 
+SCALE_SIZES = [int(n) for n in os.environ.get("BENCH_SCALE_SIZES", "1000,10000,100000").split(",")]
+SCALE_CLIENTS = 8
+SCALE_EACH = int(os.environ.get("BENCH_SCALE_EACH", "25"))
+"""Applications each of the 8 clients files (and waits for) at each size."""
+
+
+_SCALE_UNITS = {"s": "s", "ms": "ms", "mib": "MiB", "second": "applications/s"}
+"""Units of the scale bench's figures, by their name's last part."""
+
+
+class _Up:
+    """`registry up` (what ./scripts/run starts) in a data directory, on free ports, in a
+    session of its own; its console in ``console.log``."""
+
+    def __init__(self, data: Path) -> None:
+        from registry.chain.node import free_port
+
+        self.data, self.api_port, self.chain_port = data, free_port(), free_port()
+        self.url = f"http://127.0.0.1:{self.api_port}"
+        self.rpc = f"http://127.0.0.1:{self.chain_port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> float:
+        """Starts it; returns the seconds until ``/healthz`` answered."""
+        import httpx
+
+        env = {**os.environ, "REGISTRY_DATA_DIR": str(self.data)}
+        env["REGISTRY_API_PORT"] = str(self.api_port)
+        start = time.perf_counter()
+        with open(self.data / "console.log", "ab") as console:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "registry.cli", "up", "--chain-port", str(self.chain_port)],
+                env=env,
+                stdout=console,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        while True:
+            assert self.process.poll() is None, (self.data / "console.log").read_text()
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=5).status_code == 200:
+                    return time.perf_counter() - start
+            except httpx.HTTPError:
+                time.sleep(0.2)
+
+    def anvil_pid(self) -> int:
+        assert self.process is not None
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        (anvil,) = [int(c) for c in children if Path(f"/proc/{c}/exe").resolve().name == "anvil"]
+        return anvil
+
+    def block_ms(self) -> float:
+        """The cost per block `registry up` printed at its last start."""
+        line = [x for x in (self.data / "console.log").read_text().splitlines() if "mines a" in x]
+        return float(line[-1].rsplit(" in ", 1)[1].split()[0])
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(600)
+
+    def caught_up(self) -> float:
+        """Seconds until the index has read the chain's head."""
+        import httpx
+
+        start = time.perf_counter()
+        while True:
+            health = httpx.get(f"{self.url}/healthz", timeout=30).json()
+            if (health["indexed_block"] or 0) >= health["chain_head"]:
+                return time.perf_counter() - start
+            time.sleep(0.1)
+
+
+def _grow(w3: Web3, reg: Registry, grower: Any, target: int) -> float:
+    """Grows the register to ``target`` assets by the grower's own applications, 100 per
+    multicall (no consent signature: the holder sends them), all sent at once: the block journal
+    mines them in as few blocks as the gas limit allows. Returns the seconds it took."""
+    from registry.chain.types import JointConsent
+
+    count = reg.assets.asset_count()
+    nonce = w3.eth.get_transaction_count(grower.address, "pending")
+    start = time.perf_counter()
+    for first in range(count, target, 100):
+        calls = [
+            reg.assets.encode_submit_application(
+                application(grower.address, f"grow-{i}"), JointConsent(2**40, 0, (b"",))
+            )
+            for i in range(first, min(first + 100, target))
+        ]
+        tx = {
+            "to": reg.assets.address,
+            "data": reg.assets.encode("multicall", calls),
+            "gas": 16_000_000,
+            "nonce": nonce,
+            "maxFeePerGas": 10**11,
+            "maxPriorityFeePerGas": 1,
+            "chainId": w3.eth.chain_id,
+        }
+        w3.eth.send_raw_transaction(grower.sign_transaction(tx).raw_transaction)
+        nonce += 1
+    while reg.assets.asset_count() < target:
+        time.sleep(0.2)
+    return time.perf_counter() - start
+
+
+def _closed_loop(
+    url: str, secret: str, work: list[list[dict[str, Any]]]
+) -> tuple[float, list[float]]:
+    """Each client files its applications one at a time, each polled until confirmed; returns
+    applications per second and each one's seconds from its POST to confirmed."""
+    import httpx
+
+    latencies: list[float] = []
+    go = threading.Barrier(len(work) + 1)
+
+    def client(bodies: list[dict[str, Any]]) -> None:
+        with httpx.Client(
+            base_url=url, headers={"Authorization": f"Bearer {secret}"}, timeout=120
+        ) as http:
+            http.get("/healthz")
+            go.wait()
+            for body in bodies:
+                start = time.perf_counter()
+                r = http.post("/v1/assets", json=body)
+                assert r.status_code == 202, r.text
+                op = r.json()["id"]
+                while (status := http.get(f"/v1/operations/{op}").json()["status"]) != "confirmed":
+                    assert status != "failed", op
+                    time.sleep(0.01)
+                latencies.append(time.perf_counter() - start)
+
+    threads = [threading.Thread(target=client, args=(b,)) for b in work]
+    for t in threads:
+        t.start()
+    go.wait()
+    start = time.perf_counter()
+    for t in threads:
+        t.join()
+    return sum(len(b) for b in work) / (time.perf_counter() - start), latencies
+
+
+def _verification_ms(url: str, registrar_secret: str, tag: str) -> list[float]:
+    """Milliseconds of ``POST /v1/verify`` for 50 receipts of one anchored batch."""
+    import httpx
+
+    hashes = ["0x" + hashlib.sha256(f"{tag}-{i}".encode()).hexdigest() for i in range(50)]
+    with httpx.Client(base_url=url, timeout=60) as http:
+        for h in hashes:
+            r = http.post(
+                "/v1/evidence",
+                json={"hash": h},
+                headers={"Authorization": f"Bearer {registrar_secret}"},
+            )
+            assert r.status_code == 202, r.text
+        while "block_hash" not in http.get(f"/v1/evidence/{hashes[-1]}").json():
+            time.sleep(0.1)
+        samples = []
+        for h in hashes:
+            start = time.perf_counter()
+            assert http.post("/v1/verify", json={"hash": h}).status_code == 200
+            samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def bench_scale() -> None:
+    """One chain of `registry up`, grown to each of ``SCALE_SIZES`` assets; at each, through
+    the API: applications per second of 8 clients each waiting for confirmation, p50/p99 from
+    application to confirmed, receipt verification p50/p99, start-up and index catch-up after a
+    restart, the state on disk and the node's resident memory; then each figure at the largest
+    size over the same at the smallest."""
+    from registry.api.keys import ApiKeys, Role
+    from registry.chain import Deployment
+    from registry.chain.deploy import load_artifacts
+    from registry.config import Settings
+    from registry.index import open_engine
+
+    figures: dict[int, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp)
+        keys = ApiKeys(open_engine(Settings(data_dir=data).database_url))
+        holder_secret = keys.create(Role.HOLDER, 370200)[1]
+        registrar_secret = keys.create(Role.REGISTRAR, 370200)[1]
+        up = _Up(data)
+        up.start()
+        try:
+            w3 = Web3(Web3.HTTPProvider(up.rpc, request_kwargs={"timeout": 600}))
+            reg = Registry.connect(
+                w3,
+                Deployment.load(data / "deployment.json"),
+                load_artifacts(ROOT / "build" / "contracts"),
+            )
+            holders = [dev_account(10 + i) for i in range(SCALE_CLIENTS)]
+            for size in SCALE_SIZES:
+                f: dict[str, float] = {}
+                f["grow_s"] = _grow(w3, reg, dev_account(6), size)
+                up.caught_up()
+                work = [
+                    _signed_bodies(reg, h, f"scale-{size}-{h.address}", SCALE_EACH) for h in holders
+                ]
+                f["applications_per_second"], latencies = _closed_loop(up.url, holder_secret, work)
+                f["confirmed_p50_ms"] = _percentile(latencies, 0.5) * 1000
+                f["confirmed_p99_ms"] = _percentile(latencies, 0.99) * 1000
+                verify = _verification_ms(up.url, registrar_secret, f"scale-{size}")
+                f["verify_p50_ms"] = _percentile(verify, 0.5)
+                f["verify_p99_ms"] = _percentile(verify, 0.99)
+                f["node_rss_mib"] = _rss_mib(up.anvil_pid())
+                up.stop()
+                chain = data / "chain"
+                f["state_file_mib"] = (chain / "state.json").stat().st_size / 2**20
+                f["block_journal_mib"] = (
+                    sum(p.stat().st_size for p in chain.glob("blocks.db*")) / 2**20
+                )
+                f["restart_s"] = up.start()
+                f["index_catch_up_s"] = up.caught_up()
+                f["block_ms"] = up.block_ms()
+                figures[size] = f
+                for metric, value in f.items():
+                    emit(
+                        "scale",
+                        f"{metric}_at_{size}",
+                        value,
+                        _SCALE_UNITS[metric.rsplit("_", 1)[-1]],
+                    )
+        finally:
+            up.stop()
+    small, large = min(figures), max(figures)
+    if small != large:
+        for metric in figures[large]:
+            emit(
+                "scale",
+                f"{metric}_{large}_over_{small}",
+                figures[large][metric],
+                "ratio",
+                figures[small][metric],
+            )
+
+
 def bench_gas() -> None:
     for op, gas in json.loads((ROOT / "tests" / "gas-snapshot.json").read_text()).items():
         emit("gas", op, gas, "gas")
@@ -915,6 +1158,7 @@ if __name__ == "__main__":
         "recognition",
         "pages",
         "uploads",
+        "scale",
         "gas",
     ]
     for name in selected:
