@@ -336,6 +336,29 @@ def test_keystore_is_in_the_data_directory_with_mode_0600(registered: Registered
     assert path.stat().st_mode & 0o777 == 0o600
 
 
+def test_reviewer_reads_the_sealed_source_and_the_name_hints(registered: Registered) -> None:
+    api = registered.api
+    reviewer = {"Authorization": f"Bearer {api.keys[Role.REVIEWER]}"}
+    review = api.client.get(f"/v1/assets/{registered.asset_id}/review", headers=reviewer).json()
+    assert review["source_kind"] == "collected"
+    assert review["public_data_code"] is None
+    assert review["name_hints"] == []
+
+
+def test_keystore_command_prints_the_public_key(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from registry.cli import app
+    from registry.privacy import CenterKeys
+
+    result = CliRunner().invoke(
+        app, ["keystore", "public-key"], env={"REGISTRY_DATA_DIR": str(tmp_path)}
+    )
+    assert result.exit_code == 0, result.output
+    keys = CenterKeys.open(tmp_path / "keystore" / "center-kek.json")
+    assert result.output.strip() == base64.b64encode(keys.public_raw).decode()
+
+
 def test_typed_client_discloses_and_checks(registered: Registered) -> None:
     api, manifest_hash = registered.api, registered.answer["manifest_hash"]
     transport = api.client._transport  # the app in process, as the CLI reaches it over HTTP

@@ -437,6 +437,11 @@ class ReviewOut(BaseModel):
     public_data_code: str | None = Field(
         description="a public data product's public data resource registration code"
     )
+    name_hints: list[dict[str, str]] = Field(
+        default_factory=list,
+        description="what the data's name seems to lack (art. 19, a national form's): hints,"
+        " each {element, zh, en}, never a refusal",
+    )
 
 
 # ---------------------------------------------------------------------- national reporting

@@ -12,6 +12,7 @@ from registry.cli import (  # noqa: F401  (they register commands)
     content,
     federation,
     forms,
+    keystore,
     records,
     rights,
     service,

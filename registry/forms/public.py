@@ -27,6 +27,7 @@ from registry.chain.types import identity_commitment
 from registry.content.canonical import canonical_json
 from registry.content.manifest import Document, FileEntry, Manifest
 from registry.forms.application import ApplicationForm, Form, FormName
+from registry.privacy import MaterialStore
 
 logger = logging.getLogger(__name__)
 
@@ -221,3 +222,8 @@ def public_view(document: dict[str, Any]) -> dict[str, Any]:
         },
         "files": document.get("files") or [],
     }
+
+
+def confidential_part(materials: MaterialStore, manifest_hash: str) -> Confidential:
+    """The confidential part of a form published here, decrypted (the center's staff only)."""
+    return Confidential.model_validate_json(materials.open(manifest_hash, CONFIDENTIAL_MATERIAL))

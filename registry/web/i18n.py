@@ -455,6 +455,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "act.settle_objection": ("执行处理结果", "Carry out the outcome"),
     "post.title": ("登记后异议", "Objection after registration"),
     "review.duplicate": ("可能重复登记（共同持有）", "Possible duplicate (co-holding)"),
+    "review.name_hint": ("名称提示：", "Name hint:"),
     "review.public_data_code": ("公共数据资源登记编码", "Public data resource registration code"),
     "post.status.filed": ("已提出", "filed"),
     "post.status.materials_complete": ("材料齐全，待通知申请人", "materials complete, to tell"),

@@ -3,6 +3,7 @@ are routed from the act table, in ``acts``)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
@@ -26,8 +27,12 @@ from registry.api.problems import ProblemError
 from registry.api.responses import DuplicateOut, ReviewOut
 from registry.api.routers.acts import perform
 from registry.chain.types import Status, checksum
+from registry.forms.application import hints_json
+from registry.forms.public import FORMAT, confidential_part, public_view
+from registry.privacy import MaterialError
 from registry.services.duplicates import DuplicateApplicationError, shown
 
+logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["assets"])
 
 AssetId = Annotated[int, Path(ge=1, lt=2**63, description="The asset's id")]
@@ -169,6 +174,10 @@ def review(
     return found
 
 
+_NATIONAL_SOURCE = (("kind", "source"), ("public_data_code", "public_data_code"))
+"""The review's source facts and the national form's fields they are."""
+
+
 def review_of(ctx: AppContext, asset_id: int) -> ReviewOut | None:
     """The review facts of an indexed asset (None if it is not indexed)."""
     now = ctx.now()
@@ -177,13 +186,29 @@ def review_of(ctx: AppContext, asset_id: int) -> ReviewOut | None:
         return None
     manifest_hash = str(asset["manifest_hash"])
     earlier = ctx.duplicates.earlier(manifest_hash, now, besides=asset_id)
-    source = (ctx.queries.manifest(manifest_hash) or {}).get("source") or {}
+    document = ctx.queries.manifest(manifest_hash) or {}
+    source = document.get("source") or {}
+    hints: list[dict[str, str]] = []
+    if document.get("format") == FORMAT:
+        # A national form's source is confidential: the reviewer reads it from its sealed part.
+        try:
+            fields = confidential_part(ctx.materials, manifest_hash).fields
+        except MaterialError as exc:
+            logger.warning(
+                "asset %d: the form's confidential part is unreadable: %s", asset_id, exc
+            )
+            fields = {}
+        source = {
+            k: fields[f"data.{n}"].value for k, n in _NATIONAL_SOURCE if f"data.{n}" in fields
+        }
+        hints = hints_json(str(public_view(document)["name_zh"]))
     return ReviewOut(
         asset_id=asset_id,
         possible_duplicates=[DuplicateOut(**d) for d in shown(earlier)],
         source_kind=source.get("kind"),
         provider_type=source.get("provider_type"),
         public_data_code=source.get("public_data_code"),
+        name_hints=hints,
     )
 
 
