@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,7 +46,19 @@ class Settings(BaseSettings):
         description="the registry's public address, for QR codes and links in documents; "
         "the address a request came in on if unset",
     )
+    engine: Literal["anvil", "edr"] = Field(
+        default="anvil",
+        description="the embedded chain's engine (registry up, the tests' and the benches' "
+        "chains): anvil, or Hardhat's EDR node (keeps nothing on disk)",
+    )
     confirmations: int = 1
+    verify_cache: int = Field(
+        default=10_000,
+        ge=0,
+        description="answers of the node about final blocks kept for verifications (receipts, "
+        "headers, roots, role logs; 5 per evidence batch, about 2.9 KB each: 28 MB at the "
+        "default); 0 keeps none and asks the node every time",
+    )
     body_limit: int = Field(
         default=1 << 20,
         ge=0,

@@ -28,6 +28,7 @@ from registry.consents import ConsentRequests
 from registry.content import open_store
 from registry.documents import DocumentSigner, ReportArchive
 from registry.evidence import EvidenceBatcher
+from registry.evidence.verifier import FinalAnswers
 from registry.index import Follower, Queries, open_engine
 from registry.privacy import CenterKeys, MaterialStore
 from registry.recognition import Mediator
@@ -108,7 +109,14 @@ class Runtime:
         self.access = AccessRegister(self.engine)
         self.access_anchor = AccessLogAnchor(self.access, self.evidence)
         queries = Queries(self.engine)
-        service = RegistryService(self.registry, self.staff, self.outbox, queries.indexed_block)
+        answers = (
+            FinalAnswers(settings.verify_cache, final_depth=max(1, settings.confirmations))
+            if settings.verify_cache
+            else None
+        )
+        service = RegistryService(
+            self.registry, self.staff, self.outbox, queries.indexed_block, answers
+        )
         self.context = AppContext(
             service,
             queries,

@@ -31,6 +31,13 @@
   waiting for its confirmation, p50/p99 from application to confirmed, receipt verification,
   start-up and index catch-up after a restart, the state on disk (snapshot and block journal)
   and the node's memory; then the ratio of each figure at the largest size to the smallest.
+- verify: `POST /v1/verify` of receipts of different evidence batches (given by hash, so the
+  registry looks each up) against a `registry serve` process, with the node's answers about
+  final blocks kept and without (`REGISTRY_VERIFY_CACHE=0`), side by side on one chain: p50 and
+  p99 at 100 verifications a second (open loop: latency from each request's scheduled time,
+  goal p99 under 50 ms), and the saturation throughput with 50 clients; at each register size
+  of `BENCH_VERIFY_SIZES` (default 1,000 and 100,000 assets, the chain grown by holders'
+  multicalls of 150 applications), with the seconds the growth took.
 - gas: the checked-in gas snapshot, per operation.
 """
 
@@ -1143,6 +1150,206 @@ def bench_scale() -> None:
             )
 
 
+VERIFY_BATCHES = 200
+"""Evidence batches the verification bench anchors (5 hashes each): one receipt per batch is
+verified in turn, so consecutive verifications share no transaction or block."""
+VERIFY_RATE = 100
+VERIFY_CLIENTS = 50
+VERIFY_SECONDS = 10.0
+GROWTH_PER_TX = 150
+"""Applications per multicall when the bench grows the register: about 21 M gas, under the
+dev chain's 30 M block."""
+
+
+def _grow_register(reg: Registry, holder: Any, target: int) -> float:
+    """Applications of ``holder`` sent by ``holder`` itself (no consent to sign), multicalls of
+    ``GROWTH_PER_TX``, until the register holds ``target`` assets; the seconds it took."""
+    from registry.chain.signing import consent_abi
+
+    w3 = reg.chain.w3
+    start = time.perf_counter()
+    have = reg.assets.asset_count()
+    nonce = w3.eth.get_transaction_count(holder.address)
+    direct = consent_abi("Application", None)
+    pending: list[bytes] = []
+    for first in range(have, target, GROWTH_PER_TX):
+        calls = [
+            reg.assets.encode(
+                "submitApplication", application(holder.address, f"grow-{i}").to_abi(), direct
+            )
+            for i in range(first, min(target, first + GROWTH_PER_TX))
+        ]
+        tx = {
+            "to": reg.assets.address,
+            "data": reg.assets.encode("multicall", calls),
+            "gas": 28_000_000,
+            "nonce": nonce,
+            "maxFeePerGas": 10**10,
+            "maxPriorityFeePerGas": 10**9,
+            "chainId": w3.eth.chain_id,
+        }
+        nonce += 1
+        pending.append(bytes(holder.sign_transaction(tx).raw_transaction))
+        if len(pending) == 10:  # a few blocks' worth at a time: the node's pool stays small
+            _send_raw(w3, pending)
+            pending = []
+    if pending:
+        _send_raw(w3, pending)
+    assert reg.assets.asset_count() == target, reg.assets.asset_count()
+    return time.perf_counter() - start
+
+
+def _seed_receipts(reg: Registry, data: Path, anchorer: Any) -> list[str]:
+    """``VERIFY_BATCHES`` batches of evidence anchored through the service's own files (its
+    outbox and evidence store, so the service finds them); one hash of each, 0x-hex."""
+    from registry.chain.writer import ChainWriter
+    from registry.config import Settings
+    from registry.evidence import EvidenceBatcher
+
+    settings = Settings(data_dir=data)
+    writer = ChainWriter(reg.chain.w3, anchorer, settings.outbox_file, reg.chain.decoder)
+    batcher = EvidenceBatcher(writer, reg.evidence, settings.evidence_file, max_wait=3600)
+    try:
+        chosen = []
+        for b in range(VERIFY_BATCHES):
+            hashes = [hashlib.sha256(b"verify bench %d %d" % (b, i)).digest() for i in range(5)]
+            for h in hashes:
+                batcher.add(h, "bench")
+            assert batcher.cut(force=True)
+            chosen.append(hashes[b % 5])
+        for h in chosen:
+            receipt = batcher.receipt(h)
+            assert receipt is not None
+            assert receipt.root is not None
+            assert writer.wait(f"evidence-root-{receipt.root.hex()}").status == "confirmed"
+    finally:
+        batcher.close()
+        writer.close()
+    return ["0x" + h.hex() for h in chosen]
+
+
+def _verify_load(url: str, hashes: list[str]) -> dict[str, float]:
+    """p50/p99 at ``VERIFY_RATE`` a second (open loop), then throughput, p50 and p99 with
+    ``VERIFY_CLIENTS`` clients each sending as fast as answered."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    local = threading.local()
+
+    def check(i: int) -> None:
+        if not hasattr(local, "http"):
+            local.http = httpx.Client(base_url=url, timeout=60)
+        answer = local.http.post("/v1/verify", json={"hash": hashes[i % len(hashes)]})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["verified"], answer.text
+
+    with ThreadPoolExecutor(VERIFY_CLIENTS) as pool:
+        list(pool.map(check, range(len(hashes))))  # each receipt once, untimed
+        latencies: list[float] = []
+
+        def scheduled(i: int, at: float) -> None:
+            check(i)
+            latencies.append(time.perf_counter() - at)
+
+        count = int(VERIFY_RATE * VERIFY_SECONDS)
+        begin = time.perf_counter() + 0.1
+        futures = []
+        for i in range(count):
+            at = begin + i / VERIFY_RATE
+            time.sleep(max(0.0, at - time.perf_counter()))
+            futures.append(pool.submit(scheduled, i, at))
+        for f in futures:
+            f.result()
+    figures = {
+        "p50_at_rate": _percentile(latencies, 0.5),
+        "p99_at_rate": _percentile(latencies, 0.99),
+    }
+
+    saturated: list[float] = []
+    go = threading.Barrier(VERIFY_CLIENTS + 1)
+    done = [0.0]  # set once every client is ready
+
+    def client(k: int) -> None:
+        with httpx.Client(base_url=url, timeout=60) as http:
+            http.get("/healthz")
+            go.wait()
+            i = k
+            while time.perf_counter() < done[0]:
+                started = time.perf_counter()
+                answer = http.post("/v1/verify", json={"hash": hashes[i % len(hashes)]})
+                assert answer.status_code == 200, answer.text
+                saturated.append(time.perf_counter() - started)
+                i += VERIFY_CLIENTS
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(VERIFY_CLIENTS)]
+    for t in threads:
+        t.start()
+    start = time.perf_counter()
+    done[0] = start + VERIFY_SECONDS
+    go.wait()
+    for t in threads:
+        t.join()
+    figures["saturated_per_s"] = len(saturated) / (time.perf_counter() - start)
+    figures["p50_saturated"] = _percentile(saturated, 0.5)
+    figures["p99_saturated"] = _percentile(saturated, 0.99)
+    return figures
+
+
+def bench_verify() -> None:
+    import httpx
+
+    sizes = [int(n) for n in os.environ.get("BENCH_VERIFY_SIZES", "1000,100000").split(",")]
+    admin, registrar, reviewer, anchorer = (dev_account(i) for i in range(4))
+    holder = dev_account(5)
+    artifacts = compile_contracts(ROOT)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        fresh_chain(
+            artifacts,
+            admin=admin,
+            registrars=(registrar.address,),
+            reviewers=(reviewer.address,),
+            anchorers=(anchorer.address,),
+        ) as chain,
+    ):
+        data = Path(tmp)
+        chain.deployment.save(data / "deployment.json")
+        hashes = _seed_receipts(chain.registry, data, anchorer)
+        for size in sizes:
+            grown = _grow_register(chain.registry, holder, size)
+            emit("verify", f"growth_seconds_to_{size}_assets", grown, "s")
+            for kept in (True, False):
+                # Idle connections kept for a minute: the clients wait between the phases, and
+                # a request crossing the server's close of an idle one is reset.
+                settings = {"http_keep_alive": "60"} | ({} if kept else {"verify_cache": "0"})
+                with _service(
+                    data, chain.node.url, (registrar, reviewer, anchorer), **settings
+                ) as (
+                    _server,
+                    url,
+                ):
+                    while True:  # the index caught up, or its catching up is timed with the checks
+                        health = httpx.get(f"{url}/healthz").json()
+                        if (health["indexed_block"] or 0) >= health["chain_head"]:
+                            break
+                        time.sleep(0.5)
+                    figures = _verify_load(url, hashes)
+                    # The machine's load while measured: the figures are relative to it.
+                    figures["load_average"] = os.getloadavg()[0]
+                label = "kept" if kept else "not_kept"
+                for name, value in figures.items():
+                    unit = {"saturated_per_s": "verifications/s", "load_average": "runnable"}.get(
+                        name, "ms"
+                    )
+                    emit(
+                        "verify",
+                        f"{name}_{label}_at_{size}_assets",
+                        value if unit != "ms" else value * 1000,
+                        unit,
+                    )
+
+
 def bench_gas() -> None:
     for op, gas in json.loads((ROOT / "tests" / "gas-snapshot.json").read_text()).items():
         emit("gas", op, gas, "gas")
@@ -1159,6 +1366,7 @@ if __name__ == "__main__":
         "pages",
         "uploads",
         "scale",
+        "verify",
         "gas",
     ]
     for name in selected:

@@ -225,15 +225,24 @@ def test_the_role_logs_are_read_from_the_deployment_a_capped_range_at_a_time(
     roles contract's deployment block, newest range first, and stops at the first log."""
     w3 = registry.chain.w3
     asked: list[tuple[int, int]] = []
-    get_logs = w3.eth.get_logs
 
-    def capped(flt: Any) -> Any:
-        assert flt["toBlock"] - flt["fromBlock"] < 2, flt
-        asked.append((flt["fromBlock"], flt["toBlock"]))
-        return get_logs(flt)
+    def capped(requests: list[tuple[str, Any]]) -> None:
+        for method, params in requests:
+            if method == "eth_getLogs":
+                start, end = int(params[0]["fromBlock"], 16), int(params[0]["toBlock"], 16)
+                assert end - start < 2, params
+                asked.append((start, end))
 
+    batch, single = w3.provider.make_batch_request, w3.provider.make_request  # type: ignore[attr-defined]
     monkeypatch.setattr(verifier, "LOG_RANGE", 2)
-    monkeypatch.setattr(w3.eth, "get_logs", capped)
+    monkeypatch.setattr(
+        w3.provider, "make_batch_request", lambda requests: capped(requests) or batch(requests)
+    )
+    monkeypatch.setattr(
+        w3.provider,
+        "make_request",
+        lambda method, params: capped([(method, params)]) or single(method, params),
+    )
     report = verify(w3, receipt, registry_roles=registry.roles.address)
     assert report.passed, report.failed
     role = next(c for c in report.checks if c.name == "anchorer_role")
@@ -241,6 +250,7 @@ def test_the_role_logs_are_read_from_the_deployment_a_capped_range_at_a_time(
     assert deployed == deployment.block
     assert deployed <= role.values["since_block"] <= receipt["block_number"]
     assert asked[0][1] == receipt["block_number"]  # newest first
+    assert len(asked) > 1  # the grant lies further back than one range
     assert min(start for start, _ in asked) >= deployed
 
 
@@ -270,3 +280,100 @@ def test_standalone_verifier_needs_only_the_chain(
     )
     assert tampered.returncode == 1
     assert "FAIL  evidence_matches_receipt" in tampered.stdout
+
+
+class Recorder:
+    """The JSON-RPC round trips a provider makes: each a list of the methods sent together."""
+
+    def __init__(self, w3: Any, monkeypatch: pytest.MonkeyPatch, *, batches: bool = True) -> None:
+        self.trips: list[list[str]] = []
+        batch, single = w3.provider.make_batch_request, w3.provider.make_request
+
+        def batched(requests: list[tuple[str, Any]]) -> Any:
+            self.trips.append([method for method, _ in requests])
+            if not batches:  # as a node without batch support answers: one error object
+                return {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "no"}}
+            return batch(requests)
+
+        def one(method: str, params: Any) -> Any:
+            self.trips.append([method])
+            return single(method, params)
+
+        monkeypatch.setattr(w3.provider, "make_batch_request", batched)
+        monkeypatch.setattr(w3.provider, "make_request", one)
+
+
+def test_a_verification_reads_the_chain_in_one_round_trip(
+    registry: Registry, receipt: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w3 = registry.chain.w3
+    trips = Recorder(w3, monkeypatch).trips
+    report = verify(w3, receipt, registry_roles=registry.roles.address)
+    assert report.passed, report.failed
+    assert len(trips) == 1, trips
+    assert {"eth_getTransactionReceipt", "eth_getLogs", "eth_call"} <= set(trips[0])
+    assert report.head is not None
+    assert report.head[0] == w3.eth.block_number
+
+
+def test_a_second_verification_of_a_final_receipt_asks_the_node_only_its_head(
+    registry: Registry, receipt: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w3 = registry.chain.w3
+    answers = verifier.FinalAnswers(100)
+    first = verify(w3, receipt, registry_roles=registry.roles.address, answers=answers)
+    trips = Recorder(w3, monkeypatch).trips
+    again = verify(w3, receipt, registry_roles=registry.roles.address, answers=answers)
+    assert again.to_json() == first.to_json()
+    assert trips == [["eth_getBlockByNumber"]]  # the head, which moves
+    assert answers.hits == 8
+
+
+def test_a_receipt_not_yet_final_is_asked_again(
+    registry: Registry, receipt: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Final here is three blocks deep; the receipt's block is one deep, so only the chain id,
+    the deployment block and the evidence contract's name are kept."""
+    w3 = registry.chain.w3
+    answers = verifier.FinalAnswers(100, final_depth=3)
+    assert verify(w3, receipt, registry_roles=registry.roles.address, answers=answers).passed
+    assert len(answers) == 3
+    trips = Recorder(w3, monkeypatch).trips
+    assert verify(w3, receipt, registry_roles=registry.roles.address, answers=answers).passed
+    assert len(trips) == 1
+    assert "eth_getTransactionReceipt" in trips[0]
+
+
+def test_a_failed_verification_keeps_nothing_of_the_receipts_claims(
+    registry: Registry, receipt: dict[str, Any]
+) -> None:
+    forged = receipt | {"tx_hash": "0x" + "11" * 32}
+    answers = verifier.FinalAnswers(100)
+    report = verify(registry.chain.w3, forged, answers=answers)
+    assert report.failed == ["transaction", "anchorer_role"]
+    assert len(answers) == 3  # chain id, deployment block, the contract's name
+
+
+def test_the_kept_answers_are_bounded_oldest_read_first_out() -> None:
+    answers = verifier.FinalAnswers(2)
+    answers.put("a", 1)
+    answers.put("b", 2)
+    assert answers.get("a") == 1
+    answers.put("c", 3)
+    assert len(answers) == 2
+    assert answers.get("b") is verifier._MISSING
+    assert (answers.get("a"), answers.get("c")) == (1, 3)
+
+
+def test_a_node_without_batches_is_asked_one_request_at_a_time(
+    registry: Registry, receipt: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w3 = registry.chain.w3
+    monkeypatch.setattr(verifier, "_unbatched", set())
+    trips = Recorder(w3, monkeypatch, batches=False).trips
+    assert verify(w3, receipt, registry_roles=registry.roles.address).passed
+    assert len(trips[0]) > 1  # the batch tried once, refused
+    assert all(len(trip) == 1 for trip in trips[1:])
+    trips.clear()
+    assert verify(w3, receipt, registry_roles=registry.roles.address).passed
+    assert all(len(trip) == 1 for trip in trips)  # not tried again

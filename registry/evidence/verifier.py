@@ -24,12 +24,14 @@ import hashlib
 import json
 import logging
 import sys
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from web3 import Web3
-from web3.exceptions import ContractLogicError, TransactionNotFound
+from web3.types import RPCEndpoint
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +89,8 @@ class Report:
     anchored: dict[str, Any] | None = None
     """What the chain says of the anchoring (hash, root, contract, chain, transaction, block,
     its time, the anchoring account), once every check passed; None otherwise."""
+    head: tuple[int, int] | None = None
+    """The chain's head when it was asked: its number and time."""
 
     @property
     def passed(self) -> bool:
@@ -154,6 +158,159 @@ def sha256_of(path: Path) -> bytes:
     return digest.digest()
 
 
+class FinalAnswers:
+    """The node's answers about final blocks, kept: what is final on chain never changes, so a
+    second verification of a receipt of the same batch asks the node only for its head.
+
+    A bounded LRU of JSON-RPC answers by request (``entries`` of them; the oldest read goes
+    first). Only answers that can no longer change are stored: the chain id, a contract's
+    deployment block and a contract's registry name (a name once given is kept), and, once the
+    anchoring transaction is at least ``final_depth`` blocks deep, its receipt, its block's
+    header, the root's record, the proof's answer and the role logs up to that block. A block
+    ``final_depth`` deep is final on the chains the registry runs on (BFT consortium chains
+    finalise every block; the embedded dev chain never reorganises); set it higher for a chain
+    that can reorganise deeper. Thread-safe."""
+
+    def __init__(self, entries: int = 10_000, final_depth: int = 1) -> None:
+        if entries < 1 or final_depth < 1:
+            raise ValueError(f"entries and final_depth must be positive: {entries}, {final_depth}")
+        self.entries = entries
+        self.final_depth = final_depth
+        self.hits = 0
+        self.misses = 0
+        self._answers: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    def get(self, key: str) -> Any:
+        """The answer kept under ``key``, or ``_MISSING``."""
+        with self._lock:
+            found = self._answers.get(key, _MISSING)
+            if found is _MISSING:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self._answers.move_to_end(key)
+            return found
+
+    def put(self, key: str, answer: Any) -> None:
+        with self._lock:
+            self._answers[key] = answer
+            self._answers.move_to_end(key)
+            while len(self._answers) > self.entries:
+                self._answers.popitem(last=False)
+
+
+_MISSING = object()
+Request = tuple[str, list[Any]]
+
+
+def _key(request: Request) -> str:
+    return json.dumps(request, separators=(",", ":"))
+
+
+_unbatched: set[str] = set()
+"""Endpoints that refused a JSON-RPC batch: asked one request at a time from then on."""
+
+
+def ask(w3: Web3, requests: list[Request], answers: FinalAnswers | None = None) -> list[Any]:
+    """The node's raw answers to ``requests`` (each ``{"result": ...}`` or ``{"error": ...}``),
+    in order: those kept in ``answers`` from there, the rest in ONE JSON-RPC batch (one round
+    trip), or one by one from a node that refuses batches."""
+    found: list[Any] = [answers.get(_key(r)) if answers else _MISSING for r in requests]
+    wanted = [i for i, answer in enumerate(found) if answer is _MISSING]
+    if not wanted:
+        return found
+    endpoint = str(w3.provider)
+    replies: Any = None
+    if len(wanted) > 1 and endpoint not in _unbatched:
+        try:
+            replies = w3.provider.make_batch_request(  # type: ignore[attr-defined]
+                [(RPCEndpoint(requests[i][0]), requests[i][1]) for i in wanted]
+            )
+        except (AttributeError, NotImplementedError, ValueError, ConnectionError) as exc:
+            logger.warning("%s refused a JSON-RPC batch, asking one at a time: %s", endpoint, exc)
+            replies = None
+        if not isinstance(replies, list) or len(replies) != len(wanted):
+            if replies is not None:
+                logger.warning(
+                    "%s answered a JSON-RPC batch with %s: one at a time", endpoint, replies
+                )
+            _unbatched.add(endpoint)
+            replies = None
+    if replies is None:
+        replies = [
+            w3.provider.make_request(RPCEndpoint(requests[i][0]), requests[i][1]) for i in wanted
+        ]
+    for i, reply in zip(wanted, replies, strict=True):
+        found[i] = (
+            {"error": reply["error"]} if reply.get("error") else {"result": reply.get("result")}
+        )
+    return found
+
+
+def _eth_call(contract: str, data: bytes) -> Request:
+    return ("eth_call", [{"to": contract, "data": "0x" + data.hex()}, "latest"])
+
+
+def _called(contract: str, data: bytes, answer: Any) -> bytes:
+    """What ``contract`` answered to ``data``; nothing when it reverted (a contract that is not
+    an evidence contract: the check reading the answer then fails)."""
+    if answer.get("error"):
+        logger.info("%s refused selector 0x%s: %s", contract, data[:4].hex(), answer["error"])
+        return b""
+    return bytes.fromhex(str(answer["result"] or "0x")[2:])
+
+
+def _result(method: str, answer: Any) -> Any:
+    """The result of a read no well-formed receipt makes a node refuse; its refusal raised."""
+    if answer.get("error"):
+        raise ValueError(f"{method}: {answer['error']}")
+    return answer["result"]
+
+
+def _block_request(number: int) -> Request:
+    return ("eth_getBlockByNumber", [hex(number), False])
+
+
+def _logs_request(roles: str, start: int, end: int) -> Request:
+    """Grants and revocations of the anchorer role, to any account, from ``start`` to ``end``:
+    few, and one request serves every anchoring account of a batch."""
+    return (
+        "eth_getLogs",
+        [
+            {
+                "address": roles,
+                "fromBlock": hex(start),
+                "toBlock": hex(end),
+                "topics": [
+                    ["0x" + bytes(_ROLE_GRANTED).hex(), "0x" + bytes(_ROLE_REVOKED).hex()],
+                    "0x" + bytes(ANCHORER_ROLE).hex(),
+                ],
+            }
+        ],
+    )
+
+
+def block_header(
+    w3: Web3, number: int, answers: FinalAnswers | None = None
+) -> dict[str, Any] | None:
+    """Block ``number``'s header as the node answers it (hex strings), None for a block not yet
+    mined; kept in ``answers`` once final."""
+    request = _block_request(number)
+    kept = answers.get(_key(request)) if answers is not None else _MISSING
+    if kept is not _MISSING:
+        return cast(dict[str, Any], cast(dict[str, Any], kept)["result"])
+    header, head = ask(w3, [request, ("eth_blockNumber", [])])
+    block = _result("eth_getBlockByNumber", header)
+    depth = int(_result("eth_blockNumber", head), 16) - number + 1
+    if answers is not None and block is not None and depth >= answers.final_depth:
+        answers.put(_key(request), header)
+    return cast(dict[str, Any] | None, block)
+
+
 def verify(
     w3: Web3,
     receipt: dict[str, Any],
@@ -162,13 +319,18 @@ def verify(
     confirmations: int = 1,
     evidence_contract: str | None = None,
     registry_roles: str | None = None,
+    answers: FinalAnswers | None = None,
 ) -> Report:
     """Every check of ``receipt`` against the chain behind ``w3``; ``data_hash`` is the hash of
     the evidence as presented (a file's SHA-256), compared with the receipt's;
     ``evidence_contract``, when given, is the only contract whose records count (anyone can
     deploy a contract that answers like an evidence contract). ``registry_roles`` is the
     registry's roles contract as its registration center publishes it: the receipt's must be
-    that one, and it must name the receipt's evidence contract as the registry's."""
+    that one, and it must name the receipt's evidence contract as the registry's.
+
+    Every read of the chain goes in one JSON-RPC batch (a second one only when the receipt
+    names a block other than its transaction's, or the role's last grant lies further back
+    than ``LOG_RANGE`` blocks); ``answers`` keeps what is final for the next verification."""
     checks: list[Check] = []
     claimed = _b32(receipt["hash"])
     proof = [_b32(p) for p in receipt["proof"]]
@@ -200,7 +362,9 @@ def verify(
             {"computed_root": "0x" + reached.hex(), "receipt_root": receipt["root"]},
         )
     )
-    chain_id = int(w3.eth.chain_id)
+    roles = _registry_roles(receipt.get("roles"), registry_roles)
+    reads = _Reads(w3, answers, contract, roles, root, _abi(claimed, proof, root), receipt)
+    chain_id = reads.chain_id
     chain = {"node_chain_id": chain_id, "receipt_chain_id": receipt["chain_id"]}
     same_contract = True
     if evidence_contract is not None:
@@ -208,9 +372,10 @@ def verify(
         same_contract = contract == expected
         chain |= {"receipt_contract": contract, "evidence_contract": expected}
     checks.append(Check("chain", chain_id == int(receipt["chain_id"]) and same_contract, chain))
-    roles = _registry_roles(receipt.get("roles"), registry_roles)
-    checks.append(_registry_check(w3, roles, receipt.get("roles"), registry_roles, contract))
-    anchor = _call(w3, contract, _GET_ANCHOR + root)
+    checks.append(
+        _registry_check(reads.name, roles, receipt.get("roles"), registry_roles, contract)
+    )
+    anchor = reads.anchor
     if len(anchor) < 96:  # no evidence contract at that address
         anchor = bytes(96)
     anchored_at = int.from_bytes(anchor[32:64], "big")
@@ -225,16 +390,17 @@ def verify(
             },
         )
     )
-    answer = _call(w3, contract, _VERIFY + _abi(claimed, proof, root))
+    answer = reads.verified
     checks.append(
         Check("contract_verifies", answer[:32] == (1).to_bytes(32, "big"), {"contract": contract})
     )
-    transaction = _transaction_checks(w3, receipt, root, contract, anchored_at, confirmations)
+    transaction = _transaction_checks(reads, receipt, root, contract, anchored_at, confirmations)
     checks.extend(transaction)
     submitter = Web3.to_checksum_address(anchor[12:32])
     block_number = transaction[1].values["block_number"] if len(transaction) > 1 else None
-    checks.append(_role_check(w3, roles, submitter, block_number))
-    report = Report(checks)
+    checks.append(_role_check(reads, roles, submitter, block_number))
+    report = Report(checks, head=(reads.head_number, reads.head_time))
+    reads.keep(final=_anchoring_passed(checks))
     if report.passed:
         found = {c.name: c.values for c in checks}
         report.anchored = {
@@ -253,6 +419,123 @@ def verify(
     return report
 
 
+def _anchoring_passed(checks: list[Check]) -> bool:
+    """Whether the chain's side of the anchoring checked out (the root recorded by the
+    receipt's transaction, in its block): then what was read of it is final once deep enough,
+    whatever the receipt's other claims."""
+    passed = {c.name: c.passed for c in checks}
+    return all(passed.get(name, False) for name in ("root_anchored", "transaction", "block"))
+
+
+class _Reads:
+    """Everything ``verify`` reads of the chain, asked in one batch at construction."""
+
+    def __init__(
+        self,
+        w3: Web3,
+        answers: FinalAnswers | None,
+        contract: str,
+        roles: str | None,
+        root: bytes,
+        proof_abi: bytes,
+        receipt: dict[str, Any],
+    ) -> None:
+        self.w3, self.answers, self.roles = w3, answers, roles
+        stated = receipt.get("block_number")
+        # The receipt's block is asked with the rest; a receipt naming another block than its
+        # transaction's costs a second round trip (and fails the block check).
+        self.stated_block = stated if type(stated) is int and stated >= 0 else None
+        requests: dict[str, Request] = {
+            "chain": ("eth_chainId", []),
+            "head": ("eth_getBlockByNumber", ["latest", False]),
+            "anchor": _eth_call(contract, _GET_ANCHOR + root),
+            "verify": _eth_call(contract, _VERIFY + proof_abi),
+            "tx": ("eth_getTransactionReceipt", [receipt["tx_hash"]]),
+        }
+        if roles is not None:
+            requests["name"] = _eth_call(roles, _NAME_OF + bytes(12) + bytes.fromhex(contract[2:]))
+            requests["deployed"] = _eth_call(roles, _DEPLOYMENT_BLOCK)
+        if self.stated_block is not None:
+            requests["block"] = _block_request(self.stated_block)
+            if roles is not None:
+                requests["logs"] = _logs_request(roles, *self._range(self.stated_block, 0))
+        self.requests = requests
+        self.got = dict(zip(requests, ask(w3, list(requests.values()), answers), strict=True))
+        self.chain_id = int(_result("eth_chainId", self.got["chain"]), 16)
+        head = _result("eth_getBlockByNumber", self.got["head"])
+        self.head_number, self.head_time = int(head["number"], 16), int(head["timestamp"], 16)
+        self.anchor = _called(contract, _GET_ANCHOR, self.got["anchor"])
+        self.verified = _called(contract, _VERIFY, self.got["verify"])
+        self.name = _called(roles, _NAME_OF, self.got["name"]) if roles else b""
+        self.first = 0
+        if roles is not None:
+            deployed = _called(roles, _DEPLOYMENT_BLOCK, self.got["deployed"])
+            self.first = int.from_bytes(deployed[:32], "big") if len(deployed) >= 32 else 0
+        self.tx: dict[str, Any] | None = _result("eth_getTransactionReceipt", self.got["tx"])
+        self.final_block: int | None = None
+        self.extra: list[tuple[Request, Any]] = []
+
+    @staticmethod
+    def _range(end: int, first: int) -> tuple[int, int]:
+        return max(first, end - LOG_RANGE + 1), end
+
+    def block(self, number: int) -> dict[str, Any] | None:
+        if number == self.stated_block:
+            return cast(dict[str, Any] | None, _result("eth_getBlockByNumber", self.got["block"]))
+        return cast(
+            dict[str, Any] | None,
+            _result("eth_getBlockByNumber", self._more(_block_request(number))),
+        )
+
+    def logs(self, start: int, end: int) -> list[dict[str, Any]]:
+        """The role's logs from ``start`` to ``end``; the batch asked the range ending at the
+        receipt's block from block 0 on, not knowing the deployment block yet: the roles
+        contract logged nothing before it existed, so that answer serves."""
+        assert self.roles is not None
+        batched = self.requests.get("logs")
+        if (
+            batched is not None
+            and end == self.stated_block
+            and start >= int(batched[1][0]["fromBlock"], 16)
+        ):
+            logs = cast(list[dict[str, Any]], _result("eth_getLogs", self.got["logs"]))
+            return [log for log in logs if int(log["blockNumber"], 16) >= start]
+        request = _logs_request(self.roles, start, end)
+        return cast(list[dict[str, Any]], _result("eth_getLogs", self._more(request)))
+
+    def _more(self, request: Request) -> Any:
+        (answer,) = ask(self.w3, [request], self.answers)
+        self.extra.append((request, answer))
+        return answer
+
+    def keep(self, *, final: bool) -> None:
+        """Stores in ``answers`` what can no longer change: always the chain id, the roles
+        contract's deployment block and a registry name given; the rest only when the
+        anchoring checked out in a block ``final_depth`` deep (``final_block``)."""
+        if self.answers is None:
+            return
+        lasting = ["chain"]
+        if self.roles is not None:
+            lasting += ["deployed"] if self.first else []
+            lasting += ["name"] if self.name[:32] == EVIDENCE_NAME else []
+        deep = (
+            final
+            and self.final_block is not None
+            and self.head_number - self.final_block + 1 >= self.answers.final_depth
+        )
+        if deep:
+            lasting += ["anchor", "tx"]
+            lasting += ["verify"] if self.verified[:32] == (1).to_bytes(32, "big") else []
+            lasting += ["block", "logs"] if self.stated_block == self.final_block else []
+        for name in lasting:
+            if name in self.got and "result" in self.got[name]:
+                self.answers.put(_key(self.requests[name]), self.got[name])
+        if deep:
+            for request, answer in self.extra:
+                if "result" in answer:
+                    self.answers.put(_key(request), answer)
+
+
 def _registry_roles(stated: Any, trusted: str | None) -> str | None:
     """The roles contract to ask: the one the verifier trusts, else the receipt's."""
     for given in (trusted, stated):
@@ -262,16 +545,16 @@ def _registry_roles(stated: Any, trusted: str | None) -> str | None:
 
 
 def _registry_check(
-    w3: Web3, roles: str | None, stated: Any, trusted: str | None, contract: str
+    answer: bytes, roles: str | None, stated: Any, trusted: str | None, contract: str
 ) -> Check:
     """The receipt's evidence contract is one the registry's roles contract names as its
-    evidence contract (now or before), and the receipt's roles contract is the trusted one."""
+    evidence contract (now or before), and the receipt's roles contract is the trusted one;
+    ``answer`` is what the roles contract answered to ``nameOf(contract)``."""
     values: dict[str, Any] = {"roles": roles, "receipt_roles": stated, "contract": contract}
     if trusted is not None:
         values["trusted_roles"] = Web3.to_checksum_address(trusted)
     if roles is None:
         return Check("registry_contract", False, values | {"name": None})
-    answer = _call(w3, roles, _NAME_OF + bytes(12) + bytes.fromhex(contract[2:]))
     name = answer[:32] if len(answer) >= 32 else b""
     values["name"] = name.rstrip(b"\0").decode("ascii", "replace") or None
     same = (
@@ -282,7 +565,9 @@ def _registry_check(
     return Check("registry_contract", name == EVIDENCE_NAME and same, values)
 
 
-def _role_check(w3: Web3, roles: str | None, submitter: str, block_number: int | None) -> Check:
+def _role_check(
+    reads: _Reads, roles: str | None, submitter: str, block_number: int | None
+) -> Check:
     """The account that anchored the root held the anchorer role at the anchoring block: the
     last RoleGranted or RoleRevoked of that role and account up to that block says which (read
     from logs, so a node that keeps no historical state can answer it; from the roles contract's
@@ -290,42 +575,22 @@ def _role_check(w3: Web3, roles: str | None, submitter: str, block_number: int |
     values: dict[str, Any] = {"account": submitter, "block_number": block_number}
     if roles is None or block_number is None:
         return Check("anchorer_role", False, values | {"held": None})
+    account = "0x" + bytes(12).hex() + submitter[2:].lower()
     # Newest first, a capped range at a time, back to the roles contract's deployment: the
-    # first range with a grant or revocation of the role holds the last one.
-    answer = _call(w3, roles, _DEPLOYMENT_BLOCK)
-    first = int.from_bytes(answer[:32], "big") if len(answer) >= 32 else 0
-    logs: list[Any] = []
+    # first range with a grant or revocation of the role to this account holds the last one.
+    logs: list[dict[str, Any]] = []
     end = block_number
-    while not logs and end >= first:
-        start = max(first, end - LOG_RANGE + 1)
-        logs = w3.eth.get_logs(
-            {
-                "address": Web3.to_checksum_address(roles),
-                "fromBlock": start,
-                "toBlock": end,
-                "topics": [
-                    ["0x" + bytes(_ROLE_GRANTED).hex(), "0x" + bytes(_ROLE_REVOKED).hex()],
-                    "0x" + bytes(ANCHORER_ROLE).hex(),
-                    "0x" + bytes(12).hex() + submitter[2:].lower(),
-                ],
-            }
-        )
+    while not logs and end >= reads.first:
+        start, end = _Reads._range(end, reads.first)
+        logs = [log for log in reads.logs(start, end) if log["topics"][2].lower() == account]
         end = start - 1
-    last = max(logs, key=lambda log: (log["blockNumber"], log["logIndex"]), default=None)
-    held = last is not None and bytes(last["topics"][0]) == bytes(_ROLE_GRANTED)
+    last = max(
+        logs, key=lambda log: (int(log["blockNumber"], 16), int(log["logIndex"], 16)), default=None
+    )
+    held = last is not None and last["topics"][0] == "0x" + bytes(_ROLE_GRANTED).hex()
     if last is not None:
-        values["since_block"] = int(last["blockNumber"])
+        values["since_block"] = int(last["blockNumber"], 16)
     return Check("anchorer_role", held, values | {"held": held})
-
-
-def _call(w3: Web3, contract: str, data: bytes) -> bytes:
-    """What ``contract`` answers to ``data``; nothing when it reverts (a contract that is not an
-    evidence contract: the check reading the answer then fails)."""
-    try:
-        return bytes(w3.eth.call({"to": contract, "data": data}))
-    except ContractLogicError as exc:
-        logger.info("%s reverted selector 0x%s: %s", contract, data[:4].hex(), exc)
-        return b""
 
 
 def _abi(data_hash: bytes, proof: list[bytes], root: bytes) -> bytes:
@@ -335,50 +600,54 @@ def _abi(data_hash: bytes, proof: list[bytes], root: bytes) -> bytes:
 
 
 def _transaction_checks(
-    w3: Web3,
+    reads: _Reads,
     receipt: dict[str, Any],
     root: bytes,
     contract: str,
     anchored_at: int,
     confirmations: int,
 ) -> list[Check]:
-    try:
-        tx = w3.eth.get_transaction_receipt(receipt["tx_hash"])
-    except TransactionNotFound:
+    tx = reads.tx
+    if tx is None:
         return [Check("transaction", False, {"tx_hash": receipt["tx_hash"], "found": False})]
-    block = w3.eth.get_block(tx["blockNumber"])
+    number = int(tx["blockNumber"], 16)
+    block = reads.block(number)
+    if block is None:  # the node no longer has the block its receipt names: not final
+        return [Check("transaction", False, {"tx_hash": receipt["tx_hash"], "found": False})]
+    reads.final_block = number
+    topic, anchored_root = "0x" + bytes(_ANCHORED_TOPIC).hex(), "0x" + root.hex()
     logged = [
         log
         for log in tx["logs"]
-        if log["address"] == contract
-        and bytes(log["topics"][0]) == bytes(_ANCHORED_TOPIC)
-        and bytes(log["topics"][1]) == root
+        if log["address"].lower() == contract.lower()
+        and log["topics"][:1] == [topic]
+        and log["topics"][1:2] == [anchored_root]
     ]
-    head = int(w3.eth.block_number)
-    depth = head - int(tx["blockNumber"]) + 1
-    block_time = int(block["timestamp"])
+    status = int(tx["status"], 16)
+    depth = reads.head_number - number + 1
+    block_time = int(block["timestamp"], 16)
     # A receipt need not state the block's time; one that does must state the chain's, compared
     # as given (a string or a float is not the block's integer time).
     stated_time = receipt.get("block_time")
     return [
         Check(
             "transaction",
-            tx["status"] == 1 and bool(logged),
+            status == 1 and bool(logged),
             {
-                "tx_hash": "0x" + bytes(tx["transactionHash"]).hex(),
-                "status": tx["status"],
+                "tx_hash": tx["transactionHash"],
+                "status": status,
                 "anchored_event": bool(logged),
             },
         ),
         Check(
             "block",
-            int(tx["blockNumber"]) == int(receipt["block_number"])
-            and "0x" + bytes(block["hash"]).hex() == receipt.get("block_hash")
+            number == int(receipt["block_number"])
+            and block["hash"] == receipt.get("block_hash")
             and block_time == anchored_at
             and (stated_time is None or (type(stated_time) is int and stated_time == block_time)),
             {
-                "block_number": int(tx["blockNumber"]),
-                "block_hash": "0x" + bytes(block["hash"]).hex(),
+                "block_number": number,
+                "block_hash": block["hash"],
                 "block_time": block_time,
                 "receipt_block_time": stated_time,
             },

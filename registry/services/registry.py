@@ -21,7 +21,7 @@ from registry.chain.outbox import Outbox
 from registry.chain.signing import Domain, consent_abi
 from registry.chain.types import Consent, JointConsent, Standing, checksum
 from registry.chain.writer import Call, ChainWriter, Operation
-from registry.evidence.verifier import Report, verify
+from registry.evidence.verifier import FinalAnswers, Report, block_header, verify
 from registry.recognition.standing import origin_standing
 from registry.services.calls import ActCall, Contract
 
@@ -65,13 +65,16 @@ class RegistryService:
         staff: Staff,
         outbox: Outbox,
         indexed_block: Callable[[], int | None] | None = None,
+        answers: FinalAnswers | None = None,
     ) -> None:
         """``outbox``: the one the staff's writers share, where every operation is read.
         ``indexed_block``: how far the index has read the chain. Given, an operation is
         ``confirmed`` only once the index has read its block too, so a client that saw it
         confirmed finds what the act made in every read (the index follows a moment behind);
-        until then it is ``sent``."""
+        until then it is ``sent``. ``answers``: the node's answers about final blocks kept for
+        verifications and block look-ups (none kept: None)."""
         self.registry = registry
+        self.answers = answers
         self.staff = staff
         self.outbox = outbox
         self._indexed_block = indexed_block
@@ -116,9 +119,11 @@ class RegistryService:
         return bool(self.registry.chain.w3.eth.get_code(checksum(address)))
 
     def block(self, number: int) -> tuple[str, int]:
-        """Block ``number``'s hash (0x-hex) and time."""
-        block = self.registry.chain.w3.eth.get_block(number)
-        return "0x" + bytes(block["hash"]).hex(), int(block["timestamp"])
+        """Block ``number``'s hash (0x-hex) and time (kept once final)."""
+        block = block_header(self.registry.chain.w3, number, self.answers)
+        if block is None:
+            raise LookupError(f"block {number} is not on this chain")
+        return str(block["hash"]), int(block["timestamp"], 16)
 
     def verify_receipt(self, receipt: dict[str, Any], data_hash: bytes | None) -> Report:
         """The standalone verifier's checks of an evidence receipt, against this chain and this
@@ -129,6 +134,7 @@ class RegistryService:
             data_hash=data_hash,
             evidence_contract=self.registry.evidence.address,
             registry_roles=self.registry.roles.address,
+            answers=self.answers,
         )
 
     def eip712_domains(self) -> dict[str, dict[str, Any]]:

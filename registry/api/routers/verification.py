@@ -79,19 +79,25 @@ def _report(
         **report.to_json(),
         "receipt": receipt,
         "stated": _stated(receipt, report.passed, by),
-        "linked": _linked(ctx, receipt, report.anchored),
+        "linked": _linked(ctx, receipt, report.anchored, report.head),
     }
 
 
 def _linked(
-    ctx: AppContext, receipt: dict[str, Any], anchored: dict[str, Any] | None
+    ctx: AppContext,
+    receipt: dict[str, Any],
+    anchored: dict[str, Any] | None,
+    head: tuple[int, int] | None,
 ) -> list[dict[str, Any]]:
     """The registered assets this evidence is the manifest or a file of, with their status when
-    it was anchored (at the block's time, once verified) and now, their certificate's status
-    now (read from the chain) and their annotations (a seizure in force among them)."""
-    now = ctx.now()
+    it was anchored (at the block's time, once verified) and now (the time of the head the
+    verification read), their certificate's status now (read from the chain) and their
+    annotations (a seizure in force among them)."""
+    now = ctx.now() if head is None else head[1]
     then = None if anchored is None else int(anchored["block_time"])
     found = ctx.queries.linked(str(receipt["hash"]).lower(), then, now)
+    if not found:  # most evidence is no asset's: no further query
+        return found
     certificates = ctx.service.registry.certificates
     known = {a["asset_id"]: a for a in ctx.queries.assets([int(i["asset_id"]) for i in found], now)}
     for item in found:
