@@ -18,7 +18,7 @@ import {
     Status
 } from "./interfaces/IAssetRegistry.sol";
 import {CertificateKind, ICertificates} from "./interfaces/ICertificates.sol";
-import {Consent, JointConsent} from "./interfaces/IConsent.sol";
+import {JointConsent} from "./interfaces/IConsent.sol";
 import {IRegistrationProcedure} from "./interfaces/IRegistrationProcedure.sol";
 import {IRightsRegistry, RightKind} from "./interfaces/IRightsRegistry.sol";
 import {IWorkCalendar} from "./interfaces/IWorkCalendar.sol";
@@ -99,7 +99,7 @@ contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
             // Read before it is written: a second mention of an account finds its first. The
             // whole slot is written at once (one SSTORE, not one per member).
             if (account == holder || terms[account].rights != 0) revert DuplicateRightHolder(account);
-            terms[account] = RightTerm(h.rights, h.start, h.expiry);
+            terms[account] = RightTerm(h.rights, h.start, h.expiry, 0);
             _emitRightHolder(assetId, h);
         }
         if (application.parents.length != 0) _linkParents(assetId, holder, application.parents);
@@ -128,16 +128,14 @@ contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
         bytes32 manifestHash,
         bytes32 manifestCid,
         uint8 cidCodec,
-        Consent calldata consent
+        JointConsent calldata consent
     ) external onlyRole(Roles.REGISTRAR) returns (uint256 certificateId) {
         Asset storage a = _requireActive(assetId);
         _validateManifest(manifestHash, manifestCid, cidCodec);
         address holder = a.holder;
-        if (!_isDirect(holder, consent)) {
-            _verifySignature(
-                holder, consent, abi.encode(_CHANGE_TYPEHASH, assetId, manifestHash, manifestCid, cidCodec)
-            );
-        }
+        _verifyAllHolders(
+            assetId, a, consent, abi.encode(_CHANGE_TYPEHASH, assetId, manifestHash, manifestCid, cidCodec)
+        );
         _history[assetId][a.version] = ManifestVersion(a.manifestHash, a.manifestCid, a.cidCodec);
         uint16 version = a.version + 1;
         a.version = version;
@@ -149,48 +147,31 @@ contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
     }
 
     /// @inheritdoc IAssetRegistry
-    function transfer(uint64 assetId, address newHolder, bytes32 agreementHash, Consent calldata consent)
-        external
-        onlyRole(Roles.REGISTRAR)
-        returns (uint256 certificateId)
-    {
-        Asset storage a = _requireActive(assetId);
-        address holder = a.holder;
-        // A co-holder already has its own rights: the holder's would merge into them unseen.
-        if (newHolder == address(0) || newHolder == holder || _coHolders[assetId][newHolder].rights != 0) {
-            revert InvalidHolder(newHolder);
-        }
-        _requireUnpledged(assetId);
-        if (!_isDirect(holder, consent)) {
-            _verifySignature(holder, consent, abi.encode(_TRANSFER_TYPEHASH, assetId, newHolder, agreementHash));
-        }
-        a.holder = newHolder;
-        certificateId = _reissue(a, assetId, newHolder, CertificateKind.Transfer);
-        emit HolderTransferred(assetId, holder, newHolder, agreementHash, certificateId);
-    }
-
-    /// @inheritdoc IAssetRegistry
     /// @dev Allowed while seized, so that a seizure does not let the registration lapse. The new
     /// term runs from the old expiry.
-    function renew(uint64 assetId, Consent calldata consent) external onlyRole(Roles.REGISTRAR) {
+    function renew(uint64 assetId, JointConsent calldata consent) external onlyRole(Roles.REGISTRAR) {
         Asset storage a = _requireStatus(assetId, Status.Issued);
         uint40 expiresAt = a.expiresAt;
         uint40 closesAt = BeijingDates.startOfDay(expiresAt);
         if (block.timestamp >= closesAt) revert RenewalLapsed(assetId, closesAt);
         uint40 opensAt = BeijingDates.monthsBefore(expiresAt, _RENEWAL_MONTHS);
         if (block.timestamp < opensAt) revert RenewalNotOpen(assetId, opensAt);
-        address holder = a.holder;
-        if (!_isDirect(holder, consent)) {
-            _verifySignature(holder, consent, abi.encode(_RENEW_TYPEHASH, assetId));
-        }
+        _verifyAllHolders(assetId, a, consent, abi.encode(_RENEW_TYPEHASH, assetId));
         uint40 newExpiry = uint40(expiresAt + _validityPeriod);
         a.expiresAt = newExpiry;
-        _certificates.extend(a.certificateId, newExpiry);
+        ICertificates certificates = _certificates;
+        certificates.extend(a.certificateId, newExpiry);
+        // A transferee's own certificate lapses with the registration, so it is renewed with it.
+        mapping(address => RightTerm) storage terms = _coHolders[assetId];
+        for (uint256 i = 0; i < consent.coHolders.length; ++i) {
+            uint64 own = terms[consent.coHolders[i]].certificateId;
+            if (own != 0) certificates.extend(own, newExpiry);
+        }
         emit RegistrationRenewed(assetId, newExpiry);
     }
 
     /// @inheritdoc IAssetRegistry
-    function pledge(uint64 assetId, address pledgee, bytes32 agreementHash, Consent calldata consent)
+    function pledge(uint64 assetId, address pledgee, bytes32 agreementHash, JointConsent calldata consent)
         external
         onlyRole(Roles.REGISTRAR)
     {
@@ -198,9 +179,7 @@ contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
         address holder = a.holder;
         if (pledgee == address(0) || pledgee == holder) revert InvalidHolder(pledgee);
         _requireUnpledged(assetId);
-        if (!_isDirect(holder, consent)) {
-            _verifySignature(holder, consent, abi.encode(_PLEDGE_TYPEHASH, assetId, pledgee, agreementHash));
-        }
+        _verifyAllHolders(assetId, a, consent, abi.encode(_PLEDGE_TYPEHASH, assetId, pledgee, agreementHash));
         _pledgees[assetId] = pledgee;
         emit AssetPledged(assetId, pledgee, agreementHash);
     }
@@ -226,16 +205,13 @@ contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
     }
 
     /// @inheritdoc IAssetRegistry
-    function cancel(uint64 assetId, Consent calldata consent) external {
+    function cancel(uint64 assetId, JointConsent calldata consent) external {
         Asset storage a = _requireOpen(assetId);
         if (a.frozen) revert Frozen(assetId);
         _requireUnpledged(assetId);
-        address holder = a.holder;
-        if (!_isDirect(holder, consent)) {
-            _verifySignature(holder, consent, abi.encode(_CANCEL_TYPEHASH, assetId));
-        }
+        _verifyAllHolders(assetId, a, consent, abi.encode(_CANCEL_TYPEHASH, assetId));
         a.status = Status.Cancelled;
-        emit RegistrationCancelled(assetId, holder);
+        emit RegistrationCancelled(assetId, a.holder);
     }
 
     /// @inheritdoc IAssetRegistry
@@ -392,6 +368,8 @@ contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
             holderRights: first.rights,
             holderStart: first.start,
             holderExpiry: first.expiry,
+            // At most 15: the configuration has at most 16 right-holders.
+            coHolderCount: uint8(application.holders.length - 1),
             certificateId: 0
         });
         emit Applied(
@@ -482,11 +460,6 @@ contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
         );
     }
 
-    function _termOf(Asset storage a, uint64 assetId, address account) private view returns (RightTerm memory) {
-        if (account == a.holder) return RightTerm(a.holderRights, a.holderStart, a.holderExpiry);
-        return _coHolders[assetId][account];
-    }
-
     /// @dev Issued now and within its validity at `time`, and the term covers `time`: from the
     /// deposit at the earliest, to the expiry at the latest.
     function _hasRight(Asset storage a, uint64 assetId, RightKind kind, address account, uint40 time)
@@ -538,7 +511,7 @@ contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
         }
     }
 
-    /// @dev Issues the successor certificate of a change or transfer and supersedes the old one.
+    /// @dev Issues the successor certificate of a change and supersedes the old one.
     function _reissue(Asset storage a, uint64 assetId, address to, CertificateKind kind)
         private
         returns (uint256 certificateId)
@@ -548,11 +521,6 @@ contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
         certificateId = certificates.mint(to, assetId, kind, a.expiresAt, 0, 0);
         certificates.supersede(previous, certificateId);
         a.certificateId = uint64(certificateId);
-    }
-
-    function _modules() private view returns (ICertificates certificates) {
-        certificates = _certificates;
-        if (address(certificates) == address(0)) revert ModulesNotSet();
     }
 
     /// @dev Not yet decided, or issued: the states from which cancellation and seizure are possible.
@@ -565,17 +533,5 @@ contract AssetRegistry is IAssetRegistry, AssetRegistryStorage, Multicall {
         if (s == Status.Supplementing && block.timestamp >= _procedures[assetId].supplementsDue) {
             revert InvalidTransition(assetId, Status.Withdrawn);
         }
-    }
-
-    /// @dev Issued, within its validity and not seized: the state every disposal needs.
-    function _requireActive(uint64 assetId) private view returns (Asset storage a) {
-        a = _requireStatus(assetId, Status.Issued);
-        if (block.timestamp >= a.expiresAt) revert RegistrationExpired(assetId, a.expiresAt);
-        if (a.frozen) revert Frozen(assetId);
-    }
-
-    function _requireUnpledged(uint64 assetId) private view {
-        address pledgee = _pledgees[assetId];
-        if (pledgee != address(0)) revert Pledged(assetId, pledgee);
     }
 }

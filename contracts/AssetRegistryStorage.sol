@@ -4,10 +4,11 @@ pragma solidity 0.8.28;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Asset, IAssetRegistry, Objection, Parent, RightTerm, Status} from "./interfaces/IAssetRegistry.sol";
 import {ICertificates} from "./interfaces/ICertificates.sol";
-import {IHolderConsent} from "./interfaces/IConsent.sol";
+import {IHolderConsent, JointConsent} from "./interfaces/IConsent.sol";
 import {PostObjection} from "./interfaces/IPostObjections.sol";
 import {Procedure} from "./interfaces/IRegistrationProcedure.sol";
 import {IRightsRegistry} from "./interfaces/IRightsRegistry.sol";
+import {TransferApplication} from "./interfaces/ITransfers.sol";
 import {IWorkCalendar} from "./interfaces/IWorkCalendar.sol";
 import {HolderConsent} from "./access/HolderConsent.sol";
 import {RoleGated} from "./access/RoleGated.sol";
@@ -33,8 +34,14 @@ abstract contract AssetRegistryStorage is RoleGated, HolderConsent {
     bytes32 internal constant _CHANGE_TYPEHASH = keccak256(
         "Change(uint64 assetId,bytes32 manifestHash,bytes32 manifestCid,uint8 cidCodec,uint256 nonce,uint256 deadline)"
     );
+    bytes32 internal constant _TRANSFER_SHARE_TYPEHASH =
+        keccak256("TransferShare(address from,address to,uint8 rights,bytes32 identityHash)");
     bytes32 internal constant _TRANSFER_TYPEHASH = keccak256(
-        "Transfer(uint64 assetId,address newHolder,bytes32 agreementHash,uint256 nonce,uint256 deadline)"
+        "Transfer(uint64 assetId,TransferShare[] shares,bytes32 agreementHash,uint256 nonce,uint256 deadline)"
+        "TransferShare(address from,address to,uint8 rights,bytes32 identityHash)"
+    );
+    bytes32 internal constant _IDENTITY_CHANGE_TYPEHASH = keccak256(
+        "IdentityChange(uint64 assetId,address account,bytes32 identityHash,uint256 nonce,uint256 deadline)"
     );
     bytes32 internal constant _RENEW_TYPEHASH = keccak256("Renew(uint64 assetId,uint256 nonce,uint256 deadline)");
     bytes32 internal constant _PLEDGE_TYPEHASH =
@@ -90,6 +97,9 @@ abstract contract AssetRegistryStorage is RoleGated, HolderConsent {
     /// @dev The rights of every right-holder but the first (whose are in its asset's record).
     /// Declared last so the slots before it (read by cross-region recognition) stay where they were.
     mapping(uint64 assetId => mapping(address account => RightTerm)) internal _coHolders;
+    /// @dev Transfer applications (art. 34), under ids of `_transferCount`.
+    mapping(uint64 transferId => TransferApplication) internal _transfers;
+    uint64 internal _transferCount;
     IWorkCalendar internal immutable _calendar;
 
     /// @param roles_ The registry's roles contract.
@@ -111,6 +121,8 @@ abstract contract AssetRegistryStorage is RoleGated, HolderConsent {
         if (name == keccak256("RightHolder")) return _RIGHT_HOLDER_TYPEHASH;
         if (name == keccak256("Change")) return _CHANGE_TYPEHASH;
         if (name == keccak256("Transfer")) return _TRANSFER_TYPEHASH;
+        if (name == keccak256("TransferShare")) return _TRANSFER_SHARE_TYPEHASH;
+        if (name == keccak256("IdentityChange")) return _IDENTITY_CHANGE_TYPEHASH;
         if (name == keccak256("Renew")) return _RENEW_TYPEHASH;
         if (name == keccak256("Pledge")) return _PLEDGE_TYPEHASH;
         if (name == keccak256("Cancel")) return _CANCEL_TYPEHASH;
@@ -140,6 +152,77 @@ abstract contract AssetRegistryStorage is RoleGated, HolderConsent {
     function _requireStatus(uint64 assetId, Status status) internal view returns (Asset storage a) {
         a = _requireExists(assetId);
         if (a.status != status) revert IAssetRegistry.InvalidTransition(assetId, a.status);
+    }
+
+    /// @dev Issued, within its validity and not seized: the state every disposal needs.
+    function _requireActive(uint64 assetId) internal view returns (Asset storage a) {
+        a = _requireStatus(assetId, Status.Issued);
+        if (block.timestamp >= a.expiresAt) revert IAssetRegistry.RegistrationExpired(assetId, a.expiresAt);
+        if (a.frozen) revert IAssetRegistry.Frozen(assetId);
+    }
+
+    function _requireUnpledged(uint64 assetId) internal view {
+        address pledgee = _pledgees[assetId];
+        if (pledgee != address(0)) revert IAssetRegistry.Pledged(assetId, pledgee);
+    }
+
+    function _termOf(Asset storage a, uint64 assetId, address account) internal view returns (RightTerm memory) {
+        if (account == a.holder) return RightTerm(a.holderRights, a.holderStart, a.holderExpiry, a.certificateId);
+        return _coHolders[assetId][account];
+    }
+
+    /// @dev Every right-holder's consent to an act on an issued asset (art. 34-37 forms name every
+    /// applicant): the holder's first, then each co-holder's, named in ascending order in
+    /// `consent.coHolders`, all of them (their count is in the asset's record).
+    function _verifyAllHolders(
+        uint64 assetId,
+        Asset storage a,
+        JointConsent calldata consent,
+        bytes memory typedPrefix
+    ) internal {
+        address[] calldata others = consent.coHolders;
+        uint256 count = a.coHolderCount;
+        if (others.length != count) revert IAssetRegistry.ConsentCount(count + 1, others.length + 1);
+        address[] memory signers = new address[](count + 1);
+        signers[0] = a.holder;
+        mapping(address => RightTerm) storage terms = _coHolders[assetId];
+        address previous = address(0);
+        for (uint256 i = 0; i < count; ++i) {
+            address account = others[i];
+            // Ascending, so none twice; the holder has no co-holder slot.
+            if (account <= previous || terms[account].rights == 0) revert IAssetRegistry.NotCoHolder(assetId, account);
+            previous = account;
+            signers[i + 1] = account;
+        }
+        _verifySigners(signers, consent, typedPrefix);
+    }
+
+    /// @dev Each of `signers` consents: by sending the act itself (an empty signature), or by its
+    /// signature over the one act under the consent's nonce, `signers[0]`'s, spent once when any
+    /// signature comes, and its deadline; the digest is computed once.
+    function _verifySigners(address[] memory signers, JointConsent calldata consent, bytes memory typedPrefix)
+        internal
+    {
+        uint256 count = signers.length;
+        if (consent.signatures.length != count) {
+            revert IAssetRegistry.ConsentCount(count, consent.signatures.length);
+        }
+        bytes32 digest = bytes32(0); // computed at the first signature, once
+        for (uint256 i = 0; i < count; ++i) {
+            address account = signers[i];
+            bytes calldata signature = consent.signatures[i];
+            if (signature.length == 0) {
+                if (msg.sender != account) revert NotHolder(account, msg.sender);
+                continue;
+            }
+            if (digest == bytes32(0)) digest = _spendAndDigest(signers[0], consent.nonce, consent.deadline, typedPrefix);
+            _checkSignature(account, digest, signature);
+        }
+    }
+
+    function _modules() internal view returns (ICertificates certificates) {
+        certificates = _certificates;
+        if (address(certificates) == address(0)) revert IAssetRegistry.ModulesNotSet();
     }
 
 }

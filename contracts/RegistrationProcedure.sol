@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Asset, IAssetRegistry, Objection, ObjectionStatus, Status} from "./interfaces/IAssetRegistry.sol";
-import {Consent} from "./interfaces/IConsent.sol";
+import {JointConsent} from "./interfaces/IConsent.sol";
 import {
     IPostObjections,
     JudgmentKind,
@@ -27,7 +27,31 @@ import {Roles} from "./libraries/Roles.sol";
 /// AssetRegistry, with its roles, EIP-712 domain and events. Called at its own address it has
 /// no assets, and every act refuses with {IAssetRegistry-UnknownAsset}.
 contract RegistrationProcedure is IRegistrationProcedure, IPostObjections, AssetRegistryStorage {
-    constructor(IAccessControl roles_, IWorkCalendar calendar_) AssetRegistryStorage(roles_, calendar_) {}
+    /// @dev The module of the later registration types (RegistrationTypes), to which every
+    /// selector this module does not have is delegated in turn.
+    address private immutable _types;
+
+    /// @param types_ The RegistrationTypes module, deployed with the same roles and calendar.
+    constructor(IAccessControl roles_, IWorkCalendar calendar_, address types_) AssetRegistryStorage(roles_, calendar_) {
+        if (types_.code.length == 0) revert ZeroAddress();
+        _types = types_;
+    }
+
+    /// @notice Serves the later registration types ({ITransfers}): the call runs the
+    /// RegistrationTypes module's code in the storage of the contract this one runs in (through
+    /// AssetRegistry, AssetRegistry's), its answer or revert passed back as it is.
+    /// @dev Requirements: those of the function called; a selector neither module has reverts
+    /// without data.
+    fallback() external {
+        address types = _types;
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), types, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
+    }
 
     /// @inheritdoc IRegistrationProcedure
     function accept(uint64 assetId) external onlyRole(Roles.REVIEWER) {
@@ -57,16 +81,13 @@ contract RegistrationProcedure is IRegistrationProcedure, IPostObjections, Asset
     }
 
     /// @inheritdoc IRegistrationProcedure
-    function supplySupplements(uint64 assetId, bytes32 materialsHash, Consent calldata consent) external {
+    function supplySupplements(uint64 assetId, bytes32 materialsHash, JointConsent calldata consent) external {
         Asset storage a = _requireStatus(assetId, Status.Supplementing);
         Procedure storage p = _procedures[assetId];
         uint40 due = p.supplementsDue;
         if (block.timestamp >= due) revert SupplementsOverdue(assetId, due);
         if (materialsHash == bytes32(0)) revert EmptyHash();
-        address holder = a.holder;
-        if (!_isDirect(holder, consent)) {
-            _verifySignature(holder, consent, abi.encode(_SUPPLEMENTS_TYPEHASH, assetId, materialsHash));
-        }
+        _verifyAllHolders(assetId, a, consent, abi.encode(_SUPPLEMENTS_TYPEHASH, assetId, materialsHash));
         a.status = Status.Applied;
         p.resubmittedAt = uint40(block.timestamp);
         p.supplementsDue = 0;
@@ -83,13 +104,10 @@ contract RegistrationProcedure is IRegistrationProcedure, IPostObjections, Asset
     }
 
     /// @inheritdoc IRegistrationProcedure
-    function supplyProof(uint64 assetId, bytes32 proofHash, Consent calldata consent) external {
+    function supplyProof(uint64 assetId, bytes32 proofHash, JointConsent calldata consent) external {
         Asset storage a = _requireStatus(assetId, Status.AwaitingProof);
         if (proofHash == bytes32(0)) revert EmptyHash();
-        address holder = a.holder;
-        if (!_isDirect(holder, consent)) {
-            _verifySignature(holder, consent, abi.encode(_PROOF_TYPEHASH, assetId, proofHash));
-        }
+        _verifyAllHolders(assetId, a, consent, abi.encode(_PROOF_TYPEHASH, assetId, proofHash));
         Procedure storage p = _procedures[assetId];
         uint16 paused = uint16(_calendar.workingDaysBetween(p.pausedAt, block.timestamp));
         uint16 total = p.pausedDays + paused;
@@ -313,6 +331,7 @@ contract RegistrationProcedure is IRegistrationProcedure, IPostObjections, Asset
     function getPostObjection(uint64 objectionId) external view returns (PostObjection memory) {
         return _postObjections[objectionId];
     }
+
 
     /// @inheritdoc IRegistrationProcedure
     function deemedAcceptedAt(uint256 clock) external view returns (uint40) {

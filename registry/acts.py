@@ -21,10 +21,13 @@ from registry.api.models import (
     AnnotationIn,
     ApplicationIn,
     ApproveIn,
+    CenterCancellationIn,
     ChangeIn,
+    ChangeTerms,
     ExtensionIn,
     GrantIn,
     HolderActIn,
+    IdentityChangeIn,
     JudgmentIn,
     LicenceIn,
     LiftIn,
@@ -43,18 +46,26 @@ from registry.api.models import (
     SettlementIn,
     SupplementsIn,
     SupplementsRequestIn,
+    TransferDecisionIn,
     TransferIn,
     b32,
     ground,
 )
 from registry.api.roles import Role
-from registry.chain.types import AnnotationKind, JudgmentKind, ObjectionOutcome, RightKind
+from registry.chain.types import (
+    AnnotationKind,
+    CancellationGround,
+    JudgmentKind,
+    ObjectionOutcome,
+    RightKind,
+)
 from registry.services.calls import ActCall, Contract, Sender
 from registry.times import end_of
 
-Target = Literal["new", "asset", "objection", "grant", "annotation"]
+Target = Literal["new", "asset", "objection", "grant", "annotation", "transfer"]
 """What an act is on: a new application (its region is in the body), an asset, an objection, a
-grant or an annotation (each found on chain, and through it the asset and its region)."""
+grant, an annotation or a transfer application (each found on chain, and through it the asset
+and its region)."""
 
 _PARAM = re.compile(r"\{(\w+)\}")
 
@@ -607,24 +618,134 @@ ACTS: tuple[Act, ...] = (
         draftable=True,
     ),
     Act(
-        "transfer",
-        "Transfer registration (转移登记) to a new holder, with the holder's consent",
+        "change_identity",
+        "Change registration of a right-holder's identity details (变更登记, art. 35 (1)), with"
+        " its consent; never a change of right-holder (a transfer)",
         "assets",
-        ("transfer",),
+        ("changeIdentity",),
         "registrar",
-        "Transfer",
-        "/assets/{asset_id}/transfer",
-        TransferIn,
+        "IdentityChange",
+        "/assets/{asset_id}/identity",
+        IdentityChangeIn,
         _STAFF,
         True,
         "asset",
         lambda body, asset_id: (
-            "transfer",
-            (asset_id, body.new_holder, b32(body.agreement_hash)),
+            "changeIdentity",
+            (asset_id, body.account, b32(body.identity_hash)),
         ),
-        ("asset", "transfer"),
-        (CliOption("new_holder", ("--to",), "The new holder's address."), _AGREEMENT),
-        draftable=True,
+        ("asset", "change-identity"),
+        (
+            CliOption("account", ("--account",), "The right-holder whose details changed."),
+            CliOption(
+                "identity_hash", ("--identity",), "Its new identity commitment (hash).", "hash"
+            ),
+        ),
+    ),
+    Act(
+        "change_by_judgment",
+        "The change of the data's description an effective judgment or award ordered on an"
+        " objection after registration (art. 29), carried out without consent",
+        "assets",
+        ("changeByJudgment",),
+        "registrar",
+        None,
+        "/objections/{objection_id}/ordered-change",
+        ChangeTerms,
+        _STAFF,
+        True,
+        "objection",
+        lambda body, objection_id: (
+            "changeByJudgment",
+            (objection_id, b32(body.manifest_hash), b32(body.manifest_cid), body.cid_codec),
+        ),
+        None,
+    ),
+    Act(
+        "cancel_by_center",
+        "Cancellation by the center of its own motion (注销, art. 37): data destroyed, its"
+        " finding or other legal grounds, with a written notice to the applicant",
+        "assets",
+        ("cancelByCenter",),
+        "registrar",
+        None,
+        "/assets/{asset_id}/cancellation",
+        CenterCancellationIn,
+        _STAFF,
+        True,
+        "asset",
+        lambda body, asset_id: (
+            "cancelByCenter",
+            (
+                asset_id,
+                int(CancellationGround[body.ground.upper()]),
+                _sha256(body.reason),
+                _sha256(body.notice),
+            ),
+        ),
+        ("asset", "cancel-by-center"),
+        (
+            CliOption(
+                "ground", ("--ground",), "data_destroyed, center_finding or other_legal_grounds."
+            ),
+            CliOption("reason", ("--reason",), "The written reasons."),
+            CliOption("notice", ("--notice",), "The written notice to the applicant."),
+        ),
+        texts=lambda body: (body.reason, body.notice),
+    ),
+    Act(
+        "apply_transfer",
+        "Transfer application (转让登记, art. 34): transferors and transferees apply together for"
+        " all or some of the rights, every one consenting",
+        "assets",
+        ("applyTransfer",),
+        "registrar",
+        "Transfer",
+        "/assets/{asset_id}/transfers",
+        TransferIn,
+        _HOLDER_OR_STAFF,
+        True,
+        "asset",
+        lambda body, asset_id: (
+            "applyTransfer",
+            (asset_id, body.to_shares(), b32(body.agreement_hash)),
+        ),
+        None,
+    ),
+    Act(
+        "register_transfer",
+        "Registration of a reviewed transfer: each transferee's transfer certificate, each"
+        " transferor's superseded by one for what it keeps",
+        "assets",
+        ("registerTransfer",),
+        "registrar",
+        None,
+        "/transfers/{transfer_id}/registration",
+        None,
+        _STAFF,
+        True,
+        "transfer",
+        lambda body, transfer_id: ("registerTransfer", (transfer_id,)),
+        ("asset", "register-transfer"),
+    ),
+    Act(
+        "refuse_transfer",
+        "Refusal of a transfer application (不予登记, art. 22) on a named ground",
+        "assets",
+        ("refuseTransfer",),
+        "reviewer",
+        None,
+        "/transfers/{transfer_id}/refusal",
+        TransferDecisionIn,
+        _REVIEWER,
+        True,
+        "transfer",
+        lambda body, transfer_id: (
+            "refuseTransfer",
+            (transfer_id, int(ground(body.reason)), b32(body.reason_hash)),
+        ),
+        ("asset", "refuse-transfer"),
+        (CliOption("reason", ("--ground",), "The ground of the refusal (art. 22)."), _REASON),
     ),
     Act(
         "renew",

@@ -19,8 +19,9 @@ from web3 import Web3
 from registry.chain import AnvilNode, Deployment, Registry
 from registry.chain.deploy import deploy
 from registry.chain.node import DEV_MNEMONIC, anvil_binary
-from registry.chain.signing import application_message, fresh_nonce, sign
+from registry.chain.signing import application_message, fresh_nonce, message_of, sign
 from registry.chain.types import (
+    ALL_RIGHTS,
     Application,
     AssetKind,
     Classification,
@@ -28,6 +29,7 @@ from registry.chain.types import (
     JointConsent,
     ParentRef,
     RightHolder,
+    TransferShare,
 )
 from registry.config import PROJECT_ROOT
 from registry.regions import Center, center_of_region
@@ -128,6 +130,63 @@ def joint_consent(
             for s in signers
         ),
     )
+
+
+def joint_act_consent(
+    assets: AssetRegistryClient,
+    primary: str,
+    args: tuple[object, ...],
+    signers: Sequence[LocalAccount | None],
+    co_holders: Sequence[str] = (),
+    nonce: int | None = None,
+    deadline: int = FAR_DEADLINE,
+) -> JointConsent:
+    """Every party's consent to the act ``primary`` with the call's ``args`` (its EIP-712
+    fields, in order), each signed by its key in ``signers`` (None: that party sends it itself)
+    under one nonce of the first signer's: for an act on an asset the holder and then its
+    ``co_holders`` (ascending), for a transfer each share's transferor then transferee."""
+    nonce = fresh_nonce() if nonce is None else nonce
+    message = {**message_of(primary, args), "nonce": nonce}
+    return JointConsent(
+        deadline,
+        nonce,
+        tuple(
+            b"" if s is None else sign(s, assets.domain(), primary, message, deadline).signature
+            for s in signers
+        ),
+        tuple(co_holders),
+    )
+
+
+def transfer_consent(
+    assets: AssetRegistryClient,
+    asset_id: int,
+    shares: Sequence[TransferShare],
+    agreement_hash: bytes,
+    signers: Sequence[LocalAccount | None],
+    nonce: int | None = None,
+) -> JointConsent:
+    """Every transferor's and transferee's consent to a transfer (each share's transferor
+    then its transferee, in ``signers``)."""
+    args = (asset_id, [s.to_abi() for s in shares], agreement_hash)
+    return joint_act_consent(assets, "Transfer", args, signers, nonce=nonce)
+
+
+def transfer_whole(
+    assets: AssetRegistryClient,
+    registrar: LocalAccount,
+    asset_id: int,
+    holder: LocalAccount,
+    transferee: LocalAccount,
+) -> int:
+    """The sole holder's transfer of all its rights to ``transferee``, both consenting, applied
+    for and registered; returns the transferee's transfer certificate."""
+    identity = digest("id:" + transferee.address)
+    shares = [TransferShare(holder.address, transferee.address, ALL_RIGHTS, identity)]
+    consent = transfer_consent(assets, asset_id, shares, digest("deal"), (holder, transferee))
+    transfer_id = assets.apply_transfer(registrar, asset_id, shares, digest("deal"), consent)
+    receipt = assets.register_transfer(registrar, transfer_id)
+    return int(assets.events(receipt, "RightsTransferred")[0]["args"]["certificateId"])
 
 
 @dataclass(frozen=True)

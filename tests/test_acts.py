@@ -20,15 +20,18 @@ from registry.acts import ACTS, BY_NAME, Act
 from registry.api.drafts import Draft
 from registry.api.keys import Role
 from registry.chain.node import free_port
+from registry.chain.types import RightKind, TransferShare
 from registry.cli import app as cli_app
 from registry.cli import remote
 from registry.client.http import RegistryClient
+from registry.devtools import transfer_consent
 from tests.api_support import Api
 from tests.conftest import Flow, h
 
 OTHER_REGION = 321000
 H = "0x" + "ab" * 32
 ADDRESS = "0x" + "12" * 20
+H32 = bytes.fromhex("ab" * 32)
 NOT_ACTS = {
     ("POST", "/v1/assets/batch"),  # the application, many at once (authorised as "apply")
     ("POST", "/v1/consent-requests/{request_id}/signature"),  # the holder's signature
@@ -45,6 +48,7 @@ class Targets:
     objection: int
     grant: str
     annotation: int
+    transfer: int
 
     def of(self, act: Act) -> int | str | None:
         return {
@@ -52,6 +56,7 @@ class Targets:
             "objection": self.objection,
             "grant": self.grant,
             "annotation": self.annotation,
+            "transfer": self.transfer,
         }.get(act.target)
 
 
@@ -86,7 +91,24 @@ def body_of(act: Act, asset: int) -> dict[str, Any] | None:
         "settle_objection": {"act_hash": H},
         "issue": None,
         "change": {"manifest_hash": H, "manifest_cid": H, "consent": {}},
-        "transfer": {"new_holder": ADDRESS, "agreement_hash": H, "consent": {}},
+        "apply_transfer": {
+            "shares": [
+                {
+                    "transferor": ADDRESS,
+                    "transferee": "0x" + "34" * 20,
+                    "rights": ["holding"],
+                    "identity_hash": H,
+                }
+            ],
+            "agreement_hash": H,
+            "consent": {},
+            "co_signatures": ["0x"],
+        },
+        "register_transfer": None,
+        "change_identity": {"account": ADDRESS, "identity_hash": H, "consent": {}},
+        "change_by_judgment": {"manifest_hash": H, "manifest_cid": H},
+        "cancel_by_center": {"ground": "data_destroyed", "reason": "销毁", "notice": "告知"},
+        "refuse_transfer": {"reason": "unlawful_source", "reason_hash": H},
         "renew": {"consent": {}},
         "pledge": {"pledgee": ADDRESS, "agreement_hash": H, "consent": {}},
         "release_pledge": None,
@@ -124,8 +146,12 @@ def targets(api: Api, flow: Flow) -> Targets:
     noticed = flow.in_notice("acts objection")
     objection = flow.registry.assets.file_objection(flow.accounts.outsider, noticed, h("e"))
     annotation = flow.seize(noticed)
+    a, acc = flow.registry.assets, flow.accounts
+    shares = [TransferShare(acc.holder.address, acc.holder2.address, RightKind.HOLDING.bit, H32)]
+    consent = transfer_consent(a, asset, shares, h("deal"), (acc.holder, acc.holder2))
+    transfer = a.apply_transfer(acc.holder, asset, shares, h("deal"), consent)
     api.indexed()
-    return Targets(asset, objection, "0x" + grant.hex(), annotation)
+    return Targets(asset, objection, "0x" + grant.hex(), annotation, transfer)
 
 
 def test_every_act_has_its_route_and_every_act_route_its_row(api: Api) -> None:
@@ -176,7 +202,7 @@ def test_the_act_table_is_published(api: Api) -> None:
         "target": "asset",
         "cli": "registry asset release",
     }
-    transfer = next(a for a in published if a["name"] == "transfer")
+    transfer = next(a for a in published if a["name"] == "apply_transfer")
     assert (transfer["consent"], transfer["request"]) == ("Transfer", "TransferIn")
 
 
@@ -241,7 +267,9 @@ def test_every_console_act_is_refused_to_a_wrong_role_and_to_another_region(
             "text": "reason",
             "upheld": "false",
             "deadline": "2030-01-01",
-            "kind": "court_judgment" if action == "record_judgment" else "seizure",
+            "kind": {"record_judgment": "court_judgment", "cancel_by_center": "data_destroyed"}.get(
+                action, "seizure"
+            ),
             "authority": "court",
             "document_number": "(2026)1号",
         }
@@ -299,6 +327,8 @@ def cli_args(act: Act, targets: Targets) -> list[str]:
             "grantee": ADDRESS,
             "grantor": ADDRESS,
             "revoker": ADDRESS,
+            "account": ADDRESS,
+            "ground": "data_destroyed",
             "start": "2030-01-01",
             "expiry": "2031-01-01",
             "scenario": "a scenario",

@@ -18,8 +18,8 @@ from registry.api.keys import Role
 from registry.api.models import ConsentIn
 from registry.chain import Registry
 from registry.chain.deploy import MODULE, REGISTRAR
-from registry.chain.signing import fresh_nonce, sign
-from registry.chain.types import ZERO32, AnnotationKind, Status
+from registry.chain.signing import fresh_nonce, message_of, sign
+from registry.chain.types import ZERO32, AnnotationKind, Status, TransferShare
 from registry.devtools import FAR_DEADLINE
 from tests.api_support import Api, signed_in
 from tests.conftest import (
@@ -261,16 +261,36 @@ def test_api_seizure_blocks_transfer_change_and_cancel_until_lifted_on_its_docum
 
     def consent(primary: str, **fields: Any) -> dict[str, Any]:
         message = {"assetId": asset_id, **fields, "nonce": fresh_nonce()}
-        # The holder signs, whoever it is by then (the transfer goes before the cancellation).
-        holder = next(
-            a
-            for a in (accounts.holder, accounts.holder2)
-            if a.address == assets.holder_of(asset_id)
-        )
-        signed = sign(holder, assets.domain(), primary, message, FAR_DEADLINE)
+        signed = sign(accounts.holder, assets.domain(), primary, message, FAR_DEADLINE)
         return ConsentIn.of(signed).model_dump(mode="json")
 
     agreement = h("api-seizure-deal")
+
+    def transfer_body() -> dict[str, Any]:
+        """The holder's application to transfer all to holder2, both signing (art. 34)."""
+        share = TransferShare(accounts.holder.address, accounts.holder2.address, 7, h("id:2"))
+        message = {
+            **message_of("Transfer", (asset_id, [share.to_abi()], agreement)),
+            "nonce": fresh_nonce(),
+        }
+        mine, theirs = (
+            sign(signer, assets.domain(), "Transfer", message, FAR_DEADLINE)
+            for signer in (accounts.holder, accounts.holder2)
+        )
+        return {
+            "shares": [
+                {
+                    "transferor": share.from_,
+                    "transferee": share.to,
+                    "rights": ["holding", "processing", "operating"],
+                    "identity_hash": "0x" + share.identity_hash.hex(),
+                }
+            ],
+            "agreement_hash": "0x" + agreement.hex(),
+            "consent": ConsentIn.of(mine).model_dump(mode="json"),
+            "co_signatures": ["0x" + theirs.signature.hex()],
+        }
+
     manifest, cid = h("api-seizure-v2"), h("cid:api-seizure-v2")
     acts = {
         "change": lambda: {
@@ -279,13 +299,7 @@ def test_api_seizure_blocks_transfer_change_and_cancel_until_lifted_on_its_docum
             "cid_codec": 85,
             "consent": consent("Change", manifestHash=manifest, manifestCid=cid, cidCodec=85),
         },
-        "transfer": lambda: {
-            "new_holder": accounts.holder2.address,
-            "agreement_hash": "0x" + agreement.hex(),
-            "consent": consent(
-                "Transfer", newHolder=accounts.holder2.address, agreementHash=agreement
-            ),
-        },
+        "transfers": lambda: transfer_body(),
         "cancel": lambda: {"consent": consent("Cancel")},
     }
     seizure = annotate(api, asset_id, SEIZURE)

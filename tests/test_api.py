@@ -15,8 +15,8 @@ from registry.api.keys import Role
 from registry.api.models import ApplicationIn, ConsentIn
 from registry.certificates.credential import is_authentic, signer_of
 from registry.chain import Registry
-from registry.chain.signing import fresh_nonce, sign
-from registry.chain.types import Application, Status
+from registry.chain.signing import fresh_nonce, message_of, sign
+from registry.chain.types import ALL_RIGHTS, Application, Status, TransferShare
 from registry.devtools import FAR_DEADLINE, signed_application
 from tests.api_support import Api
 from tests.conftest import DAY, Accounts, Flow, advance, application, h, now, past_notice
@@ -341,15 +341,37 @@ def test_holder_acts_are_relayed_with_the_holders_consent(
         },
     )
     relayed("pledge/release", None)
-    transfer = {"newHolder": new_holder, "agreementHash": agreement}
-    relayed(
-        "transfer",
-        {
-            "new_holder": new_holder,
-            "agreement_hash": "0x" + agreement.hex(),
-            "consent": consent(accounts.holder, "Transfer", **transfer),
-        },
+    # A transfer: the transferor and the transferee apply together, each signing (art. 34);
+    # the registrar registers it after review.
+    share = TransferShare(accounts.holder.address, new_holder, ALL_RIGHTS, h("id:grantee"))
+    message = {
+        **message_of("Transfer", (asset_id, [share.to_abi()], agreement)),
+        "nonce": fresh_nonce(),
+    }
+    mine, theirs = (
+        sign(signer, assets.domain(), "Transfer", message, FAR_DEADLINE)
+        for signer in (accounts.holder, accounts.grantee)
     )
+    body = {
+        "shares": [
+            {
+                "transferor": accounts.holder.address,
+                "transferee": new_holder,
+                "rights": ["holding", "processing", "operating"],
+                "identity_hash": "0x" + h("id:grantee").hex(),
+            }
+        ],
+        "agreement_hash": "0x" + agreement.hex(),
+        "consent": ConsentIn.of(mine).model_dump(mode="json"),
+        "co_signatures": ["0x" + theirs.signature.hex()],
+    }
+    relayed("transfers", body)
+    transfer_id = assets.transfer_count()
+    assert assets.holder_of(asset_id) == accounts.holder.address  # reviewed first
+    confirmed(api, api.post(f"/v1/transfers/{transfer_id}/registration", None, Role.REGISTRAR))
     assert assets.holder_of(asset_id) == new_holder
+    api.indexed()
+    indexed = api.get(f"/v1/assets/{asset_id}").json()
+    assert [r["account"] for r in indexed["right_holders"]] == [new_holder]
     relayed("cancel", {"consent": consent(accounts.grantee, "Cancel")})
     assert assets.standing_of(asset_id).status == Status.CANCELLED

@@ -274,28 +274,28 @@ def test_console_takes_an_application_to_a_certificate_and_revokes_it(
         visit.close()
 
 
-def test_console_drafts_a_transfer_that_the_holder_signs(
+def test_console_drafts_a_pledge_that_the_holder_signs(
     api: Api, site: str, browser: Any, flow: Any, registry: Registry, accounts: Accounts
 ) -> None:
     from eth_account.messages import encode_typed_data
 
     from registry.api.keys import Role
 
-    asset_id = flow.issued("console-transfer")
+    asset_id = flow.issued("console-pledge")
     api.indexed()
     visit = Visit(browser)
     page = visit.page
     try:
         sign_in(page, site, api.keys[Role.REGISTRAR])
         page.fill("#c-asset", str(asset_id))
-        page.select_option("#c-act", "transfer")
-        page.fill("#c-party", accounts.grantee.address)
-        page.fill("#c-agreement", "数据资产转让协议 2026-118")
+        page.select_option("#c-act", "pledge")
+        page.fill("#c-party", accounts.pledgee.address)
+        page.fill("#c-agreement", "数据资产质押协议 2026-118")
         with page.expect_navigation():
             page.click("[data-act='draft-consent']")
         row = page.locator("tr[data-request]").first
         assert "等待持有人签名" in row.inner_text()
-        assert registry.assets.holder_of(asset_id) == accounts.holder.address
+        assert registry.assets.pledgee_of(asset_id) == "0x" + "00" * 20
         page.screenshot(path=str(ARTIFACTS / "console-consents-desktop.png"), full_page=True)
         assert axe_violations(browser, f"{site}/console", api.keys[Role.REGISTRAR]) == []
 
@@ -303,13 +303,13 @@ def test_console_drafts_a_transfer_that_the_holder_signs(
         # hands the signature over; the registrar pastes it.
         request_id = row.get_attribute("data-request")
         typed = api.get(f"/v1/consent-requests/{request_id}").json()["typed_data"]
-        assert typed["message"]["newHolder"] == accounts.grantee.address
+        assert typed["message"]["pledgee"] == accounts.pledgee.address
         signature = accounts.holder.sign_message(encode_typed_data(full_message=typed))
         row.locator("input[name=signature]").fill("0x" + bytes(signature.signature).hex())
         with page.expect_navigation():
             row.locator("button", has_text="提交签名").click()
         page.wait_for_selector("tr[data-operation] .op-status.valid", timeout=30_000)
-        assert registry.assets.holder_of(asset_id) == accounts.grantee.address
+        assert registry.assets.pledgee_of(asset_id) == accounts.pledgee.address
         assert "已签名并提交" in page.locator(f"tr[data-request='{request_id}']").inner_text()
     finally:
         visit.close()

@@ -11,8 +11,12 @@ from web3 import Web3
 
 from registry.api.keys import Role
 from registry.chain import Registry
+from registry.chain.types import TransferShare
+from registry.devtools import transfer_consent
 from tests.api_support import Api
-from tests.conftest import Accounts, Flow, advance, now
+from tests.conftest import Accounts, Flow, advance, h, now
+
+ZERO_ADDRESS = "0x" + "00" * 20
 
 AGREEMENT = "0x" + "a1" * 32
 
@@ -33,18 +37,18 @@ def send_signature(api: Api, request: dict[str, Any], signature: str) -> Any:
     return api.post(f"/v1/consent-requests/{request['id']}/signature", {"signature": signature})
 
 
-def test_transfer_waits_for_the_holder_then_is_relayed(
+def test_pledge_waits_for_the_holder_then_is_relayed(
     api: Api, flow: Flow, registry: Registry, accounts: Accounts
 ) -> None:
-    asset_id = flow.issued("consent-transfer")
-    new_holder = accounts.grantee.address
-    body = {"act": "transfer", "asset_id": asset_id, "new_holder": new_holder}
+    asset_id = flow.issued("consent-pledge")
+    pledgee = accounts.pledgee.address
+    body = {"act": "pledge", "asset_id": asset_id, "pledgee": pledgee}
     request = drafted(api, {**body, "agreement_hash": AGREEMENT})
     assert request["state"] == "awaiting"
     assert request["holder"] == accounts.holder.address
-    assert request["typed_data"]["primaryType"] == "Transfer"
-    assert request["typed_data"]["message"]["newHolder"] == new_holder
-    assert registry.assets.holder_of(asset_id) == accounts.holder.address  # nothing sent yet
+    assert request["typed_data"]["primaryType"] == "Pledge"
+    assert request["typed_data"]["message"]["pledgee"] == pledgee
+    assert registry.assets.pledgee_of(asset_id) == ZERO_ADDRESS  # nothing sent yet
 
     shown = api.get(f"/v1/consent-requests/{request['id']}").json()
     assert shown["typed_data"] == request["typed_data"]
@@ -53,7 +57,7 @@ def test_transfer_waits_for_the_holder_then_is_relayed(
     assert response.status_code == 202, response.text
     op = api.wait(response.json()["id"])
     assert op["status"] == "confirmed", op
-    assert registry.assets.holder_of(asset_id) == new_holder
+    assert registry.assets.pledgee_of(asset_id) == pledgee
 
     again = send_signature(api, request, signature)
     assert again.status_code == 202
@@ -110,13 +114,13 @@ def test_draft_that_breaks_a_rule_is_refused_before_the_holder_is_asked(
     api: Api, flow: Flow, accounts: Accounts
 ) -> None:
     issued = flow.issued("consent-rules")
-    to_self = {"act": "transfer", "asset_id": issued, "new_holder": accounts.holder.address}
+    to_self = {"act": "pledge", "asset_id": issued, "pledgee": accounts.holder.address}
     problem = drafted(api, {**to_self, "agreement_hash": AGREEMENT}, 422)
     assert problem["rule"] == "InvalidHolder"
     in_notice = flow.in_notice("consent-rules-notice")
     assert drafted(api, {"act": "renew", "asset_id": in_notice}, 409)["rule"] == "InvalidTransition"
-    bad = drafted(api, {"act": "transfer", "asset_id": issued, "new_holder": "0x12"}, 422)
-    assert {p["name"] for p in bad["invalid_params"]} >= {"transfer.new_holder"}
+    bad = drafted(api, {"act": "pledge", "asset_id": issued, "pledgee": "0x12"}, 422)
+    assert {p["name"] for p in bad["invalid_params"]} >= {"pledge.pledgee"}
     assert drafted(api, {"act": "renew", "asset_id": 999_999}, 404)["status"] == 404
 
 
@@ -146,17 +150,14 @@ def test_request_drafted_before_a_transfer_is_refused_after_it(
 ) -> None:
     asset_id = flow.issued("consent-stale")
     renewal = drafted(api, {"act": "cancel", "asset_id": asset_id})
-    transfer = drafted(
-        api,
-        {
-            "act": "transfer",
-            "asset_id": asset_id,
-            "new_holder": accounts.grantee.address,
-            "agreement_hash": AGREEMENT,
-        },
-    )
-    op = api.wait(send_signature(api, transfer, signed(accounts.holder, transfer)).json()["id"])
-    assert op["status"] == "confirmed"
+    # A transfer of all to another holder, both parties consenting (art. 34).
+    a = flow.registry.assets
+    shares = [TransferShare(accounts.holder.address, accounts.grantee.address, 7, h("id"))]
+    consent = transfer_consent(a, asset_id, shares, h("deal"), (accounts.holder, accounts.grantee))
+    transfer_id = a.apply_transfer(accounts.holder, asset_id, shares, h("deal"), consent)
+    # Registered through the API: its writer owns the registrar key's nonces.
+    registered = api.post(f"/v1/transfers/{transfer_id}/registration", None, Role.REGISTRAR)
+    assert api.wait(registered.json()["id"])["status"] == "confirmed"
     stale = send_signature(api, renewal, signed(accounts.holder, renewal))
     assert stale.status_code == 409
     assert stale.json()["type"].endswith("holder-changed")

@@ -18,9 +18,9 @@ from web3 import Web3
 
 from registry.certificates.numbers import format_number, parse_number
 from registry.chain import Registry
+from registry.devtools import transfer_whole
 from tests.api_support import Api
 from tests.conftest import DAY, Accounts, advance, h, past_notice
-from tests.test_lifecycle import holder_consent
 from tests.test_pages import applied
 
 HOLDER_NAME = "青岛港智慧物流数据有限公司"
@@ -214,19 +214,7 @@ def test_superseded_certificate_points_to_its_successor(
 ) -> None:
     number = issued_sample(api, registry, accounts, w3, "superseded")
     asset_id = int(api.get(f"/v1/certificates/{number}").json()["asset_id"])
-    from tests.conftest import Flow
-
-    flow = Flow(registry, accounts, w3)
-    consent = holder_consent(
-        flow,
-        "Transfer",
-        assetId=asset_id,
-        newHolder=accounts.holder2.address,
-        agreementHash=h("deal"),
-    )
-    registry.assets.transfer(
-        accounts.registrar, asset_id, accounts.holder2.address, h("deal"), consent
-    )
+    transfer_whole(registry.assets, accounts.registrar, asset_id, accounts.holder, accounts.holder2)
     api.indexed()
     shown = status_everywhere(api, number, tmp_path)
     assert shown["api"] == shown["credential"] == "superseded"

@@ -253,16 +253,16 @@ def test_addresses_without_0x_are_refused_naming_them(mediated_api: Api) -> None
         "consent": {},
     }
     assert named(mediated_api.post("/v1/assets", body, Role.REGISTRAR)) == {"holders.0.account"}
-    transfer = mediated_api.post(
-        "/v1/assets/1/transfer",
+    pledge = mediated_api.post(
+        "/v1/assets/1/pledge",
         {
-            "new_holder": "15d34aaf54267db7d7c367839aaf71a00a2c6a65",
+            "pledgee": "15d34aaf54267db7d7c367839aaf71a00a2c6a65",
             "agreement_hash": "0x" + "33" * 32,
             "consent": {},
         },
         Role.REGISTRAR,
     )
-    assert named(transfer) == {"new_holder"}
+    assert named(pledge) == {"pledgee"}
 
 
 def test_search_matches_percent_and_underscore_as_written(

@@ -30,11 +30,10 @@ from registry.chain import Deployment, Registry
 from registry.chain.compiler import Artifact
 from registry.chain.deploy import MEDIATOR
 from registry.chain.types import AnnotationKind
-from registry.devtools import dev_account
+from registry.devtools import dev_account, transfer_whole
 from registry.recognition import load_partners, verify_proofs
 from registry.regions import Center
 from tests.conftest import Accounts, Flow, advance, h, now
-from tests.test_lifecycle import holder_consent
 
 A, B, C = 370200, 321000, 330700
 BOUND = 10.0  # seconds for a change at the origin to reach every partner
@@ -211,7 +210,6 @@ def test_issue_revoke_transfer_and_outage_reach_every_partner(
     federation: Federation, artifacts: dict[str, Artifact], accounts: Accounts
 ) -> None:
     origin = federation.registry(A, artifacts)
-    flow = Flow(origin, accounts, origin.chain.w3)
     yangzhou, jinhua = federation.regions[B], federation.regions[C]
 
     asset_id = issue_at(origin, accounts, "federated")
@@ -249,10 +247,7 @@ def test_issue_revoke_transfer_and_outage_reach_every_partner(
     moved = issue_at(origin, accounts, "federated-transfer")
     old = origin.certificates.number_of(origin.assets.get_asset(moved).certificate_id)
     assert until(status_is(yangzhou, A, old, "recognised"))[0]
-    consent = holder_consent(
-        flow, "Transfer", assetId=moved, newHolder=accounts.holder2.address, agreementHash=h("deal")
-    )
-    origin.assets.transfer(accounts.registrar, moved, accounts.holder2.address, h("deal"), consent)
+    transfer_whole(origin.assets, accounts.registrar, moved, accounts.holder, accounts.holder2)
     new = origin.certificates.number_of(origin.assets.get_asset(moved).certificate_id)
     superseded, took = until(status_is(yangzhou, A, old, "not_recognised"), BOUND + 5)
     assert superseded

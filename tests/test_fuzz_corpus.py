@@ -112,7 +112,7 @@ PAGES: list[tuple[str, str, dict[str, str], dict[str, str]]] = [
      {"action": "issue", "asset_id": "1", "csrf": "{csrf}", "text": "理由", "objection_id": "1",
       "upheld": "true"}),
     ("POST", "/console/consent", {"lang": "zh"},
-     {"csrf": "{csrf}", "act": "transfer", "asset_id": "1", "party": PATH_VALUES["address"],
+     {"csrf": "{csrf}", "act": "pledge", "asset_id": "1", "party": PATH_VALUES["address"],
       "agreement": "协议", "manifest_cid": PATH_VALUES["cid"], "kind": "processing",
       "scenario": "场景", "start": "2026-01-01", "expiry": "2027-01-01", "exclusive": "on"}),
     ("POST", "/console/consent/{request_id}/signature", {"lang": "zh"},

@@ -20,7 +20,7 @@ from registry.chain import Registry
 from registry.chain.compiler import Artifact
 from registry.chain.deploy import MEDIATOR
 from registry.chain.recognition import Agreement, AgreementStatus
-from registry.chain.signing import grant_message, sign
+from registry.chain.signing import consent_abi, grant_message, sign
 from registry.chain.types import (
     AnnotationKind,
     Consent,
@@ -28,8 +28,9 @@ from registry.chain.types import (
     RefusalReason,
     RightHolder,
     RightKind,
+    TransferShare,
 )
-from registry.devtools import fresh_chain, joint_consent, signed_application
+from registry.devtools import fresh_chain, joint_consent, signed_application, transfer_consent
 from registry.recognition.headers import verified_header
 from registry.recognition.mediator import recognition_request
 from registry.recognition.origin import fetch_proofs, verify_proofs
@@ -167,7 +168,8 @@ def measure(reg: Registry, acc: Accounts) -> dict[str, int]:
     consent = holder_consent(
         "Change", assetId=1, manifestHash=h("m1v2"), manifestCid=h("c2"), cidCodec=0x55
     )
-    used("change", a._send(acc.registrar, "change", 1, h("m1v2"), h("c2"), 0x55, consent.to_abi()))
+    change = consent_abi("Change", consent)
+    used("change", a._send(acc.registrar, "change", 1, h("m1v2"), h("c2"), 0x55, change))
     consent = holder_consent(
         "Pledge", assetId=1, pledgee=acc.pledgee.address, agreementHash=h("loan")
     )
@@ -202,14 +204,13 @@ def measure(reg: Registry, acc: Accounts) -> dict[str, int]:
     advance(
         w3, a.get_asset(1).expires_at - 100 * DAY - int(w3.eth.get_block("latest")["timestamp"])
     )
-    used("renew", a._send(acc.registrar, "renew", 1, holder_consent("Renew", assetId=1).to_abi()))
-    consent = holder_consent(
-        "Transfer", assetId=1, newHolder=acc.holder2.address, agreementHash=h("deal")
-    )
-    used(
-        "transfer",
-        a._send(acc.registrar, "transfer", 1, acc.holder2.address, h("deal"), consent.to_abi()),
-    )
+    renewal = consent_abi("Renew", holder_consent("Renew", assetId=1))
+    used("renew", a._send(acc.registrar, "renew", 1, renewal))
+    # A transfer of all (art. 34), the transferor's and the transferee's signatures relayed.
+    shares = [TransferShare(acc.holder.address, acc.holder2.address, 0b111, h("id:2"))]
+    consent = transfer_consent(a, 1, shares, h("deal"), (acc.holder, acc.holder2), 7 << 64)
+    used("apply_transfer", a.apply_transfer_tx(acc.registrar, 1, shares, h("deal"), consent))
+    used("register_transfer", a.register_transfer(acc.registrar, a.transfer_count()))
     used("revoke", a.revoke(acc.registrar, 1, h("fraud")))
     used("cancel", a.cancel(acc.holder, 3, Consent()))
 

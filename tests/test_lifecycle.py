@@ -13,6 +13,7 @@ import pytest
 from registry.chain.deploy import DEFAULT_ADMIN, REGISTRAR, REVIEWER
 from registry.chain.signing import sign
 from registry.chain.types import (
+    ALL_RIGHTS,
     ZERO32,
     AnnotationKind,
     Asset,
@@ -21,13 +22,16 @@ from registry.chain.types import (
     CertificateStatus,
     Classification,
     Consent,
+    JointConsent,
     ObjectionStatus,
     ParentRef,
     RefusalReason,
     RightHolder,
     RightKind,
     Status,
+    TransferShare,
 )
+from registry.devtools import transfer_consent
 from registry.workdays import add_working_days, beijing_date, beijing_midnight
 from tests.conftest import (
     DAY,
@@ -130,14 +134,11 @@ def act(flow: Flow, name: str, asset_id: int) -> None:
         )
         a.change(acc.registrar, asset_id, h("v2"), h("cid:v2"), 0x55, c)
     elif name == "transfer":
-        c = holder_consent(
-            flow,
-            "Transfer",
-            assetId=asset_id,
-            newHolder=acc.holder2.address,
-            agreementHash=h("deal"),
-        )
-        a.transfer(acc.registrar, asset_id, acc.holder2.address, h("deal"), c)
+        # The holder transfers all to holder2, both consenting (art. 34); then its registration.
+        shares = [TransferShare(acc.holder.address, acc.holder2.address, ALL_RIGHTS, h("id:2"))]
+        c = transfer_consent(a, asset_id, shares, h("deal"), (acc.holder, acc.holder2))
+        transfer_id = a.apply_transfer(acc.registrar, asset_id, shares, h("deal"), c)
+        a.register_transfer(acc.registrar, transfer_id)
     elif name == "renew":
         a.renew(acc.registrar, asset_id, holder_consent(flow, "Renew", assetId=asset_id))
     elif name == "pledge":
@@ -297,11 +298,10 @@ def emitted_by(flow: Flow, name: str, asset_id: int) -> tuple[str, dict[str, Any
             },
         ),
         "transfer": (
-            "HolderTransferred",
+            "TransferRegistered",
             {
-                "from": acc.holder.address,
-                "to": acc.holder2.address,
-                "agreementHash": h("deal"),
+                "transferId": a.transfer_count(),
+                "holder": acc.holder2.address,
                 "certificateId": after.certificate_id,
             },
         ),
@@ -723,8 +723,9 @@ def test_transfer_refusals(flow: Flow) -> None:
     a, acc = flow.registry.assets, flow.accounts
     asset_id = flow.issued()
     for new_holder in ("0x" + "00" * 20, acc.holder.address):
+        shares = [TransferShare(acc.holder.address, new_holder, ALL_RIGHTS, h("id"))]
         with reverts("InvalidHolder", new_holder):
-            a.transfer(acc.registrar, asset_id, new_holder, h("d"), Consent())
+            a.apply_transfer(acc.holder, asset_id, shares, h("d"), JointConsent(0, 0, (b"", b"")))
     act(flow, "pledge", asset_id)
     with reverts("Pledged", asset_id, acc.pledgee.address):
         act(flow, "transfer", asset_id)

@@ -39,9 +39,10 @@ from registry.chain.signing import sign
 from registry.chain.types import (
     ZERO32,
     AnnotationKind,
+    CancellationGround,
     CertificateStatus,
-    Consent,
     GrantRequest,
+    JointConsent,
     JudgmentKind,
     ObjectionOutcome,
     PostObjectionStatus,
@@ -49,8 +50,9 @@ from registry.chain.types import (
     RightHolder,
     RightKind,
     Status,
+    TransferShare,
 )
-from registry.devtools import joint_consent
+from registry.devtools import joint_consent, transfer_consent
 from registry.workdays import (
     CalendarDataError,
     add_working_days,
@@ -248,9 +250,15 @@ class Model(RuleBasedStateMachine):
                 return False
         return self.call(expected, fn, *args)
 
-    def consent(self, primary: str, holder: LocalAccount, **fields: Any) -> Consent:
+    def consent(self, primary: str, holder: LocalAccount, **fields: Any) -> JointConsent:
+        """Every right-holder's consent to an act on the asset ``fields["assetId"]``: the
+        holder's, and its co-holder's if it has one, under the holder's nonce."""
         message = {**fields, "nonce": self.reg.assets.nonces(holder.address)}
-        return sign(holder, self.reg.assets.domain(), primary, message, DEADLINE)
+        a = self.assets.get(int(fields["assetId"]))
+        signers = [holder] if a is None or a.co is None else [holder, a.co[0]]
+        domain = self.reg.assets.domain()
+        signed = [sign(s, domain, primary, message, DEADLINE) for s in signers]
+        return JointConsent.of(signed, [s.address for s in signers[1:]])
 
     def require_active(self, asset_id: int, t: int) -> str | None:
         a = self.assets.get(asset_id)
@@ -711,10 +719,13 @@ class Model(RuleBasedStateMachine):
             return "Pledged" if self.assets[aid].pledgee else None
 
         def send() -> None:
-            c = self.consent(
-                "Transfer", holder, assetId=aid, newHolder=to.address, agreementHash=h("deal")
+            # The holder transfers all it holds (art. 34), both consenting; then its registration.
+            a = self.reg.assets
+            shares = [TransferShare(holder.address, to.address, 0b111, h("id:" + to.address))]
+            c = transfer_consent(a, aid, shares, h("deal"), (holder, to))
+            a.register_transfer(
+                self.acc.registrar, a.apply_transfer(self.acc.registrar, aid, shares, h("deal"), c)
             )
-            self.reg.assets.transfer(self.acc.registrar, aid, to.address, h("deal"), c)
 
         if self.attempt(predict, send):
             self.assets[aid].holder = to
@@ -813,7 +824,29 @@ class Model(RuleBasedStateMachine):
             a = self.assets[aid]
             return "Frozen" if a.frozen else ("Pledged" if a.pledgee else None)
 
-        if self.call(predict(), self.reg.assets.cancel, holder, aid):
+        consent = self.consent("Cancel", holder, assetId=aid)
+        if self.call(predict(), self.reg.assets.cancel, holder, aid, consent):
+            self.assets[aid].status = Status.CANCELLED
+
+    @rule(i=st.integers(0, 3), ground=st.sampled_from(list(CancellationGround)))
+    def cancel_by_center(self, i: int, ground: CancellationGround) -> None:
+        """The center's cancellation of its own motion (art. 37): issued, not seized, a ground."""
+        aid = self.asset_id(i)
+
+        def predict() -> str | None:
+            error = self.require_status(aid, Status.ISSUED)
+            if error:
+                return error
+            if self.assets[aid].frozen:
+                return "Frozen"
+            return "CancellationGroundMissing" if ground == CancellationGround.NONE else None
+
+        def send() -> None:
+            self.reg.assets._send(
+                self.acc.registrar, "cancelByCenter", aid, int(ground), h("why"), h("told")
+            )
+
+        if self.attempt(predict, send):
             self.assets[aid].status = Status.CANCELLED
 
     @rule(i=st.integers(0, 3))

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
-import {Consent, JointConsent} from "./IConsent.sol";
+import {JointConsent} from "./IConsent.sol";
 import {RightKind} from "./IRightsRegistry.sol";
 
 /// @notice Data resource (数据资源) or data product (数据产品) built from licensed resources.
@@ -50,8 +50,10 @@ enum ObjectionStatus {
 
 /// @notice A registered asset. The first slot holds everything the lifecycle rules read; the
 /// fourth the times and the first right-holder's rights (`holder`'s: a mask of bits
-/// `1 << RightKind` and their term, 0 meaning from the deposit or to the registration's expiry),
-/// so that an application of one right-holder writes no slot more than one without rights did.
+/// `1 << RightKind` and their term, 0 meaning from the deposit or to the registration's expiry)
+/// and how many co-holders there are besides it (`coHolderCount`, which every act on the asset
+/// checks its consents against), so that an application of one right-holder writes no slot more
+/// than one without rights did.
 struct Asset {
     address holder;
     Status status;
@@ -71,6 +73,7 @@ struct Asset {
     uint8 holderRights;
     uint40 holderStart;
     uint40 holderExpiry;
+    uint8 coHolderCount;
     uint64 certificateId;
 }
 
@@ -98,11 +101,14 @@ struct RightHolder {
 }
 
 /// @notice A right-holder's rights as stored: one slot per (asset, account), which `hasRight`
-/// reads once. Zero `rights`: not a right-holder.
+/// reads once. Zero `rights`: not a right-holder. `certificateId`: the certificate of its own a
+/// transferee received (转让登记, art. 34), superseded when it transfers in turn; zero for a
+/// right-holder named on the holder's certificate.
 struct RightTerm {
     uint8 rights;
     uint40 start;
     uint40 expiry;
+    uint64 certificateId;
 }
 
 /// @notice A source of a data product: the parent asset and the processing licence it was made
@@ -165,11 +171,12 @@ struct Objection {
 /// issue, in working days), then change (变更), transfer (转让), renewal (续期), pledge (质押),
 /// cancellation (注销), revocation (撤销); a seizure (查封) recorded as an annotation (module
 /// Annotations) sets `frozen`.
-/// @dev Acts that need the holder's consent take a {Consent}: the holder sends the act itself, or
-/// anyone relays the holder's EIP-712 signature over the act's type (see `typeHash`). A consent
-/// is refused with {NotHolder} (someone else sent it unsigned), {ConsentExpired},
-/// `InvalidAccountNonce` (nonce used or out of order) or {InvalidConsent} (not the holder's
-/// signature over this act). Role checks revert with OpenZeppelin's
+/// @dev Acts on an asset take a {JointConsent} of every right-holder (the holder's signature
+/// first, then each co-holder's, named in ascending order): each sends the act itself or signs
+/// the act's EIP-712 type (see `typeHash`) under the holder's nonce. A consent is refused with
+/// {ConsentCount} (a right-holder missing), {NotCoHolder}, {NotHolder} (someone else sent it
+/// unsigned), {ConsentExpired}, `InvalidAccountNonce` (nonce used or out of order) or
+/// {InvalidConsent} (not that right-holder's signature over this act). Role checks revert with OpenZeppelin's
 /// `AccessControlUnauthorizedAccount`; acts on an asset that does not exist with {UnknownAsset}.
 
 
@@ -246,21 +253,6 @@ interface IAssetRegistry {
         bytes32 manifestCid,
         uint8 cidCodec,
         uint256 indexed certificateId
-    );
-
-    /// @notice Transfer registration: the asset has a new holder, who gets a transfer
-    /// certificate that supersedes the previous one.
-    /// @param assetId The asset.
-    /// @param from The previous holder.
-    /// @param to The new holder.
-    /// @param agreementHash Hash of the transfer agreement.
-    /// @param certificateId The new holder's transfer certificate.
-    event HolderTransferred(
-        uint64 indexed assetId,
-        address indexed from,
-        address indexed to,
-        bytes32 agreementHash,
-        uint256 certificateId
     );
 
     /// @notice The registration was renewed; its certificate's expiry moved with it.
@@ -399,11 +391,18 @@ interface IAssetRegistry {
     /// @param length Its length in bytes.
     error RestrictionsTooLong(address account, uint256 length);
 
-    /// @notice A joint application needs one signature (or the sender's own consent, empty) per
-    /// right-holder, in their order.
-    /// @param holders How many right-holders it names.
-    /// @param signatures How many signatures came.
+    /// @notice A joint act needs one signature (or the sender's own consent, empty) per party,
+    /// in their order: every right-holder of an application or of the asset acted on (its
+    /// co-holders all named), each transferor and transferee of a transfer.
+    /// @param holders How many parties must consent.
+    /// @param signatures How many signatures (or, for an asset's co-holders, accounts) came.
     error ConsentCount(uint256 holders, uint256 signatures);
+
+    /// @notice A joint consent to an act on an asset names an account that is not one of its
+    /// co-holders, or names its co-holders out of ascending order (or one twice).
+    /// @param assetId The asset.
+    /// @param account The account named.
+    error NotCoHolder(uint64 assetId, address account);
 
     /// @notice A data product must name the sources it was made from.
     error ProductNeedsParents();
@@ -425,8 +424,9 @@ interface IAssetRegistry {
     /// @param grantId The licence looked for; zero when the applicant was to hold the source.
     error ParentNotLicensed(uint64 parentId, bytes32 grantId);
 
-    /// @notice The holder, new holder or pledgee is the zero address or the asset's present holder,
-    /// or a new holder is a co-holder of the asset already (its rights would merge unseen).
+    /// @notice The holder, transferee or pledgee is the zero address or the asset's present
+    /// holder, or a transferee is a right-holder of the asset already (its rights and term would
+    /// merge with what it receives).
     /// @param holder The address given.
     error InvalidHolder(address holder);
 
@@ -478,57 +478,50 @@ interface IAssetRegistry {
     /// Emits a {RegistrationIssued} event (and the certificate's {ICertificates-CertificateIssued}).
     function issue(uint64 assetId) external returns (uint256 certificateId);
 
-    /// @notice Change registration: a new manifest version, with the holder's consent; a new
-    /// registration certificate supersedes the old one.
+    /// @notice Change registration: a new manifest version, with every right-holder's consent; a
+    /// new registration certificate supersedes the old one.
     /// @dev Requirements:
     /// - the caller has REGISTRAR;
     /// - the asset is `Issued` ({InvalidTransition}), within its validity ({RegistrationExpired})
     ///   and not frozen ({Frozen});
     /// - the manifest is valid ({InvalidManifest}, {InvalidCidCodec});
-    /// - `consent` is the holder's, signed as `Change`.
+    /// - `consent` is every right-holder's, signed as `Change`.
     ///
     /// Emits a {ManifestChanged} event (and the certificates' issue and supersession).
-    function change(uint64 assetId, bytes32 manifestHash, bytes32 manifestCid, uint8 cidCodec, Consent calldata consent)
+    function change(
+        uint64 assetId,
+        bytes32 manifestHash,
+        bytes32 manifestCid,
+        uint8 cidCodec,
+        JointConsent calldata consent
+    )
         external
         returns (uint256 certificateId);
 
-    /// @notice Transfer registration: a new holder, with the current holder's consent; the new
-    /// holder takes the holder's rights and term, and its transfer certificate supersedes the old
-    /// one. Co-holders keep theirs.
-    /// @dev Requirements:
-    /// - the caller has REGISTRAR;
-    /// - the asset is `Issued`, within its validity and not frozen;
-    /// - `newHolder` is neither zero, nor the holder, nor a co-holder ({InvalidHolder});
-    /// - the asset is not pledged ({Pledged});
-    /// - `consent` is the holder's, signed as `Transfer`.
-    ///
-    /// Emits a {HolderTransferred} event (and the certificates' issue and supersession).
-    function transfer(uint64 assetId, address newHolder, bytes32 agreementHash, Consent calldata consent)
-        external
-        returns (uint256 certificateId);
-
-    /// @notice Renewal (续期, art. 35): a further validity period from the old expiry, with the
-    /// holder's consent; taken from 6 calendar months before the expiry's Beijing date to the
+    /// @notice Renewal (续期, art. 35): a further validity period from the old expiry, with every
+    /// right-holder's consent; taken from 6 calendar months before the expiry's Beijing date to the
     /// day before it.
     /// @dev Requirements:
     /// - the caller has REGISTRAR;
     /// - the asset is `Issued` ({InvalidTransition}), frozen or not;
     /// - the window is open ({RenewalNotOpen}) and not closed ({RenewalLapsed});
-    /// - `consent` is the holder's, signed as `Renew`.
+    /// - `consent` is every right-holder's, signed as `Renew`.
     ///
-    /// Emits a {RegistrationRenewed} event (and the certificate's {ICertificates-CertificateExtended}).
-    function renew(uint64 assetId, Consent calldata consent) external;
+    /// Emits a {RegistrationRenewed} event (and {ICertificates-CertificateExtended} for the holder's
+    /// certificate and each co-holder's own).
+    function renew(uint64 assetId, JointConsent calldata consent) external;
 
-    /// @notice Pledge registration, with the holder's consent.
+    /// @notice Pledge registration, with every right-holder's consent (a pledge binds the data
+    /// all of them hold).
     /// @dev Requirements:
     /// - the caller has REGISTRAR;
     /// - the asset is `Issued`, within its validity and not frozen;
     /// - `pledgee` is neither zero nor the holder ({InvalidHolder});
     /// - the asset is not pledged already ({Pledged});
-    /// - `consent` is the holder's, signed as `Pledge`.
+    /// - `consent` is every right-holder's, signed as `Pledge`.
     ///
     /// Emits an {AssetPledged} event.
-    function pledge(uint64 assetId, address pledgee, bytes32 agreementHash, Consent calldata consent) external;
+    function pledge(uint64 assetId, address pledgee, bytes32 agreementHash, JointConsent calldata consent) external;
 
     /// @notice Releases a pledge; by the pledgee or a registrar.
     /// @dev Requirements:
@@ -549,15 +542,15 @@ interface IAssetRegistry {
     /// Emits a {FrozenChanged} event when the bit changes (nothing when it is as asked already).
     function setFrozen(uint64 assetId, bool frozen) external;
 
-    /// @notice Cancellation by the holder (注销), or withdrawal of a pending application; anyone
-    /// may send it with the holder's consent.
+    /// @notice Cancellation on the applicants' request (注销, art. 37 (1)), or withdrawal of a
+    /// pending application; anyone may send it with every right-holder's consent.
     /// @dev Requirements:
     /// - the asset is not `Rejected`, `Cancelled` or `Revoked` ({InvalidTransition});
     /// - it is neither frozen ({Frozen}) nor pledged ({Pledged});
-    /// - `consent` is the holder's, signed as `Cancel`.
+    /// - `consent` is every right-holder's, signed as `Cancel`.
     ///
     /// Emits a {RegistrationCancelled} event.
-    function cancel(uint64 assetId, Consent calldata consent) external;
+    function cancel(uint64 assetId, JointConsent calldata consent) external;
 
     /// @notice Revocation by the registrar (撤销), e.g. for fraud or on a court order.
     /// @dev Requirements:

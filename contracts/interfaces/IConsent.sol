@@ -14,15 +14,19 @@ struct Consent {
     bytes signature;
 }
 
-/// @notice Every right-holder's consent to a joint act (a joint application, 共同申请): each
-/// signs the same act under one `nonce` and `deadline`, the first right-holder's nonce, spent
-/// once, so a further signer writes no nonce of its own. `signatures[i]` is the i-th
-/// right-holder's (ECDSA, or EIP-1271 for a contract wallet); empty where that right-holder
-/// sends the act itself.
+/// @notice Every party's consent to a joint act: each signs the same act under one `nonce` and
+/// `deadline`, the first signer's nonce, spent once, so a further signer writes no nonce of its
+/// own. `signatures[i]` is the i-th signer's (ECDSA, or EIP-1271 for a contract wallet); empty
+/// where that signer sends the act itself. The signers are, in order: for an application, its
+/// right-holders; for a transfer, each share's transferor then transferee; for an act on a
+/// registered asset (change, renewal, pledge, cancellation, supplements, proof), its holder and
+/// then every co-holder, named in `coHolders` in ascending address order (the contract keeps
+/// their count, not their list). `coHolders` is read only by acts on a registered asset.
 struct JointConsent {
     uint256 deadline;
     uint256 nonce;
     bytes[] signatures;
+    address[] coHolders;
 }
 
 /// @title Errors shared by every contract that accepts a holder's consent.

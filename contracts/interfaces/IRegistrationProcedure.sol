@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
-import {Consent} from "./IConsent.sol";
+import {JointConsent} from "./IConsent.sol";
 
 /// @notice The grounds of a refusal (不予登记), art. 22; `None` is never a refusal.
 enum RefusalReason {
@@ -234,16 +234,16 @@ interface IRegistrationProcedure {
     /// Emits a {ReturnedForSupplements} event.
     function returnForSupplements(uint64 assetId, bytes32 listHash, uint40 deadline) external;
 
-    /// @notice The applicant supplies the supplements; anyone may send it with the holder's
-    /// consent. The application is `Applied` again, with a new acceptance time.
+    /// @notice The applicants supply the supplements; anyone may send it with every
+    /// right-holder's consent. The application is `Applied` again, with a new acceptance time.
     /// @dev Requirements:
     /// - the asset is `Supplementing` ({InvalidTransition}) and its deadline has not passed
     ///   ({SupplementsOverdue});
     /// - `materialsHash` is not zero ({EmptyHash});
-    /// - `consent` is the holder's, signed as `Supplements`.
+    /// - `consent` is every right-holder's, signed as `Supplements`.
     ///
     /// Emits a {SupplementsSupplied} event.
-    function supplySupplements(uint64 assetId, bytes32 materialsHash, Consent calldata consent) external;
+    function supplySupplements(uint64 assetId, bytes32 materialsHash, JointConsent calldata consent) external;
 
     /// @notice The reviewer asks for more proof (art. 20); the processing clock pauses until it
     /// is supplied.
@@ -256,16 +256,16 @@ interface IRegistrationProcedure {
     /// Emits a {ProofRequested} event (and {ApplicationAccepted} first for a deemed acceptance).
     function requestProof(uint64 assetId, bytes32 requestHash) external;
 
-    /// @notice The applicant supplies the proof asked for; anyone may send it with the holder's
-    /// consent. The review goes on and the clock runs again.
+    /// @notice The applicants supply the proof asked for; anyone may send it with every
+    /// right-holder's consent. The review goes on and the clock runs again.
     /// @dev Requirements:
     /// - the asset is `AwaitingProof` ({InvalidTransition});
     /// - `proofHash` is not zero ({EmptyHash});
-    /// - `consent` is the holder's, signed as `Proof`;
+    /// - `consent` is every right-holder's, signed as `Proof`;
     /// - the calendar is published up to now ({IWorkCalendar-CalendarNotPublished}).
     ///
     /// Emits a {ProofSupplied} event.
-    function supplyProof(uint64 assetId, bytes32 proofHash, Consent calldata consent) external;
+    function supplyProof(uint64 assetId, bytes32 proofHash, JointConsent calldata consent) external;
 
     /// @notice The center extends the time limit of 10 working days by `dayCount` working days, with
     /// its reasons (art. 27).

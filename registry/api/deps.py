@@ -192,13 +192,18 @@ _UNKNOWN = {
         "No such annotation",
         "annotation {} was never recorded",
     ),
+    "transfer": (
+        "contract/UnknownTransfer",
+        "No such transfer application",
+        "transfer {} was never applied for",
+    ),
 }
 
 
 def in_region(
     ctx: AppContext,
     who: Principal | None,
-    target: Literal["asset", "objection", "grant", "annotation"],
+    target: Literal["asset", "objection", "grant", "annotation", "transfer"],
     ident: Any,
 ) -> int:
     """The asset an act on ``target`` ``ident`` is about: 404 when there is none, 403 when

@@ -16,18 +16,12 @@ from registry.api.models import (
     OperationOut,
     PledgeTerms,
     Strict,
-    TransferTerms,
 )
 from registry.services.calls import ActCall
 
 
 class ChangeDraft(ChangeTerms):
     act: Literal["change"]
-    asset_id: AssetIdField
-
-
-class TransferDraft(TransferTerms):
-    act: Literal["transfer"]
     asset_id: AssetIdField
 
 
@@ -51,7 +45,7 @@ class GrantDraft(GrantTerms):
 
 
 Draft = Annotated[
-    ChangeDraft | TransferDraft | PledgeDraft | RenewDraft | CancelDraft | GrantDraft,
+    ChangeDraft | PledgeDraft | RenewDraft | CancelDraft | GrantDraft,
     Field(discriminator="act"),
 ]
 

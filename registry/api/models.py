@@ -27,6 +27,7 @@ from registry.chain.types import (
     RefusalReason,
     RightHolder,
     RightKind,
+    TransferShare,
     rights_mask,
     rights_of_mask,
 )
@@ -233,10 +234,42 @@ class ApplicationIn(Strict):
         return JointConsent(holder.deadline, holder.nonce, (holder.signature, *others))
 
 
+class CoHolderSignatureIn(Strict):
+    """A co-holder's EIP-712 signature of an act on the asset, under the holder's nonce and
+    deadline (empty: it sends the act itself)."""
+
+    account: Address
+    signature: HexBytes = ""
+
+
+class CoHolderConsents(Strict):
+    """An act on a registered asset takes every right-holder's consent (指引 annexes 2-5 name
+    every applicant): the holder's in ``consent``, each co-holder's here (in any order)."""
+
+    consent: ConsentIn
+    co_holders: list[CoHolderSignatureIn] = Field(
+        default_factory=list,
+        max_length=15,
+        description="every co-holder's signature of the act under the holder's nonce and"
+        " deadline; an asset without co-holders has none",
+    )
+
+    def to_consent(self) -> JointConsent:
+        holder = self.consent.to_consent()
+        # The contract takes the co-holders in ascending address order (so none twice).
+        ordered = sorted(self.co_holders, key=lambda c: int(c.account, 16))
+        return JointConsent(
+            holder.deadline,
+            holder.nonce,
+            (holder.signature, *(bytes.fromhex(c.signature.removeprefix("0x")) for c in ordered)),
+            tuple(c.account for c in ordered),
+        )
+
+
 def consent_of(body: BaseModel | None) -> Consent | JointConsent | None:
-    """The consent a request body carries: every right-holder's for an application, else its
-    ``consent`` (None when it has none)."""
-    if isinstance(body, ApplicationIn):
+    """The consent a request body carries: every party's for a joint act (an application, a
+    transfer, an act on a registered asset), else its ``consent`` (None when it has none)."""
+    if isinstance(body, ApplicationIn | TransferIn | CoHolderConsents):
         return body.to_consent()
     found: ConsentIn | None = getattr(body, "consent", None)
     return found.to_consent() if found is not None else None
@@ -283,18 +316,16 @@ class SupplementsRequestIn(Strict):
     deadline: dt.date
 
 
-class SupplementsIn(Strict):
+class SupplementsIn(CoHolderConsents):
     materials_hash: Hash32
-    consent: ConsentIn
 
 
 class ProofRequestIn(Strict):
     request_hash: Hash32
 
 
-class ProofIn(Strict):
+class ProofIn(CoHolderConsents):
     proof_hash: Hash32
-    consent: ConsentIn
 
 
 class ExtensionIn(Strict):
@@ -404,17 +435,97 @@ class ChangeTerms(Strict):
     cid_codec: Literal[85, 112] = 85
 
 
-class ChangeIn(ChangeTerms):
+class ChangeIn(ChangeTerms, CoHolderConsents):
+    pass
+
+
+class TransferShareIn(Strict):
+    """One share of a transfer (art. 34): the transferor transfers some or all of its rights to
+    a transferee that is not a right-holder yet, with the transferor's term and restrictions."""
+
+    transferor: Address
+    transferee: Address
+    rights: list[RightName] = Field(min_length=1, max_length=3)
+    identity_hash: Hash32 = Field(
+        description="the transferee's commitment to its name and credit code or ID number"
+    )
+
+    def to_share(self) -> TransferShare:
+        return TransferShare(
+            self.transferor,
+            self.transferee,
+            rights_mask(RightKind[r.upper()] for r in set(self.rights)),
+            b32(self.identity_hash),
+        )
+
+
+class TransferIn(Strict):
+    """A transfer application (转让登记, annex 2): the transferors and transferees apply
+    together, every one consenting."""
+
+    shares: list[TransferShareIn] = Field(min_length=1, max_length=16)
+    agreement_hash: Hash32 = Field(description="SHA-256 of the transfer agreement (转让合同)")
+    consent: ConsentIn = Field(
+        description="the first transferor's consent, whose nonce and deadline every party signs"
+    )
+    co_signatures: list[HexBytes] = Field(
+        default_factory=list,
+        max_length=31,
+        description="every further party's signature under that nonce and deadline, in order:"
+        " the first share's transferee, then each further share's transferor and transferee"
+        " (empty: it sends the act itself)",
+    )
+
+    @field_validator("co_signatures")
+    @classmethod
+    def _one_per_party(cls, signatures: list[str], info: ValidationInfo) -> list[str]:
+        shares = info.data.get("shares")
+        if shares is not None and len(signatures) != 2 * len(shares) - 1:
+            raise ValueError(f"one per further party ({2 * len(shares) - 1})")
+        return signatures
+
+    def to_shares(self) -> list[tuple[str, str, int, bytes]]:
+        return [s.to_share().to_abi() for s in self.shares]
+
+    def to_consent(self) -> JointConsent:
+        first = self.consent.to_consent()
+        others = (bytes.fromhex(s.removeprefix("0x")) for s in self.co_signatures)
+        return JointConsent(first.deadline, first.nonce, (first.signature, *others))
+
+
+class IdentityChangeIn(Strict):
+    """A change of a right-holder's identity details (变更登记, art. 35 (1): a renaming, a new
+    legal representative or address): its new identity commitment, with its consent. Who holds
+    the rights does not change; that is a transfer."""
+
+    account: Address = Field(description="the right-holder, who consents")
+    identity_hash: Hash32 = Field(
+        description="its new commitment to its name and credit code or ID number"
+    )
     consent: ConsentIn
 
 
-class TransferTerms(Strict):
-    new_holder: Address
-    agreement_hash: Hash32
+CancellationGroundName = Literal["data_destroyed", "center_finding", "other_legal_grounds"]
+"""Why the center cancels of its own motion (art. 37), the names of ``CancellationGround``."""
 
 
-class TransferIn(TransferTerms):
-    consent: ConsentIn
+class CenterCancellationIn(Strict):
+    """The center's cancellation of its own motion (art. 37), with the written reasons and the
+    written notice to the applicant; both texts stay with the center, their SHA-256 go on
+    chain, and the asset's page shows the notice."""
+
+    ground: CancellationGroundName
+    reason: Annotated[str, Field(min_length=1, max_length=2000), PlainText]
+    notice: Annotated[str, Field(min_length=1, max_length=2000), PlainText] = Field(
+        description="the written notice to the applicant (书面告知)"
+    )
+
+
+class TransferDecisionIn(Strict):
+    """The refusal of a transfer application on a ground of art. 22, with the written reasons."""
+
+    reason: Ground
+    reason_hash: Hash32
 
 
 class PledgeTerms(Strict):
@@ -422,12 +533,12 @@ class PledgeTerms(Strict):
     agreement_hash: Hash32
 
 
-class PledgeIn(PledgeTerms):
-    consent: ConsentIn
+class PledgeIn(PledgeTerms, CoHolderConsents):
+    pass
 
 
-class HolderActIn(Strict):
-    consent: ConsentIn
+class HolderActIn(CoHolderConsents):
+    pass
 
 
 AnnotationKindName = Literal[

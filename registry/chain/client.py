@@ -54,6 +54,8 @@ from registry.chain.types import (
     RightTerm,
     Standing,
     Status,
+    TransferApplication,
+    TransferShare,
     checksum,
 )
 from registry.regions import Center
@@ -323,17 +325,29 @@ class AssetRegistryClient(ConsentingContract):
         sender: LocalAccount,
         asset_id: int,
         materials_hash: bytes,
-        consent: Consent = DIRECT,
+        consent: Consent | JointConsent = DIRECT,
     ) -> TxReceipt:
-        return self._send(sender, "supplySupplements", asset_id, materials_hash, consent.to_abi())
+        return self._send(
+            sender,
+            "supplySupplements",
+            asset_id,
+            materials_hash,
+            consent_abi("Supplements", consent),
+        )
 
     def request_proof(self, sender: LocalAccount, asset_id: int, request_hash: bytes) -> TxReceipt:
         return self._send(sender, "requestProof", asset_id, request_hash)
 
     def supply_proof(
-        self, sender: LocalAccount, asset_id: int, proof_hash: bytes, consent: Consent = DIRECT
+        self,
+        sender: LocalAccount,
+        asset_id: int,
+        proof_hash: bytes,
+        consent: Consent | JointConsent = DIRECT,
     ) -> TxReceipt:
-        return self._send(sender, "supplyProof", asset_id, proof_hash, consent.to_abi())
+        return self._send(
+            sender, "supplyProof", asset_id, proof_hash, consent_abi("Proof", consent)
+        )
 
     def extend(
         self, sender: LocalAccount, asset_id: int, days: int, reason_hash: bytes
@@ -385,28 +399,69 @@ class AssetRegistryClient(ConsentingContract):
         manifest_hash: bytes,
         manifest_cid: bytes,
         cid_codec: int,
-        consent: Consent = DIRECT,
+        consent: Consent | JointConsent = DIRECT,
     ) -> int:
+        """``consent``: the sole holder's, or every right-holder's (JointConsent), as for
+        every act on an asset below."""
         receipt = self._send(
-            sender, "change", asset_id, manifest_hash, manifest_cid, cid_codec, consent.to_abi()
+            sender,
+            "change",
+            asset_id,
+            manifest_hash,
+            manifest_cid,
+            cid_codec,
+            consent_abi("Change", consent),
         )
         return int(self._event_arg(receipt, "ManifestChanged", "certificateId"))
 
-    def transfer(
+    def apply_transfer(
         self,
         sender: LocalAccount,
         asset_id: int,
-        new_holder: str,
+        shares: Sequence[TransferShare],
         agreement_hash: bytes,
-        consent: Consent = DIRECT,
+        consent: JointConsent,
     ) -> int:
-        receipt = self._send(
-            sender, "transfer", asset_id, new_holder, agreement_hash, consent.to_abi()
-        )
-        return int(self._event_arg(receipt, "HolderTransferred", "certificateId"))
+        """A transfer application (art. 34), every transferor's and transferee's consent in
+        ``consent`` (each share's transferor, then its transferee); returns its id."""
+        receipt = self.apply_transfer_tx(sender, asset_id, shares, agreement_hash, consent)
+        return int(self._event_arg(receipt, "TransferApplied", "transferId"))
 
-    def renew(self, sender: LocalAccount, asset_id: int, consent: Consent = DIRECT) -> int:
-        receipt = self._send(sender, "renew", asset_id, consent.to_abi())
+    def apply_transfer_tx(
+        self,
+        sender: LocalAccount,
+        asset_id: int,
+        shares: Sequence[TransferShare],
+        agreement_hash: bytes,
+        consent: JointConsent,
+    ) -> TxReceipt:
+        return self._send(
+            sender,
+            "applyTransfer",
+            asset_id,
+            [s.to_abi() for s in shares],
+            agreement_hash,
+            consent.to_abi(),
+        )
+
+    def register_transfer(self, sender: LocalAccount, transfer_id: int) -> TxReceipt:
+        return self._send(sender, "registerTransfer", transfer_id)
+
+    def refuse_transfer(
+        self, sender: LocalAccount, transfer_id: int, reason: RefusalReason, reason_hash: bytes
+    ) -> TxReceipt:
+        return self._send(sender, "refuseTransfer", transfer_id, int(reason), reason_hash)
+
+    def get_transfer(self, transfer_id: int) -> TransferApplication:
+        return TransferApplication.from_abi(self._call("getTransfer", transfer_id))
+
+    def transfer_count(self) -> int:
+        return int(self._call("transferCount"))
+
+    def renew(
+        self, sender: LocalAccount, asset_id: int, consent: Consent | JointConsent = DIRECT
+    ) -> int:
+        receipt = self._send(sender, "renew", asset_id, consent_abi("Renew", consent))
         return int(self._event_arg(receipt, "RegistrationRenewed", "expiresAt"))
 
     def pledge(
@@ -415,15 +470,19 @@ class AssetRegistryClient(ConsentingContract):
         asset_id: int,
         pledgee: str,
         agreement_hash: bytes,
-        consent: Consent = DIRECT,
+        consent: Consent | JointConsent = DIRECT,
     ) -> TxReceipt:
-        return self._send(sender, "pledge", asset_id, pledgee, agreement_hash, consent.to_abi())
+        return self._send(
+            sender, "pledge", asset_id, pledgee, agreement_hash, consent_abi("Pledge", consent)
+        )
 
     def release_pledge(self, sender: LocalAccount, asset_id: int) -> TxReceipt:
         return self._send(sender, "releasePledge", asset_id)
 
-    def cancel(self, sender: LocalAccount, asset_id: int, consent: Consent = DIRECT) -> TxReceipt:
-        return self._send(sender, "cancel", asset_id, consent.to_abi())
+    def cancel(
+        self, sender: LocalAccount, asset_id: int, consent: Consent | JointConsent = DIRECT
+    ) -> TxReceipt:
+        return self._send(sender, "cancel", asset_id, consent_abi("Cancel", consent))
 
     def revoke(self, sender: LocalAccount, asset_id: int, reason_hash: bytes) -> TxReceipt:
         return self._send(sender, "revoke", asset_id, reason_hash)

@@ -113,9 +113,11 @@ def compile_contracts(project_root: Path, source_dirs: Iterable[Path] = ()) -> d
     return artifacts
 
 
-DELEGATES = {"AssetRegistry": "RegistrationProcedure"}
+DELEGATES = {"RegistrationProcedure": "RegistrationTypes", "AssetRegistry": "RegistrationProcedure"}
 """Contracts that delegate what they do not implement to a module (for EIP-170's size limit):
-the ABI written for the contract is the one its address serves, its own and the module's."""
+the ABI written for the contract is the one its address serves, its own and the module's. The
+procedure module delegates in turn to the module of the later registration types, so it comes
+first: AssetRegistry's ABI then has both modules'."""
 
 
 def served_abi(own: list[dict[str, Any]], delegated: list[dict[str, Any]]) -> list[dict[str, Any]]:

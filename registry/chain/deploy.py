@@ -29,6 +29,7 @@ CONTRACTS = (
     "RegistryRoles",
     "AssetRegistry",
     "RegistrationProcedure",
+    "RegistrationTypes",
     "Certificates",
     "RightsRegistry",
     "EvidenceAnchor",
@@ -157,7 +158,10 @@ def deploy(
     roles = _deploy_one(w3, deployer, artifacts["RegistryRoles"], admin_delay, deployer.address)
     # Before the registry's contracts, so that those counting working days can be given it.
     calendar = _deploy_one(w3, deployer, artifacts["WorkCalendar"], roles)
-    procedure = _deploy_one(w3, deployer, artifacts["RegistrationProcedure"], roles, calendar)
+    types = _deploy_one(w3, deployer, artifacts["RegistrationTypes"], roles, calendar)
+    procedure = _deploy_one(
+        w3, deployer, artifacts["RegistrationProcedure"], roles, calendar, types
+    )
     assets = _deploy_one(w3, deployer, artifacts["AssetRegistry"], roles, calendar, procedure)
     certificates = _deploy_one(
         w3, deployer, artifacts["Certificates"], roles, assets, center.province, center.digit
@@ -173,6 +177,7 @@ def deploy(
             "RegistryRoles": roles,
             "AssetRegistry": assets,
             "RegistrationProcedure": procedure,
+            "RegistrationTypes": types,
             "Certificates": certificates,
             "RightsRegistry": rights,
             "EvidenceAnchor": evidence,

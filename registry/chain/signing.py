@@ -29,11 +29,30 @@ _STRUCTS: dict[str, list[dict[str, str]]] = {
         {"name": "restrictionsHash", "type": "bytes32"},
         {"name": "restrictions", "type": "string"},
     ],
+    "TransferShare": [
+        {"name": "from", "type": "address"},
+        {"name": "to", "type": "address"},
+        {"name": "rights", "type": "uint8"},
+        {"name": "identityHash", "type": "bytes32"},
+    ],
 }
 """Struct types that consents refer to."""
-JOINT: frozenset[str] = frozenset({"Application"})
-"""Consent types that every right-holder signs, under the holder's nonce: the function takes a
-``JointConsent``."""
+JOINT: frozenset[str] = frozenset(
+    {
+        "Application",
+        "Transfer",
+        "Change",
+        "IdentityChange",
+        "Renew",
+        "Pledge",
+        "Cancel",
+        "Supplements",
+        "Proof",
+    }
+)
+"""Consent types that every party signs under the first signer's nonce (an application's
+right-holders, a transfer's transferors and transferees, an asset's holder and co-holders): the
+function takes a ``JointConsent``."""
 _TAIL = [{"name": "nonce", "type": "uint256"}, {"name": "deadline", "type": "uint256"}]
 
 TYPES: dict[str, list[dict[str, str]]] = {
@@ -57,8 +76,14 @@ TYPES: dict[str, list[dict[str, str]]] = {
     ],
     "Transfer": [
         {"name": "assetId", "type": "uint64"},
-        {"name": "newHolder", "type": "address"},
+        {"name": "shares", "type": "TransferShare[]"},
         {"name": "agreementHash", "type": "bytes32"},
+        *_TAIL,
+    ],
+    "IdentityChange": [
+        {"name": "assetId", "type": "uint64"},
+        {"name": "account", "type": "address"},
+        {"name": "identityHash", "type": "bytes32"},
         *_TAIL,
     ],
     "Renew": [{"name": "assetId", "type": "uint64"}, *_TAIL],

@@ -203,25 +203,34 @@ DIRECT = Consent()
 
 @dataclass(frozen=True)
 class JointConsent:
-    """Every right-holder's consent to a joint application: one ``nonce`` (the holder's, spent
-    once) and ``deadline`` that all sign, and each right-holder's signature in the
-    configuration's order (empty: that right-holder sends the act itself)."""
+    """Every party's consent to a joint act: one ``nonce`` (the first signer's, spent once) and
+    ``deadline`` that all sign, and each signer's signature in order (empty: that signer sends
+    the act itself). The signers: an application's right-holders; each transfer share's
+    transferor then transferee; for an act on a registered asset its holder, then every
+    co-holder, named in ``co_holders`` in ascending address order."""
 
     deadline: int
     nonce: int
     signatures: tuple[bytes, ...]
+    co_holders: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, consents: Iterable[Consent]) -> Self:
-        """The joint consent of each right-holder's ``Consent`` (all under one nonce and
-        deadline; the first's)."""
+    def of(cls, consents: Iterable[Consent], co_holders: Iterable[str] = ()) -> Self:
+        """The joint consent of each signer's ``Consent`` (all under one nonce and deadline;
+        the first's); ``co_holders`` the accounts of an asset's co-holders, in ascending order,
+        whose consents follow the holder's."""
         first, *rest = consents
         if any((c.nonce, c.deadline) != (first.nonce, first.deadline) for c in rest if c.signature):
             raise ValueError("every right-holder signs under the holder's nonce and deadline")
-        return cls(first.deadline, first.nonce, (first.signature, *(c.signature for c in rest)))
+        return cls(
+            first.deadline,
+            first.nonce,
+            (first.signature, *(c.signature for c in rest)),
+            tuple(co_holders),
+        )
 
-    def to_abi(self) -> tuple[int, int, list[bytes]]:
-        return (self.deadline, self.nonce, list(self.signatures))
+    def to_abi(self) -> tuple[int, int, list[bytes], list[str]]:
+        return (self.deadline, self.nonce, list(self.signatures), list(self.co_holders))
 
 
 @dataclass(frozen=True)
@@ -244,11 +253,14 @@ class RightHolder:
 
 @dataclass(frozen=True)
 class RightTerm:
-    """A right-holder's rights as the contract stores them (``rights`` 0: not one)."""
+    """A right-holder's rights as the contract stores them (``rights`` 0: not one);
+    ``certificate_id`` the transfer certificate of its own a transferee received (0: named on
+    the holder's certificate)."""
 
     rights: int
     start: int
     expiry: int
+    certificate_id: int = 0
 
     @property
     def kinds(self) -> tuple[RightKind, ...]:
@@ -312,6 +324,7 @@ class Asset:
     holder_rights: int
     holder_start: int
     holder_expiry: int
+    co_holder_count: int
     certificate_id: int
 
     @classmethod
@@ -430,6 +443,54 @@ class Deadlines:
     @classmethod
     def from_abi(cls, t: tuple[Any, ...]) -> Self:
         return cls(*t)
+
+
+class CancellationGround(IntEnum):
+    """Why the center cancels of its own motion (art. 37)."""
+
+    NONE = 0
+    DATA_DESTROYED = 1
+    CENTER_FINDING = 2
+    OTHER_LEGAL_GROUNDS = 3
+
+
+class TransferState(IntEnum):
+    NONE = 0
+    APPLIED = 1
+    REGISTERED = 2
+    REFUSED = 3
+
+
+@dataclass(frozen=True)
+class TransferShare:
+    """One share of a transfer (转让, art. 34): ``from_`` transfers ``rights`` (a mask of
+    ``1 << RightKind``, some or all of its own) to ``to``, a new right-holder whose identity
+    commitment (``identity_commitment``) is ``identity_hash``."""
+
+    from_: str
+    to: str
+    rights: int
+    identity_hash: bytes
+
+    def to_abi(self) -> tuple[str, str, int, bytes]:
+        return (self.from_, self.to, self.rights, self.identity_hash)
+
+
+@dataclass(frozen=True)
+class TransferApplication:
+    asset_id: int
+    state: TransferState
+    filed_at: int
+    decided_at: int
+    agreement_hash: bytes
+    shares: tuple[TransferShare, ...]
+
+    @classmethod
+    def from_abi(cls, t: tuple[Any, ...]) -> Self:
+        shares = tuple(
+            TransferShare(checksum(f), checksum(to), int(r), bytes(i)) for f, to, r, i in t[5]
+        )
+        return cls(int(t[0]), TransferState(t[1]), int(t[2]), int(t[3]), bytes(t[4]), shares)
 
 
 @dataclass(frozen=True)

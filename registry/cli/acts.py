@@ -32,6 +32,7 @@ _TARGETS: dict[str, Any] = {
     "objection_id": Annotated[int, typer.Argument(min=1, help="The objection's id.")],
     "grant_id": Annotated[str, typer.Argument(help="The grant's id: 0x + 64 hex digits.")],
     "annotation_id": Annotated[int, typer.Argument(min=1, help="The annotation's id.")],
+    "transfer_id": Annotated[int, typer.Argument(min=1, help="The transfer application's id.")],
 }
 _COMMON = (
     ("api", remote.ApiUrl, remote.DEFAULT_API),

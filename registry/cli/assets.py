@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -14,12 +15,14 @@ import typer
 from registry import times
 from registry.certificates.numbers import format_number
 from registry.chain.types import (
-    DIRECT,
     Application,
     AssetKind,
     Classification,
+    JointConsent,
     RightHolder,
+    RightKind,
     identity_commitment,
+    rights_mask,
 )
 from registry.cli.app import app
 from registry.cli.remote import (
@@ -38,6 +41,8 @@ from registry.cli.remote import (
 from registry.content.manifest import Manifest
 
 if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
     from registry.client.http import RegistryClient
 
 logger = logging.getLogger(__name__)
@@ -56,19 +61,51 @@ def _manifest(path: Path) -> Manifest:
         raise typer.BadParameter(str(exc), param_hint="MANIFEST") from None
 
 
+def _co_holder(text: str) -> RightHolder:
+    """``ACCOUNT:RIGHTS:NAME:CODE``, RIGHTS ``+``-joined of holding, processing, operating."""
+    parts = text.split(":", 3)
+    if len(parts) != 4:
+        raise typer.BadParameter(f"{text!r}: ACCOUNT:RIGHTS:NAME:CODE", param_hint="--co-holder")
+    account, rights, name, code = parts
+    try:
+        mask = rights_mask(RightKind[r.strip().upper()] for r in rights.split("+"))
+    except KeyError as unknown:
+        raise typer.BadParameter(f"no right {unknown}", param_hint="--co-holder") from None
+    return RightHolder(account, mask, identity_hash=identity_commitment(name, code))
+
+
+def _co_keys() -> dict[str, LocalAccount]:
+    """The co-holders' keys, from REGISTRY_CO_HOLDER_KEYS (comma-separated hex): each signs
+    here, under the holder's nonce and deadline, and is never sent."""
+    from eth_account import Account
+
+    raw = os.environ.get("REGISTRY_CO_HOLDER_KEYS", "")
+    accounts = [Account.from_key(k.strip()) for k in raw.split(",") if k.strip()]
+    return {a.address.lower(): a for a in accounts}
+
+
 @asset.command("apply")
 def apply(
     manifest_file: ManifestFile,
     region: Annotated[int, typer.Option(help="GB/T 2260 region code.")] = 370200,
     kind: Annotated[Literal["resource", "product"], typer.Option()] = "resource",
+    co_holder: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--co-holder",
+            help="A joint applicant (共同申请), ACCOUNT:RIGHTS:NAME:CODE (RIGHTS e.g."
+            " processing+operating), signed with its key from REGISTRY_CO_HOLDER_KEYS; repeat.",
+        ),
+    ] = None,
     api: ApiUrl = DEFAULT_API,
     key: ApiKey = None,
     wait: Wait = True,
     as_json: AsJson = False,
 ) -> None:
     """Publish the manifest and file the initial application (首次登记), signed with the
-    holder's key (REGISTRY_HOLDER_KEY)."""
+    holder's key (REGISTRY_HOLDER_KEY), and every joint applicant's (--co-holder)."""
     from registry.api.models import ApplicationIn
+    from registry.chain.signing import application_message, sign
 
     manifest = _manifest(manifest_file)
     holder = holder_account()
@@ -76,11 +113,18 @@ def apply(
         raise typer.BadParameter(
             f"the manifest's holder is {manifest.holder.account}, the key is {holder.address}"
         )
+    others = tuple(_co_holder(c) for c in co_holder or ())
+    keys = _co_keys() if others else {}
+    missing = [o.account for o in others if o.account.lower() not in keys]
+    if missing:
+        raise typer.BadParameter(
+            f"no key in REGISTRY_CO_HOLDER_KEYS for {', '.join(missing)}", param_hint="--co-holder"
+        )
     with connected(api, key) as client:
         stored = client.publish_manifest(manifest.model_dump(mode="json"))
         identity = identity_commitment(manifest.holder.name_zh, manifest.holder.credit_code)
         application = Application(
-            holders=(RightHolder(holder.address, identity_hash=identity),),
+            holders=(RightHolder(holder.address, identity_hash=identity), *others),
             region=region,
             classification=Classification[manifest.classification.upper()],
             kind=AssetKind[kind.upper()],
@@ -88,8 +132,23 @@ def apply(
             manifest_cid=bytes.fromhex(stored["manifest_cid"][2:]),
             cid_codec=int(stored["cid_codec"]),
         )
-        body = ApplicationIn.of(application, DIRECT)
-        signed = signer(client).signed("apply", None, body)
+        body = ApplicationIn.of(application, JointConsent(0, 0, (b"",) * len(application.holders)))
+        holder_signer = signer(client)
+        signed = holder_signer.signed("apply", None, body)
+        if others:
+            # Every joint applicant signs the same application under the holder's nonce.
+            assert isinstance(signed, ApplicationIn)
+            nonce, deadline = signed.consent.nonce, signed.consent.deadline
+            domain = holder_signer.domains["assets"]
+            message = application_message(application, nonce)
+            signatures = [
+                "0x"
+                + sign(
+                    keys[o.account.lower()], domain, "Application", message, deadline
+                ).signature.hex()
+                for o in others
+            ]
+            signed = signed.model_copy(update={"co_signatures": signatures})
         if not as_json:
             typer.echo(f"manifest {stored['cid']}")
         write(client, client.perform("apply", None, signed), wait, as_json)

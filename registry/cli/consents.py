@@ -33,18 +33,17 @@ consent = typer.Typer(
 )
 app.add_typer(consent, name="consent")
 RequestId = Annotated[str, typer.Argument(help="The request's id (32 hex digits).")]
-Act = Literal["change", "transfer", "pledge", "renew", "cancel", "grant"]
+Act = Literal["change", "pledge", "renew", "cancel", "grant"]
 
 
 @consent.command("request")
 def request(
     act: Annotated[Act, typer.Argument(help="The act the holder is asked to consent to.")],
     asset_id: Annotated[int, typer.Argument(min=1)],
-    to: Annotated[str | None, typer.Option(help="transfer: the new holder.")] = None,
     pledgee: Annotated[str | None, typer.Option(help="pledge: the pledgee.")] = None,
     agreement: Annotated[
         str | None,
-        typer.Option(parser=hash32, help="transfer, pledge: 0x-hash or file of the agreement."),
+        typer.Option(parser=hash32, help="pledge: 0x-hash or file of the agreement."),
     ] = None,
     manifest: Annotated[
         Path | None, typer.Option(exists=True, help="change: the new manifest (JSON).")
@@ -72,7 +71,6 @@ def request(
     chain now; the answer's id is what the holder signs with `registry consent sign`."""
     body: dict[str, Any] = {"act": act, "asset_id": asset_id}
     fields = {
-        "new_holder": to,
         "pledgee": pledgee,
         "agreement_hash": agreement,
         "kind": kind,

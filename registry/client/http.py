@@ -158,8 +158,11 @@ class RegistryClient:
     def change(self, asset_id: int, body: models.ChangeIn, **kw: Any) -> dict[str, Any]:
         return self.perform("change", asset_id, body, **kw)
 
-    def transfer(self, asset_id: int, body: models.TransferIn, **kw: Any) -> dict[str, Any]:
-        return self.perform("transfer", asset_id, body, **kw)
+    def apply_transfer(self, asset_id: int, body: models.TransferIn, **kw: Any) -> dict[str, Any]:
+        return self.perform("apply_transfer", asset_id, body, **kw)
+
+    def register_transfer(self, transfer_id: int, **kw: Any) -> dict[str, Any]:
+        return self.perform("register_transfer", transfer_id, **kw)
 
     def renew(self, asset_id: int, body: models.HolderActIn, **kw: Any) -> dict[str, Any]:
         return self.perform("renew", asset_id, body, **kw)

@@ -1,4 +1,4 @@
-"""Consent requests (待持有人同意): an act the registration center drafts (change, transfer,
+"""Consent requests (待持有人同意): an act the registration center drafts (change,
 renewal, pledge, cancellation, a licence grant) waits here for the holder's EIP-712 signature,
 which the holder makes wherever their key is and sends back; then the registrar relays it."""
 

@@ -319,9 +319,70 @@ def _changed(conn: sa.Connection, e: Event) -> None:
     )
 
 
-@_on("AssetRegistry", "HolderTransferred")
-def _transferred(conn: sa.Connection, e: Event) -> None:
-    _asset(conn, e, holder=e.args["to"], certificate_id=e.args["certificateId"])
+@_on("AssetRegistry", "RightsTransferred")
+def _rights_transferred(conn: sa.Connection, e: Event) -> None:
+    """One share of a registered transfer (art. 34): the transferor holds the rights no more,
+    the transferee holds them with the transferor's term and restrictions."""
+    a = e.args
+    rights = int(a["rights"])
+    mine = (right_holders.c.asset_id == e.asset_id) & (right_holders.c.account == a["from"])
+    source = conn.execute(sa.select(right_holders).where(mine)).one()
+    kept = int(source.rights) & ~rights
+    if kept:
+        conn.execute(sa.update(right_holders).where(mine).values(rights=kept))
+        position = conn.execute(
+            sa.select(sa.func.max(right_holders.c.position) + 1).where(
+                right_holders.c.asset_id == e.asset_id
+            )
+        ).scalar_one()
+    else:
+        # A transferor that keeps nothing leaves its place to its transferee (the holder's,
+        # first, when the holder transferred all).
+        conn.execute(sa.delete(right_holders).where(mine))
+        position = source.position
+    conn.execute(
+        sa.insert(right_holders).values(
+            asset_id=e.asset_id,
+            account=a["to"],
+            position=position,
+            rights=rights,
+            start=source.start,
+            expiry=source.expiry,
+            identity_hash=a["identityHash"],
+            restrictions_hash=source.restrictions_hash,
+            restrictions=source.restrictions,
+        )
+    )
+
+
+@_on("AssetRegistry", "IdentityChanged")
+def _identity_changed(conn: sa.Connection, e: Event) -> None:
+    # The certificate naming it is reissued: its own (a transferee's) or the holder's.
+    conn.execute(
+        sa.update(right_holders)
+        .where(
+            (right_holders.c.asset_id == e.asset_id)
+            & (right_holders.c.account == e.args["account"])
+        )
+        .values(identity_hash=e.args["identityHash"])
+    )
+    # The holder's certificate was reissued when the new one is the holder's (its own, or a
+    # co-holder's named on it); its CertificateIssued came first, in the same transaction.
+    owner = conn.execute(
+        sa.select(certificates.c.holder).where(
+            certificates.c.token_id == int(e.args["certificateId"])
+        )
+    ).scalar_one_or_none()
+    holder = conn.execute(
+        sa.select(assets.c.holder).where(assets.c.asset_id == e.asset_id)
+    ).scalar_one_or_none()
+    if owner is not None and owner == holder:
+        _asset(conn, e, certificate_id=e.args["certificateId"])
+
+
+@_on("AssetRegistry", "TransferRegistered")
+def _transfer_registered(conn: sa.Connection, e: Event) -> None:
+    _asset(conn, e, holder=e.args["holder"], certificate_id=e.args["certificateId"])
 
 
 @_on("AssetRegistry", "RegistrationRenewed")

@@ -15,6 +15,7 @@ from registry import times
 from registry.certificates.numbers import parse_number
 from registry.chain.types import (
     AnnotationKind,
+    CancellationGround,
     JudgmentKind,
     ObjectionOutcome,
     PostObjectionStatus,
@@ -213,6 +214,31 @@ class Queries:
             for t in conn.execute(sa.select(texts).where(texts.c.sha256.in_(list(wanted))))
         }
         return [_annotation(r, kept) for r in rows]
+
+    def center_notices(self, asset_id: int) -> list[dict[str, Any]]:
+        """The center's cancellations of its own motion (art. 37) and their written notices to
+        the applicant: the ground, when, and the reasons and notice as the center keeps them
+        (None for a text not kept here)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(events.c.timestamp, events.c.args).where(
+                    (events.c.asset_id == asset_id) & (events.c.name == "CancelledByCenter")
+                )
+            ).all()
+            wanted = [h for r in rows for h in (r.args["reasonHash"], r.args["noticeHash"])]
+            kept = {
+                t.sha256: t.text
+                for t in conn.execute(sa.select(texts).where(texts.c.sha256.in_(wanted)))
+            }
+        return [
+            {
+                "ground": CancellationGround(int(r.args["ground"])).name.lower(),
+                "at": int(r.timestamp),
+                "reason": kept.get(r.args["reasonHash"]),
+                "notice": kept.get(r.args["noticeHash"]),
+            }
+            for r in rows
+        ]
 
     def keep_texts(self, plain: Sequence[str]) -> None:
         """Keeps each non-empty text under its SHA-256 (0x-hex), which is what the act put on

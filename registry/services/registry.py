@@ -39,6 +39,8 @@ _CREATES: dict[str, tuple[str, str, str, str]] = {
     "grant": ("rights", "RightGranted", "grantId", "grant_id"),
     "registerLicence": ("rights", "LicenceRegistered", "certificateId", "certificate"),
     "annotate": ("annotations", "AnnotationRecorded", "annotationId", "annotation_id"),
+    "applyTransfer": ("assets", "TransferApplied", "transferId", "transfer_id"),
+    "registerTransfer": ("assets", "TransferRegistered", "certificateId", "certificate"),
 }
 
 
@@ -243,11 +245,13 @@ class RegistryService:
         return None if error is None or error.name == "NotHolder" else error
 
     def asset_of(
-        self, target: Literal["asset", "objection", "grant", "annotation"], ident: Any
+        self, target: Literal["asset", "objection", "grant", "annotation", "transfer"], ident: Any
     ) -> int:
         """The asset an act on ``target`` ``ident`` is about (0 when there is no such one): the
         asset itself, an objection's (of the notice, or after registration: one counter numbers
-        both), a grant's (a grant id is 32 bytes) or an annotation's."""
+        both), a grant's (a grant id is 32 bytes), an annotation's or a transfer application's."""
+        if target == "transfer":
+            return self.registry.assets.get_transfer(int(ident)).asset_id
         if target == "objection":
             assets = self.registry.assets
             return (

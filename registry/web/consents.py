@@ -1,7 +1,8 @@
-"""The console's acts that need the holder's consent (change, transfer, pledge, renewal,
-cancellation, grants): the registrar drafts one, the holder signs it where their key is
-(`registry consent sign`, or any EIP-712 wallet given the request's JSON), and the signature
-comes back by the API or pasted here. The same code paths as the API's consent requests."""
+"""The console's acts that need the holder's consent (change, pledge, renewal, cancellation,
+grants; a transfer needs the transferee's too, so the parties apply for it themselves): the
+registrar drafts one, the holder signs it where their key is (`registry consent sign`, or any
+EIP-712 wallet given the request's JSON), and the signature comes back by the API or pasted
+here. The same code paths as the API's consent requests."""
 
 from __future__ import annotations
 
@@ -63,8 +64,8 @@ def _body(ctx: AppContext, act: str, asset_id: int, form: dict[str, str], now: i
     party, agreement = form["party"].strip(), form["agreement"].strip()
     if act == "change":
         body.update(_manifest_fields(ctx, form["manifest_cid"]))
-    elif act in ("transfer", "pledge"):
-        body["new_holder" if act == "transfer" else "pledgee"] = party
+    elif act == "pledge":
+        body["pledgee"] = party
         body["agreement_hash"] = text_hash(agreement) if agreement else ""
     elif act == "grant":
         body.update(

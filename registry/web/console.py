@@ -24,6 +24,7 @@ from registry.api.limits import client_of
 from registry.api.models import (
     AnnotationIn,
     ApproveIn,
+    CenterCancellationIn,
     ExtensionIn,
     Ground,
     JudgmentIn,
@@ -196,6 +197,16 @@ ACTS: dict[str, ConsoleAct] = {
     ),
     "revoke": ConsoleAct(
         act("revoke"), "act.revoke", lambda f: ReasonIn(reason_hash=text_hash(f.text)), True
+    ),
+    # The center's cancellation of its own motion (art. 37): the typed text is both the
+    # reasons and the written notice to the applicant, which the asset's page shows.
+    "cancel_by_center": ConsoleAct(
+        act("cancel_by_center"),
+        "act.cancel_by_center",
+        lambda f: CenterCancellationIn.model_validate(
+            {"ground": f.kind, "reason": f.text, "notice": f.text}
+        ),
+        True,
     ),
 }
 

@@ -355,7 +355,23 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "event.CertificateRevoked": ("证书撤销", "Certificate revoked"),
     "event.CertificateExtended": ("证书有效期延长", "Certificate validity extended"),
     "event.ManifestChanged": ("变更登记（新登记清单）", "Change registered (new manifest)"),
-    "event.HolderTransferred": ("转移登记（持有人变更）", "Transfer registered (new holder)"),
+    "event.TransferApplied": ("申请转让登记", "Transfer applied for"),
+    "event.IdentityChanged": ("变更登记（权利人身份信息）", "Change registered (identity details)"),
+    "event.ChangeOrdered": ("依生效法律文书变更登记", "Change ordered by a judgment carried out"),
+    "event.CancelledByCenter": (
+        "登记机构依职权注销（已书面告知申请人）",
+        "Cancelled by the center (the applicant told in writing)",
+    ),
+    "asset.center_notice": ("注销告知", "Notice of cancellation"),
+    "asset.center_notice.ground": ("注销情形", "Ground"),
+    "asset.center_notice.reason": ("理由", "Reasons"),
+    "cancel_ground.data_destroyed": ("数据销毁，权利消灭", "Data destroyed"),
+    "cancel_ground.center_finding": ("登记机构发现凭证应当注销", "The center's finding"),
+    "cancel_ground.other_legal_grounds": ("法律法规规定的其他情形", "Other legal grounds"),
+    "event.TransferShareApplied": ("转让的权利（申请）", "Share of the transfer applied for"),
+    "event.RightsTransferred": ("权利转让（受让方取得转让凭证）", "Rights transferred"),
+    "event.TransferRegistered": ("转让登记完成", "Transfer registered"),
+    "event.TransferRefused": ("不予转让登记", "Transfer refused"),
     "event.RegistrationRenewed": ("登记续展", "Registration renewed"),
     "event.AssetPledged": ("质押登记", "Pledge registered"),
     "event.PledgeReleased": ("质押解除", "Pledge released"),
@@ -374,16 +390,15 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "event.Locked": ("证书锁定（不可转让）", "Certificate locked (soulbound)"),
     "consent.title": ("需持有人同意的登记", "Acts that need the holder's consent"),
     "consent.intro": (
-        "变更、转移、质押、续展、注销与授权须经持有人签名同意。在此起草后，持有人在自己的设备上签名"
+        "变更、质押、续展、注销与授权须经持有人签名同意。在此起草后，持有人在自己的设备上签名"
         "（registry consent sign，或任何支持 EIP-712 的钱包），签名回传后即上链。",
-        "Change, transfer, pledge, renewal, cancellation and grants need the holder's signed "
+        "Change, pledge, renewal, cancellation and grants need the holder's signed "
         "consent. Draft the act here; the holder signs it on their own device (registry consent "
         "sign, or any EIP-712 wallet), and the act is sent to the chain when the signature "
         "comes back.",
     ),
     "consent.act": ("登记事项", "Act"),
     "consent.act.change": ("变更登记", "Change"),
-    "consent.act.transfer": ("转移登记", "Transfer"),
     "consent.act.pledge": ("质押登记", "Pledge"),
     "consent.act.renew": ("续展", "Renewal"),
     "consent.act.cancel": ("注销登记", "Cancellation"),
@@ -480,6 +495,11 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "act.annotate": ("记载备注", "Annotate"),
     "act.lift": ("解除", "Lift"),
     "act.revoke": ("撤销", "Revoke"),
+    "act.cancel_by_center": ("依职权注销", "Cancel (center's motion)"),
+    "console.cancel_notice": (
+        "注销理由及书面告知申请人的内容",
+        "Reasons, and the written notice to the applicant",
+    ),
     "check.evidence_matches_receipt": ("出示的证据与回执哈希一致", "evidence matches the receipt"),
     "check.leaf": ("叶子节点哈希", "leaf hash"),
     "check.merkle_proof": ("默克尔证明通向回执中的根", "Merkle proof reaches the root"),

@@ -139,6 +139,7 @@ def _asset_page(ctx: Any, request: Request, asset_id: int, lang: str, **extra: A
         grants=grants,
         certificates=ctx.queries.certificates_of(asset_id),
         history=ctx.queries.history(asset_id),
+        center_notices=ctx.queries.center_notices(asset_id),
         notes=[AnnotationShown.of(n) for n in asset["annotations"]],
         name=_namer(lang),
         **extra,

@@ -24,8 +24,10 @@ from registry.api.deps import (
     refuse_past_start,
 )
 from registry.api.keys import Principal
-from registry.api.models import OperationOut, consent_of
+from registry.api.models import ChangeTerms, OperationOut, consent_of
+from registry.api.problems import ProblemError
 from registry.chain.writer import Operation
+from registry.services.changes import refused_change
 
 router = APIRouter(prefix="/v1")
 
@@ -37,6 +39,9 @@ _PATH_PARAMS: dict[str, Any] = {
     ],
     "grant_id": Annotated[
         str, Path(pattern=r"^0x[0-9a-fA-F]{64}$", description="The grant's id (32 bytes)")
+    ],
+    "transfer_id": Annotated[
+        int, Path(ge=1, lt=2**63, description="The transfer application's id")
     ],
 }
 
@@ -96,12 +101,47 @@ def perform(
     target = act.target_of(target, body)
     authorize(ctx, act, who, target, body)
     refuse_past_start(ctx, act, body)
+    if isinstance(body, ChangeTerms) and act.target == "asset":
+        # A change on the holders' request (a judgment's is the court's to order).
+        refuse_change_of_party(ctx, target, body)
     op = ctx.service.perform(
         operation_key(who, key), act.call(body, target), consent_of(body) if act.consent else None
     )
     if act.texts is not None and not (op.status == "failed" and op.tx_hash is None):
         ctx.queries.keep_texts(act.texts(body))
     return op
+
+
+_CHANGE_RULES = {
+    "ChangeOfRightHolder": (
+        "holder",
+        "A change of right-holder is a transfer registration (art. 34), not a change",
+    ),
+    "ChangeOfSource": (
+        "source",
+        "A change of the data's source is a new registration (art. 33), not a change",
+    ),
+}
+
+
+def refuse_change_of_party(ctx: AppContext, asset_id: int, body: ChangeTerms) -> None:
+    """422 naming the rule when the new manifest changes who holds the rights or where the
+    data comes from (art. 35), which a change registration may not."""
+    asset = ctx.queries.asset(asset_id, ctx.now())
+    current = ctx.queries.manifest(asset["manifest_hash"]) if asset else None
+    rule = refused_change(current, ctx.queries.manifest(body.manifest_hash))
+    if rule is None:
+        return
+    member, title = _CHANGE_RULES[rule]
+    raise ProblemError(
+        422,
+        "change-of-right-holder" if rule == "ChangeOfRightHolder" else "change-of-source",
+        title,
+        f"the new manifest's {member} differs from the registration's",
+        invalid_params=[{"name": "manifest_hash", "reason": f"its {member} differs"}],
+        rule=rule,
+        args=[asset_id],
+    )
 
 
 def _endpoint(act: Act) -> Callable[..., OperationOut]:

@@ -23,8 +23,9 @@ from registry.api.deps import (
 )
 from registry.api.drafts import ConsentRequestOut, Draft, SignatureIn, draft_call, parse_draft
 from registry.api.keys import Principal, Role
-from registry.api.models import OperationOut
+from registry.api.models import ChangeTerms, OperationOut
 from registry.api.problems import ProblemError, breaks_rule
+from registry.api.routers.acts import refuse_change_of_party
 from registry.chain.signing import CONSENT_TERM, fresh_nonce
 from registry.chain.types import Consent, checksum
 from registry.chain.writer import Operation
@@ -63,6 +64,8 @@ def draft_request(ctx: AppContext, who: Principal, draft: Draft) -> ConsentReque
     """Keeps ``draft`` for the holder to sign, if nothing but their consent stands in its way."""
     asset_in_region(ctx, who, draft.asset_id)
     refuse_past_start(ctx, act(draft.act), draft)
+    if isinstance(draft, ChangeTerms):
+        refuse_change_of_party(ctx, draft.asset_id, draft)
     call = draft_call(draft)
     broken = ctx.service.broken_rule(call)
     if broken is not None:
@@ -150,7 +153,7 @@ def _signer(request: ConsentRequest, signature: bytes) -> str:
 
 @router.post("/consent-requests", status_code=201, response_model=ConsentRequestOut)
 def create(draft: Draft, ctx: Ctx, who: Registrar, response: Response) -> ConsentRequestOut:
-    """Drafts an act that needs the holder's consent (change, transfer, pledge, renew, cancel,
+    """Drafts an act that needs the holder's consent (change, pledge, renew, cancel,
     grant). It is checked against the chain now, so what waits for the holder is an act the
     contract would take but for the signature; the answer holds the typed data to sign."""
     request = draft_request(ctx, who, draft)
