@@ -208,6 +208,25 @@ class Settings(BaseSettings):
         "failed attempt up to national_retry_cap",
     )
     national_retry_cap: float = Field(default=300.0, gt=0)
+    center_name: str | None = Field(
+        default=None,
+        description="the center's name as it discloses it; the region's center name if unset",
+    )
+    disclosure_process: str | None = Field(
+        default=None,
+        description="the registration process the center publishes (art. 10); the national "
+        "procedure's steps and time limits, marked as a default, if unset",
+    )
+    disclosure_fees: str | None = Field(
+        default=None, description="the fees the center publishes (art. 10)"
+    )
+    disclosure_complaints: str | None = Field(
+        default=None, description="the complaint channel the center publishes (art. 10)"
+    )
+    report_authority: str | None = Field(
+        default=None,
+        description="the provincial data authority the annual report is addressed to (art. 11)",
+    )
     registrar_key: SecretStr | None = None
     reviewer_key: SecretStr | None = None
     anchorer_key: SecretStr | None = None

@@ -32,8 +32,10 @@ from registry.evidence.verifier import FinalAnswers
 from registry.index import Follower, Queries, open_engine
 from registry.privacy import CenterKeys, MaterialStore
 from registry.recognition import Mediator
+from registry.regions import center_name
 from registry.reporting import ReportingOutbox, open_sender
 from registry.services import RegistryService, Staff
+from registry.services.disclosure import center_texts
 from registry.services.duplicates import Duplicates
 
 logger = logging.getLogger(__name__)
@@ -138,6 +140,13 @@ class Runtime:
             reporting=self.reporting,
             access=self.access,
             access_anchor=self.access_anchor,
+            texts=center_texts(
+                settings.center_name or center_name(settings.registration_center),
+                settings.disclosure_process,
+                settings.disclosure_fees,
+                settings.disclosure_complaints,
+                settings.report_authority,
+            ),
         )
 
     def app(self) -> FastAPI:

@@ -24,6 +24,7 @@ from registry.api.routers import (
     assets,
     consents,
     deadlines,
+    disclosure,
     forms,
     manifests,
     national,
@@ -163,6 +164,7 @@ def create_app(context: AppContext, settings: Settings) -> FastAPI:
     app.include_router(objections.router)
     app.include_router(deadlines.router)
     app.include_router(access.router)
+    app.include_router(disclosure.router)
     app.include_router(rights.router)
     app.include_router(consents.router)
     app.include_router(manifests.router)

@@ -31,6 +31,7 @@ from registry.recognition import Mediator
 from registry.reporting import ReportingOutbox
 from registry.services import RegistryService
 from registry.services.deadlines import DeadlineBoard
+from registry.services.disclosure import CenterTexts, Disclosure, center_texts
 from registry.services.duplicates import Duplicates
 
 
@@ -54,6 +55,10 @@ class AppContext:
     reporting: ReportingOutbox = field(kw_only=True)
     access: AccessRegister = field(kw_only=True)
     access_anchor: AccessLogAnchor = field(kw_only=True)
+    texts: CenterTexts = field(
+        default_factory=lambda: center_texts("数据产权登记机构", None, None, None, None),
+        kw_only=True,
+    )
 
     def link(self, request: Request, path: str) -> str:
         """An absolute public link, for QR codes and documents that leave the service."""
@@ -78,6 +83,17 @@ class AppContext:
     def deadlines(self) -> DeadlineBoard:
         """The open applications' deadlines, from the chain and the index."""
         return DeadlineBoard(self.service, self.queries)
+
+    @property
+    def disclosure(self) -> Disclosure:
+        """The center's disclosure and annual report, from the index and the chain's calendar."""
+        calendar = self.service.registry.calendar
+        return Disclosure(
+            self.queries.events_named,
+            (lambda _year: None) if calendar is None else calendar.year_of,
+            self.texts,
+            self.region,
+        )
 
 
 async def context(request: Request) -> AppContext:

@@ -3,6 +3,7 @@ certificates, evidence, verification reports, operations."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -29,7 +30,10 @@ from registry.client.http import RegistryClient
 cert = typer.Typer(help="Registration and licence certificates (登记证书).")
 evidence = typer.Typer(help="Evidence hashes anchored on chain (存证).")
 op = typer.Typer(help="Operations: the progress of a write.")
-report = typer.Typer(help="Verification reports (核验报告): signed PDFs, and checking them.")
+report = typer.Typer(
+    help="Verification reports (核验报告): signed PDFs, and checking them; the annual report "
+    "(年度报告)."
+)
 app.add_typer(cert, name="cert")
 app.add_typer(evidence, name="evidence")
 app.add_typer(report, name="report")
@@ -249,3 +253,31 @@ def check_report(
         typer.echo(f"{'PASS' if passed else 'FAIL'}  {name}")
     if not result["authentic"]:
         raise typer.Exit(1)
+
+
+@report.command("annual")
+def annual_report(
+    year: Annotated[int, typer.Option(help="The calendar year (Beijing), e.g. 2026.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The directory to write the two files to.")
+    ] = Path("."),
+    api: ApiUrl = DEFAULT_API,
+    key: ApiKey = None,
+) -> None:
+    """The annual report to the provincial data authority (art. 11): annual-report-YEAR.json
+    (each figure with the events it was counted from) and annual-report-YEAR.pdf (signed, the
+    JSON's SHA-256 printed in it), both as of one chain time. Needs a registrar key."""
+    from datetime import datetime
+
+    from registry.documents.annual import report_json
+
+    with connected(api, key) as client:
+        body = client.annual_report(year)
+        at = int(datetime.fromisoformat(body["generated_at"]).timestamp())
+        pdf = client.annual_report_pdf(year, at)
+    out.mkdir(parents=True, exist_ok=True)
+    data = report_json(body)
+    (out / f"annual-report-{year}.json").write_bytes(data)
+    (out / f"annual-report-{year}.pdf").write_bytes(pdf)
+    digest = hashlib.sha256(data).hexdigest()
+    typer.echo(f"{out / f'annual-report-{year}.pdf'} and .json (JSON SHA-256 0x{digest})")

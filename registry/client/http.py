@@ -249,6 +249,18 @@ class RegistryClient:
     def certificate_pdf(self, number: str) -> bytes:
         return bytes(self._get(f"/certificates/{number}/pdf"))
 
+    def disclosure(self, year: int | None = None) -> dict[str, Any]:
+        """The center's disclosure: its texts and figures by month of ``year``."""
+        return dict(self._get("/disclosure", year=year))
+
+    def annual_report(self, year: int, at: int | None = None) -> dict[str, Any]:
+        """The annual report as JSON, each figure with its events (registrar keys)."""
+        return dict(self._get(f"/disclosure/annual/{year}", at=at))
+
+    def annual_report_pdf(self, year: int, at: int) -> bytes:
+        """The annual report's signed PDF as of chain time ``at`` (registrar keys)."""
+        return bytes(self._get(f"/disclosure/annual/{year}/pdf", at=at))
+
     def recognition(self, region: int, number: str) -> dict[str, Any]:
         """Whether a partner region's certificate is recognised here, with its proofs."""
         return dict(self._get(f"/recognitions/{region}/{number}"))

@@ -499,3 +499,21 @@ class Queries:
                     }
                 )
         return found
+
+    def events_named(self, names: Sequence[str], before: int) -> list[dict[str, Any]]:
+        """The events of ``names`` in blocks before ``before`` (Unix seconds), in chain order:
+        what the disclosure's figures are counted from."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(
+                    events.c.name,
+                    events.c.asset_id,
+                    events.c.timestamp,
+                    events.c.tx_hash,
+                    events.c.log_index,
+                    events.c.args,
+                )
+                .where(events.c.name.in_(list(names)), events.c.timestamp < before)
+                .order_by(events.c.block_number, events.c.log_index)
+            )
+            return [dict(r._mapping) for r in rows]

@@ -25,6 +25,7 @@ from registry.api.models import (
     PostObjectionIn,
 )
 from registry.api.problems import ProblemError
+from registry.api.routers.disclosure import disclosure as disclosure_of
 from registry.api.routers.objections import file_objection
 from registry.certificates.view import AnnotationShown
 from registry.chain.types import AssetKind, RightKind, Status
@@ -259,3 +260,19 @@ def statistics(ctx: Ctx, request: Request, lang: Lang = "zh") -> Response:
     ]
     charts = [(title, bar_chart(title, rows), rows) for title, rows in series]
     return render(request, "stats.html", lang, charts=charts)
+
+
+@router.get("/disclosure")
+def disclosure_page(ctx: Ctx, request: Request, lang: Lang = "zh", year: str = "") -> Response:
+    """The center's disclosure (art. 10-11): its process, fees and complaint channel, and its
+    figures by Beijing month of ``year`` (this year if not a year), as ``GET /v1/disclosure``."""
+    chosen = int(year) if year.isascii() and year.isdigit() and 2025 <= int(year) <= 2100 else None
+    report = disclosure_of(ctx, chosen)
+    index = 1 if lang == "en" else 0
+    names = {k: (v["zh"], v["en"])[index] for k, v in report["figures"].items()}
+    months = report["months"]
+    series = [(m["month"], int(m["figures"]["applications.initial"] or 0)) for m in months]
+    chart = bar_chart(translator(lang)("disc.chart"), series)
+    return render(
+        request, "disclosure.html", lang, report=report, names=names, months=months, chart=chart
+    )
