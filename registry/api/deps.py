@@ -33,6 +33,7 @@ from registry.services import RegistryService
 from registry.services.deadlines import DeadlineBoard
 from registry.services.disclosure import CenterTexts, Disclosure, center_texts
 from registry.services.duplicates import Duplicates
+from registry.succession import Succeeded
 
 
 @dataclass
@@ -83,6 +84,11 @@ class AppContext:
     def deadlines(self) -> DeadlineBoard:
         """The open applications' deadlines, from the chain and the index."""
         return DeadlineBoard(self.service, self.queries)
+
+    @property
+    def succeeded(self) -> Succeeded:
+        """The certificates handed over by a predecessor center (``registry import``)."""
+        return Succeeded(self.queries.engine)
 
     @property
     def disclosure(self) -> Disclosure:

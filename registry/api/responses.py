@@ -26,6 +26,11 @@ class CertificateOut(BaseModel):
     successor: str | None
     grant_id: str | None
     status: str
+    predecessor: dict[str, Any] | None = Field(
+        default=None,
+        description="for a certificate a predecessor center handed over: its chain id, "
+        "region, the stated block and the storage proofs it was imported with",
+    )
 
 
 class CertificateStatusOut(BaseModel):

@@ -16,6 +16,7 @@ from registry.cli import (  # noqa: F401  (they register commands)
     records,
     rights,
     service,
+    succession,
 )
 from registry.cli.app import app
 

@@ -135,6 +135,22 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "nav.register": ("登记簿", "Register"),
     "nav.stats": ("统计", "Statistics"),
     "nav.disclosure": ("信息公开", "Disclosure"),
+    "succ.title": ("承接的登记证书", "A certificate handed over"),
+    "succ.note": (
+        "本证书由原登记机构移交本机构承接，证书编号不变；其状态由原登记机构链上存储证明"
+        "（于所述区块）核验。",
+        "This certificate was handed over to this center by its predecessor, its number "
+        "unchanged; its standing is proven by the predecessor chain's storage at the stated "
+        "block.",
+    ),
+    "succ.number": ("证书编号", "Number"),
+    "succ.status": ("状态", "Status"),
+    "succ.holder": ("权利人账户", "Holder account"),
+    "succ.asset": ("资产编号", "Asset"),
+    "succ.issued": ("发证时间", "Issued"),
+    "succ.expires": ("有效期至", "Valid until"),
+    "succ.chain": ("原登记机构链标识", "Predecessor's chain id"),
+    "succ.block": ("证明所依区块", "Proven at block"),
     "disc.title": ("登记机构信息公开", "The registration center's disclosure"),
     "disc.center": ("登记机构", "Center"),
     "disc.process": ("登记流程", "Process"),

@@ -38,6 +38,9 @@ def certificate_page(number: str, ctx: Ctx, request: Request, lang: Lang = "zh")
     try:
         record = certificate_record(ctx, number)
     except ProblemError as exc:
+        handed = ctx.succeeded.certificate(number, ctx.now()) if exc.status == 404 else None
+        if handed is not None:
+            return render(request, "succeeded.html", lang, cert=handed)
         return render(request, "verify.html", lang, exc.status, number=number, error="cert.unknown")
     view = certificate_view(ctx.queries, ctx.service.registry, record, ctx.now())
     return render(request, "certificate.html", lang, cert=view)

@@ -51,10 +51,23 @@ def certificate_record(ctx: AppContext, number: str) -> dict[str, Any]:
     return dict(cert)
 
 
+def handed_over(ctx: AppContext, number: str, missing: ProblemError) -> dict[str, Any]:
+    """A certificate a predecessor center handed over (``registry import``), as proven at its
+    stated block; re-raises ``missing`` when there is none."""
+    found = ctx.succeeded.certificate(number, ctx.now()) if missing.status == 404 else None
+    if found is None:
+        raise missing
+    return found
+
+
 @router.get("/certificates/{number}", response_model=CertificateOut, tags=["certificates"])
 def certificate(number: Number, ctx: Ctx) -> dict[str, Any]:
-    """The certificate and its status now, read from the chain."""
-    cert = certificate_record(ctx, number)
+    """The certificate and its status now, read from the chain; one a predecessor center
+    handed over with its ``predecessor`` (chain, stated block, storage proofs)."""
+    try:
+        cert = certificate_record(ctx, number)
+    except ProblemError as missing:
+        return handed_over(ctx, number, missing)
     status = ctx.service.registry.certificates.status_of(int(cert["token_id"]))
     cert["token_id"] = str(cert["token_id"])
     cert["successor"] = None if cert["successor"] is None else str(cert["successor"])
@@ -112,8 +125,12 @@ def certificate_document(number: Number, ctx: Ctx, request: Request) -> Response
     "/certificates/{number}/status", response_model=CertificateStatusOut, tags=["certificates"]
 )
 def certificate_status(number: Number, ctx: Ctx) -> CertificateStatusOut:
-    """The certificate's status now, read from the chain."""
-    cert = certificate_record(ctx, number)
+    """The certificate's status now, read from the chain (a handed-over one's as proven)."""
+    try:
+        cert = certificate_record(ctx, number)
+    except ProblemError as missing:
+        handed = handed_over(ctx, number, missing)
+        return CertificateStatusOut(number=handed["number"], status=handed["status"])
     status = ctx.service.registry.certificates.status_of(int(cert["token_id"]))
     return CertificateStatusOut(
         number=cert["number"], status=CertificateStatus(status).name.lower()
