@@ -14,7 +14,13 @@ JUSTIFIED = {
     ("divide-before-multiply", "_days"),
     ("divide-before-multiply", "startOfDay"),
     ("incorrect-equality", "mint"),
+    ("reentrancy-no-eth", "_transferShare"),
+    ("reentrancy-no-eth", "changeIdentity"),
+    ("uninitialized-state", "_certificates"),
+    ("uninitialized-state", "_coHolders"),
     ("uninitialized-state", "_objections"),
+    ("uninitialized-state", "_pledgees"),
+    ("uninitialized-state", "_postObjections"),
     ("unused-return", "_checkSignature"),
 }
 

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, Header, Request, Response
+from fastapi import Depends, Header, Path, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -108,6 +108,9 @@ async def context(request: Request) -> AppContext:
 
 
 Ctx = Annotated[AppContext, Depends(context)]
+# An asset id in a path: the chain's ids are uint64, so anything outside is a 422 naming the
+# parameter, not an ABI encoding failure behind a 500.
+AssetId = Annotated[int, Path(ge=1, lt=2**63, description="The asset's id")]
 
 
 async def principal(

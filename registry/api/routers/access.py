@@ -29,10 +29,11 @@ from pydantic import BaseModel, Field, model_validator
 
 from registry import times
 from registry.access import AccessError, AccessRequest, Entry
-from registry.api.deps import AppContext, Ctx, asset_in_region, require
+from registry.api.deps import AppContext, AssetId, Ctx, asset_in_region, require
 from registry.api.keys import Principal, Role
 from registry.api.models import Strict
 from registry.api.problems import ProblemError
+from registry.api.responses import BINARY_SCHEMA
 from registry.fields import Address, PlainText
 from registry.privacy import MaterialError
 
@@ -209,7 +210,9 @@ def available(ctx: AppContext, registration: str) -> list[str]:
 
 
 @router.post("/assets/{asset_id}/access-requests", status_code=201, response_model=AccessRequestOut)
-def request_access(asset_id: int, body: AccessRequestIn, ctx: Ctx, who: Asker) -> AccessRequestOut:
+def request_access(
+    asset_id: AssetId, body: AccessRequestIn, ctx: Ctx, who: Asker
+) -> AccessRequestOut:
     """Asks for named materials of a registration, stating the purpose; the registrar decides."""
     asset_in_region(ctx, None, asset_id)
     if (who.role == Role.STATE_ORGAN) != (body.kind == "state_organ"):
@@ -312,7 +315,20 @@ def decide(request_id: str, body: DecisionIn, ctx: Ctx, who: Registrar) -> Acces
         raise _refused(error) from None
 
 
-@router.get("/access-requests/{request_id}/materials/{name}")
+@router.get(
+    "/access-requests/{request_id}/materials/{name}",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The material's exact bytes (the manifest as published, JSON; any "
+            "other material as it was sealed); X-Content-SHA256 is their hash",
+            "content": {
+                "application/json": {"schema": BINARY_SCHEMA},
+                "application/octet-stream": {"schema": BINARY_SCHEMA},
+            },
+        }
+    },
+)
 def read_material(
     request_id: str,
     name: str,
@@ -364,7 +380,7 @@ def _material(ctx: AppContext, registration: str, name: str) -> bytes:
 
 @router.get("/assets/{asset_id}/access-log", response_model=list[EntryOut])
 def asset_access_log(
-    asset_id: int,
+    asset_id: AssetId,
     ctx: Ctx,
     account: Annotated[str | None, Query(pattern=r"^0x[0-9a-fA-F]{40}$")] = None,
     deadline: Annotated[int | None, Query(ge=0, lt=2**40)] = None,
@@ -400,7 +416,7 @@ def asset_access_log(
 
 
 @router.get("/assets/{asset_id}/access-log/staff", response_model=list[EntryOut])
-def staff_access_log(asset_id: int, ctx: Ctx, who: Registrar) -> list[EntryOut]:
+def staff_access_log(asset_id: AssetId, ctx: Ctx, who: Registrar) -> list[EntryOut]:
     """The same log, for the registrar of the asset's region."""
     asset_in_region(ctx, who, asset_id)
     return [EntryOut.of(e) for e in ctx.access.entries(asset_id)]

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from registry.acts import ACTS, Act
 from registry.api.deps import (
     AppContext,
+    AssetId,
     IdempotencyKey,
     accepted_response,
     authorize,
@@ -32,7 +33,7 @@ from registry.services.changes import refused_change
 router = APIRouter(prefix="/v1")
 
 _PATH_PARAMS: dict[str, Any] = {
-    "asset_id": Annotated[int, Path(ge=1, lt=2**63, description="The asset's id")],
+    "asset_id": AssetId,
     "objection_id": Annotated[int, Path(ge=1, lt=2**63, description="The objection's id")],
     "annotation_id": Annotated[
         int, Path(ge=1, lt=2**63, description="The annotation's id: the asset's, then 3 digits")

@@ -6,11 +6,12 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Query, Response
 
 from registry.acts import act
 from registry.api.deps import (
     AppContext,
+    AssetId,
     Ctx,
     IdempotencyKey,
     accepted_response,
@@ -35,7 +36,6 @@ from registry.services.duplicates import DuplicateApplicationError, shown
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["assets"])
 
-AssetId = Annotated[int, Path(ge=1, lt=2**63, description="The asset's id")]
 APPLY = act("apply")
 StatusName = Literal[
     "applied", "under_review", "rejected", "in_notice", "issued", "cancelled", "revoked", "expired"

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response
+from pydantic import BaseModel
 
 from registry import times
 from registry.api.deps import AppContext, Ctx, require
@@ -31,6 +32,80 @@ At = Annotated[
 ]
 
 
+class CenterOut(BaseModel):
+    """The center's published texts (each configured, or a default named in ``defaults``)."""
+
+    name: str
+    region: int
+    process: str
+    fees: str
+    complaints: str
+    authority: str
+    defaults: list[str]
+
+
+class FigureName(BaseModel):
+    zh: str
+    en: str
+
+
+class MonthOut(BaseModel):
+    """One Beijing month's figures by key; None for an average or longest of nothing."""
+
+    month: str
+    figures: dict[str, float | None]
+
+
+class DisclosureOut(BaseModel):
+    """The public disclosure of a year (指引 art. 10-11)."""
+
+    year: int
+    generated_at: str
+    center: CenterOut
+    figures: dict[str, FigureName]
+    months: list[MonthOut]
+    year_totals: dict[str, float | None]
+
+
+class TracedFigure(BaseModel):
+    """A figure and the events, [transaction hash, log index], it was counted from."""
+
+    value: float | None
+    events: list[tuple[str, int]]
+
+
+class TracedMonthOut(BaseModel):
+    month: str
+    figures: dict[str, TracedFigure]
+
+
+class CompletionOut(BaseModel):
+    """One completed registration: its working days from acceptance to deposit."""
+
+    asset_id: int
+    month: str
+    accepted_at: str
+    issued_at: str
+    working_days: int
+    paused_days: int
+    limit: int
+    missed: bool
+    events: list[tuple[str, int]]
+
+
+class AnnualReportOut(BaseModel):
+    """The annual report to the provincial data authority, each figure traced to its events."""
+
+    year: int
+    generated_at: str
+    center: CenterOut
+    figures: dict[str, FigureName]
+    months: list[TracedMonthOut]
+    year_totals: dict[str, TracedFigure]
+    events_source: str
+    completions: list[CompletionOut]
+
+
 def _report(ctx: AppContext, year: int, at: int | None, traced: bool) -> dict[str, Any]:
     now = ctx.now()
     when = now if at is None else min(at, now)
@@ -42,7 +117,7 @@ def _report(ctx: AppContext, year: int, at: int | None, traced: bool) -> dict[st
         ) from None
 
 
-@router.get("/disclosure")
+@router.get("/disclosure", response_model=DisclosureOut)
 def disclosure(
     ctx: Ctx,
     year: Annotated[int | None, Query(ge=2025, le=2100)] = None,
@@ -53,7 +128,7 @@ def disclosure(
     return _report(ctx, chosen, None, traced=False)
 
 
-@router.get("/disclosure/annual/{year}")
+@router.get("/disclosure/annual/{year}", response_model=AnnualReportOut)
 def annual(year: Year, ctx: Ctx, who: Registrar, at: At = None) -> dict[str, Any]:
     """The annual report of ``year`` as JSON: each figure with the events (transaction hash, log
     index) it was counted from, each completion with its working days."""

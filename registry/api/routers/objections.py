@@ -13,11 +13,12 @@ import secrets
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from registry.acts import act
 from registry.api.deps import (
     AppContext,
+    AssetId,
     Ctx,
     IdempotencyKey,
     accepted,
@@ -40,7 +41,6 @@ logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["assets"])
 OBJECT = act("object")
 OBJECT_AFTER = act("object_after_registration")
-AssetId = Annotated[int, Path(ge=1, lt=2**63, description="The asset's id")]
 
 
 def file_objection(
