@@ -212,6 +212,12 @@ class Settings(BaseSettings):
         default=None,
         description="the center's name as it discloses it; the region's center name if unset",
     )
+    center_credit_code: str | None = Field(
+        default=None,
+        pattern=r"^[0-9A-HJ-NP-RT-UW-Y]{18}$",
+        description="the center's own unified social credit code: a form naming it as a party "
+        "is refused (art. 10(7): a center does not apply for registration at itself)",
+    )
     disclosure_process: str | None = Field(
         default=None,
         description="the registration process the center publishes (art. 10); the national "

@@ -146,6 +146,7 @@ class Runtime:
                 settings.disclosure_fees,
                 settings.disclosure_complaints,
                 settings.report_authority,
+                settings.center_credit_code,
             ),
         )
 

@@ -95,6 +95,10 @@ class Registered:
     first_block: int
 
 
+# The center's own credit code (a public institution's, 12...; its GB 32100 check character holds).
+CENTER_CODE = "12370000MB1234567N"
+
+
 @pytest.fixture(scope="module")
 def registered(
     tmp_path_factory: pytest.TempPathFactory,
@@ -111,7 +115,7 @@ def registered(
             deployment,
             artifacts,
             accounts,
-            settings={"ipfs_url": ipfs},
+            settings={"ipfs_url": ipfs, "center_credit_code": CENTER_CODE},
         ) as api,
     ):
         first_block = w3.eth.block_number + 1
@@ -313,6 +317,23 @@ def test_invalid_form_names_the_fields_in_chinese_and_english(
     assert errors["form.applicants.0.id_number"]["label"] == "申请人[1]·公民身份号码"
     assert errors["form.data.summary"]["zh"] == "最多 400 个字符"
     assert errors["form.data.summary"]["en"] == "String should have at most 400 characters"
+
+
+def test_form_naming_the_center_itself_as_a_party_is_refused(
+    registered: Registered, accounts: Accounts
+) -> None:
+    form = application_form(accounts.holder.address, accounts.holder2.address)
+    form["applicants"][1]["credit_code"] = CENTER_CODE
+    contents = {n: base64.b64encode(b).decode() for n, b in materials().items()}
+    answer = registered.api.post(
+        "/v1/forms/applications", {"form": form, "materials": contents}, Role.HOLDER
+    )
+    assert answer.status_code == 422, answer.text
+    (error,) = answer.json()["errors"]
+    assert error["field"] == "form.applicants.1.credit_code"
+    assert error["label"] == "申请人[2]·统一社会信用代码"
+    assert "第十条第七项" in error["zh"]
+    assert registered.api.get("/v1/disclosure").json()["center"]["credit_code"] == CENTER_CODE
 
 
 def test_materials_not_as_listed_are_refused(registered: Registered, accounts: Accounts) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal, Self
 
@@ -114,6 +115,18 @@ class Applicant(Form):
                 "a legal person or organisation gives its unified social credit code",
             )
         return self
+
+
+def parties(form: BaseModel) -> Iterator[tuple[tuple[int | str, ...], Applicant]]:
+    """Every party a form names (applicants, transferor, transferee), with its field's loc."""
+    for name in type(form).model_fields:
+        value = getattr(form, name)
+        if isinstance(value, Applicant):
+            yield (name,), value
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, Applicant):
+                    yield (name, i), item
 
 
 class Industry(Form):

@@ -85,13 +85,18 @@ def form_errors(
         except (KeyError, IndexError):
             zh = template
         en = error["msg"].removeprefix("Value error, ")
-        path = ".".join(str(p) for p in loc)
-        found.append(
-            {
-                "field": prefix + path if path else prefix.rstrip(".") or "body",
-                "label": _labels(model, loc),
-                "zh": zh,
-                "en": en,
-            }
-        )
+        found.append(field_error(model, loc, zh, en, prefix))
     return found
+
+
+def field_error(
+    model: type[BaseModel], loc: tuple[int | str, ...], zh: str, en: str, prefix: str = ""
+) -> dict[str, str]:
+    """One refusal of the field at ``loc`` of ``model`` as ``{field, label, zh, en}``."""
+    path = ".".join(str(p) for p in loc)
+    return {
+        "field": prefix + path if path else prefix.rstrip(".") or "body",
+        "label": _labels(model, loc),
+        "zh": zh,
+        "en": en,
+    }

@@ -159,6 +159,8 @@ class CenterTexts:
     complaints: str
     authority: str
     defaults: tuple[str, ...] = ()
+    credit_code: str | None = None
+    """The center's unified social credit code, when configured (art. 10(7) is checked by it)."""
 
 
 DEFAULT_PROCESS = (
@@ -174,6 +176,7 @@ def center_texts(
     fees: str | None,
     complaints: str | None,
     authority: str | None,
+    credit_code: str | None = None,
 ) -> CenterTexts:
     """The center's texts, a default for each one not configured (the default says so)."""
     defaults = []
@@ -192,6 +195,7 @@ def center_texts(
         complaints=pick("complaints", complaints, "投诉渠道未公布"),
         authority=pick("authority", authority, "省级数据管理部门"),
         defaults=tuple(defaults),
+        credit_code=credit_code,
     )
 
 
@@ -448,6 +452,7 @@ class Disclosure:
             "fees": t.fees,
             "complaints": t.complaints,
             "authority": t.authority,
+            "credit_code": t.credit_code,
             "defaults": list(t.defaults),
         }
 

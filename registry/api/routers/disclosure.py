@@ -41,6 +41,7 @@ class CenterOut(BaseModel):
     fees: str
     complaints: str
     authority: str
+    credit_code: str | None
     defaults: list[str]
 
 

@@ -27,8 +27,8 @@ from registry.api.problems import ProblemError
 from registry.content import ContentError
 from registry.content.canonical import canonical_json
 from registry.forms.annexes import CancellationForm, ChangeForm, RenewalForm, TransferForm
-from registry.forms.application import ApplicationForm, Form, FormName, hints_json
-from registry.forms.errors import form_errors
+from registry.forms.application import ApplicationForm, Form, FormName, hints_json, parties
+from registry.forms.errors import field_error, form_errors
 from registry.forms.public import (
     CONFIDENTIAL_MATERIAL,
     Confidential,
@@ -142,6 +142,26 @@ def _error(field: str, zh: str, en: str) -> dict[str, str]:
     return {"field": field, "label": "申请材料", "zh": zh, "en": en}
 
 
+def _not_the_center(ctx: AppContext, form: Form) -> None:
+    """Art. 10(7): a center may not apply for registration at itself, so a form naming the
+    center's own credit code as a party is refused, field by field."""
+    own = ctx.texts.credit_code
+    named = [loc for loc, party in parties(form) if own and party.credit_code == own]
+    if named:
+        raise invalid_form(
+            [
+                field_error(
+                    type(form),
+                    (*loc, "credit_code"),
+                    "登记机构不得作为登记申请人在本机构申请登记（指引第十条第七项）",
+                    "the center does not apply for registration at itself (art. 10(7))",
+                    "form.",
+                )
+                for loc in named
+            ]
+        )
+
+
 @router.post("/forms/{kind}", status_code=201, response_model=FormOut)
 def submit_form(
     kind: Annotated[
@@ -164,6 +184,7 @@ def submit_form(
         form = model.model_validate(body.get("form"))
     except ValidationError as exc:
         raise invalid_form(form_errors(model, exc, "form.")) from None
+    _not_the_center(ctx, form)
     contents = _contents(form, body.get("materials"))
     manifest, confidential = split(form)
     data = manifest.canonical_bytes()
