@@ -11,6 +11,7 @@ import base64
 import gzip
 import hashlib
 import json
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -236,6 +237,14 @@ def test_no_personal_or_confidential_string_is_in_a_public_page_or_answer(
         assert answer.status_code == 200, (path, answer.text)
         answers.append(answer.content)
     assert leaks(b"\n".join(answers)) == []
+    # The certificate PDF's text streams are compressed: its text, as pdftotext reads it.
+    pdf = api.get(f"/v1/certificates/{number}/pdf")
+    assert pdf.status_code == 200
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True
+    ).stdout
+    assert "张海鸥".encode() in text
+    assert leaks(text) == []
 
 
 def test_no_personal_or_confidential_string_is_in_an_ipfs_block_or_car(
