@@ -38,6 +38,9 @@
   goal p99 under 50 ms), and the saturation throughput with 50 clients; at each register size
   of `BENCH_VERIFY_SIZES` (default 1,000 and 100,000 assets, the chain grown by holders'
   multicalls of 150 applications), with the seconds the growth took.
+- report: the annual report (art. 11) of 2,000 applications (BENCH_REPORT_SIZE) seeded
+  through the API, a quarter accepted and an eighth issued: the seconds of its JSON and its
+  signed PDF (the slowest of 3; goal under 10 s), each total checked against the chain's logs.
 - gas: the checked-in gas snapshot, per operation.
 """
 
@@ -53,6 +56,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -1198,7 +1202,6 @@ def _seed_receipts(reg: Registry, data: Path, anchorer: Any) -> list[str]:
 def _verify_load(url: str, hashes: list[str]) -> dict[str, float]:
     """p50/p99 at ``VERIFY_RATE`` a second (open loop), then throughput, p50 and p99 with
     ``VERIFY_CLIENTS`` clients each sending as fast as answered."""
-    from concurrent.futures import ThreadPoolExecutor
 
     import httpx
 
@@ -1317,6 +1320,116 @@ def bench_verify() -> None:
                     )
 
 
+def bench_report() -> None:
+    """The annual report (指引 art. 11) of a register of BENCH_REPORT_SIZE applications (2,000)
+    seeded through the API and walked through the procedure, as JSON and as the signed PDF;
+    each figure compared with a direct count of the chain's logs (a mismatch stops the bench)."""
+    import httpx
+
+    from registry.api.keys import ApiKeys, Role
+    from registry.config import Settings
+    from registry.index import open_engine
+    from registry.times import beijing_date
+
+    size = int(os.environ.get("BENCH_REPORT_SIZE", "2000"))
+    accepted, issued = size // 4, size // 8
+    admin, registrar, reviewer, anchorer = (dev_account(i) for i in range(4))
+    holder = dev_account(5)
+    artifacts = compile_contracts(ROOT)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        fresh_chain(
+            artifacts,
+            admin=admin,
+            registrars=(registrar.address,),
+            reviewers=(reviewer.address,),
+            anchorers=(anchorer.address,),
+        ) as chain,
+    ):
+        data = Path(tmp)
+        reg, w3 = chain.registry, chain.w3
+        chain.deployment.save(data / "deployment.json")
+        keys = ApiKeys(open_engine(Settings(data_dir=data).database_url))
+        secrets = {
+            r: keys.create(r, 370200)[1] for r in (Role.HOLDER, Role.REVIEWER, Role.REGISTRAR)
+        }
+        with _service(data, chain.node.url, (registrar, reviewer, anchorer)) as (_server, url):
+
+            def post_all(role: Role, paths: list[str]) -> None:
+                """The acts at once from 8 clients (group commit shares their transactions),
+                then their receipts."""
+                headers = {"Authorization": f"Bearer {secrets[role]}"}
+                with httpx.Client(base_url=url, headers=headers, timeout=120) as http:
+
+                    def one(path: str) -> str:
+                        r = http.post(path, json={} if path.endswith("approve") else None)
+                        assert r.status_code == 202, r.text
+                        return str(r.json()["tx_hash"])
+
+                    with ThreadPoolExecutor(8) as pool:
+                        sent = set(pool.map(one, paths))
+                for tx in sent:
+                    assert w3.eth.wait_for_transaction_receipt(tx, timeout=300)["status"] == 1  # type: ignore[arg-type]
+
+            start = time.perf_counter()
+            headers = {"Authorization": f"Bearer {secrets[Role.HOLDER]}"}
+            sent: set[str] = set()
+            with httpx.Client(base_url=url, headers=headers, timeout=300) as http:
+                for first in range(0, size, 500):
+                    bodies = _signed_bodies(reg, holder, f"report-{first}", min(500, size - first))
+                    r = http.post("/v1/assets/batch", json=bodies)
+                    assert r.status_code == 202, r.text
+                    sent |= {str(op["tx_hash"]) for op in r.json()}
+            for tx in sent:
+                assert w3.eth.wait_for_transaction_receipt(tx, timeout=300)["status"] == 1  # type: ignore[arg-type]
+            ids = list(range(1, size + 1))
+            post_all(Role.REVIEWER, [f"/v1/assets/{i}/accept" for i in ids[:accepted]])
+            post_all(Role.REVIEWER, [f"/v1/assets/{i}/approve" for i in ids[:issued]])
+            # Past the notice of 5 working days (a week holds at most 5; two are ample).
+            w3.provider.make_request(RPCEndpoint("evm_increaseTime"), [14 * 86400])
+            w3.provider.make_request(RPCEndpoint("evm_mine"), [])
+            post_all(Role.REGISTRAR, [f"/v1/assets/{i}/issue" for i in ids[:issued]])
+            emit("report", f"seeding_seconds_{size}_applications", time.perf_counter() - start, "s")
+            head = w3.eth.block_number
+            registrar_headers = {"Authorization": f"Bearer {secrets[Role.REGISTRAR]}"}
+            with httpx.Client(base_url=url, headers=registrar_headers, timeout=300) as http:
+                while (http.get("/healthz").json()["indexed_block"] or 0) < head:
+                    time.sleep(0.2)
+                year = beijing_date(int(w3.eth.get_block("latest")["timestamp"])).year
+                at = {"at": int(w3.eth.get_block("latest")["timestamp"])}
+                for form, path in (
+                    ("json", f"/v1/disclosure/annual/{year}"),
+                    ("pdf", f"/v1/disclosure/annual/{year}/pdf"),
+                ):
+                    samples = []
+                    for _ in range(3):
+                        t = time.perf_counter()
+                        r = http.get(path, params=at)
+                        samples.append(time.perf_counter() - t)
+                        assert r.status_code == 200, r.text
+                    emit(
+                        "report", f"annual_{form}_seconds_at_{size}_applications", max(samples), "s"
+                    )
+                    if form == "json":
+                        totals = r.json()["year_totals"]
+                    else:
+                        emit(
+                            "report",
+                            f"annual_pdf_bytes_at_{size}_applications",
+                            len(r.content),
+                            "B",
+                        )
+            events = reg.assets.contract.events
+            for key, name in (
+                ("applications.initial", "Applied"),
+                ("accepted", "ApplicationAccepted"),
+                ("completed", "RegistrationIssued"),
+            ):
+                direct = len(getattr(events, name).get_logs(from_block=0))
+                assert totals[key]["value"] == direct, (key, totals[key]["value"], direct)
+                emit("report", f"{key}_counted_equals_logs", direct, "events")
+
+
 def bench_gas() -> None:
     for op, gas in json.loads((ROOT / "tests" / "gas-snapshot.json").read_text()).items():
         emit("gas", op, gas, "gas")
@@ -1334,6 +1447,7 @@ if __name__ == "__main__":
         "uploads",
         "scale",
         "verify",
+        "report",
         "gas",
     ]
     for name in selected:
