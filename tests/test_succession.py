@@ -12,12 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 from web3 import Web3
 
 from registry.certificates.numbers import format_number
 from registry.chain import AnvilNode, Deployment, Registry
 from registry.chain.compiler import Artifact
 from registry.chain.deploy import deploy
+from registry.cli import app as cli_app
+from registry.config import get_settings
 from registry.devtools import DEV_CENTER
 from registry.index import Queries, open_engine
 from registry.succession import ArchiveError, Predecessor, export_archive, import_archive
@@ -36,6 +39,8 @@ def center_a(
     accounts: Accounts,
 ) -> Iterator[tuple[Api, Path, list[str]]]:
     data = tmp_path_factory.mktemp("center-a")
+    # The data directory as `registry up` leaves it, for the CLI's `registry export`.
+    deployment.save(data / "deployment.json")
     with reverted_api(data, w3, deployment, artifacts, accounts) as api:
         registry = Registry.connect(w3, deployment, artifacts)
         a = registry.assets
@@ -126,16 +131,40 @@ def test_a_tampered_archive_is_refused_naming_its_first_bad_entry(
         assert center_b[0].get(f"/v1/certificates/{number}").status_code == 404
 
 
+def cli(monkeypatch: pytest.MonkeyPatch, data: Path, *args: str, rpc: str = "") -> str:
+    """``registry ARGS`` on the data directory ``data`` (and the node ``rpc``), as a center's
+    operator runs it; its output."""
+    monkeypatch.setenv("REGISTRY_DATA_DIR", str(data))
+    if rpc:
+        monkeypatch.setenv("REGISTRY_RPC_URL", rpc)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli_app, list(args))
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 def test_successor_answers_for_every_certificate_of_its_predecessor(
-    center_a: tuple[Api, Path, list[str]], center_b: tuple[Api, Path], tmp_path: Path
+    center_a: tuple[Api, Path, list[str]],
+    center_b: tuple[Api, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    api_a, _data, numbers = center_a
+    api_a, data_a, numbers = center_a
+    api_b, data_b = center_b
+    key = tmp_path / "successor.key"
+    key.write_text(cli(monkeypatch, data_b, "succession-key"))
     archive = tmp_path / "register.tar"
-    exported(center_a, center_b, archive)
-    done = imported(center_b, archive)
-    assert done.numbers == sorted(numbers)
-    assert done.materials == 1
-    api_b = center_b[0]
+    rpc = str(api_a.runtime.registry.chain.w3.provider.endpoint_uri)  # type: ignore[attr-defined]
+    said = cli(
+        monkeypatch, data_a, "export", "--successor", str(key), "--out", str(archive), rpc=rpc
+    )
+    assert "3 certificates" in said
+    said = cli(monkeypatch, data_b, "import", str(archive))
+    assert said.startswith("imported 3 certificates of chain ")
+    assert "1 registrations' materials" in said
     chain_a = api_a.runtime.context.service.registry.chain.chain_id
     for number in numbers:
         at_a = api_a.get(f"/v1/certificates/{number}").json()
