@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -268,6 +269,56 @@ def wait_for(log: Path, text: str, timeout: float = 30.0) -> str:
             return content
         assert time.monotonic() < deadline, f"{text!r} not in {log}:\n{content}"
         time.sleep(0.2)
+
+
+def test_kill_9_of_registry_up_stops_its_node_and_follower_and_frees_the_port(
+    tmp_path: Path,
+) -> None:
+    api_port, chain_port = free_port(), free_port()
+    env = {**os.environ, "REGISTRY_DATA_DIR": str(tmp_path), "REGISTRY_API_PORT": str(api_port)}
+    up = subprocess.Popen(
+        [sys.executable, "-m", "registry.cli", "up", "--chain-port", str(chain_port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert up.poll() is None
+            try:
+                if httpx.get(f"http://127.0.0.1:{api_port}/healthz", timeout=1).is_success:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        kids = children(up.pid)
+        names = {Path(f"/proc/{pid}/exe").resolve().name for pid in kids}
+        assert "anvil" in names, names
+        os.kill(up.pid, signal.SIGKILL)
+        up.wait(10)
+        deadline = time.monotonic() + 15
+        while alive := [pid for pid in kids if Path(f"/proc/{pid}").exists() and not _zombie(pid)]:
+            assert time.monotonic() < deadline, f"still running: {alive}"
+            time.sleep(0.1)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", chain_port))  # free: a new `registry up` can take it
+        # The node dumped its state as it stopped (SIGTERM from the kernel).
+        assert (tmp_path / "chain" / "state.json").stat().st_size > 0
+    finally:
+        if up.poll() is None:
+            os.kill(up.pid, signal.SIGKILL)
+            up.wait()
+
+
+def _zombie(pid: int) -> bool:
+    """An exited child not yet reaped (its parent is gone: init reaps it soon)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
 
 
 def test_registry_up_logs_a_lost_node_with_tracebacks_and_its_return(tmp_path: Path) -> None:

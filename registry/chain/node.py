@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import platform
 import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Literal
@@ -41,6 +43,24 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _terminate_with_parent() -> Callable[[], None]:
+    """A ``preexec_fn`` asking the kernel for SIGTERM when the parent dies. libc is loaded here,
+    before the fork: the child runs only the one call (no import, no allocation by Python's
+    loader) between fork and exec, which is what a preexec_fn may safely do in a process with
+    threads."""
+    if platform.system() != "Linux":
+        raise OSError("die_with_parent needs Linux (PR_SET_PDEATHSIG)")
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+    def arm() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+    return arm
+
+
 class AnvilNode:
     """Starts anvil, waits until it answers JSON-RPC, and stops it by its own PID.
 
@@ -48,7 +68,10 @@ class AnvilNode:
     and every ``state_interval`` seconds unless that is None (the dump rewrites the whole state:
     the block journal takes its place in ``registry up``). ``mining``: ``auto``, a block per
     transaction as it comes; ``manual`` (``--no-mining``), a block when ``evm_mine`` asks.
-    ``gas_limit``: the block gas limit (anvil's default is 30,000,000).
+    ``gas_limit``: the block gas limit (anvil's default is 30,000,000). ``die_with_parent``
+    (Linux): the kernel sends anvil SIGTERM, so it dumps its state and frees its port, when the
+    thread that started it dies, even by SIGKILL (``PR_SET_PDEATHSIG``); only for a node started
+    from the main thread of a process it should not outlive (``registry up``).
     """
 
     def __init__(
@@ -63,6 +86,7 @@ class AnvilNode:
         gas_limit: int | None = None,
         genesis_timestamp: int | None = None,
         log_file: Path | None = None,
+        die_with_parent: bool = False,
     ) -> None:
         self.anvil = anvil
         self.port = port or free_port()
@@ -73,6 +97,7 @@ class AnvilNode:
         self.gas_limit = gas_limit
         self.genesis_timestamp = genesis_timestamp
         self.log_file = log_file
+        self.die_with_parent = die_with_parent
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -110,7 +135,11 @@ class AnvilNode:
     def start(self, timeout: float = 20.0) -> AnvilNode:
         log = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            self.command(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            self.command(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_terminate_with_parent() if self.die_with_parent else None,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -113,6 +113,7 @@ def node(
         port=port,
         chain_id=chain_id,
         state_file=state or settings.data_dir / "chain" / "state.json",
+        die_with_parent=True,
     )
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     anvil.start()
@@ -277,6 +278,8 @@ def up(
         mining="manual",
         gas_limit=EMBEDDED_GAS_LIMIT,
         log_file=chain_dir / "anvil.log",
+        # A kill -9 of `registry up` would otherwise leave the node holding its port.
+        die_with_parent=True,
     )
     w3 = connect(anvil.url)
     journal = BlockJournal(w3, chain_dir / "blocks.db", state_file=state_file)
