@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -106,20 +106,28 @@ def reverted_api(
         w3.provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
 
 
-def signed_in(api: Api) -> str:
-    """Signs the client in to the console as the registrar; the session's CSRF token."""
+def signed_in(api: Api, role: Role = Role.REGISTRAR) -> str:
+    """Signs the client in to the console with ``role``'s key; the session's CSRF token."""
     client = api.client
     form = client.get("/console").text
     hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
     client.post(
         "/console/login",
-        data={**hidden, "api_key": api.keys[Role.REGISTRAR]},
+        data={**hidden, "api_key": api.keys[role]},
         headers={"origin": str(client.base_url)},
         follow_redirects=False,
     )
     found = re.search(r'name="csrf" value="([^"]+)"', client.get("/console").text)
     assert found is not None, "not signed in"
     return found.group(1)
+
+
+def until(done: Callable[[], bool], timeout: float = 20.0) -> None:
+    """Waits for what a console form sent to be mined (the form answers once it is sent)."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "not mined in time"
+        time.sleep(0.05)
 
 
 class ServiceProcess:

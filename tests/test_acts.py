@@ -27,6 +27,8 @@ from registry.client.http import RegistryClient
 from registry.devtools import transfer_consent
 from tests.api_support import Api
 from tests.conftest import Flow, h
+from tests.test_api_manifests import sample_manifest
+from tests.test_browser import anchored
 
 OTHER_REGION = 321000
 H = "0x" + "ab" * 32
@@ -256,6 +258,13 @@ def test_every_console_act_is_refused_to_a_wrong_role_and_to_another_region(
     elsewhere = {
         role: api.runtime.keys.create(role, OTHER_REGION, f"other {role.value}")[1] for role in Role
     }
+    # The ordered change's new description, published (the console names it by its CID).
+    # Publishing anchors its hashes as evidence: the batch is mined before counting blocks.
+    manifest = sample_manifest()
+    published = api.post("/v1/manifests", manifest, Role.HOLDER).json()
+    manifest_cid = published["cid"]
+    for data_hash in [published["manifest_hash"], *("0x" + f["sha256"] for f in manifest["files"])]:
+        anchored(api, data_hash)
     blocks = api.runtime.registry.chain.w3.eth.block_number
     for action, button in BUTTONS.items():
         assert button.act.roles is not None
@@ -264,6 +273,8 @@ def test_every_console_act_is_refused_to_a_wrong_role_and_to_another_region(
             "asset_id": str(targets.asset),
             "objection_id": str(targets.objection),
             "annotation_id": str(targets.annotation),
+            "transfer_id": str(targets.transfer),
+            "manifest_cid": manifest_cid,
             "text": "reason",
             "upheld": "false",
             "deadline": "2030-01-01",

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,7 @@ from registry.chain.deploy import MODULE, REGISTRAR
 from registry.chain.signing import fresh_nonce, message_of, sign
 from registry.chain.types import ZERO32, AnnotationKind, Status, TransferShare
 from registry.devtools import FAR_DEADLINE
-from tests.api_support import Api, signed_in
+from tests.api_support import Api, signed_in, until
 from tests.conftest import (
     Accounts,
     Flow,
@@ -52,14 +50,6 @@ def note(kind: AnnotationKind, text: str = "annotated") -> tuple[Any, ...]:
 
 def sha(text: str) -> str:
     return "0x" + hashlib.sha256(text.encode()).hexdigest()
-
-
-def until(done: Callable[[], bool], timeout: float = 20.0) -> None:
-    """Waits for what a console form sent to be mined (the form answers once it is sent)."""
-    deadline = time.monotonic() + timeout
-    while not done():
-        assert time.monotonic() < deadline, "not mined in time"
-        time.sleep(0.05)
 
 
 # ---------------------------------------------------------------- on chain

@@ -11,12 +11,22 @@ from web3 import Web3
 from registry.api.keys import Role
 from registry.api.models import ApplicationIn
 from registry.chain import Registry
-from registry.chain.types import Application, AssetKind, Classification, RightHolder, RightKind
-from registry.devtools import joint_consent
-from tests.api_support import Api
-from tests.conftest import Accounts, h, past_notice
+from registry.chain.types import (
+    ALL_RIGHTS,
+    Application,
+    AssetKind,
+    Classification,
+    RightHolder,
+    RightKind,
+    TransferShare,
+    TransferState,
+)
+from registry.devtools import joint_consent, transfer_consent
+from tests.api_support import Api, signed_in, until
+from tests.conftest import Accounts, Flow, h, past_notice
 from tests.test_api import application_body, confirmed
 from tests.test_api_manifests import sample_manifest
+from tests.test_lifecycle import holder_consent
 
 
 def applied(
@@ -186,3 +196,80 @@ def test_console_session_survives_a_restart_and_ends_with_its_key(api: Api) -> N
     assert api.runtime.keys.revoke(key_id)
     assert restarted.get(session_id) is None
     assert 'id="api_key"' in api.client.get("/console").text  # signed out
+
+
+def test_console_offers_what_an_issued_asset_allows_and_performs_it_on_chain(
+    api: Api, flow: Flow
+) -> None:
+    """The release of a pledge, the drafts of a renewal and a cancellation (none while
+    pledged), and the pending transfer applications: registered by the registrar, refused by
+    the reviewer, each button shown only to the role that may press it."""
+    a, acc = flow.registry.assets, flow.accounts
+    pledged = flow.issued("console pledged")
+    a.pledge(
+        acc.registrar,
+        pledged,
+        acc.pledgee.address,
+        h("loan"),
+        holder_consent(
+            flow, "Pledge", assetId=pledged, pledgee=acc.pledgee.address, agreementHash=h("loan")
+        ),
+    )
+    transfers = {}
+    for name in ("registered", "refused"):
+        asset_id = flow.issued(f"console transfer {name}")
+        shares = [TransferShare(acc.holder.address, acc.holder2.address, ALL_RIGHTS, h("id:2"))]
+        consent = transfer_consent(a, asset_id, shares, h("deal"), (acc.holder, acc.holder2))
+        transfers[name] = (
+            asset_id,
+            a.apply_transfer(acc.registrar, asset_id, shares, h("deal"), consent),
+        )
+    api.indexed()
+
+    csrf = signed_in(api, Role.REVIEWER)
+    page = api.client.get("/console").text
+    refused_asset, refused_transfer = transfers["refused"]
+    assert f'data-transfer="{refused_transfer}"' in page
+    assert f'data-act="refuse_transfer-{refused_transfer}"' in page
+    assert 'data-act="register_transfer-' not in page
+    assert f'data-act="release_pledge-{pledged}"' not in page
+    done = api.client.post(
+        "/console/act",
+        data={
+            "csrf": csrf,
+            "action": "refuse_transfer",
+            "asset_id": str(refused_asset),
+            "transfer_id": str(refused_transfer),
+            "ground": "ownership_disputed",
+            "text": "转让合同未经全部共有人同意",
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    until(lambda: a.get_transfer(refused_transfer).state == TransferState.REFUSED)
+
+    csrf = signed_in(api)
+    api.indexed()
+    page = api.client.get("/console").text
+    registered_asset, registered_transfer = transfers["registered"]
+    assert f'data-transfer="{refused_transfer}"' not in page  # decided: off the queue
+    assert f'data-act="register_transfer-{registered_transfer}"' in page
+    assert 'data-act="refuse_transfer-' not in page
+    assert f'data-act="release_pledge-{pledged}"' in page
+    assert f'data-act="draft-renew-{pledged}"' in page
+    assert f'data-act="draft-cancel-{pledged}"' not in page  # a pledge blocks cancellation
+    assert f'data-act="draft-cancel-{registered_asset}"' in page
+    for action, asset_id, extra in (
+        ("register_transfer", registered_asset, {"transfer_id": str(registered_transfer)}),
+        ("release_pledge", pledged, {}),
+    ):
+        form = {"csrf": csrf, "action": action, "asset_id": str(asset_id), **extra}
+        done = api.client.post("/console/act", data=form, follow_redirects=False)
+        assert done.status_code == 303, (action, done.text)
+    until(lambda: a.pledgee_of(pledged) == "0x" + "00" * 20)
+    until(lambda: a.holder_of(registered_asset) == acc.holder2.address)
+    api.indexed()
+    page = api.client.get("/console").text
+    assert f'data-act="release_pledge-{pledged}"' not in page
+    assert f'data-act="draft-cancel-{pledged}"' in page
+    assert 'data-transfer="' not in page

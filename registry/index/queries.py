@@ -333,6 +333,59 @@ class Queries:
             ).first()
         return _row(row) if row is not None else None
 
+    def pending_transfers(self, region: int | None) -> list[dict[str, Any]]:
+        """The transfer applications of ``region``'s assets (all: None) neither registered nor
+        refused yet, oldest first, each with its shares in the order the parties signed them.
+        Read from the chain's events: a transfer's shares come in the transaction of its
+        ``TransferApplied`` (``TransferShareApplied``, which names no asset)."""
+        query = sa.select(events).where(
+            events.c.name.in_(("TransferApplied", "TransferRegistered", "TransferRefused"))
+        )
+        if region is not None:
+            query = query.join(assets, assets.c.asset_id == events.c.asset_id).where(
+                assets.c.region == region
+            )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(events.c.block_number, events.c.log_index)).all()
+            decided = {int(r.args["transferId"]) for r in rows if r.name != "TransferApplied"}
+            applied = [
+                r
+                for r in rows
+                if r.name == "TransferApplied" and int(r.args["transferId"]) not in decided
+            ]
+            shares: dict[int, list[dict[str, Any]]] = {
+                int(r.args["transferId"]): [] for r in applied
+            }
+            for s in conn.execute(
+                sa.select(events)
+                .where(
+                    (events.c.name == "TransferShareApplied")
+                    & events.c.tx_hash.in_([r.tx_hash for r in applied])
+                )
+                .order_by(events.c.block_number, events.c.log_index)
+            ):
+                of = shares.get(int(s.args["transferId"]))
+                if of is not None:
+                    of.append(
+                        {
+                            "transferor": s.args["from"],
+                            "transferee": s.args["to"],
+                            "right_names": [
+                                k.name.lower() for k in rights_of_mask(int(s.args["rights"]))
+                            ],
+                        }
+                    )
+        return [
+            {
+                "transfer_id": int(r.args["transferId"]),
+                "asset_id": int(r.asset_id),
+                "filed_at": int(r.timestamp),
+                "agreement_hash": r.args["agreementHash"],
+                "shares": shares[int(r.args["transferId"])],
+            }
+            for r in applied
+        ]
+
     def history(self, asset_id: int) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             rows = conn.execute(

@@ -20,10 +20,7 @@ from registry.api.keys import Role
 from registry.api.problems import ProblemError
 from registry.api.routers.consents import draft_request, sign_request
 from registry.consents import ConsentRequest
-from registry.content import Cid, ContentError
-from registry.content.store import read_all
-from registry.forms.public import read_manifest
-from registry.web.console import console_page, form_session, problem_page
+from registry.web.console import console_page, form_session, manifest_fields, problem_page
 from registry.web.render import Lang
 from registry.web.sessions import COOKIE, Session, sessions_of
 
@@ -44,26 +41,11 @@ def _day(value: str, end: bool) -> int | None:
     return times.end_of(day) if end else times.start_of(day)
 
 
-def _manifest_fields(ctx: AppContext, cid_text: str) -> dict[str, Any]:
-    """The chain fields of a manifest already published to the content store (of any
-    version: ``read_manifest``)."""
-    try:
-        manifest = read_manifest(read_all(ctx.content, Cid.parse(cid_text.strip())))
-    except (ValueError, ContentError) as exc:
-        raise ValueError(f"manifest {cid_text!r}: {exc}") from None
-    manifest_hash, digest, codec = manifest.chain_fields()
-    return {
-        "manifest_hash": "0x" + manifest_hash.hex(),
-        "manifest_cid": "0x" + digest.hex(),
-        "cid_codec": codec,
-    }
-
-
 def _body(ctx: AppContext, act: str, asset_id: int, form: dict[str, str], now: int) -> Draft:
     body: dict[str, Any] = {"act": act, "asset_id": asset_id}
     party, agreement = form["party"].strip(), form["agreement"].strip()
     if act == "change":
-        body.update(_manifest_fields(ctx, form["manifest_cid"]))
+        body.update(manifest_fields(ctx, form["manifest_cid"]))
     elif act == "pledge":
         body["pledgee"] = party
         body["agreement_hash"] = text_hash(agreement) if agreement else ""

@@ -1,7 +1,10 @@
 """The registrar's console (登记机构工作台): sign in with an API key, then, by role, the review
 queue, the public notice and its objections, issue, annotations (a seizure among them) and their
-lifting, the steps of each objection after registration (art. 29), revoke; the status of each write;
-the partner regions. What a role may not do is neither shown nor accepted."""
+lifting, the release of a pledge, the steps of each objection after registration (art. 29) and
+the change a judgment orders, the pending transfer applications (registered by the registrar,
+refused by the reviewer), revoke and the center's cancellation; the status of each write; the
+partner regions. Each button is an act of the table (``registry.acts``), posted at the target
+the row names; what a role may not do is neither shown nor accepted."""
 
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from registry.api.models import (
     AnnotationIn,
     ApproveIn,
     CenterCancellationIn,
+    ChangeTerms,
     ExtensionIn,
     Ground,
     JudgmentIn,
@@ -39,11 +43,15 @@ from registry.api.models import (
     RefuseIn,
     SettlementIn,
     SupplementsRequestIn,
+    TransferDecisionIn,
 )
 from registry.api.problems import ProblemError
 from registry.api.routers.acts import perform
 from registry.api.routers.assets import review_of
 from registry.chain.types import Status
+from registry.content import Cid, ContentError
+from registry.content.store import read_all
+from registry.forms.public import read_manifest
 from registry.web.render import Lang, render
 from registry.web.sessions import COOKIE, LIFETIME, Session, sessions_of
 
@@ -64,22 +72,47 @@ class ActForm:
     authority: str = ""
     document_number: str = ""
     outcome: Outcome = "stands"
+    manifest: dict[str, Any] | None = None
+    """The chain fields of the manifest the form names by its CID (an ordered change)."""
 
 
 @dataclass(frozen=True)
 class ConsoleAct:
     """A button of the console: the act of the table it asks for, and its request body from
-    the form (a typed reason or order goes on chain as its hash; the text stays here)."""
+    the form (a typed reason or order goes on chain as its hash; the text stays here). The
+    form's id field that the row's target names (``asset_id``, ``objection_id``...) is the id
+    acted on."""
 
     act: Act
     label: str
     body: Callable[[ActForm], BaseModel | None]
     needs_text: bool = False
-    on_objection: bool = False
-    on_annotation: bool = False
 
     def allowed(self, role: Role) -> bool:
         return self.act.roles is None or role in self.act.roles
+
+
+def manifest_fields(ctx: AppContext, cid_text: str) -> dict[str, Any]:
+    """The chain fields of a manifest already published to the content store (of any
+    version: ``read_manifest``); ValueError names the CID it cannot read."""
+    try:
+        manifest = read_manifest(read_all(ctx.content, Cid.parse(cid_text.strip())))
+    except (ValueError, ContentError) as exc:
+        raise ValueError(f"manifest {cid_text!r}: {exc}") from None
+    manifest_hash, digest, codec = manifest.chain_fields()
+    return {
+        "manifest_hash": "0x" + manifest_hash.hex(),
+        "manifest_cid": "0x" + digest.hex(),
+        "cid_codec": codec,
+    }
+
+
+def _ordered_change(f: ActForm) -> BaseModel:
+    if f.manifest is None:
+        raise ProblemError(
+            422, "invalid-request", "A manifest is required", "give the new manifest's CID"
+        )
+    return ChangeTerms.model_validate(f.manifest)
 
 
 def _supplements(f: ActForm) -> BaseModel:
@@ -124,7 +157,6 @@ ACTS: dict[str, ConsoleAct] = {
             reason=f.ground if f.upheld else None,
         ),
         True,
-        on_objection=True,
     ),
     "issue": ConsoleAct(act("issue"), "act.issue", lambda f: None),
     # The steps of an objection after registration (art. 29), each with its document.
@@ -132,14 +164,12 @@ ACTS: dict[str, ConsoleAct] = {
         act("confirm_objection_materials"),
         "act.confirm_objection_materials",
         lambda f: None,
-        on_objection=True,
     ),
     "notify_applicant": ConsoleAct(
         act("notify_applicant"),
         "act.notify_applicant",
         lambda f: ObjectionNoticeIn(notice_hash=text_hash(f.text)),
         True,
-        on_objection=True,
     ),
     "answer_objection": ConsoleAct(
         act("answer_objection"),
@@ -148,7 +178,6 @@ ACTS: dict[str, ConsoleAct] = {
             agrees=f.upheld, outcome=f.outcome, reply_hash=text_hash(f.text)
         ),
         True,
-        on_objection=True,
     ),
     "conclude_objection": ConsoleAct(
         act("conclude_objection"),
@@ -157,7 +186,6 @@ ACTS: dict[str, ConsoleAct] = {
             upheld=f.upheld, outcome=f.outcome, conclusion_hash=text_hash(f.text)
         ),
         True,
-        on_objection=True,
     ),
     "record_judgment": ConsoleAct(
         act("record_judgment"),
@@ -166,14 +194,17 @@ ACTS: dict[str, ConsoleAct] = {
             {"kind": f.kind, "outcome": f.outcome, "document_hash": text_hash(f.text)}
         ),
         True,
-        on_objection=True,
     ),
     "settle_objection": ConsoleAct(
         act("settle_objection"),
         "act.settle_objection",
         lambda f: SettlementIn(act_hash=text_hash(f.text)),
         True,
-        on_objection=True,
+    ),
+    # The change of description a judgment or award ordered (art. 29): the new manifest,
+    # published beforehand, named by its CID.
+    "change_by_judgment": ConsoleAct(
+        act("change_by_judgment"), "act.change_by_judgment", _ordered_change
     ),
     "annotate": ConsoleAct(
         act("annotate"),
@@ -193,8 +224,8 @@ ACTS: dict[str, ConsoleAct] = {
         "act.lift",
         lambda f: LiftIn(document_number=f.text),
         True,
-        on_annotation=True,
     ),
+    "release_pledge": ConsoleAct(act("release_pledge"), "act.release_pledge", lambda f: None),
     "revoke": ConsoleAct(
         act("revoke"), "act.revoke", lambda f: ReasonIn(reason_hash=text_hash(f.text)), True
     ),
@@ -206,6 +237,17 @@ ACTS: dict[str, ConsoleAct] = {
         lambda f: CenterCancellationIn.model_validate(
             {"ground": f.kind, "reason": f.text, "notice": f.text}
         ),
+        True,
+    ),
+    # A transfer application (art. 34): the reviewer refuses it on a ground of art. 22, or the
+    # registrar registers it.
+    "register_transfer": ConsoleAct(
+        act("register_transfer"), "act.register_transfer", lambda f: None
+    ),
+    "refuse_transfer": ConsoleAct(
+        act("refuse_transfer"),
+        "act.refuse_transfer",
+        lambda f: TransferDecisionIn(reason=f.ground, reason_hash=text_hash(f.text)),
         True,
     ),
 }
@@ -233,7 +275,11 @@ def _queues(ctx: AppContext, session: Session) -> dict[str, list[Any]]:
         for asset in review:
             # Possible duplicates (co-holding) and a public data product's code, to review.
             asset["review"] = review_of(ctx, int(asset["asset_id"]))
-        return {"review": review, "deadlines": ctx.deadlines.rows(region)}
+        return {
+            "review": review,
+            "transfers": queries.pending_transfers(region),
+            "deadlines": ctx.deadlines.rows(region),
+        }
     if session.principal.role == Role.REGISTRAR:
         notice = queries.assets([a["asset_id"] for a in listed(Status.IN_NOTICE)], now)
         for asset in notice:
@@ -247,6 +293,7 @@ def _queues(ctx: AppContext, session: Session) -> dict[str, list[Any]]:
         return {
             "notice": notice,
             "issued": issued,
+            "transfers": queries.pending_transfers(region),
             "deadlines": ctx.deadlines.rows(region),
         }
     return {}
@@ -426,14 +473,17 @@ def console_act(
     days: Annotated[int, Form(ge=1, le=10)] = 1,
     deadline: Annotated[dt.date | None, Form()] = None,
     annotation_id: Annotated[int | None, Form(ge=1, lt=2**63)] = None,
+    transfer_id: Annotated[int | None, Form(ge=1, lt=2**63)] = None,
     kind: Annotated[str, Form(max_length=40)] = "",
     authority: Annotated[str, Form(max_length=200)] = "",
     document_number: Annotated[str, Form(max_length=200)] = "",
     outcome: Annotated[Outcome, Form()] = "stands",
+    manifest_cid: Annotated[str, Form(max_length=120)] = "",
     lang: Lang = "zh",
     session_id: Annotated[str | None, Cookie(alias=COOKIE)] = None,
 ) -> Response:
-    """One act on one asset, by the signed-in key, if its role may."""
+    """One act on one asset (or on its objection, annotation or transfer application, as the
+    act's row says), by the signed-in key, if its role may."""
     chosen = ACTS.get(action)
     session = form_session(
         ctx, request, lang, session_id, csrf, chosen.allowed if chosen else lambda _: False
@@ -443,11 +493,17 @@ def console_act(
     assert chosen is not None  # form_session refused an unknown act
     if chosen.needs_text and not text.strip():
         return console_page(ctx, request, lang, session, 422, "console.needs_text")
-    target = asset_id
-    if chosen.on_objection:
-        target = objection_id or 0
-    elif chosen.on_annotation:
-        target = annotation_id or 0
+    target = {
+        "asset": asset_id,
+        "objection": objection_id,
+        "annotation": annotation_id,
+        "transfer": transfer_id,
+    }.get(chosen.act.target) or 0
+    try:
+        manifest = manifest_fields(ctx, manifest_cid) if manifest_cid.strip() else None
+    except ValueError as unreadable:
+        logger.info("console %s refused: %s", action, unreadable)
+        return console_page(ctx, request, lang, session, 422, "console.bad_manifest")
     try:
         body = chosen.body(
             ActForm(
@@ -461,6 +517,7 @@ def console_act(
                 authority,
                 document_number,
                 outcome,
+                manifest,
             )
         )
     except ValidationError as invalid:
