@@ -659,7 +659,7 @@ ACTS: tuple[Act, ...] = (
             "changeByJudgment",
             (objection_id, b32(body.manifest_hash), b32(body.manifest_cid), body.cid_codec),
         ),
-        None,
+        ("asset", "ordered-change"),
     ),
     Act(
         "cancel_by_center",
@@ -710,7 +710,7 @@ ACTS: tuple[Act, ...] = (
             "applyTransfer",
             (asset_id, body.to_shares(), b32(body.agreement_hash)),
         ),
-        None,
+        ("asset", "transfer"),
     ),
     Act(
         "register_transfer",

@@ -29,6 +29,8 @@ from tests.test_pages import applied
 UTC8 = dt.timezone(dt.timedelta(hours=8))
 # "UTC" not followed by the +08:00 that names Beijing time: a time shown in UTC.
 IN_UTC = re.compile(r"UTC(?!\+08:00)")
+SCENARIO = "港口运力规划 port capacity planning"
+"""A use scenario of the sample manifest, which the CLI prints as the manifest words it."""
 
 
 def midnight(day: dt.date) -> int:
@@ -86,7 +88,7 @@ def test_pages_pdf_and_cli_show_beijing_dates_and_a_past_start_is_refused(
     grant = [
         "right", "grant", str(asset_id), "--grantor", accounts.holder.address,
         "--kind", "processing",
-        "--grantee", accounts.grantee.address, "--scenario", "港口调度分析",
+        "--grantee", accounts.grantee.address, "--scenario", SCENARIO,
         "--expiry", "2030-12-31", "--api", served, "--key", api.keys[Role.REGISTRAR],
     ]  # fmt: skip
     past = runner.invoke(cli_app, [*grant, "--start", "2026-01-01"])
@@ -155,6 +157,8 @@ def test_pages_pdf_and_cli_show_beijing_dates_and_a_past_start_is_refused(
     assert "holding (数据持有权): " + accounts.holder.address in rights.output
     assert "青岛港智慧物流数据有限公司" in rights.output
     assert "processing (数据使用权): " + accounts.grantee.address in rights.output
+    assert f"  scenario {SCENARIO}\n" in rights.output  # the manifest's words, not the hash
+    assert "not pledged" in rights.output
     assert (
         f"from {today.isoformat()} (Beijing time) through 2030-12-31 (Beijing time), "
         "shared, revocable" in rights.output

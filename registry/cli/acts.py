@@ -2,8 +2,9 @@
 with a command becomes ``registry <group> <command> [TARGET] [options]``, its options the
 fields of the act's request model that the row names, with the common options (``--api``,
 ``--key``, ``--wait/--no-wait``, ``--json``) added. An act that takes the holder's consent is
-signed here with REGISTRY_HOLDER_KEY before it is sent. The application and the change, which
-first publish a manifest, have their own commands in ``assets``."""
+signed here with REGISTRY_HOLDER_KEY before it is sent. The application, the change and the
+ordered change, which first publish a manifest, and the transfer, which every party signs, have
+their own commands in ``assets``."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from pydantic import ValidationError
 from registry.acts import ACTS, Act, CliOption, text_hash
 from registry.cli import remote
 
-BUILT_ELSEWHERE = frozenset({"apply", "change"})
-"""Acts whose commands publish a manifest first (in ``registry.cli.assets``)."""
+BUILT_ELSEWHERE = frozenset({"apply", "change", "change_by_judgment", "apply_transfer"})
+"""Acts whose commands publish a manifest first or take several parties' signatures (in
+``registry.cli.assets``)."""
 
 _PARSERS: dict[str, Callable[[str], Any]] = {
     "hash": remote.hash32,

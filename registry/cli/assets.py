@@ -32,6 +32,7 @@ from registry.cli.remote import (
     AsJson,
     Wait,
     connected,
+    hash32,
     holder_account,
     show,
     signer,
@@ -75,8 +76,9 @@ def _co_holder(text: str) -> RightHolder:
 
 
 def _co_keys() -> dict[str, LocalAccount]:
-    """The co-holders' keys, from REGISTRY_CO_HOLDER_KEYS (comma-separated hex): each signs
-    here, under the holder's nonce and deadline, and is never sent."""
+    """The other parties' keys (joint applicants, a transfer's other transferors and
+    transferees), from REGISTRY_CO_HOLDER_KEYS (comma-separated hex): each signs here, under
+    the holder's nonce and deadline, and is never sent."""
     from eth_account import Account
 
     raw = os.environ.get("REGISTRY_CO_HOLDER_KEYS", "")
@@ -105,7 +107,6 @@ def apply(
     """Publish the manifest and file the initial application (首次登记), signed with the
     holder's key (REGISTRY_HOLDER_KEY), and every joint applicant's (--co-holder)."""
     from registry.api.models import ApplicationIn
-    from registry.chain.signing import application_message, sign
 
     manifest = _manifest(manifest_file)
     holder = holder_account()
@@ -137,18 +138,10 @@ def apply(
         signed = holder_signer.signed("apply", None, body)
         if others:
             # Every joint applicant signs the same application under the holder's nonce.
-            assert isinstance(signed, ApplicationIn)
-            nonce, deadline = signed.consent.nonce, signed.consent.deadline
-            domain = holder_signer.domains["assets"]
-            message = application_message(application, nonce)
-            signatures = [
-                "0x"
-                + sign(
-                    keys[o.account.lower()], domain, "Application", message, deadline
-                ).signature.hex()
-                for o in others
-            ]
-            signed = signed.model_copy(update={"co_signatures": signatures})
+            co_signatures = holder_signer.co_signatures(
+                "apply", None, signed, [keys[o.account.lower()] for o in others]
+            )
+            signed = signed.model_copy(update={"co_signatures": co_signatures})
         if not as_json:
             typer.echo(f"manifest {stored['cid']}")
         write(client, client.perform("apply", None, signed), wait, as_json)
@@ -179,6 +172,113 @@ def change(
         write(client, client.perform("change", asset_id, signed), wait, as_json)
 
 
+def _share(text: str) -> dict[str, Any]:
+    """``FROM:TO:RIGHTS:NAME:CODE``: the transferor, the transferee, the rights (``+``-joined)
+    and the transferee's name and credit code or ID number, which its identity commits to."""
+    parts = text.split(":", 4)
+    if len(parts) != 5:
+        raise typer.BadParameter(f"{text!r}: FROM:TO:RIGHTS:NAME:CODE", param_hint="--share")
+    transferor, transferee, rights, name, code = parts
+    return {
+        "transferor": transferor,
+        "transferee": transferee,
+        "rights": [r.strip().lower() for r in rights.split("+")],
+        "identity_hash": "0x" + identity_commitment(name, code).hex(),
+    }
+
+
+@asset.command("transfer")
+def transfer(
+    asset_id: AssetId,
+    share: Annotated[
+        list[str],
+        typer.Option(
+            "--share",
+            help="FROM:TO:RIGHTS:NAME:CODE: the transferor, the transferee, the rights"
+            " transferred (e.g. holding+processing+operating) and the transferee's name and"
+            " credit code; repeat for each share.",
+        ),
+    ],
+    agreement: Annotated[
+        str,
+        typer.Option(
+            "--agreement", parser=hash32, help="The transfer agreement (转让合同): hash or file."
+        ),
+    ],
+    api: ApiUrl = DEFAULT_API,
+    key: ApiKey = None,
+    wait: Wait = True,
+    as_json: AsJson = False,
+) -> None:
+    """Transfer application (转让登记, art. 34) of all or some of the rights: the first share's
+    transferor signs with REGISTRY_HOLDER_KEY, every other party (each share's transferee, each
+    further transferor) with its key from REGISTRY_CO_HOLDER_KEYS."""
+    from pydantic import ValidationError
+
+    from registry.api.models import TransferIn
+
+    shares = [_share(s) for s in share]
+    parties = [p for s in shares for p in (s["transferor"], s["transferee"])]
+    holder = holder_account()
+    if parties[0].lower() != holder.address.lower():
+        raise typer.BadParameter(
+            f"the first transferor is {parties[0]}, REGISTRY_HOLDER_KEY is {holder.address}",
+            param_hint="--share",
+        )
+    keys = _co_keys()
+    missing = [p for p in parties[1:] if p.lower() not in keys]
+    if missing:
+        raise typer.BadParameter(
+            f"no key in REGISTRY_CO_HOLDER_KEYS for {', '.join(missing)}", param_hint="--share"
+        )
+    try:
+        body = TransferIn.model_validate(
+            {
+                "shares": shares,
+                "agreement_hash": agreement,
+                "consent": {},
+                "co_signatures": ["0x"] * (len(parties) - 1),
+            }
+        )
+    except ValidationError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--share") from None
+    with connected(api, key) as client:
+        transfer_signer = signer(client)
+        signed = transfer_signer.signed("apply_transfer", asset_id, body)
+        co_signatures = transfer_signer.co_signatures(
+            "apply_transfer", asset_id, signed, [keys[p.lower()] for p in parties[1:]]
+        )
+        signed = signed.model_copy(update={"co_signatures": co_signatures})
+        write(client, client.perform("apply_transfer", asset_id, signed), wait, as_json)
+
+
+@asset.command("ordered-change")
+def ordered_change(
+    objection_id: Annotated[
+        int,
+        typer.Argument(min=1, help="The objection after registration whose judgment orders it."),
+    ],
+    manifest_file: ManifestFile,
+    api: ApiUrl = DEFAULT_API,
+    key: ApiKey = None,
+    wait: Wait = True,
+    as_json: AsJson = False,
+) -> None:
+    """The change of the data's description an effective judgment or award ordered on an
+    objection after registration (art. 29), to a new manifest; no consent."""
+    from registry.api.models import ChangeTerms
+
+    manifest = _manifest(manifest_file)
+    with connected(api, key) as client:
+        stored = client.publish_manifest(manifest.model_dump(mode="json"))
+        body = ChangeTerms(
+            manifest_hash=stored["manifest_hash"],
+            manifest_cid=stored["manifest_cid"],
+            cid_codec=stored["cid_codec"],
+        )
+        write(client, client.perform("change_by_judgment", objection_id, body), wait, as_json)
+
+
 # ---------------------------------------------------------------------- reads
 
 
@@ -191,7 +291,7 @@ def show_asset(asset_id: AssetId, api: ApiUrl = DEFAULT_API, as_json: AsJson = F
         if as_json:
             show(found, True)
             return
-        typer.echo(_asset_text(found, _holder_names(client, found)))
+        typer.echo(_asset_text(found, _holder_names(_manifest_of(client, found), found)))
 
 
 @asset.command("history")
@@ -216,7 +316,8 @@ def rights(
             show(held, True)
             return
         found = client.asset(asset_id)
-        typer.echo(_rights_text(found, _holder_names(client, found), held))
+        manifest = _manifest_of(client, found)
+        typer.echo(_rights_text(found, _holder_names(manifest, found), _scenarios(manifest), held))
 
 
 @asset.command("search")
@@ -238,21 +339,34 @@ def search(
         show(page, as_json, _page_text)
 
 
-def _holder_names(client: RegistryClient, a: dict[str, Any]) -> str:
-    """The holder's names from the asset's manifest, while it names the holder's account (as
-    the certificate shows them); none when the manifest cannot be read."""
+def _manifest_of(client: RegistryClient, a: dict[str, Any]) -> dict[str, Any]:
+    """The asset's manifest as published; empty when it cannot be read (the command still
+    prints what the chain says)."""
     from registry.client.http import ApiError
     from registry.content.cid import Cid
 
     cid = Cid(1, int(a["cid_codec"]), bytes.fromhex(str(a["manifest_cid"])[2:]))
     try:
-        holder = client.manifest(str(cid)).get("holder") or {}
+        return client.manifest(str(cid))
     except ApiError as exc:
         logger.warning("manifest %s of asset %s not read: %s", cid, a["asset_id"], exc)
-        return ""
+        return {}
+
+
+def _holder_names(manifest: dict[str, Any], a: dict[str, Any]) -> str:
+    """The holder's names from the asset's manifest, while it names the holder's account (as
+    the certificate shows them)."""
+    holder = manifest.get("holder") or {}
     if str(holder.get("account", "")).lower() != str(a.get("holder", "")).lower():
         return ""
     return " / ".join(x for x in (holder.get("name_zh"), holder.get("name_en")) if x)
+
+
+def _scenarios(manifest: dict[str, Any]) -> dict[str, str]:
+    """The manifest's use scenarios by the SHA-256 a grant puts on chain (``text_hash``)."""
+    from registry.acts import text_hash
+
+    return {text_hash(str(t)): str(t) for t in manifest.get("scenarios") or []}
 
 
 def _asset_text(a: dict[str, Any], holder_names: str) -> str:
@@ -281,13 +395,17 @@ def _asset_text(a: dict[str, Any], holder_names: str) -> str:
         lines.append(f"right-holder {r['account']}: {', '.join(r['right_names'])}")
     if a.get("certificate_id"):
         lines.append(f"certificate {format_number(int(a['certificate_id']))}")
-    lines.append(f"pledged to {a['pledgee']} (质押)" if a.get("pledgee") else "not pledged")
+    lines.append(_pledge_line(a))
     if a.get("frozen"):
         lines.append("frozen: a seizure (查封) is in force")
     if a.get("open_objections"):
         lines.append(f"open objections {a['open_objections']}")
     lines += _annotation_lines(a.get("annotations") or [])
     return "\n".join(lines)
+
+
+def _pledge_line(a: dict[str, Any]) -> str:
+    return f"pledged to {a['pledgee']} (质押)" if a.get("pledgee") else "not pledged"
 
 
 def _annotation_lines(notes: list[dict[str, Any]]) -> list[str]:
@@ -308,11 +426,13 @@ def _annotation_lines(notes: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _rights_text(a: dict[str, Any], holder_names: str, held: dict[str, Any]) -> str:
+def _rights_text(
+    a: dict[str, Any], holder_names: str, scenarios: dict[str, str], held: dict[str, Any]
+) -> str:
     from registry.chain.types import RightKind
 
     names = " / ".join(x for x in (a.get("name_zh"), a.get("name_en")) if x)
-    lines = [f"asset {a['asset_id']}: {names}"]
+    lines = [f"asset {a['asset_id']}: {names}", _pledge_line(a)]
     # Every right of every right-holder (several may hold the same one), the holder named.
     for r in held.get("right_holders") or []:
         names_of = holder_names if r["account"] == held.get("holding") else ""
@@ -333,7 +453,7 @@ def _rights_text(a: dict[str, Any], holder_names: str, held: dict[str, Any]) -> 
         )
         lines += [
             f"{kind.name.lower()} ({kind.names[0]}): {g.get('grantee')}",
-            f"  scenario (SHA-256) {g.get('scenario')}",
+            _scenario_line(str(g.get("scenario")), scenarios),
             f"  from {times.day(int(g['start']), 'en')} through "
             f"{times.last_day(int(g['expiry']), 'en')}, {terms}",
         ]
@@ -342,6 +462,12 @@ def _rights_text(a: dict[str, Any], holder_names: str, held: dict[str, Any]) -> 
     if not held.get("grants"):
         lines.append("no processing or operating right granted")
     return "\n".join(lines)
+
+
+def _scenario_line(scenario: str, scenarios: dict[str, str]) -> str:
+    """A grant's scenario as the manifest words it (一场景一授权), else its hash on chain."""
+    text = scenarios.get(scenario.lower())
+    return f"  scenario {text}" if text else f"  scenario (SHA-256) {scenario}"
 
 
 def _history_text(events: list[dict[str, Any]]) -> str:

@@ -7,6 +7,7 @@ never wait for or block each other."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -48,3 +49,26 @@ class HolderSigner:
     def signed(self, act: str, target: int | str | None, body: BaseModel) -> BaseModel:
         """``body`` with the holder's consent to ``act`` in its ``consent`` field."""
         return body.model_copy(update={"consent": self.consent(act, target, body)})
+
+    def co_signatures(
+        self,
+        act: str,
+        target: int | str | None,
+        body: BaseModel,
+        parties: Sequence[LocalAccount],
+    ) -> list[str]:
+        """Every further party's signature of a joint act (the joint applicants of an
+        application, a transfer's other transferors and transferees), in the order the
+        contract checks them: the message ``body``'s consent signed, under its nonce and
+        deadline. The parties' keys sign here and are never sent."""
+        row = acts.act(act)
+        call = row.call(body, row.target_of(target, body))
+        if call.consent is None:
+            raise ValueError(f"{act} takes no consent")
+        consent: ConsentIn = getattr(body, "consent")  # noqa: B009 (the row's request model)
+        message = {**message_of(call.consent, call.args), "nonce": consent.nonce}
+        domain = self.domains[call.contract]
+        return [
+            "0x" + sign(p, domain, call.consent, message, consent.deadline).signature.hex()
+            for p in parties
+        ]
