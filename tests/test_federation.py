@@ -30,7 +30,7 @@ from registry.chain import Deployment, Registry
 from registry.chain.compiler import Artifact
 from registry.chain.deploy import MEDIATOR
 from registry.chain.types import AnnotationKind
-from registry.devtools import dev_account, transfer_whole
+from registry.devtools import application, dev_account, transfer_whole
 from registry.recognition import load_partners, verify_proofs
 from registry.regions import Center
 from tests.conftest import Accounts, Flow, advance, h, now
@@ -141,7 +141,11 @@ def issue_at(origin: Registry, accounts: Accounts, manifest: str, **application:
     applicant's reasoned request) and deposited, the origin's clock left where it is (the
     working-day calendar is published for so many years only)."""
     flow = Flow(origin, accounts, origin.chain.w3)
-    asset_id = flow.applied(manifest, **application)
+    return issued(origin, accounts, flow.applied(manifest, **application))
+
+
+def issued(origin: Registry, accounts: Accounts, asset_id: int) -> int:
+    """``asset_id``, applied for in region A, accepted, approved without notice and deposited."""
     origin.assets.accept(accounts.reviewer, asset_id)
     origin.assets.approve_without_notice(accounts.reviewer, asset_id, h("reasoned request"))
     origin.assets.issue(accounts.registrar, asset_id)
@@ -517,14 +521,55 @@ def _anvil_pid(port: int) -> int:
     raise LookupError(f"no anvil on port {port}")
 
 
+def published_at_origin(federation: Federation, manifest: dict[str, Any]) -> dict[str, Any]:
+    """``manifest`` published at region A's registry with a holder's key made there."""
+    origin = federation.regions[A]
+    key = subprocess.run(
+        [sys.executable, "-m", "registry.cli", "keys", "create", "--role", "holder"],
+        env={**os.environ, "REGISTRY_DATA_DIR": str(origin.data_dir), "REGISTRY_REGION": str(A)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    answer = httpx.post(
+        f"{origin.api}/v1/manifests",
+        json=manifest,
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=30,
+    )
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
 def test_recognition_page_in_chromium(
     federation: Federation, artifacts: dict[str, Artifact], accounts: Accounts, browser: Any
 ) -> None:
+    from tests.test_api_manifests import sample_manifest
     from tests.test_browser import Visit, axe_violations, screenshots
 
-    number = issued_at_origin(federation, artifacts, accounts, "recognition-page")
+    # A certificate of a manifest the origin publishes: its names reach the page, fetched from
+    # the origin's registry and checked against the proven manifest hash.
+    manifest = sample_manifest()
+    published = published_at_origin(federation, manifest)
+    origin = federation.registry(A, artifacts)
+    applied = replace(
+        application(accounts.holder.address, "recognition-page"),
+        manifest_hash=bytes.fromhex(published["manifest_hash"][2:]),
+        manifest_cid=bytes.fromhex(published["manifest_cid"][2:]),
+        cid_codec=published["cid_codec"],
+    )
+    asset_id = issued(origin, accounts, origin.assets.submit_application(accounts.holder, applied))
+    number = origin.certificates.number_of(origin.assets.get_asset(asset_id).certificate_id)
     yangzhou = federation.regions[B]
     assert until(status_is(yangzhou, A, number, "recognised"), 60)[0]
+    named, _ = until(lambda: yangzhou.recognition(A, number).get("names"), BOUND)
+    assert named == {
+        "asset_name_zh": manifest["name_zh"],
+        "asset_name_en": manifest["name_en"],
+        "holder_name_zh": manifest["holder"]["name_zh"],
+        "holder_name_en": manifest["holder"]["name_en"],
+        "credit_code": manifest["holder"]["credit_code"],
+    }
 
     url = f"{yangzhou.api}/recognitions/{A}/{number}"
     visit = Visit(browser)
@@ -533,6 +578,8 @@ def test_recognition_page_in_chromium(
         assert visit.page.inner_text("#status") == "已互认"
         assert number in visit.page.content()
         assert accounts.holder.address in visit.page.content()
+        assert manifest["holder"]["name_zh"] in visit.page.inner_text("#holder")
+        assert visit.page.inner_text("#asset-name") == f"{manifest['name_zh']} (#{asset_id})"
         # What an exchange's clerk needs: dates and times in Beijing time, annotations, the
         # origin block, the last check, the origin's page.
         assert "北京时间" in visit.page.inner_text("#as-of")
@@ -543,6 +590,7 @@ def test_recognition_page_in_chromium(
         assert "UTC" not in visit.page.inner_text("main")
         visit.page.goto(url + "?lang=en")
         assert visit.page.inner_text("#status") == "recognised"
+        assert manifest["holder"]["name_en"] in visit.page.inner_text("#holder")
     finally:
         visit.close()
     screenshots(browser, url, "recognition")
@@ -555,8 +603,6 @@ def test_recognition_page_in_chromium(
         visit.page.goto(f"{yangzhou.api}/recognitions/{A}/{pending}")
         assert visit.page.get_attribute("#status", "class") == "badge pending"
         assert visit.page.inner_text("#reason") == "尚未向发证地核验"
-        origin = federation.registry(A, artifacts)
-        asset_id = origin.certificates.get_certificate(parse_number(number)).asset_id
         origin.assets.revoke(accounts.registrar, asset_id, h("court order"))
         assert until(status_is(yangzhou, A, number, "not_recognised"), BOUND + 5)[0]
         visit.page.goto(url)

@@ -5,6 +5,7 @@ registrar's attestation checked on chain, and every refusal named."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -14,15 +15,16 @@ import solcx
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
-from registry.chain import Registry
+from registry.chain import AnvilNode, Registry
 from registry.chain.compiler import Artifact, standard_input
 from registry.chain.deploy import MEDIATOR
 from registry.chain.recognition import Agreement, AgreementStatus, RecognitionRequest
 from registry.chain.types import AnnotationKind, CertificateStatus, RightKind
+from registry.devtools import DEV_CENTER, DEV_REGION
 from registry.recognition import Mediator, Partner, ProofError, RefusedError, verify_proofs
-from registry.recognition.answers import history
+from registry.recognition.answers import RecognitionAnswer, answer, history
 from registry.recognition.headers import verified_header
-from registry.recognition.mediator import check_standing, recognition_request
+from registry.recognition.mediator import check_standing, recognition_request, save_partner
 from registry.recognition.origin import (
     ANNOTATIONS_SLOT,
     ASSETS_SLOT,
@@ -454,3 +456,149 @@ def test_a_freeze_and_its_lift_show_in_the_history_and_since_restarts(
     ]
     assert periods[2].since == again
     assert periods[0].since == first <= periods[1].since < periods[2].since
+
+
+class OwnRegion:
+    """A mediator following the session chain as its own region (370200), as a partner region
+    would be followed: its certificates pass the region rule, and the registrar's standing is
+    signed in-process instead of asked of a registry over HTTP."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        accounts: Accounts,
+        artifacts: dict[str, Artifact],
+        url: str,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        assert registry.recognition is not None
+        w3 = registry.chain.w3
+        registry.roles.grant_role(accounts.admin, MEDIATOR, accounts.grantee2.address)
+        anchor = w3.eth.get_block("latest")
+        registry.recognition.set_agreement(
+            accounts.admin,
+            DEV_REGION,
+            Agreement(
+                chain_id=registry.chain.chain_id,
+                certificates=registry.certificates.address,
+                assets=registry.assets.address,
+                classifications=0b11,
+                kinds=0b111,
+                valid_from=now(w3) - 10,
+                valid_until=now(w3) + 365 * 86_400,
+                status=AgreementStatus.ACTIVE,
+                anchor_number=int(anchor["number"]),
+                anchor_hash=bytes(anchor["hash"]),
+                max_age=3,
+            ),
+            [accounts.registrar.address],
+        )
+        self.partner = Partner(
+            DEV_REGION,
+            url,
+            "http://origin.invalid",
+            DEV_CENTER.code,
+            registry.annotations.address,
+        )
+        save_partner(tmp_path / "partners.json", self.partner)
+        self.mediator = Mediator(
+            registry,
+            artifacts,
+            accounts.grantee2,
+            tmp_path / "partners.json",
+            tmp_path / "journal.db",
+            rpc_timeout=10,
+        )
+        contracts = {
+            "Certificates": registry.certificates.address,
+            "AssetRegistry": registry.assets.address,
+            "Annotations": registry.annotations.address,
+        }
+        self.signed: list[int] = []
+
+        def standing(_partner: Partner, token: int, block: int) -> dict[str, Any]:
+            self.signed.append(block)
+            return origin_standing(w3, contracts, token, block, accounts.registrar)
+
+        monkeypatch.setattr(self.mediator, "_standing", standing)
+
+    def round(self) -> None:
+        self.mediator.round(self.partner)
+
+    def answer(self, token: int) -> RecognitionAnswer:
+        return answer(self.mediator, DEV_REGION, token)
+
+
+@pytest.fixture
+def own_region(
+    registry: Registry,
+    accounts: Accounts,
+    artifacts: dict[str, Artifact],
+    node: AnvilNode,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[OwnRegion]:
+    region = OwnRegion(registry, accounts, artifacts, node.url, tmp_path, monkeypatch)
+    try:
+        yield region
+    finally:
+        region.mediator.close()
+
+
+def test_an_answer_taken_as_its_record_lands_rests_on_the_records_block(
+    own_region: OwnRegion, flow: Flow, accounts: Accounts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race of issue 18: an answer's ``as_of.origin_block`` once lagged its record's
+    ``proof_block`` in the federation test. A round records each change before it keeps the
+    round's freshness, so an answer read in between found the new record and the last round's
+    block. Here every answer is taken at exactly that moment, not by luck: right after the
+    record lands, and (for a withdrawal, answered from the journal first) right before."""
+    own_region.round()  # a round with nothing to check: the freshness of an earlier block
+    before = own_region.mediator.freshness(DEV_REGION)
+    assert before is not None
+    token = issued_token(flow, "answered-mid-round")
+    recognition = own_region.mediator.recognition
+    landed: list[RecognitionAnswer] = []
+    record = recognition.record
+
+    def record_then_answer(*args: Any, **kwargs: Any) -> Any:
+        receipt = record(*args, **kwargs)
+        landed.append(own_region.answer(token))
+        return receipt
+
+    monkeypatch.setattr(recognition, "record", record_then_answer)
+    own_region.round()
+    (issued,) = landed
+    assert issued.record is not None
+    assert issued.as_of is not None
+    assert issued.status == "recognised"
+    assert issued.record.proof_block > before.block
+    assert issued.as_of.origin_block >= issued.record.proof_block
+    assert issued.evidence is not None
+    assert issued.evidence.block == issued.record.proof_block
+
+    asset_id = flow.registry.certificates.get_certificate(token).asset_id
+    flow.registry.assets.revoke(accounts.registrar, asset_id, h("court order"))
+    standing = own_region.mediator._standing
+    withdrawn: list[RecognitionAnswer] = []
+
+    def answer_then_standing(partner: Partner, asked: int, block: int) -> dict[str, Any]:
+        withdrawn.append(own_region.answer(asked))  # the journal's withdrawal, not yet on chain
+        return standing(partner, asked, block)
+
+    monkeypatch.setattr(own_region.mediator, "_standing", answer_then_standing)
+    own_region.round()
+    (journal,) = withdrawn
+    revoked = landed[-1]
+    assert journal.status == revoked.status == "not_recognised"
+    assert journal.reason == revoked.reason == "revoked"
+    proven_at = own_region.signed[-1]
+    assert journal.record is not None
+    assert journal.record.proof_block < proven_at
+    assert journal.as_of is not None
+    assert journal.as_of.origin_block >= proven_at
+    assert revoked.record is not None
+    assert revoked.record.proof_block == proven_at
+    assert revoked.as_of is not None
+    assert revoked.as_of.origin_block >= proven_at

@@ -145,6 +145,34 @@ class CertificateView:
         return body
 
 
+@dataclass(frozen=True)
+class ManifestNames:
+    """The names a registration's public manifest gives: the data's, and the holder's (with
+    its credit code) only while the manifest names ``holder``'s account, as a transfer leaves
+    the first holder's name in it."""
+
+    asset_name_zh: str
+    asset_name_en: str
+    holder_name_zh: str
+    holder_name_en: str
+    credit_code: str
+
+
+def manifest_names(document: dict[str, Any], holder: str) -> ManifestNames:
+    """The names of ``document`` (a manifest of either version) for the certificate of
+    ``holder``."""
+    viewed = public_view(document)
+    names = viewed.get("holder") or {}
+    named = str(names.get("account", "")).lower() == holder.lower()
+    return ManifestNames(
+        asset_name_zh=str(viewed.get("name_zh") or ""),
+        asset_name_en=str(viewed.get("name_en") or ""),
+        holder_name_zh=str(names.get("name_zh", "")) if named else "",
+        holder_name_en=str(names.get("name_en", "")) if named else "",
+        credit_code=str(names.get("credit_code", "")) if named else "",
+    )
+
+
 def manifest_at_issue(queries: Queries, asset_id: int, issued_at: int) -> str:
     """The manifest hash a certificate was issued on: the last recorded by then."""
     return str(
@@ -164,16 +192,13 @@ def certificate_view(
     asset = queries.asset(asset_id, now) or {}
     manifest_hash = manifest_at_issue(queries, asset_id, int(record["issued_at"]))
     document = public_view(queries.manifest(manifest_hash) or {})
-    holder_names = document.get("holder") or {}
     status = CertificateStatus(registry.certificates.status_of(int(record["token_id"])))
     kind = CertificateKind(int(record["kind"]))
     region = int(asset.get("region") or 0)
     center = center_of(int(record["token_id"]))
     holder = str(record["holder"])
-    # The registered holder's name is the manifest's only while it names this account.
-    named = str(holder_names.get("account", "")).lower() == holder.lower()
-    holder_name = str(holder_names.get("name_zh", "")) if named else ""
-    credit_code = str(holder_names.get("credit_code", "")) if named else ""
+    names = manifest_names(document, holder)
+    holder_name, credit_code = names.holder_name_zh, names.credit_code
     scenarios = {
         "0x" + hashlib.sha256(str(text).encode("utf-8")).hexdigest(): str(text)
         for text in document.get("scenarios") or []
@@ -220,10 +245,10 @@ def certificate_view(
         expires_at=int(record["expires_at"]),
         holder=holder,
         holder_name_zh=holder_name,
-        holder_name_en=str(holder_names.get("name_en", "")) if named else "",
+        holder_name_en=names.holder_name_en,
         asset_id=asset_id,
-        asset_name_zh=str(asset.get("name_zh") or document.get("name_zh") or ""),
-        asset_name_en=str(asset.get("name_en") or document.get("name_en") or ""),
+        asset_name_zh=str(asset.get("name_zh") or names.asset_name_zh),
+        asset_name_en=str(asset.get("name_en") or names.asset_name_en),
         asset_kind=AssetKind(int(asset.get("kind", 0))).name.lower(),
         classification=Classification(int(asset.get("classification", 0))).name.lower(),
         region=region,

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from registry.certificates.numbers import center_of, format_number
+from registry.certificates.view import ManifestNames, manifest_names
 from registry.chain.recognition import Agreement, AgreementStatus, Recognition
 from registry.chain.types import AnnotationKind, CertificateStatus
 from registry.recognition.mediator import Mediator
@@ -202,6 +203,10 @@ class RecognitionAnswer(BaseModel):
     detail: str | None = None
     # The recognition's periods (single answers only; a batch leaves it out).
     history: list[Period] | None = None
+    # The data's and the holder's names from the origin's public manifest, the one whose
+    # SHA-256 is the record's proven ``manifest_hash`` (fetched from the origin's registry and
+    # checked by the mediator). Single answers only; none until that manifest is here.
+    names: ManifestNames | None = None
     # The certificate's public page at the origin's registry (from the partners file).
     origin_page: str | None = None
 
@@ -292,6 +297,9 @@ def answer(mediator: Mediator, region: int, token: int) -> RecognitionAnswer:
     partner = _Partner.read(mediator, region)
     found = _answer(mediator, region, token, partner)
     found.history = history(mediator, region, token)
+    document = None if found.record is None else mediator.manifest(found.record.manifest_hash)
+    if found.record is not None and document is not None:
+        found.names = manifest_names(document, found.record.holder)
     if partner.api_url is not None:
         found.origin_page = f"{partner.api_url}/c/{format_number(token)}"
     return found
@@ -321,6 +329,9 @@ def answer_many(
 def _answer(mediator: Mediator, region: int, token: int, partner: _Partner) -> RecognitionAnswer:
     client = mediator.recognition
     agreement, in_force, reachable = partner.agreement, partner.in_force, partner.reachable
+    # Read in this order: what a check rests on is kept before its withdrawal is journaled
+    # and before its record goes on chain, so the freshness read last is never older than
+    # the record or the withdrawal read before it.
     record = client.recognition(region, token)
     kept = mediator.kept(region, token)
     fresh = mediator.freshness(region, token)

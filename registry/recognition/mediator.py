@@ -20,6 +20,7 @@ does not redo."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -46,6 +47,7 @@ from registry.chain.recognition import (
     RecognitionRequest,
 )
 from registry.chain.types import CertificateStatus, checksum
+from registry.content.cid import Cid
 from registry.journal import open_journal
 from registry.recognition.headers import verified_header
 from registry.recognition.origin import OriginState, fetch_proofs, verify_proofs
@@ -82,6 +84,12 @@ CREATE TABLE IF NOT EXISTS proofs (
     region INTEGER NOT NULL, token_id TEXT NOT NULL, block INTEGER NOT NULL, evidence TEXT NOT NULL,
     PRIMARY KEY (region, token_id, block)
 );
+CREATE TABLE IF NOT EXISTS certificate_reads (
+    region INTEGER NOT NULL, token_id TEXT NOT NULL, block INTEGER NOT NULL,
+    block_time INTEGER NOT NULL, read_at REAL NOT NULL,
+    PRIMARY KEY (region, token_id)
+);
+CREATE TABLE IF NOT EXISTS manifests (hash TEXT PRIMARY KEY, document TEXT NOT NULL);
 """
 HEADERS_PER_TX = 32
 RECHECKS_PER_ROUND = 16
@@ -126,11 +134,18 @@ def save_partner(path: Path, partner: Partner) -> None:
 
 @dataclass(frozen=True)
 class Point:
-    """The partner block a round proves against: its relayed checkpoint and its RLP header."""
+    """The partner block a round proves against: its relayed checkpoint, its RLP header, and
+    when the partner's head was read here (Unix seconds, taken before the read)."""
 
     block: int
     checkpoint: Checkpoint
     header: str
+    read_at: float
+
+    @property
+    def read(self) -> Freshness:
+        """What a standing proven at this point rests on."""
+        return Freshness(self.block, self.checkpoint.timestamp, self.read_at)
 
 
 @dataclass(frozen=True)
@@ -258,6 +273,10 @@ class Mediator:
         self._thread: threading.Thread | None = None
         self._topics: dict[bytes, dict[str, Any]] = {}
         self._block_times: dict[int, int] = {}
+        # Per region, the manifests (hash -> asset id) of standings recorded this round that
+        # have no names here yet: fetched at the round's end (kept in memory only; a later
+        # check of the certificate asks again).
+        self._unnamed: dict[int, dict[str, int]] = {}
         for name in ("Certificates", "AssetRegistry"):
             for item in artifacts[name].abi:
                 if item["type"] == "event":
@@ -364,6 +383,7 @@ class Mediator:
                     head,
                     self.recognition.checkpoint(partner.region, head),
                     "0x" + verified_header(dict(latest)).hex(),
+                    read_at,
                 )
         except (OSError, Web3Exception, ValueError) as exc:
             self._reachable(partner.region, False, str(exc))
@@ -375,6 +395,7 @@ class Mediator:
         self._set_fresh(partner.region, Freshness(head, head_time, read_at))
         if point is not None:
             self._checked(partner, agreement, w3, asked, point)
+        self._name(partner)
 
     def _checked(
         self, partner: Partner, agreement: Agreement, w3: Web3, tokens: list[int], point: Point
@@ -467,7 +488,7 @@ class Mediator:
                 # Answered at once from the journal: a withdrawal waits neither for the
                 # partner's registry nor for this chain (a later refusal only replaces it).
                 self._keep(
-                    region, token, asset_id, block, state.expires_at, _status(state), None, None
+                    region, token, asset_id, point, state.expires_at, _status(state), None, None
                 )
             signature = check_standing(
                 self._standing(partner, token, block),
@@ -478,7 +499,7 @@ class Mediator:
             )
             # The proof is kept before the record goes on chain: whoever reads the record
             # finds the proof of its block.
-            self._keep_proof(region, token, block, evidence)
+            self._keep_proof(region, token, point.read, evidence)
             with self._sending:
                 self.recognition.record(self.sender, recognition_request(region, state), signature)
         except RefusedError as refused:
@@ -489,10 +510,13 @@ class Mediator:
                 block,
                 refused,
             )
-            self._keep(region, token, asset_id, block, None, None, refused, evidence)
+            self._keep(region, token, asset_id, point, None, None, refused, evidence)
             return self.kept(region, token) or {}
         # Its evidence is in `proofs` already; a check's own copy is kept only for a refusal.
-        self._keep(region, token, asset_id, block, state.expires_at, _status(state), None, None)
+        self._keep(region, token, asset_id, point, state.expires_at, _status(state), None, None)
+        if self.manifest(state.manifest_hash) is None:
+            with self._lock:
+                self._unnamed.setdefault(region, {})[state.manifest_hash] = state.asset_id
         if state.successor:
             self._defer(region, state.successor)
         return self.kept(region, token) or {}
@@ -511,6 +535,52 @@ class Mediator:
         if answer.is_error:
             raise UnreachableError(f"partner registry: HTTP {answer.status_code}")
         return dict(answer.json())
+
+    def _name(self, partner: Partner) -> None:
+        """Fetches from the partner's registry the public manifests of what this round
+        recorded, for the names a page shows (the data's, the holder's), and keeps each only
+        when its bytes hash to the manifest word the origin's storage proved and its registrar
+        signed. Last in a round: no withdrawal waits on it, and a failure only leaves a page
+        without names until the certificate's next check."""
+        with self._lock:
+            wanted = self._unnamed.pop(partner.region, {})
+        for manifest_hash, asset_id in wanted.items():
+            try:
+                with httpx.Client(base_url=partner.api_url, timeout=self.rpc_timeout) as http:
+                    asset = http.get(f"/v1/assets/{asset_id}").raise_for_status().json()
+                    cid = Cid(1, int(asset["cid_codec"]), bytes.fromhex(asset["manifest_cid"][2:]))
+                    document = http.get(f"/v1/manifests/{cid}").raise_for_status().content
+            except (httpx.HTTPError, KeyError, TypeError, ValueError) as exc:
+                logger.warning(
+                    "region %s: no manifest of asset %s from its registry: %s",
+                    partner.region,
+                    asset_id,
+                    exc,
+                )
+                continue
+            if "0x" + hashlib.sha256(document).hexdigest() != manifest_hash.lower():
+                # The asset's manifest changed since the proof, or the registry answered
+                # with other bytes: nothing unproven is shown.
+                logger.warning(
+                    "region %s: asset %s's manifest from its registry is not %s; no names",
+                    partner.region,
+                    asset_id,
+                    manifest_hash,
+                )
+                continue
+            with self._lock:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO manifests VALUES (?, ?)",
+                    (manifest_hash.lower(), document.decode("utf-8")),
+                )
+
+    def manifest(self, manifest_hash: str) -> dict[str, Any] | None:
+        """A partner's public manifest kept here, by its SHA-256 (``0x`` hex)."""
+        with self._lock:
+            row = self.db.execute(
+                "SELECT document FROM manifests WHERE hash = ?", (manifest_hash.lower(),)
+            ).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
 
     # ------------------------------------------------------------------ following
 
@@ -638,9 +708,20 @@ class Mediator:
             self.db.execute("INSERT OR IGNORE INTO deferred VALUES (?, ?)", (region, str(token)))
 
     def freshness(self, region: int, token: int | None = None) -> Freshness | None:
-        """What an answer about ``region`` (and ``token``) rests on: the last round that
-        recorded every change at the partner, or for a change deferred, its last check."""
+        """What an answer about ``region`` (and ``token``) rests on: the newer of the last
+        round that recorded every change at the partner and the certificate's own last check
+        (kept before its record goes on chain, so never older than a record or a withdrawal
+        an answer read before it); for a change deferred, its own last check only."""
         with self._lock:
+            own = (
+                None
+                if token is None
+                else self.db.execute(
+                    "SELECT block, block_time, read_at FROM certificate_reads "
+                    "WHERE region = ? AND token_id = ?",
+                    (region, str(token)),
+                ).fetchone()
+            )
             deferred = token is not None and (
                 self.db.execute(
                     "SELECT 1 FROM deferred WHERE region = ? AND token_id = ?",
@@ -648,20 +729,16 @@ class Mediator:
                 ).fetchone()
                 is not None
             )
-            if not deferred:
-                row = self.db.execute(
+            rounds = (
+                None
+                if deferred
+                else self.db.execute(
                     "SELECT block, block_time, checked_at FROM freshness WHERE region = ?",
                     (region,),
                 ).fetchone()
-                return None if row is None else Freshness(int(row[0]), int(row[1]), row[2])
-            row = self.db.execute(
-                "SELECT block, checked_at FROM certificate_checks "
-                "WHERE region = ? AND token_id = ?",
-                (region, str(token)),
-            ).fetchone()
-        if row is None:
-            return None
-        return Freshness(row[0], self.recognition.checkpoint(region, row[0]).timestamp, row[1])
+            )
+        found = [Freshness(int(r[0]), int(r[1]), float(r[2])) for r in (rounds, own) if r]
+        return max(found, key=lambda f: (f.block, f.checked_at), default=None)
 
     def _set_fresh(self, region: int, fresh: Freshness) -> None:
         with self._lock:
@@ -697,11 +774,16 @@ class Mediator:
             ).fetchone()
         return None if row is None else dict(json.loads(row[0]))
 
-    def _keep_proof(self, region: int, token: int, block: int, evidence: dict[str, Any]) -> None:
-        """Keeps the proof of a check about to be recorded, and drops those older than the
-        recorded one (that one stays: a reader may have just read its record)."""
+    def _keep_proof(
+        self, region: int, token: int, read: Freshness, evidence: dict[str, Any]
+    ) -> None:
+        """Keeps the proof of a check about to be recorded, and what it rests on, and drops
+        the proofs older than the recorded one (that one stays: a reader may have just read
+        its record)."""
+        block = read.block
         with self._lock:
             self.db.execute("BEGIN")
+            self._keep_read(region, token, read)
             self.db.execute(
                 "DELETE FROM proofs WHERE region = ? AND token_id = ? AND block < "
                 "(SELECT COALESCE(MAX(block), 0) FROM certificate_checks "
@@ -721,12 +803,23 @@ class Mediator:
             ).fetchone()
         return (True, None, None) if row is None else (bool(row[0]), row[1], row[2])
 
+    def _keep_read(self, region: int, token: int, read: Freshness) -> None:
+        """Records that ``token``'s standing was proven at ``read`` (inside the caller's
+        transaction, under the lock); an older read never replaces a newer one."""
+        self.db.execute(
+            "INSERT INTO certificate_reads VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (region, token_id) DO UPDATE SET block = excluded.block, "
+            "block_time = excluded.block_time, read_at = excluded.read_at "
+            "WHERE excluded.block >= certificate_reads.block",
+            (region, str(token), read.block, read.block_time, read.checked_at),
+        )
+
     def _keep(
         self,
         region: int,
         token: int,
         asset_id: int | None,
-        block: int,
+        point: Point,
         expires_at: int | None,
         status: str | None,
         refused: RefusedError | None,
@@ -739,13 +832,14 @@ class Mediator:
         )
         with self._lock:
             self.db.execute("BEGIN")
+            self._keep_read(region, token, point.read)
             self.db.execute(
                 "INSERT OR REPLACE INTO certificate_checks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     region,
                     str(token),
                     asset_id,
-                    block,
+                    point.block,
                     expires_at,
                     status,
                     reason,

@@ -87,6 +87,11 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "rec.reason": ("原因", "Reason"),
     "rec.since": ("互认起始（本链时间）", "Recognised since (this chain's time)"),
     "rec.holder": ("权利人", "Holder"),
+    "rec.asset": ("数据资产（发证地资产编号）", "Data asset (its number at the origin)"),
+    "rec.names.unknown": (
+        "名称尚未从发证地公开清单取得",
+        "name not yet had from the origin's public manifest",
+    ),
     "rec.origin_status": ("发证地状态", "Status at the origin"),
     "rec.proof_block": ("证明所依据的发证链区块", "Origin block the proof is against"),
     "rec.agreement": ("互认协议", "Agreement"),
