@@ -20,7 +20,7 @@ from web3 import Web3
 
 from registry.chain import Registry
 from registry.chain.node import free_port
-from tests.api_support import Api
+from tests.api_support import Api, until
 from tests.conftest import ROOT, Accounts, past_notice
 from tests.test_pages import applied
 
@@ -88,11 +88,14 @@ def axe_violations(
         visit.close()
 
 
-def screenshots(browser: Any, url: str, name: str) -> None:
+def screenshots(browser: Any, url: str, name: str, key: str | None = None) -> None:
+    """``url`` at desktop and phone widths (signed in to the console with ``key``, if given)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for width, phone in (("desktop", False), ("phone", True)):
         visit = Visit(browser, phone=phone)
         try:
+            if key is not None:
+                sign_in(visit.page, url.split("/console")[0], key)
             visit.page.goto(url)
             visit.page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
         finally:
@@ -274,7 +277,7 @@ def test_console_takes_an_application_to_a_certificate_and_revokes_it(
         visit.close()
 
 
-def test_console_drafts_a_pledge_that_the_holder_signs(
+def test_console_drafts_a_pledge_that_the_holder_signs_and_releases_it(
     api: Api, site: str, browser: Any, flow: Any, registry: Registry, accounts: Accounts
 ) -> None:
     from eth_account.messages import encode_typed_data
@@ -311,6 +314,18 @@ def test_console_drafts_a_pledge_that_the_holder_signs(
         page.wait_for_selector("tr[data-operation] .op-status.valid", timeout=30_000)
         assert registry.assets.pledgee_of(asset_id) == accounts.pledgee.address
         assert "已签名并提交" in page.locator(f"tr[data-request='{request_id}']").inner_text()
+
+        # Pledged, the asset is offered the release (and no cancellation, which a pledge
+        # blocks); the release goes on chain and the offer goes with the pledge.
+        release = f"[data-act='release_pledge-{asset_id}']"
+        act(page, site, release)
+        until(lambda: registry.assets.pledgee_of(asset_id) == "0x" + "00" * 20)
+        api.indexed()
+        page.goto(f"{site}/console")
+        assert page.query_selector(release) is None
+        assert page.query_selector(f"[data-act='draft-cancel-{asset_id}']") is not None
+        assert axe_violations(browser, f"{site}/console", api.keys[Role.REGISTRAR]) == []
+        screenshots(browser, f"{site}/console", "console-released", api.keys[Role.REGISTRAR])
     finally:
         visit.close()
 
