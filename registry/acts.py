@@ -641,6 +641,7 @@ ACTS: tuple[Act, ...] = (
                 "identity_hash", ("--identity",), "Its new identity commitment (hash).", "hash"
             ),
         ),
+        draftable=True,
     ),
     Act(
         "change_by_judgment",

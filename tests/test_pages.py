@@ -5,6 +5,7 @@ and user-supplied text always escaped."""
 from __future__ import annotations
 
 import hashlib
+import re
 
 from web3 import Web3
 
@@ -273,3 +274,53 @@ def test_console_offers_what_an_issued_asset_allows_and_performs_it_on_chain(
     assert f'data-act="release_pledge-{pledged}"' not in page
     assert f'data-act="draft-cancel-{pledged}"' in page
     assert 'data-transfer="' not in page
+
+
+def test_console_drafts_a_change_of_identity_that_the_right_holder_signs(
+    api: Api, flow: Flow
+) -> None:
+    """A right-holder's renaming (art. 35 (1)): drafted from the console's consent form with
+    the new name and code, whose commitment alone is signed and goes on chain."""
+    from eth_account.messages import encode_typed_data
+
+    from registry.chain.types import identity_commitment
+
+    a, holder = flow.registry.assets, flow.accounts.holder
+    asset_id = flow.issued("console identity")
+    before = a.get_asset(asset_id).certificate_id
+    api.indexed()
+    csrf = signed_in(api)
+    assert '<option value="change_identity">' in api.client.get("/console").text
+    name, code = "青岛港智慧物流数据集团有限公司", "91370200MA3C5R8K13"
+    drafted = api.client.post(
+        "/console/consent",
+        data={
+            "csrf": csrf,
+            "act": "change_identity",
+            "asset_id": str(asset_id),
+            "party": holder.address,
+            "identity_name": name,
+            "identity_code": code,
+        },
+        follow_redirects=False,
+    )
+    assert drafted.status_code == 303, drafted.text
+    page = api.client.get("/console").text
+    request_id = re.search(r'data-request="([0-9a-f]{32})"', page).group(1)  # type: ignore[union-attr]
+    typed = api.get(f"/v1/consent-requests/{request_id}").json()["typed_data"]
+    expected = "0x" + identity_commitment(name, code).hex()
+    assert typed["primaryType"] == "IdentityChange"
+    assert typed["message"]["identityHash"] == expected
+    signature = holder.sign_message(encode_typed_data(full_message=typed)).signature
+    relayed = api.client.post(
+        f"/console/consent/{request_id}/signature",
+        data={"csrf": csrf, "signature": "0x" + bytes(signature).hex()},
+        follow_redirects=False,
+    )
+    assert relayed.status_code == 303, relayed.text
+    until(lambda: a.get_asset(asset_id).certificate_id != before)
+    api.indexed()
+    history = api.get(f"/v1/assets/{asset_id}/history").json()
+    assert [e["args"]["identityHash"] for e in history if e["name"] == "IdentityChanged"] == [
+        expected
+    ]

@@ -12,17 +12,28 @@ from registry.api.models import (
     AssetIdField,
     ChangeTerms,
     GrantTerms,
+    Hash32,
     HexBytes,
     OperationOut,
     PledgeTerms,
     Strict,
 )
+from registry.fields import Address
 from registry.services.calls import ActCall
 
 
 class ChangeDraft(ChangeTerms):
     act: Literal["change"]
     asset_id: AssetIdField
+
+
+class IdentityChangeDraft(Strict):
+    """A right-holder's new identity details: that right-holder (``account``) consents."""
+
+    act: Literal["change_identity"]
+    asset_id: AssetIdField
+    account: Address
+    identity_hash: Hash32
 
 
 class PledgeDraft(PledgeTerms):
@@ -45,7 +56,7 @@ class GrantDraft(GrantTerms):
 
 
 Draft = Annotated[
-    ChangeDraft | PledgeDraft | RenewDraft | CancelDraft | GrantDraft,
+    ChangeDraft | IdentityChangeDraft | PledgeDraft | RenewDraft | CancelDraft | GrantDraft,
     Field(discriminator="act"),
 ]
 

@@ -1,6 +1,8 @@
-"""The console's acts that need the holder's consent (change, pledge, renewal, cancellation,
-grants; a transfer needs the transferee's too, so the parties apply for it themselves): the
-registrar drafts one, the holder signs it where their key is (`registry consent sign`, or any
+"""The console's acts that need the holder's consent (the table's draftable rows: change, a
+right-holder's change of identity, pledge, renewal, cancellation, grants; a transfer needs the
+transferee's too, so the parties apply for it themselves, by the API or `registry asset
+transfer`): the registrar drafts one, the holder (for a change of identity, that right-holder)
+signs it where their key is (`registry consent sign`, or any
 EIP-712 wallet given the request's JSON), and the signature comes back by the API or pasted
 here. The same code paths as the API's consent requests."""
 
@@ -19,6 +21,7 @@ from registry.api.drafts import Draft, parse_draft
 from registry.api.keys import Role
 from registry.api.problems import ProblemError
 from registry.api.routers.consents import draft_request, sign_request
+from registry.chain.types import identity_commitment
 from registry.consents import ConsentRequest
 from registry.web.console import console_page, form_session, manifest_fields, problem_page
 from registry.web.render import Lang
@@ -46,6 +49,15 @@ def _body(ctx: AppContext, act: str, asset_id: int, form: dict[str, str], now: i
     party, agreement = form["party"].strip(), form["agreement"].strip()
     if act == "change":
         body.update(manifest_fields(ctx, form["manifest_cid"]))
+    elif act == "change_identity":
+        # The right-holder's new name and code go on chain only as their commitment.
+        body["account"] = party
+        body["identity_hash"] = (
+            "0x"
+            + identity_commitment(
+                form["identity_name"].strip(), form["identity_code"].strip()
+            ).hex()
+        )
     elif act == "pledge":
         body["pledgee"] = party
         body["agreement_hash"] = text_hash(agreement) if agreement else ""
@@ -92,7 +104,7 @@ def draft(
     ctx: Ctx,
     request: Request,
     csrf: Annotated[str, Form(max_length=100)],
-    act: Annotated[str, Form(max_length=20)],
+    act: Annotated[str, Form(max_length=40)],
     asset_id: Annotated[int, Form(ge=1, lt=2**63)],
     party: Annotated[str, Form(max_length=100)] = "",
     agreement: Annotated[str, Form(max_length=2000)] = "",
@@ -102,6 +114,8 @@ def draft(
     start: Annotated[str, Form(max_length=20)] = "",
     expiry: Annotated[str, Form(max_length=20)] = "",
     exclusive: Annotated[str, Form(max_length=5)] = "",
+    identity_name: Annotated[str, Form(max_length=200)] = "",
+    identity_code: Annotated[str, Form(max_length=40)] = "",
     lang: Lang = "zh",
     session_id: Annotated[str | None, Cookie(alias=COOKIE)] = None,
 ) -> Response:
@@ -118,6 +132,8 @@ def draft(
         "start": start,
         "expiry": expiry,
         "exclusive": exclusive,
+        "identity_name": identity_name,
+        "identity_code": identity_code,
     }
     try:
         body = _body(ctx, act, asset_id, form, ctx.now())

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Cookie, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
+from registry.acts import ACTS as ACT_TABLE
 from registry.acts import Act, act, text_hash
 from registry.api.deps import AppContext, Ctx, accepted
 from registry.api.keys import Role
@@ -339,6 +340,7 @@ def console_page(
         partners=partners,
         consents=consents,
         grounds=get_args(Ground),
+        drafts=[a.name for a in ACT_TABLE if a.draftable],
         national=ctx.reporting.pending(20),
         error=error,
     )

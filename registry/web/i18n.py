@@ -434,11 +434,23 @@ _STRINGS: dict[str, tuple[str, str]] = {
     ),
     "consent.act": ("登记事项", "Act"),
     "consent.act.change": ("变更登记", "Change"),
+    "consent.act.change_identity": (
+        "变更登记（权利人身份信息）",
+        "Change of a right-holder's identity",
+    ),
     "consent.act.pledge": ("质押登记", "Pledge"),
     "consent.act.renew": ("续展", "Renewal"),
     "consent.act.cancel": ("注销登记", "Cancellation"),
     "consent.act.grant": ("授权（加工使用权/产品经营权）", "Grant (processing / operating right)"),
-    "consent.party": ("受让人 / 质权人 / 被授权人地址", "New holder / pledgee / grantee address"),
+    "consent.party": (
+        "质权人 / 被授权人 / 身份信息变更的权利人地址",
+        "Pledgee / grantee / right-holder whose identity changes",
+    ),
+    "consent.identity_name": ("权利人新名称（身份信息变更）", "Right-holder's new name (identity)"),
+    "consent.identity_code": (
+        "统一社会信用代码或身份证号（身份信息变更）",
+        "Credit code or ID number (identity)",
+    ),
     "consent.agreement": (
         "协议或条款（文本，上链其 SHA-256）",
         "Agreement or terms (text; its SHA-256 goes on chain)",

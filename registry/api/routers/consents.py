@@ -130,9 +130,10 @@ def sign_request(ctx: AppContext, request: ConsentRequest, signature: bytes) -> 
 
 def _consenting(ctx: AppContext, draft: Draft) -> str:
     """Who consents to the draft now: a licence's grantor (a holder of the operating right, whose
-    right the contract checks), else the asset's holder."""
-    grantor: str | None = getattr(draft, "grantor", None)
-    return checksum(grantor) if grantor else ctx.service.standing(draft.asset_id).holder
+    right the contract checks), the right-holder whose identity details change, else the
+    asset's holder."""
+    party: str | None = getattr(draft, "grantor", None) or getattr(draft, "account", None)
+    return checksum(party) if party else ctx.service.standing(draft.asset_id).holder
 
 
 def _signer(request: ConsentRequest, signature: bytes) -> str:
@@ -153,9 +154,10 @@ def _signer(request: ConsentRequest, signature: bytes) -> str:
 
 @router.post("/consent-requests", status_code=201, response_model=ConsentRequestOut)
 def create(draft: Draft, ctx: Ctx, who: Registrar, response: Response) -> ConsentRequestOut:
-    """Drafts an act that needs the holder's consent (change, pledge, renew, cancel,
-    grant). It is checked against the chain now, so what waits for the holder is an act the
-    contract would take but for the signature; the answer holds the typed data to sign."""
+    """Drafts an act that needs the holder's consent (change, change of identity, pledge,
+    renew, cancel, grant). It is checked against the chain now, so what waits for the holder
+    is an act the contract would take but for the signature; the answer holds the typed data
+    to sign."""
     request = draft_request(ctx, who, draft)
     response.headers["Location"] = f"/v1/consent-requests/{request.id}"
     return request_out(ctx, request, ctx.now())
