@@ -56,6 +56,29 @@ class Accounts:
         }
 
 
+LONGEST_FIRST = (
+    "test_model.py",
+    "test_walkthrough.py",
+    "test_federation.py",
+    "test_api_fuzz.py",
+    "test_durability.py",
+    "test_national_reporting.py",
+    "test_succession.py",
+    "test_browser.py",
+)
+"""The test files that take longest (a minute or more each in a quiet run), started first: with
+two workers (`scripts/test`, `--dist loadfile`) a long file begun last would run alone at the
+end while the other worker idles."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: each file's own order is kept
+
+
 @pytest.fixture(scope="session")
 def accounts() -> Accounts:
     return Accounts(*(dev_account(i) for i in range(10)))

@@ -9,6 +9,7 @@ identical bytecode, metadata hash included.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -145,7 +146,11 @@ def write_artifacts(artifacts: dict[str, Artifact], build_dir: Path) -> list[Pat
     written = []
     for name, artifact in sorted(artifacts.items()):
         path = build_dir / f"{name}.json"
-        path.write_text(json.dumps(artifact.to_json(), indent=2) + "\n")
+        # Whole or not at all: a registry starting while the artifacts are written (another
+        # test worker, a second terminal) reads the old file or the new, never half of one.
+        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        partial.write_text(json.dumps(artifact.to_json(), indent=2) + "\n")
+        os.replace(partial, path)
         written.append(path)
     return written
 
