@@ -305,6 +305,12 @@ class Settings(BaseSettings):
         return self.data_dir / "keystore" / "center-kek.json"
 
     @property
+    def credential_key_file(self) -> Path:
+        """The center's Ed25519 key for Verifiable Credentials (made at first start, mode 0600;
+        under ``keystore``, which no export takes)."""
+        return self.data_dir / "keystore" / "credential-ed25519.pem"
+
+    @property
     def materials_dir(self) -> Path:
         """The envelopes of the encrypted materials (their ciphertexts are in the content
         store)."""

@@ -19,6 +19,7 @@ from registry.api.deps import AppContext
 from registry.api.keys import ApiKeys
 from registry.api.limits import Limits
 from registry.api.objectors import Objectors
+from registry.certificates.integrity import CredentialKey
 from registry.chain import Deployment, Registry
 from registry.chain.compiler import Artifact
 from registry.chain.outbox import Outbox
@@ -35,6 +36,7 @@ from registry.recognition import Mediator
 from registry.regions import center_name
 from registry.reporting import ReportingOutbox, open_sender
 from registry.services import RegistryService, Staff
+from registry.services.credentials import Credentials
 from registry.services.disclosure import center_texts
 from registry.services.duplicates import Duplicates
 
@@ -140,6 +142,13 @@ class Runtime:
             reporting=self.reporting,
             access=self.access,
             access_anchor=self.access_anchor,
+            credentials=Credentials(
+                CredentialKey.open(settings.credential_key_file),
+                queries,
+                self.registry,
+                self.staff.registrar.account,
+                service.chain_time,
+            ),
             texts=center_texts(
                 settings.center_name or center_name(settings.registration_center),
                 settings.disclosure_process,

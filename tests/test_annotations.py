@@ -382,9 +382,9 @@ def test_annotations_show_on_the_pages_the_pdf_and_in_verification(
     assert (notes[seizure]["authority"], notes[seizure]["document_number"]) == (COURT, RULING)
     assert notes[seizure]["in_force"] is True
     assert notes[limit]["authority"] is None
-    status = api.get(f"/v1/certificates/{number}/credential").json()["credentialStatus"]
-    assert [n["annotation_id"] for n in status["annotations"]] == [limit, seizure]
-    assert status["annotations"][1]["document_number"] == RULING
+    subject = api.get(f"/v1/certificates/{number}/credential").json()["credentialSubject"]
+    assert [n["annotation_id"] for n in subject["annotations"]] == [limit, seizure]
+    assert subject["annotations"][1]["document_number"] == RULING
     issued = api.post("/v1/verify/report", {"hash": manifest_hash}).json()
     (tmp_path / "report").mkdir()
     report, _ = pdf_facts(api.get(issued["pdf"]).content, tmp_path / "report")

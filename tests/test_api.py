@@ -13,6 +13,7 @@ from web3 import Web3
 
 from registry.api.keys import Role
 from registry.api.models import ApplicationIn, ConsentIn
+from registry.certificates import status_list
 from registry.certificates.credential import is_authentic, signer_of
 from registry.chain import Registry
 from registry.chain.signing import fresh_nonce, message_of, sign
@@ -70,18 +71,21 @@ def test_registration_goes_from_application_to_valid_certificate(
     assert "RegistrationIssued" in names
 
     credential = api.get(f"/v1/certificates/{number}/credential").json()
-    assert credential["@context"] == ["https://www.w3.org/ns/credentials/v2"]
+    assert credential["@context"][0] == "https://www.w3.org/ns/credentials/v2"
     assert signer_of(credential) == accounts.registrar.address
     assert is_authentic(credential)
     assert credential["credentialSubject"]["manifestHash"] == published["manifest_hash"]
-    assert credential["credentialStatus"]["status"] == "valid"
+    entry = credential["credentialStatus"]
+    assert entry["type"] == "BitstringStatusListEntry"
+    listed = api.get(entry["statusListCredential"]).json()["credentialSubject"]["encodedList"]
+    assert not status_list.is_set(listed, int(entry["statusListIndex"]))
     forged = {**credential, "credentialSubject": {**credential["credentialSubject"]}}
     forged["credentialSubject"]["holder"] = accounts.outsider.address
     assert not is_authentic(forged)
     revoke = {"reason_hash": "0x" + "11" * 32}
     confirmed(api, api.post("/v1/assets/1/revoke", revoke, Role.REGISTRAR))
-    revoked = api.get(f"/v1/certificates/{number}/credential").json()
-    assert revoked["credentialStatus"]["status"] == "revoked"
+    listed = api.get(entry["statusListCredential"]).json()["credentialSubject"]["encodedList"]
+    assert status_list.is_set(listed, int(entry["statusListIndex"]))
 
 
 def test_apply_with_same_idempotency_key_makes_one_transaction(

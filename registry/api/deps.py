@@ -30,6 +30,7 @@ from registry.privacy import MaterialStore
 from registry.recognition import Mediator
 from registry.reporting import ReportingOutbox
 from registry.services import RegistryService
+from registry.services.credentials import Credentials
 from registry.services.deadlines import DeadlineBoard
 from registry.services.disclosure import CenterTexts, Disclosure, center_texts
 from registry.services.duplicates import Duplicates
@@ -56,6 +57,7 @@ class AppContext:
     reporting: ReportingOutbox = field(kw_only=True)
     access: AccessRegister = field(kw_only=True)
     access_anchor: AccessLogAnchor = field(kw_only=True)
+    credentials: Credentials = field(kw_only=True)
     texts: CenterTexts = field(
         default_factory=lambda: center_texts("数据产权登记机构", None, None, None, None),
         kw_only=True,
@@ -63,8 +65,11 @@ class AppContext:
 
     def link(self, request: Request, path: str) -> str:
         """An absolute public link, for QR codes and documents that leave the service."""
-        base = self.public_url or str(request.base_url)
-        return base.rstrip("/") + path
+        return self.base(request) + path
+
+    def base(self, request: Request) -> str:
+        """The service's public address, without the trailing slash."""
+        return (self.public_url or str(request.base_url)).rstrip("/")
 
     def now(self) -> int:
         """Chain time: the registry's rules (notice, expiry) run on block time, not the host's."""

@@ -38,8 +38,21 @@ class CertificateStatusOut(BaseModel):
     status: str = Field(description="valid, revoked, superseded, expired or cancelled, now")
 
 
+class LinkedAnnotation(BaseModel):
+    """An annotation (备注) of the registration, as the credential and verification answer it:
+    a seizure with its authority and document number."""
+
+    annotation_id: int
+    kind_name: str
+    in_force: bool
+    recorded_at: int
+    lifted_at: int | None = None
+    authority: str | None = None
+    document_number: str | None = None
+
+
 class CredentialSubject(BaseModel):
-    """The claims the registrar's EIP-712 signature covers."""
+    """The certificate's claims (the attestation covers all but ``id`` and ``annotations``)."""
 
     id: str
     number: str
@@ -49,40 +62,39 @@ class CredentialSubject(BaseModel):
     kind: int
     issued_at: int = Field(alias="issuedAt")
     expires_at: int = Field(alias="expiresAt")
-
-
-class LinkedAnnotation(BaseModel):
-    """An annotation (备注) of the registration, as the credential's status and verification
-    answer it: a seizure with its authority and document number."""
-
-    annotation_id: int
-    kind_name: str
-    in_force: bool
-    recorded_at: int
-    lifted_at: int | None
-    authority: str | None
-    document_number: str | None
-
-
-class CredentialStatus(BaseModel):
-    id: str
-    type: str
-    chain_id: int = Field(alias="chainId")
-    contract: str
-    token_id: str = Field(alias="tokenId")
-    status: str
     annotations: list[LinkedAnnotation] = Field(
-        default_factory=list, description="the registration's annotations now, lifted ones too"
+        description="the registration's annotations when signed, lifted ones too"
     )
 
 
-class CredentialProof(BaseModel):
-    type: str
-    proof_purpose: str = Field(alias="proofPurpose")
-    verification_method: str = Field(alias="verificationMethod")
+class StatusEntry(BaseModel):
+    """A BitstringStatusListEntry: the certificate's bit in the center's revocation list."""
+
+    id: str
+    type: Literal["BitstringStatusListEntry"]
+    status_purpose: Literal["revocation"] = Field(alias="statusPurpose")
+    status_list_index: str = Field(alias="statusListIndex")
+    status_list_credential: str = Field(alias="statusListCredential")
+
+
+class Attestation(BaseModel):
+    """The registrar's EIP-712 signature of the subject's core claims."""
+
+    type: Literal["Eip712RegistrarAttestation"]
+    signer: str = Field(description="did:pkh of the registrar's address")
+    eip712_domain: dict[str, Any] = Field(alias="eip712Domain")
+    eip712_types: dict[str, Any] = Field(alias="eip712Types")
+    primary_type: str = Field(alias="primaryType")
+    signature_value: str = Field(alias="signatureValue")
+
+
+class DataIntegrityProof(BaseModel):
+    type: Literal["DataIntegrityProof"]
+    cryptosuite: Literal["eddsa-rdfc-2022"]
     created: str
-    proof_value: str = Field(alias="proofValue")
-    eip712: dict[str, Any] = Field(description="the EIP-712 domain, types and primary type")
+    verification_method: str = Field(alias="verificationMethod")
+    proof_purpose: Literal["assertionMethod"] = Field(alias="proofPurpose")
+    proof_value: str = Field(alias="proofValue", description="multibase base58btc (z...)")
 
 
 class CredentialOut(BaseModel):
@@ -97,8 +109,51 @@ class CredentialOut(BaseModel):
     valid_from: str = Field(alias="validFrom")
     valid_until: str = Field(alias="validUntil")
     credential_subject: CredentialSubject = Field(alias="credentialSubject")
-    credential_status: CredentialStatus = Field(alias="credentialStatus")
-    proof: CredentialProof
+    credential_status: StatusEntry = Field(alias="credentialStatus")
+    attestation: Attestation
+    proof: DataIntegrityProof
+
+
+class StatusList(BaseModel):
+    id: str
+    type: Literal["BitstringStatusList"]
+    status_purpose: Literal["revocation"] = Field(alias="statusPurpose")
+    encoded_list: str = Field(alias="encodedList", description="GZIP, multibase base64url (u...)")
+
+
+class StatusListOut(BaseModel):
+    """A BitstringStatusListCredential, signed like the credentials."""
+
+    context: list[str] = Field(alias="@context")
+    id: str
+    type: list[str]
+    issuer: str
+    credential_subject: StatusList = Field(alias="credentialSubject")
+    proof: DataIntegrityProof
+
+
+class VerificationMethod(BaseModel):
+    id: str
+    type: Literal["Multikey"]
+    controller: str
+    public_key_multibase: str = Field(alias="publicKeyMultibase")
+
+
+class JsonLdContext(BaseModel):
+    """A JSON-LD context: term definitions, every one ``@protected``."""
+
+    context: dict[str, Any] = Field(
+        alias="@context", json_schema_extra={"properties": {"@protected": {"type": "boolean"}}}
+    )
+
+
+class ControllerDocument(BaseModel):
+    """The issuer of the center's credentials and its key (W3C Controlled Identifiers)."""
+
+    context: list[str] = Field(alias="@context")
+    id: str
+    verification_method: list[VerificationMethod] = Field(alias="verificationMethod")
+    assertion_method: list[str] = Field(alias="assertionMethod")
 
 
 # ---------------------------------------------------------------------- evidence

@@ -1,10 +1,17 @@
-"""A certificate as a W3C Verifiable Credential 2.0, signed by the registrar's key (EIP-712).
+"""A certificate as a W3C Verifiable Credential 2.0, with two signatures.
 
-The signature covers the certificate's core claims as one EIP-712 struct (number, holder, asset,
-manifest hash, kind, issue and expiry times), under a domain bound to the certificates contract
-and chain, so a wallet or any EIP-712 library can check it, and a copy cannot be replayed for
-another registry. Its status is not in the signature: it is read from the chain when the
-credential is served, and anyone can read it again (``credentialStatus``).
+- A ``DataIntegrityProof`` (``eddsa-rdfc-2022``, :mod:`registry.certificates.integrity`) by the
+  center's Ed25519 credential key over the whole credential, so any standard verifier checks
+  it: the W3C credentials context and the registry's own (every term defined, ``@protected``).
+  Its status is a ``BitstringStatusListEntry`` in the center's revocation list
+  (:mod:`registry.certificates.status_list`), which follows the chain.
+- The registrar's EIP-712 signature of the core claims (number, holder, asset, manifest hash,
+  kind, issue and expiry times) as one struct under a domain bound to the certificates contract
+  and chain, in ``attestation``: what the partner centers' contracts and any EIP-712 library
+  check, and a copy cannot be replayed for another registry. The Data Integrity proof covers it.
+
+A credential is signed when it is served, with the registration's annotations at that moment
+(the proof's ``created``); the claims and their attestation never change.
 """
 
 from __future__ import annotations
@@ -53,16 +60,15 @@ def _typed(claims: dict[str, Any], domain: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def issue_credential(
+def attestation(
     certificate: dict[str, Any],
     manifest_hash: str,
     registrar: LocalAccount,
     chain_id: int,
     contract: str,
-    status: str,
-    status_url: str,
-) -> dict[str, Any]:
-    """The credential of ``certificate`` (an index record), signed by ``registrar``."""
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The certificate's core claims and the registrar's EIP-712 attestation of them (what the
+    partner centers' contracts check), as the credential's ``attestation``."""
     claims = {
         "number": certificate["number"],
         "holder": certificate["holder"],
@@ -79,48 +85,63 @@ def issue_credential(
         "verifyingContract": contract,
     }
     signature = registrar.sign_message(encode_typed_data(full_message=_typed(claims, domain)))
+    return claims, {
+        "type": "Eip712RegistrarAttestation",
+        "signer": _did(chain_id, registrar.address),
+        "eip712Domain": domain,
+        "eip712Types": TYPES,
+        "primaryType": "Certificate",
+        "signatureValue": "0x" + bytes(signature.signature).hex(),
+    }
+
+
+def credential_document(
+    claims: dict[str, Any],
+    signed: dict[str, Any],
+    annotations: list[dict[str, Any]],
+    issuer: str,
+    registry_context: str,
+    status: dict[str, Any],
+) -> dict[str, Any]:
+    """The credential, before its Data Integrity proof: the claims with the registration's
+    ``annotations`` now (the JSON-LD data model has no null: a missing member is one not
+    recorded), its ``status`` entry (a BitstringStatusListEntry) and the attestation."""
+    chain_id = int(signed["eip712Domain"]["chainId"])
+    notes = [{k: v for k, v in note.items() if v is not None} for note in annotations]
     return {
-        "@context": [CONTEXT],
-        "id": f"urn:data-registry:certificate:{certificate['number']}",
+        "@context": [CONTEXT, registry_context],
+        "id": f"urn:data-registry:certificate:{claims['number']}",
         "type": ["VerifiableCredential", "DataRegistrationCertificate"],
-        "issuer": _did(chain_id, registrar.address),
+        "issuer": issuer,
         "validFrom": iso(claims["issuedAt"]),
         "validUntil": iso(claims["expiresAt"]),
-        "credentialSubject": {"id": _did(chain_id, certificate["holder"]), **claims},
-        "credentialStatus": {
-            "id": status_url,
-            "type": "EthereumContractStatus",
-            "chainId": chain_id,
-            "contract": contract,
-            "tokenId": str(certificate["token_id"]),
-            "status": status,
+        "credentialSubject": {
+            "id": _did(chain_id, claims["holder"]),
+            **claims,
+            "annotations": notes,
         },
-        "proof": {
-            "type": "EthereumEip712Signature2021",
-            "proofPurpose": "assertionMethod",
-            "verificationMethod": f"{_did(chain_id, registrar.address)}#blockchainAccountId",
-            "created": iso(claims["issuedAt"]),
-            "proofValue": "0x" + bytes(signature.signature).hex(),
-            "eip712": {"domain": domain, "types": TYPES, "primaryType": "Certificate"},
-        },
+        "credentialStatus": status,
+        "attestation": signed,
     }
 
 
 def signer_of(credential: dict[str, Any]) -> str:
-    """The address that signed the credential's claims (compare it with the issuer's)."""
-    subject = dict(credential["credentialSubject"])
-    subject.pop("id", None)
-    typed = _typed(subject, credential["proof"]["eip712"]["domain"])
+    """The address whose EIP-712 signature the credential's ``attestation`` carries, over its
+    subject's core claims (compare it with the registrar's)."""
+    subject = credential["credentialSubject"]
+    claims = {field["name"]: subject[field["name"]] for field in TYPES["Certificate"]}
+    signed = credential["attestation"]
+    typed = _typed(claims, signed["eip712Domain"])
     recovered: str = Account.recover_message(
-        encode_typed_data(full_message=typed), signature=credential["proof"]["proofValue"]
+        encode_typed_data(full_message=typed), signature=signed["signatureValue"]
     )
     return recovered
 
 
 def is_authentic(credential: dict[str, Any]) -> bool:
-    """The claims are signed by the issuer the credential names."""
+    """The subject's core claims are signed (EIP-712) by the signer the attestation names."""
     try:
-        issuer: str = credential["issuer"]
-        return issuer.endswith(":" + signer_of(credential))
+        signer: str = credential["attestation"]["signer"]
+        return signer.endswith(":" + signer_of(credential))
     except (KeyError, TypeError, ValueError):
         return False

@@ -81,7 +81,7 @@ class Cid:
 
     def __str__(self) -> str:
         if self.version == 0:
-            return _b58encode(self.multihash)
+            return b58encode(self.multihash)
         return "b" + base64.b32encode(self.to_bytes()).decode().lower().rstrip("=")
 
     @classmethod
@@ -102,7 +102,7 @@ class Cid:
     def parse(cls, text: str) -> Cid:
         """Parses ``Qm...`` (v0) or base32 ``b...`` (v1); raises ValueError naming the problem."""
         if text.startswith("Qm") and len(text) == 46:
-            raw = _b58decode(text)
+            raw = b58decode(text)
             if raw[:2] != bytes([SHA2_256, 32]):
                 raise ValueError("not a sha2-256 CIDv0")
             return cls(0, DAG_PB, raw[2:])
@@ -118,7 +118,8 @@ class Cid:
         return cls.from_bytes(raw)
 
 
-def _b58encode(data: bytes) -> str:
+def b58encode(data: bytes) -> str:
+    """Base58 (Bitcoin's alphabet), as CIDv0 and multibase ``z`` (base58btc) write bytes."""
     n = int.from_bytes(data, "big")
     out = ""
     while n:
@@ -127,7 +128,8 @@ def _b58encode(data: bytes) -> str:
     return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
 
 
-def _b58decode(text: str) -> bytes:
+def b58decode(text: str) -> bytes:
+    """The bytes of base58 ``text``; raises ValueError for a character outside the alphabet."""
     n = 0
     for ch in text:
         index = _B58.find(ch)

@@ -16,6 +16,7 @@ from registry.certificates.numbers import parse_number
 from registry.chain.types import (
     AnnotationKind,
     CancellationGround,
+    CertificateStatus,
     JudgmentKind,
     ObjectionOutcome,
     PostObjectionStatus,
@@ -385,6 +386,30 @@ class Queries:
             }
             for r in applied
         ]
+
+    def certificates_in_issue_order(self) -> list[tuple[int, CertificateStatus]]:
+        """Every certificate's token id in the chain's order of issue (its ``CertificateIssued``
+        events' order), with its status as ``Certificates.statusOf`` derives it, expiry apart:
+        the asset's revocation or cancellation first, then the certificate's own state."""
+        issued = (
+            sa.select(events.c.args)
+            .where(events.c.contract == "Certificates", events.c.name == "CertificateIssued")
+            .order_by(events.c.block_number, events.c.log_index)
+        )
+        states = sa.select(certificates.c.token_id, certificates.c.state, assets.c.status).join(
+            assets, assets.c.asset_id == certificates.c.asset_id
+        )
+        ended = {
+            Status.REVOKED: CertificateStatus.REVOKED,
+            Status.CANCELLED: CertificateStatus.CANCELLED,
+        }
+        with self.engine.connect() as conn:
+            order = [int(row.args["certificateId"]) for row in conn.execute(issued)]
+            status = {
+                int(row.token_id): ended.get(Status(row.status), CertificateStatus(row.state))
+                for row in conn.execute(states)
+            }
+        return [(token_id, status[token_id]) for token_id in order]
 
     def history(self, asset_id: int) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

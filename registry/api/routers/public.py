@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 
@@ -16,21 +17,29 @@ from registry.api.responses import (
     AnchoredFile,
     CertificateOut,
     CertificateStatusOut,
+    ControllerDocument,
     CredentialOut,
     Health,
+    JsonLdContext,
     ReceiptOut,
     RegistryIdentity,
+    StatusListOut,
     file_answer,
 )
 from registry.api.uploads import hashed_upload, multipart_body
-from registry.certificates.credential import issue_credential
-from registry.certificates.view import certificate_view, manifest_at_issue
+from registry.certificates.integrity import CONTEXT_PATH, shipped_context
+from registry.certificates.view import certificate_view
 from registry.chain.types import CertificateStatus
 from registry.documents import certificate_pdf
 from registry.evidence import Receipt
 from registry.fields import CertificateNo
 
 router = APIRouter(prefix="/v1")
+
+
+class JSONLDResponse(JSONResponse):
+    media_type = "application/ld+json"
+
 Number = Annotated[CertificateNo, Path(description="e.g. SJ3702026120001")]
 Registrar = Annotated[Principal, Depends(require(Role.REGISTRAR))]
 
@@ -78,24 +87,40 @@ def certificate(number: Number, ctx: Ctx) -> dict[str, Any]:
 @router.get(
     "/certificates/{number}/credential", response_model=CredentialOut, tags=["certificates"]
 )
-def credential(number: Number, ctx: Ctx, request: Request) -> dict[str, Any]:
-    """The certificate as a W3C Verifiable Credential 2.0, signed by the registrar's key
-    (EIP-712), with its status read from the chain now and the registration's annotations."""
+def credential(number: Number, ctx: Ctx, request: Request) -> JSONResponse:
+    """The certificate as a W3C Verifiable Credential 2.0: a Data Integrity proof
+    (``eddsa-rdfc-2022``) by the center's credential key over all of it, signed now with the
+    registration's annotations, a BitstringStatusListEntry in the center's revocation list, and
+    the registrar's EIP-712 attestation of its claims."""
     cert = certificate_record(ctx, number)
-    registry = ctx.service.registry
-    status = CertificateStatus(registry.certificates.status_of(int(cert["token_id"])))
-    issued = issue_credential(
-        cert,
-        manifest_at_issue(ctx.queries, int(cert["asset_id"]), int(cert["issued_at"])),
-        ctx.service.staff.registrar.account,
-        registry.chain.chain_id,
-        registry.certificates.address,
-        status.name.lower(),
-        str(request.url_for("certificate_status", number=number)),
-    )
-    # Like the status, the annotations are the registration's now, outside what was signed.
-    issued["credentialStatus"]["annotations"] = ctx.queries.annotations(int(cert["asset_id"]))
-    return issued
+    # Returned as built: a model's re-serialisation would be a change the proof fails on.
+    return JSONResponse(ctx.credentials.credential(cert, ctx.base(request)))
+
+
+@router.get("/credentials/issuer", response_model=ControllerDocument, tags=["certificates"])
+def credential_issuer(ctx: Ctx, request: Request) -> dict[str, Any]:
+    """The center's controller document: the issuer of its credentials, with its Ed25519
+    credential key (Multikey) for assertions."""
+    return ctx.credentials.issuer_document(ctx.base(request))
+
+
+@router.get("/credentials/status/revocation", response_model=StatusListOut, tags=["certificates"])
+def revocation_list(ctx: Ctx, request: Request) -> JSONResponse:
+    """The certificates' revocation list (BitstringStatusListCredential): a certificate's bit
+    is set once the chain has it revoked, cancelled or superseded; it follows the chain within
+    the index's lag."""
+    return JSONResponse(ctx.credentials.revocation_list(ctx.base(request)))
+
+
+@router.get(
+    CONTEXT_PATH.removeprefix("/v1"),
+    tags=["certificates"],
+    response_class=JSONLDResponse,
+    response_model=JsonLdContext,
+)
+def registry_context() -> Response:
+    """The JSON-LD context of the registry's own terms, which its credentials name."""
+    return JSONLDResponse(shipped_context("data-registry-v1"))
 
 
 @router.get(
