@@ -1266,17 +1266,16 @@ def _verify_load(url: str, hashes: list[str]) -> dict[str, float]:
     return figures
 
 
-def bench_verify() -> None:
-    import httpx
-
-    sizes = [int(n) for n in os.environ.get("BENCH_VERIFY_SIZES", "1000,100000").split(",")]
+@contextmanager
+def _staffed_chain() -> Any:
+    """A fresh chain with dev keys 1-3 as registrar, reviewer and anchorer, and a data
+    directory holding its deployment, for a `registry serve` (``_service``): the chain, the
+    directory and the three staff accounts."""
     admin, registrar, reviewer, anchorer = (dev_account(i) for i in range(4))
-    holder = dev_account(5)
-    artifacts = compile_contracts(ROOT)
     with (
         tempfile.TemporaryDirectory() as tmp,
         fresh_chain(
-            artifacts,
+            compile_contracts(ROOT),
             admin=admin,
             registrars=(registrar.address,),
             reviewers=(reviewer.address,),
@@ -1285,6 +1284,15 @@ def bench_verify() -> None:
     ):
         data = Path(tmp)
         chain.deployment.save(data / "deployment.json")
+        yield chain, data, (registrar, reviewer, anchorer)
+
+
+def bench_verify() -> None:
+    import httpx
+
+    sizes = [int(n) for n in os.environ.get("BENCH_VERIFY_SIZES", "1000,100000").split(",")]
+    holder = dev_account(5)
+    with _staffed_chain() as (chain, data, (registrar, reviewer, anchorer)):
         hashes = _seed_receipts(chain.registry, data, anchorer)
         for size in sizes:
             grown = _grow_register(chain.registry, holder, size, per_tx=GROWTH_PER_TX, window=10)
@@ -1333,22 +1341,9 @@ def bench_report() -> None:
 
     size = int(os.environ.get("BENCH_REPORT_SIZE", "2000"))
     accepted, issued = size // 4, size // 8
-    admin, registrar, reviewer, anchorer = (dev_account(i) for i in range(4))
     holder = dev_account(5)
-    artifacts = compile_contracts(ROOT)
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        fresh_chain(
-            artifacts,
-            admin=admin,
-            registrars=(registrar.address,),
-            reviewers=(reviewer.address,),
-            anchorers=(anchorer.address,),
-        ) as chain,
-    ):
-        data = Path(tmp)
+    with _staffed_chain() as (chain, data, (registrar, reviewer, anchorer)):
         reg, w3 = chain.registry, chain.w3
-        chain.deployment.save(data / "deployment.json")
         keys = ApiKeys(open_engine(Settings(data_dir=data).database_url))
         secrets = {
             r: keys.create(r, 370200)[1] for r in (Role.HOLDER, Role.REVIEWER, Role.REGISTRAR)
