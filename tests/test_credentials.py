@@ -130,7 +130,7 @@ def test_changed_byte_or_undefined_term_fails_independent_verification(
     assert not is_authentic(tampered)
 
 
-def test_credential_is_signed_over_every_member_with_the_published_key(
+def test_credential_is_signed_over_every_member_with_the_key_the_center_publishes(
     api: Api, flow: Flow, registry: Registry
 ) -> None:
     _, number = issued_number(api, flow, registry, "vc-python")
@@ -150,6 +150,13 @@ def test_credential_is_signed_over_every_member_with_the_published_key(
         except ProofError:
             continue
         raise AssertionError(f"the proof passed without {member}")
+    published = api.get("/.well-known/data-property-registry").json()["credentials"]
+    assert published == {
+        "issuer": credential["issuer"],
+        "public_key_multibase": method["publicKeyMultibase"],
+        "revocation_list": credential["credentialStatus"]["statusListCredential"],
+        "context": credential["@context"][1],
+    }
     context = api.get(CONTEXT_PATH)
     assert context.headers["content-type"] == "application/ld+json"
     assert context.json()["@context"]["@protected"] is True

@@ -380,6 +380,17 @@ class RegistryIdentity(BaseModel):
         " EvidenceAnchor there"
     )
     contracts: dict[str, str] = Field(description="every contract of the registry, by name")
+    credentials: CredentialsPublished
+
+
+class CredentialsPublished(BaseModel):
+    """Where the center's Verifiable Credentials are checked: the issuer every credential
+    names, its key, the revocation list and the registry's JSON-LD context."""
+
+    issuer: str = Field(description="the controller document (the credentials' issuer)")
+    public_key_multibase: str = Field(description="the Ed25519 credential key, as a Multikey")
+    revocation_list: str = Field(description="the BitstringStatusListCredential")
+    context: str = Field(description="the registry's JSON-LD context")
 
 
 class Health(BaseModel):

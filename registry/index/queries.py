@@ -391,25 +391,27 @@ class Queries:
         """Every certificate's token id in the chain's order of issue (its ``CertificateIssued``
         events' order), with its status as ``Certificates.statusOf`` derives it, expiry apart:
         the asset's revocation or cancellation first, then the certificate's own state."""
-        issued = (
-            sa.select(events.c.args)
+        # BIGINT: a token id (13 digits) is past a 32-bit INTEGER.
+        token_id = sa.cast(events.c.args["certificateId"].as_string(), sa.BigInteger)
+        query = (
+            sa.select(certificates.c.token_id, certificates.c.state, assets.c.status)
+            .select_from(events)
+            .join(certificates, certificates.c.token_id == token_id)
+            .join(assets, assets.c.asset_id == certificates.c.asset_id)
             .where(events.c.contract == "Certificates", events.c.name == "CertificateIssued")
             .order_by(events.c.block_number, events.c.log_index)
-        )
-        states = sa.select(certificates.c.token_id, certificates.c.state, assets.c.status).join(
-            assets, assets.c.asset_id == certificates.c.asset_id
         )
         ended = {
             Status.REVOKED: CertificateStatus.REVOKED,
             Status.CANCELLED: CertificateStatus.CANCELLED,
         }
+        derived: dict[tuple[int, int], CertificateStatus] = {}  # few pairs, many certificates
         with self.engine.connect() as conn:
-            order = [int(row.args["certificateId"]) for row in conn.execute(issued)]
-            status = {
-                int(row.token_id): ended.get(Status(row.status), CertificateStatus(row.state))
-                for row in conn.execute(states)
-            }
-        return [(token_id, status[token_id]) for token_id in order]
+            rows = conn.execute(query).tuples().all()
+        for _, state, status in rows:
+            if (state, status) not in derived:
+                derived[state, status] = ended.get(Status(status), CertificateStatus(state))
+        return [(int(token), derived[state, status]) for token, state, status in rows]
 
     def history(self, asset_id: int) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

@@ -91,6 +91,15 @@ class Credentials:
             "assertionMethod": [method],
         }
 
+    def published(self, base: str) -> dict[str, str]:
+        """Where the credentials are checked, for the registry's published identity."""
+        return {
+            "issuer": base + ISSUER_PATH,
+            "public_key_multibase": self.key.public_multikey,
+            "revocation_list": base + STATUS_PATH,
+            "context": base + CONTEXT_PATH,
+        }
+
     def _sign(self, document: dict[str, Any], base: str) -> dict[str, Any]:
         method = f"{base}{ISSUER_PATH}#{self.key.public_multikey}"
         loader = document_loader(base + CONTEXT_PATH)

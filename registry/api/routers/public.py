@@ -19,6 +19,7 @@ from registry.api.responses import (
     CertificateStatusOut,
     ControllerDocument,
     CredentialOut,
+    CredentialsPublished,
     Health,
     JsonLdContext,
     ReceiptOut,
@@ -39,6 +40,7 @@ router = APIRouter(prefix="/v1")
 
 class JSONLDResponse(JSONResponse):
     media_type = "application/ld+json"
+
 
 Number = Annotated[CertificateNo, Path(description="e.g. SJ3702026120001")]
 Registrar = Annotated[Principal, Depends(require(Role.REGISTRAR))]
@@ -256,15 +258,17 @@ def healthz(ctx: Ctx) -> Health:
 
 
 @system.get("/.well-known/data-property-registry", response_model=RegistryIdentity)
-def registry_identity(ctx: Ctx) -> RegistryIdentity:
+def registry_identity(ctx: Ctx, request: Request) -> RegistryIdentity:
     """The registry's chain and contracts, at a stable address: what a court's expert, a bank or
-    a partner center checks a receipt or a certificate against (docs/verify-by-hand.md)."""
+    a partner center checks a receipt or a certificate against (docs/verify-by-hand.md); and
+    where its credentials are checked."""
     contracts = ctx.service.contracts()
     return RegistryIdentity(
         chain_id=ctx.service.registry.chain.chain_id,
         region=ctx.region,
         roles=contracts["RegistryRoles"],
         contracts=contracts,
+        credentials=CredentialsPublished(**ctx.credentials.published(ctx.base(request))),
     )
 
 
