@@ -5,6 +5,7 @@ and user-supplied text always escaped."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 
 from web3 import Web3
@@ -21,6 +22,7 @@ from registry.chain.types import (
     RightKind,
     TransferShare,
     TransferState,
+    rights_mask,
 )
 from registry.devtools import joint_consent, transfer_consent
 from tests.api_support import Api, signed_in, until
@@ -324,3 +326,72 @@ def test_console_drafts_a_change_of_identity_that_the_right_holder_signs(
     assert [e["args"]["identityHash"] for e in history if e["name"] == "IdentityChanged"] == [
         expected
     ]
+
+
+def test_console_drafts_a_transfer_that_both_parties_sign_and_sends_it(
+    api: Api, flow: Flow
+) -> None:
+    """The transfer application from the console (art. 34): the share checked on chain with no
+    signature, the typed data shown for both parties, their signatures pasted and the
+    application filed; a seized asset's draft is refused before anyone signs."""
+    import html
+
+    from eth_account.messages import encode_typed_data
+
+    from registry.chain.types import identity_commitment
+
+    a, acc = flow.registry.assets, flow.accounts
+    asset_id = flow.issued("console transfer apply")
+    api.indexed()
+    csrf = signed_in(api)
+    assert f'data-act="draft-transfer-{asset_id}"' in api.client.get("/console").text
+    name, code = "青岛港航运数据科技有限公司", "91370200MA3C9X2Y4P"
+    share = {
+        "csrf": csrf,
+        "asset_id": str(asset_id),
+        "transferor": acc.holder.address,
+        "transferee": acc.holder2.address,
+        "rights": ["holding", "processing"],
+        "transferee_name": name,
+        "transferee_code": code,
+        "agreement": "数据资产转让合同 2026-031",
+    }
+    drafted = api.client.post("/console/transfer/draft", data=share)
+    assert drafted.status_code == 200, drafted.text
+    typed = json.loads(
+        html.unescape(re.search(r"<pre[^>]*>(.*?)</pre>", drafted.text, re.S).group(1))
+    )  # type: ignore[union-attr]
+    assert typed["primaryType"] == "Transfer"
+    assert typed["message"]["shares"][0]["to"] == acc.holder2.address
+    assert (
+        typed["message"]["shares"][0]["identityHash"]
+        == "0x" + identity_commitment(name, code).hex()
+    )
+    assert a.transfer_count() == 0  # nothing sent yet
+    hidden = dict(
+        re.findall(
+            r'<input type="hidden" name="([^"]+)" value="([^"]*)"',
+            drafted.text.split('id="transfer-draft"')[1],
+        )
+    )
+    signatures = [
+        "0x" + bytes(p.sign_message(encode_typed_data(full_message=typed)).signature).hex()
+        for p in (acc.holder, acc.holder2)
+    ]
+    sent = api.client.post(
+        "/console/transfer",
+        data={**{k: html.unescape(v) for k, v in hidden.items()}, "signatures": signatures},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    until(lambda: a.transfer_count() == 1)
+    applied = a.get_transfer(1)
+    assert applied.state == TransferState.APPLIED
+    assert applied.shares[0].rights == rights_mask((RightKind.HOLDING, RightKind.PROCESSING))
+    api.indexed()
+    assert 'data-transfer="1"' in api.client.get("/console").text
+
+    flow.seize(asset_id)
+    refused = api.client.post("/console/transfer/draft", data=share)
+    assert refused.status_code == 409, refused.text
+    assert "Frozen" in refused.text

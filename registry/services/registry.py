@@ -234,13 +234,15 @@ class RegistryService:
         ]
         return self._seen(writer.submit_batch(calls))
 
-    def broken_rule(self, call: ActCall) -> ContractError | None:
+    def broken_rule(self, call: ActCall, parties: int = 1) -> ContractError | None:
         """The rule ``call`` breaks now, not counting the consent it still lacks. It runs from
         the registrar's key with no consent: every contract checks the asset and the act's
         fields first and asks for the holder last (``NotHolder``), so that answer means only
-        the holder's signature is missing."""
+        the holder's signature is missing. ``parties``: how many sign a joint act (a
+        transfer: each share's transferor and transferee), each left unsigned."""
         contract: BoundContract = getattr(self.registry, call.contract)
-        data = contract.encode(call.function, *call.args, consent_abi(call.consent or "", None))
+        unsigned = JointConsent.of([Consent()] * parties) if parties > 1 else None
+        data = contract.encode(call.function, *call.args, consent_abi(call.consent or "", unsigned))
         error = contract.dry_run(self.staff.registrar.account.address, data)
         return None if error is None or error.name == "NotHolder" else error
 

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from registry.config import PROJECT_ROOT
-from registry.web import consents, console, pages, register
+from registry.web import consents, console, pages, register, transfers
 
 # Browser libraries from npm (pinned by package-lock.json), served by the project itself.
 VENDOR = {
@@ -25,6 +25,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(console.router)
     app.include_router(consents.router)
+    app.include_router(transfers.router)
 
     @app.get("/static/vendor/{name}", include_in_schema=False)
     def vendor(name: str) -> FileResponse:

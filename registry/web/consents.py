@@ -1,10 +1,9 @@
 """The console's acts that need the holder's consent (the table's draftable rows: change, a
 right-holder's change of identity, pledge, renewal, cancellation, grants; a transfer needs the
-transferee's too, so the parties apply for it themselves, by the API or `registry asset
-transfer`): the registrar drafts one, the holder (for a change of identity, that right-holder)
-signs it where their key is (`registry consent sign`, or any
-EIP-712 wallet given the request's JSON), and the signature comes back by the API or pasted
-here. The same code paths as the API's consent requests."""
+transferee's too, so it has its own two-step form, ``web/transfers.py``): the registrar drafts
+one, the holder (for a change of identity, that right-holder) signs it where their key is
+(`registry consent sign`, or any EIP-712 wallet given the request's JSON), and the signature
+comes back by the API or pasted here. The same code paths as the API's consent requests."""
 
 from __future__ import annotations
 

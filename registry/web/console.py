@@ -1,8 +1,9 @@
 """The registrar's console (登记机构工作台): sign in with an API key, then, by role, the review
 queue, the public notice and its objections, issue, annotations (a seizure among them) and their
 lifting, the release of a pledge, the steps of each objection after registration (art. 29) and
-the change a judgment orders, the pending transfer applications (registered by the registrar,
-refused by the reviewer), revoke and the center's cancellation; the status of each write; the
+the change a judgment orders, a transfer application for its parties to sign
+(``web/transfers.py``) and the pending ones (registered by the registrar, refused by the
+reviewer), revoke and the center's cancellation; the status of each write; the
 partner regions. Each button is an act of the table (``registry.acts``), posted at the target
 the row names; what a role may not do is neither shown nor accepted."""
 
@@ -307,7 +308,10 @@ def console_page(
     session: Session,
     status: int = 200,
     error: str | None = None,
+    transfer: dict[str, Any] | None = None,
 ) -> Response:
+    """The console of ``session``'s role; ``transfer``: a transfer application drafted for its
+    parties to sign (``web/transfers.py``), shown with its typed data."""
     partners = []
     if ctx.mediator is not None and ctx.service.registry.recognition is not None:
         recognition = ctx.service.registry.recognition
@@ -343,6 +347,7 @@ def console_page(
         drafts=[a.name for a in ACT_TABLE if a.draftable],
         national=ctx.reporting.pending(20),
         error=error,
+        transfer=transfer,
     )
 
 

@@ -565,6 +565,34 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "transfer.id": ("申请编号", "Application"),
     "transfer.shares": ("转让人 → 受让人：权利", "Transferor → transferee: rights"),
     "transfer.filed": ("申请时间", "Filed"),
+    "transfer.apply": (
+        "申请转让登记（转让人与受让人签名）",
+        "Apply for a transfer (both parties sign)",
+    ),
+    "transfer.transferor": ("转让人", "Transferor"),
+    "transfer.transferee": ("受让人", "Transferee"),
+    "transfer.rights": ("转让的权利", "Rights transferred"),
+    "transfer.transferee_name": ("受让人名称", "Transferee's name"),
+    "transfer.transferee_code": (
+        "受让人统一社会信用代码或身份证号",
+        "Transferee's credit code or ID number",
+    ),
+    "transfer.agreement": (
+        "转让合同（文本，上链其 SHA-256）",
+        "Transfer agreement (its SHA-256 on chain)",
+    ),
+    "transfer.draft": ("核验并生成签名数据", "Check and draft for signing"),
+    "transfer.to_sign": (
+        "待双方签名的转让登记申请",
+        "Transfer application for the parties to sign",
+    ),
+    "transfer.how": (
+        "转让人与受让人各自以 EIP-712 钱包（eth_signTypedData_v4）签署下列数据，将签名填入后提交。",
+        "The transferor and the transferee each sign the data below with an EIP-712 wallet"
+        " (eth_signTypedData_v4); paste both signatures and send.",
+    ),
+    "transfer.signature_of": ("签名：", "Signature of"),
+    "transfer.send": ("提交转让登记申请", "Send the transfer application"),
     "check.evidence_matches_receipt": ("出示的证据与回执哈希一致", "evidence matches the receipt"),
     "check.leaf": ("叶子节点哈希", "leaf hash"),
     "check.merkle_proof": ("默克尔证明通向回执中的根", "Merkle proof reaches the root"),
