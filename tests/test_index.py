@@ -12,8 +12,8 @@ from web3 import Web3
 
 from registry.chain import Deployment
 from registry.chain.compiler import Artifact
-from registry.chain.types import RightHolder, RightKind, Status
-from registry.devtools import joint_consent
+from registry.chain.types import CertificateStatus, RightHolder, RightKind, Status
+from registry.devtools import joint_consent, transfer_whole
 from registry.index import open_engine
 from registry.index.follower import Follower
 from registry.index.queries import Queries
@@ -133,3 +133,24 @@ def test_statistics_count_applications_in_their_month_in_beijing(
     with f.engine.begin() as conn:
         conn.execute(sa.update(assets).values(applied_at=boundary))
     assert Queries(f.engine).statistics()["month"] == [("2026-04", 1)]
+
+
+def test_certificates_in_issue_order_have_the_chain_statuses(
+    flow: Flow, database: str, w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]
+) -> None:
+    registry, accounts = flow.registry, flow.accounts
+    kept, revoked, transferred = (flow.issued(m) for m in ("order-1", "order-2", "order-3"))
+    first = [registry.assets.get_asset(a).certificate_id for a in (kept, revoked, transferred)]
+    registry.assets.revoke(accounts.registrar, revoked, h("reasons"))
+    transfer_whole(
+        registry.assets, accounts.registrar, transferred, accounts.holder, accounts.holder2
+    )
+    successor = registry.assets.get_asset(transferred).certificate_id
+    f = follower(database, w3, deployment, artifacts)
+    f.sync()
+    listed = Queries(f.engine).certificates_in_issue_order()
+    assert [token for token, _ in listed] == [*first, successor]
+    assert [status for _, status in listed] == [
+        CertificateStatus(registry.certificates.status_of(token)) for token, _ in listed
+    ]
+    assert [status.name for _, status in listed] == ["VALID", "REVOKED", "SUPERSEDED", "VALID"]

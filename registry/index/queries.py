@@ -407,7 +407,7 @@ class Queries:
         }
         derived: dict[tuple[int, int], CertificateStatus] = {}  # few pairs, many certificates
         with self.engine.connect() as conn:
-            rows = conn.execute(query).tuples().all()
+            rows = conn.execute(query).all()
         for _, state, status in rows:
             if (state, status) not in derived:
                 derived[state, status] = ended.get(Status(status), CertificateStatus(state))
