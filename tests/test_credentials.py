@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from typer.testing import CliRunner
 from web3 import Web3
 
 from registry.api.keys import Role
@@ -30,6 +31,7 @@ from registry.certificates.integrity import (
 )
 from registry.chain import Registry
 from registry.chain.types import CertificateStatus
+from registry.cli import app
 from registry.privacy.keys import KeystoreError
 from registry.services.credentials import ISSUER_PATH, STATUS_PATH
 from tests.api_support import Api
@@ -189,12 +191,17 @@ def test_revocation_list_sets_the_bits_of_ended_certificates_as_the_chain_has_th
     assert api.get(STATUS_PATH).json() == listed
 
 
-def test_credential_key_is_made_at_first_start_with_mode_0600_and_kept(tmp_path: Path) -> None:
+def test_credential_key_is_made_at_first_start_with_mode_0600_and_printed(tmp_path: Path) -> None:
     path = tmp_path / "keystore" / "credential-ed25519.pem"
     made = CredentialKey.open(path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert made.public_multikey.startswith("z6Mk")
     assert CredentialKey.open(path).public_multikey == made.public_multikey
+    printed = CliRunner().invoke(
+        app, ["keystore", "credential-key"], env={"REGISTRY_DATA_DIR": str(tmp_path)}
+    )
+    assert printed.exit_code == 0, printed.output
+    assert printed.output.strip() == made.public_multikey
     os.chmod(path, 0o640)
     with pytest.raises(KeystoreError, match="mode 640"):
         CredentialKey.open(path)
