@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Cookie, Form, Request
@@ -78,6 +78,10 @@ class ActForm:
     """The chain fields of the manifest the form names by its CID (an ordered change)."""
 
 
+Input = Literal["ground", "days", "deadline"]
+"""A field of a button's form besides its text: an art. 22 ground, working days, a date."""
+
+
 @dataclass(frozen=True)
 class ConsoleAct:
     """A button of the console: the act of the table it asks for, and its request body from
@@ -86,9 +90,15 @@ class ConsoleAct:
     acted on."""
 
     act: Act
-    label: str
     body: Callable[[ActForm], BaseModel | None]
     needs_text: bool = False
+    when: Callable[[Mapping[str, Any]], bool] | None = None
+    """For a button on an asset's row: whether the asset's state as indexed allows the act
+    (the contract checks it again when it is sent). None: offered on what the act is on (an
+    objection, an annotation, a transfer application) or by a form of its own."""
+    inputs: tuple[Input, ...] = ()
+    prompt: str = "console.reason"
+    """The label of its text field."""
 
     def allowed(self, role: Role) -> bool:
         return self.act.roles is None or role in self.act.roles
@@ -123,36 +133,61 @@ def _supplements(f: ActForm) -> BaseModel:
     return SupplementsRequestIn(list_hash=text_hash(f.text), deadline=f.deadline)
 
 
+def _status(*names: str) -> Callable[[Mapping[str, Any]], bool]:
+    return lambda asset: asset.get("status_name") in names
+
+
+def _issuable(asset: Mapping[str, Any]) -> bool:
+    """In notice, the notice over with no objection open (art. 26)."""
+    return (
+        asset.get("status_name") == "in_notice"
+        and bool(asset.get("notice_over"))
+        and not asset.get("open_objections")
+    )
+
+
+def _pledged(asset: Mapping[str, Any]) -> bool:
+    return asset.get("status_name") == "issued" and bool(asset.get("pledgee"))
+
+
+_REVIEWING = _status("under_review", "awaiting_proof")
+
 ACTS: dict[str, ConsoleAct] = {
-    "accept": ConsoleAct(act("accept"), "act.accept", lambda f: None),
+    "accept": ConsoleAct(act("accept"), lambda f: None, when=_status("applied")),
     "return_for_supplements": ConsoleAct(
-        act("return_for_supplements"), "act.return_for_supplements", _supplements, True
+        act("return_for_supplements"),
+        _supplements,
+        True,
+        _status("applied"),
+        ("deadline",),
+        "console.missing",
     ),
+    "approve": ConsoleAct(act("approve"), lambda f: ApproveIn(), when=_status("under_review")),
     "request_proof": ConsoleAct(
         act("request_proof"),
-        "act.request_proof",
         lambda f: ProofRequestIn(request_hash=text_hash(f.text)),
         True,
+        _status("under_review"),
     ),
     "extend": ConsoleAct(
         act("extend"),
-        "act.extend",
         lambda f: ExtensionIn(days=f.days, reason_hash=text_hash(f.text)),
         True,
+        _REVIEWING,
+        ("days",),
     ),
     "terminate": ConsoleAct(
-        act("terminate"), "act.terminate", lambda f: ReasonIn(reason_hash=text_hash(f.text)), True
+        act("terminate"), lambda f: ReasonIn(reason_hash=text_hash(f.text)), True, _REVIEWING
     ),
     "refuse": ConsoleAct(
         act("refuse"),
-        "act.refuse",
         lambda f: RefuseIn(reason=f.ground, reason_hash=text_hash(f.text)),
         True,
+        _REVIEWING,
+        ("ground",),
     ),
-    "approve": ConsoleAct(act("approve"), "act.approve", lambda f: ApproveIn()),
     "decide_objection": ConsoleAct(
         act("decide_objection"),
-        "act.decide_objection",
         lambda f: ObjectionDecisionIn(
             upheld=f.upheld,
             reason_hash=text_hash(f.text),
@@ -160,22 +195,14 @@ ACTS: dict[str, ConsoleAct] = {
         ),
         True,
     ),
-    "issue": ConsoleAct(act("issue"), "act.issue", lambda f: None),
+    "issue": ConsoleAct(act("issue"), lambda f: None, when=_issuable),
     # The steps of an objection after registration (art. 29), each with its document.
-    "confirm_objection_materials": ConsoleAct(
-        act("confirm_objection_materials"),
-        "act.confirm_objection_materials",
-        lambda f: None,
-    ),
+    "confirm_objection_materials": ConsoleAct(act("confirm_objection_materials"), lambda f: None),
     "notify_applicant": ConsoleAct(
-        act("notify_applicant"),
-        "act.notify_applicant",
-        lambda f: ObjectionNoticeIn(notice_hash=text_hash(f.text)),
-        True,
+        act("notify_applicant"), lambda f: ObjectionNoticeIn(notice_hash=text_hash(f.text)), True
     ),
     "answer_objection": ConsoleAct(
         act("answer_objection"),
-        "act.answer_objection",
         lambda f: ObjectionAnswerIn(
             agrees=f.upheld, outcome=f.outcome, reply_hash=text_hash(f.text)
         ),
@@ -183,7 +210,6 @@ ACTS: dict[str, ConsoleAct] = {
     ),
     "conclude_objection": ConsoleAct(
         act("conclude_objection"),
-        "act.conclude_objection",
         lambda f: ObjectionConclusionIn(
             upheld=f.upheld, outcome=f.outcome, conclusion_hash=text_hash(f.text)
         ),
@@ -191,26 +217,19 @@ ACTS: dict[str, ConsoleAct] = {
     ),
     "record_judgment": ConsoleAct(
         act("record_judgment"),
-        "act.record_judgment",
         lambda f: JudgmentIn.model_validate(
             {"kind": f.kind, "outcome": f.outcome, "document_hash": text_hash(f.text)}
         ),
         True,
     ),
     "settle_objection": ConsoleAct(
-        act("settle_objection"),
-        "act.settle_objection",
-        lambda f: SettlementIn(act_hash=text_hash(f.text)),
-        True,
+        act("settle_objection"), lambda f: SettlementIn(act_hash=text_hash(f.text)), True
     ),
     # The change of description a judgment or award ordered (art. 29): the new manifest,
     # published beforehand, named by its CID.
-    "change_by_judgment": ConsoleAct(
-        act("change_by_judgment"), "act.change_by_judgment", _ordered_change
-    ),
+    "change_by_judgment": ConsoleAct(act("change_by_judgment"), _ordered_change),
     "annotate": ConsoleAct(
         act("annotate"),
-        "act.annotate",
         lambda f: AnnotationIn.model_validate(
             {
                 "kind": f.kind,
@@ -221,21 +240,18 @@ ACTS: dict[str, ConsoleAct] = {
         ),
         True,
     ),
-    "lift": ConsoleAct(
-        act("lift"),
-        "act.lift",
-        lambda f: LiftIn(document_number=f.text),
-        True,
-    ),
-    "release_pledge": ConsoleAct(act("release_pledge"), "act.release_pledge", lambda f: None),
+    "lift": ConsoleAct(act("lift"), lambda f: LiftIn(document_number=f.text), True),
+    "release_pledge": ConsoleAct(act("release_pledge"), lambda f: None, when=_pledged),
     "revoke": ConsoleAct(
-        act("revoke"), "act.revoke", lambda f: ReasonIn(reason_hash=text_hash(f.text)), True
+        act("revoke"),
+        lambda f: ReasonIn(reason_hash=text_hash(f.text)),
+        True,
+        _status("issued"),
     ),
     # The center's cancellation of its own motion (art. 37): the typed text is both the
     # reasons and the written notice to the applicant, which the asset's page shows.
     "cancel_by_center": ConsoleAct(
         act("cancel_by_center"),
-        "act.cancel_by_center",
         lambda f: CenterCancellationIn.model_validate(
             {"ground": f.kind, "reason": f.text, "notice": f.text}
         ),
@@ -243,16 +259,23 @@ ACTS: dict[str, ConsoleAct] = {
     ),
     # A transfer application (art. 34): the reviewer refuses it on a ground of art. 22, or the
     # registrar registers it.
-    "register_transfer": ConsoleAct(
-        act("register_transfer"), "act.register_transfer", lambda f: None
-    ),
+    "register_transfer": ConsoleAct(act("register_transfer"), lambda f: None),
     "refuse_transfer": ConsoleAct(
         act("refuse_transfer"),
-        "act.refuse_transfer",
         lambda f: TransferDecisionIn(reason=f.ground, reason_hash=text_hash(f.text)),
         True,
     ),
 }
+
+
+def offers(role: Role, asset: Mapping[str, Any]) -> list[str]:
+    """The buttons of an asset's row for ``role``: the acts its row allows that the asset's
+    state allows, in the order above."""
+    return [
+        name
+        for name, button in ACTS.items()
+        if button.when is not None and button.allowed(role) and button.when(asset)
+    ]
 
 
 def session_of(ctx: AppContext, session_id: str | None) -> Session | None:
@@ -325,7 +348,8 @@ def console_page(
                     "relayed": recognition.head(partner.region)[0],
                 }
             )
-    allowed = [name for name, button in ACTS.items() if button.allowed(session.principal.role)]
+    role = session.principal.role
+    allowed = [name for name, button in ACTS.items() if button.allowed(role)]
     consents = []
     if session.principal.role == Role.REGISTRAR:
         now = ctx.now()
@@ -344,6 +368,8 @@ def console_page(
         partners=partners,
         consents=consents,
         grounds=get_args(Ground),
+        buttons=ACTS,
+        offers=lambda asset: offers(role, asset),
         drafts=[a.name for a in ACT_TABLE if a.draftable],
         national=ctx.reporting.pending(20),
         error=error,
