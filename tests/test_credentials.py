@@ -32,6 +32,7 @@ from registry.certificates.integrity import (
 from registry.chain import Registry
 from registry.chain.types import CertificateStatus
 from registry.cli import app
+from registry.config import get_settings
 from registry.privacy.keys import KeystoreError
 from registry.services.credentials import ISSUER_PATH, STATUS_PATH
 from tests.api_support import Api
@@ -197,9 +198,13 @@ def test_credential_key_is_made_at_first_start_with_mode_0600_and_printed(tmp_pa
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert made.public_multikey.startswith("z6Mk")
     assert CredentialKey.open(path).public_multikey == made.public_multikey
-    printed = CliRunner().invoke(
-        app, ["keystore", "credential-key"], env={"REGISTRY_DATA_DIR": str(tmp_path)}
-    )
+    get_settings.cache_clear()  # the command reads this test's data directory, and no later one
+    try:
+        printed = CliRunner().invoke(
+            app, ["keystore", "credential-key"], env={"REGISTRY_DATA_DIR": str(tmp_path)}
+        )
+    finally:
+        get_settings.cache_clear()
     assert printed.exit_code == 0, printed.output
     assert printed.output.strip() == made.public_multikey
     os.chmod(path, 0o640)

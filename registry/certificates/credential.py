@@ -22,9 +22,9 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 
+from registry.certificates.integrity import CREDENTIALS_V2
 from registry.times import iso
 
-CONTEXT = "https://www.w3.org/ns/credentials/v2"
 DOMAIN_NAME = "DataRegistryCertificate"
 TYPES = {
     "Certificate": [
@@ -109,7 +109,7 @@ def credential_document(
     chain_id = int(signed["eip712Domain"]["chainId"])
     notes = [{k: v for k, v in note.items() if v is not None} for note in annotations]
     return {
-        "@context": [CONTEXT, registry_context],
+        "@context": [CREDENTIALS_V2, registry_context],
         "id": f"urn:data-registry:certificate:{claims['number']}",
         "type": ["VerifiableCredential", "DataRegistrationCertificate"],
         "issuer": issuer,

@@ -76,7 +76,7 @@ class Credentials:
     def issuer_document(self, base: str) -> dict[str, Any]:
         """The center's controller document: its credential key, for assertions."""
         issuer = base + ISSUER_PATH
-        method = f"{issuer}#{self.key.public_multikey}"
+        method = self._method(base)
         return {
             "@context": [DID_V1, MULTIKEY_V1],
             "id": issuer,
@@ -100,10 +100,13 @@ class Credentials:
             "context": base + CONTEXT_PATH,
         }
 
+    def _method(self, base: str) -> str:
+        """The credential key's id: the controller document's address and the key."""
+        return f"{base}{ISSUER_PATH}#{self.key.public_multikey}"
+
     def _sign(self, document: dict[str, Any], base: str) -> dict[str, Any]:
-        method = f"{base}{ISSUER_PATH}#{self.key.public_multikey}"
         loader = document_loader(base + CONTEXT_PATH)
-        return self.key.sign(document, method, self.clock(), loader)
+        return self.key.sign(document, self._method(base), self.clock(), loader)
 
     def _current(self) -> _Places:
         block = self.queries.indexed_block()
