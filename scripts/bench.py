@@ -16,8 +16,9 @@
   at the origin (issue, revoke) until both partners answer accordingly; then revoke -> not
   recognised at each partner with the other partner's node stopped (SIGSTOP: an origin that
   partner also follows, stalled) and 6,000 junk numbers posted to it at once (p50, p99, max;
-  goal p99 under 2 s); and the gas of relaying headers and recording a recognition on a
-  partner's chain.
+  goal p99 under 2 s), with what became of the junk (numbers by their batch's HTTP status and
+  their answers, rechecks by HTTP status); the gas of relaying headers and recording a
+  recognition on a partner's chain; and the origin's register size (assets).
 - pages: p95 latency of the register's search and asset pages with 100,000 assets indexed
   (goal under 50 ms), and Chromium's SHA-256 rate on the verification page (hash-wasm, 4 MiB
   slices) against `sha256sum` on the same 1 GiB file.
@@ -46,6 +47,7 @@
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import json
 import os
@@ -59,7 +61,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from web3 import Web3
 from web3.types import RPCEndpoint
@@ -473,19 +475,34 @@ def _anvil_on(port: int) -> int:
     raise LookupError(f"no anvil on port {port}")
 
 
-def _junk_flood(api: str, origin: int, numbers: list[str]) -> threading.Thread:
+def _junk_flood(
+    api: str, origin: int, numbers: list[str], fate: collections.Counter[str]
+) -> threading.Thread:
     """Posts ``numbers``, of ``origin``'s center but naming no certificate, to ``api``'s batch
     endpoint (200 at a time, from 4 threads) and asks to recheck some; what the service
-    refuses (429, 503) is part of what is measured."""
+    refuses (429, 503) is part of what is measured, and counted in ``fate``: the numbers of
+    batches by their HTTP status, those answered by their answer's status, the rechecks by
+    HTTP status."""
     import httpx
+
+    lock = threading.Lock()
 
     def send(part: list[str]) -> None:
         with httpx.Client(base_url=api, timeout=30) as http:
             for start in range(0, len(part), 200):
                 items = [{"region": origin, "number": n} for n in part[start : start + 200]]
-                http.post("/v1/recognitions/batch", json={"items": items})
-                for n in part[start : start + 5]:
-                    http.post(f"/v1/recognitions/{origin}/{n}/recheck")
+                batch = http.post("/v1/recognitions/batch", json={"items": items})
+                answered = (
+                    [str(a.get("status")) for a in batch.json()] if batch.status_code == 200 else []
+                )
+                rechecks = [
+                    http.post(f"/v1/recognitions/{origin}/{n}/recheck").status_code
+                    for n in part[start : start + 5]
+                ]
+                with lock:
+                    fate[f"junk_numbers_batch_http_{batch.status_code}"] += len(items)
+                    fate.update(f"junk_numbers_answered_{a}" for a in answered)
+                    fate.update(f"junk_rechecks_http_{code}" for code in rechecks)
 
     threads = [threading.Thread(target=send, args=(numbers[i::4],), daemon=True) for i in range(4)]
     for t in threads:
@@ -505,6 +522,8 @@ def bench_recognition() -> None:
     from dataclasses import replace
 
     import httpx
+    from eth_typing import ABIEvent
+    from eth_utils.abi import event_abi_to_log_topic
 
     from registry.certificates.numbers import of_token, parse_number
     from registry.chain import Deployment, load_artifacts
@@ -565,6 +584,7 @@ def bench_recognition() -> None:
                 revoked.append(reached(number, "not_recognised"))
             # Each partner in turn, the other's node stopped and 6,000 junk numbers posted to it.
             stalled_revoked = []
+            fate: collections.Counter[str] = collections.Counter()
             for i in range(n, 3 * n):
                 target, other = partners[i % 2], partners[1 - i % 2]
                 asset_id, number = issued_number(i)
@@ -575,7 +595,7 @@ def bench_recognition() -> None:
                     # Numbers of the origin's center and month, serials no certificate has.
                     base = of_token(parse_number(number))
                     junk = [str(replace(base, serial=s)) for s in range(3_000, 9_000)]
-                    flood = _junk_flood(target["api"], origin["region"], junk)
+                    flood = _junk_flood(target["api"], origin["region"], junk, fate)
                     time.sleep(0.5)
                     reg.assets.revoke(registrar, asset_id, b"\x01" * 32)
                     stalled_revoked.append(reached(number, "not_recognised", [target]))
@@ -583,6 +603,8 @@ def bench_recognition() -> None:
                 finally:
                     os.kill(stalled, signal.SIGCONT)
                 time.sleep(CLIENT_WINDOW)  # the flood's client limit lapses before the next
+            # The register the figures were taken at: the origin's assets, all the bench's own.
+            emit("recognition", "origin_register_assets", reg.assets.asset_count(), "assets")
             ordered = sorted(stalled_revoked)
             p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
             emit("recognition", "issue_to_recognised_median_s", statistics.median(issued), "s")
@@ -591,6 +613,8 @@ def bench_recognition() -> None:
                 "recognition", "revoke_to_not_recognised_median_s", statistics.median(revoked), "s"
             )
             emit("recognition", "revoke_to_not_recognised_max_s", max(revoked), "s")
+            for name, count in sorted(fate.items()):
+                emit("recognition", name, count, "requests" if "rechecks" in name else "numbers")
             stalled_name = "revoke_to_not_recognised_stalled_flooded"
             emit("recognition", f"{stalled_name}_p50_s", statistics.median(ordered), "s")
             emit("recognition", f"{stalled_name}_p99_s", p99, "s")
@@ -600,10 +624,14 @@ def bench_recognition() -> None:
             address = Deployment.load(Path(partner["data_dir"]) / "deployment.json").addresses[
                 "RecognitionRegistry"
             ]
-            relay = Web3.keccak(text="CheckpointRelayed(uint24,uint64,bytes32,bytes32)")
-            record = Web3.keccak(
-                text="RecognitionRecorded(uint24,uint256,address,bool,uint8,uint64)"
-            )
+            # The topics from the contract's ABI: a hand-written signature went stale when the
+            # event gained fields, and the bench then found no records to divide by.
+            topics = {
+                item["name"]: event_abi_to_log_topic(cast(ABIEvent, item))
+                for item in artifacts["RecognitionRegistry"].abi
+                if item["type"] == "event"
+            }
+            relay, record = topics["CheckpointRelayed"], topics["RecognitionRecorded"]
             gas: dict[bytes, list[int]] = {bytes(relay): [], bytes(record): []}
             headers = 0
             seen: set[bytes] = set()

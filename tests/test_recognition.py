@@ -5,11 +5,14 @@ registrar's attestation checked on chain, and every refusal named."""
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import solcx
 from eth_account.signers.local import LocalAccount
@@ -20,6 +23,7 @@ from registry.chain.compiler import Artifact, standard_input
 from registry.chain.deploy import MEDIATOR
 from registry.chain.recognition import Agreement, AgreementStatus, RecognitionRequest
 from registry.chain.types import AnnotationKind, CertificateStatus, RightKind
+from registry.content.cid import RAW, Cid
 from registry.devtools import DEV_CENTER, DEV_REGION
 from registry.recognition import Mediator, Partner, ProofError, RefusedError, verify_proofs
 from registry.recognition.answers import RecognitionAnswer, answer, history
@@ -602,3 +606,51 @@ def test_an_answer_taken_as_its_record_lands_rests_on_the_records_block(
     assert revoked.record.proof_block == proven_at
     assert revoked.as_of is not None
     assert revoked.as_of.origin_block >= proven_at
+
+
+def test_names_come_from_the_origins_manifest_only_when_it_hashes_to_the_proven_word(
+    own_region: OwnRegion,
+    flow: Flow,
+    accounts: Accounts,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The page's names are the origin's public manifest's, fetched from its registry at a
+    round's end; bytes that do not hash to the manifest word the origin proved name nothing."""
+
+    def manifest(name: str) -> str:
+        holder = {"name_zh": f"{name}公司", "name_en": "", "account": accounts.holder.address}
+        return json.dumps({"name_zh": name, "name_en": "", "holder": holder}, ensure_ascii=False)
+
+    # A stand-in name's hash is the SHA-256 of the name: here, of the manifest's own bytes.
+    true, other = manifest("港口数据"), manifest("另一数据")
+    named = issued_token(flow, true)
+    unnamed = issued_token(flow, other)
+    served = {
+        flow.registry.certificates.get_certificate(named).asset_id: true.encode(),
+        flow.registry.certificates.get_certificate(unnamed).asset_id: b" " + other.encode(),
+    }
+    by_cid: dict[str, bytes] = {}
+    for data in served.values():
+        by_cid[str(Cid(1, RAW, hashlib.sha256(data).digest()))] = data
+
+    def origin(request: httpx.Request) -> httpx.Response:
+        path = request.url.path.split("/")
+        if path[2] == "assets":
+            data = served[int(path[3])]
+            return httpx.Response(
+                200,
+                json={"cid_codec": RAW, "manifest_cid": "0x" + hashlib.sha256(data).hexdigest()},
+            )
+        return httpx.Response(200, content=by_cid[path[3]])
+
+    client = httpx.Client
+    monkeypatch.setattr(
+        httpx, "Client", lambda **kw: client(transport=httpx.MockTransport(origin), **kw)
+    )
+    own_region.round()
+    names = own_region.answer(named).names
+    assert names is not None
+    assert (names.asset_name_zh, names.holder_name_zh) == ("港口数据", "港口数据公司")
+    assert own_region.answer(unnamed).names is None
+    assert "manifest from its registry is not" in caplog.text

@@ -12,7 +12,8 @@ the agreement's keys, and record both here: the contract accepts no standing wit
 and only then, the round is kept as the partner's freshness (its block, that block's time, and
 when it was read): an answer rests on it, and is stale once it is older than the agreement's
 ``maxAge``. Rechecks asked for come after the changes, a few per round, so a withdrawal never
-waits behind them.
+waits behind them; last, the public manifests of what the round recorded are fetched for the
+names a page shows, kept only when they hash to the proven manifest word.
 
 Its acts need no outbox: relaying the same headers again is refused by the linkage check, and a
 record is re-derived from the partner chain each time, so a crash loses nothing a later round
