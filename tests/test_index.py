@@ -154,3 +154,21 @@ def test_certificates_in_issue_order_have_the_chain_statuses(
         CertificateStatus(registry.certificates.status_of(token)) for token, _ in listed
     ]
     assert [status.name for _, status in listed] == ["VALID", "REVOKED", "SUPERSEDED", "VALID"]
+
+
+def test_opening_an_index_made_before_an_index_was_added_creates_it(tmp_path: Path) -> None:
+    """A database made by an earlier version gets the indexes added to its tables since (the
+    console's pending transfers read events by name through ``events_by_name``)."""
+    url = f"sqlite:///{tmp_path / 'older.db'}"
+    engine = open_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX events_by_name")
+    engine.dispose()
+    engine = open_engine(url)
+    names = {i["name"] for i in sa.inspect(engine).get_indexes("events")}
+    assert "events_by_name" in names
+    with engine.connect() as conn:
+        plan = conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT * FROM events WHERE name = 'TransferApplied'"
+        ).all()
+    assert "events_by_name" in str(plan)

@@ -8,14 +8,14 @@ import sqlalchemy as sa
 
 from registry.index.follower import Follower
 from registry.index.queries import Page, Queries
-from registry.index.schema import metadata
+from registry.index.schema import create
 
 
 def open_engine(url: str) -> sa.Engine:
     """An engine for ``url``; SQLite gets WAL so readers never wait for the follower."""
     if not url.startswith("sqlite"):
         engine = sa.create_engine(url, pool_pre_ping=True)
-        metadata.create_all(engine)
+        create(engine)
         return engine
     engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -26,7 +26,7 @@ def open_engine(url: str) -> sa.Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    metadata.create_all(engine)
+    create(engine)
     return engine
 
 

@@ -28,7 +28,7 @@ from registry.chain.rpc import batch
 from registry.chain.types import checksum
 from registry.index import projections, reports
 from registry.index.projections import Event
-from registry.index.schema import PROJECTIONS, blocks, certificates, events, metadata, sync
+from registry.index.schema import PROJECTIONS, blocks, certificates, create, events, sync
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class Follower:
             for item in artifacts[name].abi
             if item.get("type") == "event"
         }
-        metadata.create_all(engine)
+        create(engine)
         # Straight on while behind by a chunk or more; caught up, wait: a tight loop on a fast
         # chain would spend the node on log queries.
         self._loop = Repeater(

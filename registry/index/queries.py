@@ -337,34 +337,46 @@ class Queries:
     def pending_transfers(self, region: int | None) -> list[dict[str, Any]]:
         """The transfer applications of ``region``'s assets (all: None) neither registered nor
         refused yet, oldest first, each with its shares in the order the parties signed them.
-        Read from the chain's events: a transfer's shares come in the transaction of its
-        ``TransferApplied`` (``TransferShareApplied``, which names no asset)."""
-        query = sa.select(events).where(
-            events.c.name.in_(("TransferApplied", "TransferRegistered", "TransferRefused"))
-        )
-        if region is not None:
-            query = query.join(assets, assets.c.asset_id == events.c.asset_id).where(
-                assets.c.region == region
-            )
+        Read from the chain's events by their name (``events_by_name``; ordered here, as an
+        ORDER BY in SQL would have SQLite walk every event in block order): a transfer's shares
+        come in the transaction of its ``TransferApplied`` (``TransferShareApplied``, which
+        names no asset)."""
+
+        def in_order(rows: Sequence[sa.Row[Any]]) -> list[sa.Row[Any]]:
+            return sorted(rows, key=lambda r: (r.block_number, r.log_index))
+
+        names = ("TransferApplied", "TransferRegistered", "TransferRefused")
         with self.engine.connect() as conn:
-            rows = conn.execute(query.order_by(events.c.block_number, events.c.log_index)).all()
+            rows = in_order(conn.execute(sa.select(events).where(events.c.name.in_(names))).all())
             decided = {int(r.args["transferId"]) for r in rows if r.name != "TransferApplied"}
             applied = [
                 r
                 for r in rows
                 if r.name == "TransferApplied" and int(r.args["transferId"]) not in decided
             ]
+            if region is not None:
+                # By the assets' keys, the region compared here: SQLite would rather walk the
+                # region's index, every asset of the region.
+                of_region = {
+                    int(a.asset_id)
+                    for a in conn.execute(
+                        sa.select(assets.c.asset_id, assets.c.region).where(
+                            assets.c.asset_id.in_({int(r.asset_id) for r in applied})
+                        )
+                    )
+                    if a.region == region
+                }
+                applied = [r for r in applied if int(r.asset_id) in of_region]
             shares: dict[int, list[dict[str, Any]]] = {
                 int(r.args["transferId"]): [] for r in applied
             }
-            for s in conn.execute(
-                sa.select(events)
-                .where(
+            found = conn.execute(
+                sa.select(events).where(
                     (events.c.name == "TransferShareApplied")
                     & events.c.tx_hash.in_([r.tx_hash for r in applied])
                 )
-                .order_by(events.c.block_number, events.c.log_index)
-            ):
+            ).all()
+            for s in in_order(found):
                 of = shares.get(int(s.args["transferId"]))
                 if of is not None:
                     of.append(

@@ -37,6 +37,9 @@ events = sa.Table(
     sa.Column("asset_id", sa.BigInteger, index=True),
     sa.Column("args", sa.JSON, nullable=False),
     sa.UniqueConstraint("block_hash", "log_index"),
+    # The events of a kind (a transfer application's, read by the console's pending
+    # transfers) without a scan of every event.
+    sa.Index("events_by_name", "name", "block_number"),
 )
 
 assets = sa.Table(
@@ -246,3 +249,12 @@ published to the service (``POST /v1/manifests``), each under its own SHA-256: t
 an asset's names. ``texts`` holds, under their SHA-256, the plain texts whose hashes acts put on
 chain (an annotation's authority, document number and text): like a manifest, each checks
 against the chain's hash, and none is a projection, so a rewind keeps them."""
+
+
+def create(engine: sa.Engine) -> None:
+    """Creates the tables that are missing, and the indexes added to a table since a database
+    was made (``create_all`` makes an index only with its table)."""
+    metadata.create_all(engine)
+    for table in metadata.sorted_tables:
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)
