@@ -262,6 +262,9 @@ def test_console_offers_what_an_issued_asset_allows_and_performs_it_on_chain(
     assert f'data-act="draft-renew-{pledged}"' in page
     assert f'data-act="draft-cancel-{pledged}"' not in page  # a pledge blocks cancellation
     assert f'data-act="draft-cancel-{registered_asset}"' in page
+    english = api.client.get("/console", params={"lang": "en"}).text
+    for words in ("Pending transfer applications", "Register the transfer", "Release the pledge"):
+        assert words in english
     for action, asset_id, extra in (
         ("register_transfer", registered_asset, {"transfer_id": str(registered_transfer)}),
         ("release_pledge", pledged, {}),
