@@ -304,7 +304,10 @@ def test_kill_9_of_registry_up_stops_its_node_and_follower_and_frees_the_port(
             assert time.monotonic() < deadline, f"still running: {alive}"
             time.sleep(0.1)
         with socket.socket() as s:
-            s.bind(("127.0.0.1", chain_port))  # free: a new `registry up` can take it
+            # Free for a new node: no listener holds it. SO_REUSEADDR, as anvil binds, because
+            # the old node's closed connections may still be in TIME_WAIT on it.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", chain_port))
         # The node dumped its state as it stopped (SIGTERM from the kernel).
         assert (tmp_path / "chain" / "state.json").stat().st_size > 0
     finally:
