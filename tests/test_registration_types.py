@@ -1,8 +1,10 @@
 """The registration types after the initial one through the API, against the chain (指引 art.
-29, 34, 35, 37): a change limited to identity details or the description (a change of
+29, 34-37): a change limited to identity details or the description (a change of
 right-holder or source refused by its named rule), the change a judgment orders, carried out
-without consent, and the center's cancellation of its own motion with its notice to the
-applicant, shown on the asset's page. Transfers through the API are in tests/test_api.py."""
+without consent, the renewal's window (from 6 months before the expiry to the day before, the
+registration lapsing by itself after it), and the center's cancellation of its own motion with
+its notice to the applicant, shown on the asset's page. Transfers through the API are in
+tests/test_api.py."""
 
 from __future__ import annotations
 
@@ -22,10 +24,22 @@ from registry.chain.types import (
     Status,
 )
 from registry.devtools import FAR_DEADLINE, joint_consent
+from registry.workdays import beijing_date, beijing_midnight
 from tests.api_support import Api
-from tests.conftest import Accounts, Flow, application, assert_emitted, h, past_notice, reverts
-from tests.test_api import confirmed
+from tests.conftest import (
+    Accounts,
+    Flow,
+    advance,
+    application,
+    assert_emitted,
+    h,
+    now,
+    past_notice,
+    reverts,
+)
+from tests.test_api import confirmed, problem
 from tests.test_api_manifests import sample_manifest
+from tests.test_lifecycle import renewal_opens
 from tests.test_pages import applied
 
 
@@ -119,6 +133,39 @@ def test_identity_change_and_cancellation_by_the_center_through_the_api(
     page = api.get(f"/a/{asset_id}").text
     assert cancellation["notice"] in page
     assert "登记机构依职权注销" in page
+
+
+def test_renewal_outside_its_window_is_refused_and_the_registration_lapses_by_itself(
+    api: Api, flow: Flow, registry: Registry, accounts: Accounts
+) -> None:
+    """Art. 36 through the API: before the window and on the expiry's own Beijing day the
+    renewal is refused by its rule with the day it opened or closed; past the expiry the
+    certificate reads expired with no transaction."""
+    a = registry.assets
+    asset_id = flow.issued("续展期限")
+    asset = a.get_asset(asset_id)
+    number = registry.certificates.number_of(asset.certificate_id)
+    opens = renewal_opens(asset.expires_at)
+    closes = beijing_midnight(beijing_date(asset.expires_at))  # the expiry's own day
+
+    def renew() -> Any:
+        message = {"assetId": asset_id, "nonce": fresh_nonce()}
+        signed = sign(accounts.holder, a.domain(), "Renew", message, FAR_DEADLINE)
+        body = {"consent": ConsentIn.of(signed).model_dump(mode="json")}
+        return api.post(f"/v1/assets/{asset_id}/renew", body, Role.REGISTRAR)
+
+    advance(flow.w3, opens - now(flow.w3) - 3600)
+    refused = problem(renew(), 409)
+    assert (refused["rule"], refused["args"]) == ("RenewalNotOpen", [asset_id, opens])
+    advance(flow.w3, closes - now(flow.w3))
+    refused = problem(renew(), 409)
+    assert (refused["rule"], refused["args"]) == ("RenewalLapsed", [asset_id, closes])
+    block = flow.w3.eth.block_number
+    advance(flow.w3, asset.expires_at - now(flow.w3))
+    assert flow.w3.eth.block_number == block + 1  # the advance's empty block, no transaction
+    assert a.status_of(asset_id) == Status.EXPIRED
+    assert api.get(f"/v1/certificates/{number}").json()["status"] == "expired"
+    assert a.get_asset(asset_id).expires_at == asset.expires_at
 
 
 def test_judgment_orders_a_change_carried_out_without_consent(flow: Flow) -> None:
