@@ -2,12 +2,17 @@
 registration center's published identity) and Keccak-256 from the node itself (``web3_sha3``),
 nothing of the registry's code. A receipt the registry gave passes every step; a receipt of a
 look-alike evidence contract (the registry's own code, deployed by an outsider) passes every step
-but the registry-contract step."""
+but the two that ask the registry's roles contract (``registry_contract``, ``anchorer_role``), and
+verifier.py, the API and the page fail it naming them."""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,6 +21,7 @@ import pytest
 from registry.api.keys import Role
 from registry.chain import Registry
 from tests.api_support import Api
+from tests.conftest import ROOT
 from tests.test_verification import EVIDENCE, look_alike
 
 __all__ = ["look_alike"]  # a fixture, used by name
@@ -28,6 +34,8 @@ VERIFY_EVIDENCE = "0x208dbbab"
 ROLE_GRANTED = "0x2f8788117e7eff1d82e926ec794901d17c78024a50270940304540a733656f0d"
 ROLE_REVOKED = "0xf6391f5c32d9c69d2a47ea670b442974b53935d1edc7fd64eb21e047a839171b"
 ANCHORER_ROLE = "0x4b3e6527f1b0d33beb6c20e3c362af276f03c4526b5f8b6d118672f0d75a60eb"
+VERIFIER = ROOT / "registry" / "evidence" / "verifier.py"
+ANCHORED = "0xc0ca0bedcf6e5baea95b2d12c614aaff21f4ad8342efb132a0d3f4988a6dff5a"
 
 
 class Rpc:
@@ -89,10 +97,9 @@ def by_hand(
     first_word = rpc.call(receipt["contract"], data)[2:66]
     steps["contract_verifies"] = int(first_word, 16) == 1
     tx = rpc("eth_getTransactionReceipt", [receipt["tx_hash"]])
-    anchored_topic = rpc.sha3("0x" + b"Anchored(bytes32,address,uint32)".hex())
     steps["transaction"] = tx["status"] == "0x1" and any(
         log["address"].lower() == receipt["contract"].lower()
-        and log["topics"][:2] == [anchored_topic, receipt["root"]]
+        and log["topics"][:2] == [ANCHORED, receipt["root"]]
         for log in tx["logs"]
     )
     block = rpc("eth_getBlockByNumber", [tx["blockNumber"], False])
@@ -129,6 +136,7 @@ def the_guides_constants_are_what_the_node_computes(rpc: Rpc) -> None:
         (ROLE_GRANTED, "RoleGranted(bytes32,address,address)"),
         (ROLE_REVOKED, "RoleRevoked(bytes32,address,address)"),
         (ANCHORER_ROLE, "ANCHORER_ROLE"),
+        (ANCHORED, "Anchored(bytes32,address,uint32)"),
     ]:
         assert rpc.sha3("0x" + text.encode().hex()).startswith(constant), text
 
@@ -154,7 +162,7 @@ def test_a_receipt_the_registry_gave_passes_every_step_of_the_guide(api: Api, rp
 
 
 def test_a_look_alike_contracts_receipt_fails_the_steps_that_ask_the_registry(
-    api: Api, rpc: Rpc, look_alike: tuple[dict[str, Any], str]
+    api: Api, rpc: Rpc, look_alike: tuple[dict[str, Any], str], tmp_path: Path
 ) -> None:
     receipt, _fake_roles = look_alike
     published = api.get("/.well-known/data-property-registry").json()
@@ -163,4 +171,27 @@ def test_a_look_alike_contracts_receipt_fails_the_steps_that_ask_the_registry(
     assert failed == ["registry_contract", "anchorer_role"]
     verified = api.post("/v1/verify", {"hash": receipt["hash"], "receipt": receipt})
     assert verified.status_code == 200, verified.text
-    assert "registry_contract" in verified.json()["failed"]
+    # The API holds the receipt to its own contracts too: the chain check fails as well.
+    assert set(failed) <= set(verified.json()["failed"])
+    # The page names the same checks, in words and by name.
+    page = api.client.post(
+        "/verify",
+        data={"receipt": json.dumps(receipt), "hash": receipt["hash"]},
+        headers={"origin": str(api.client.base_url)},
+    )
+    assert page.status_code == 200, page.text
+    verdict = page.text.split('id="verdict">')[1].split("</h2>")[0]
+    assert "未通过" in verdict
+    assert "存证合约为本登记机构角色合约所登记的存证合约" in verdict
+    assert "<code>registry_contract</code>" in page.text
+    # And so does verifier.py run on its own, as a court's expert would.
+    (tmp_path / "receipt.json").write_text(json.dumps(receipt))
+    (tmp_path / "evidence.pdf").write_bytes(EVIDENCE)
+    run = subprocess.run(
+        [sys.executable, str(VERIFIER), "receipt.json", "--rpc", rpc.url, "--file", "evidence.pdf"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "FAIL  registry_contract" in run.stdout
