@@ -21,7 +21,7 @@ from web3 import Web3
 
 from registry.api.keys import Role
 from registry.certificates import status_list
-from registry.certificates.credential import is_authentic, signer_of
+from registry.certificates.credential import ANNOTATION_FIELDS, is_authentic, signer_of
 from registry.certificates.integrity import (
     CONTEXT_PATH,
     CredentialKey,
@@ -37,6 +37,7 @@ from registry.privacy.keys import KeystoreError
 from registry.services.credentials import ISSUER_PATH, STATUS_PATH
 from tests.api_support import Api
 from tests.conftest import Accounts, Flow, now
+from tests.test_annotations import COURT, SEIZURE, annotate
 from tests.test_api import confirmed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,7 +91,13 @@ def test_issued_credential_verifies_with_digital_bazaar_and_revocation_shows_wit
     api: Api, flow: Flow, registry: Registry, w3: Web3
 ) -> None:
     asset_id, number = issued_number(api, flow, registry, "vc-revoked")
+    # A seizure's Chinese text is in the signed annotations: both canonicalisers agree on it.
+    seizure = annotate(api, asset_id, SEIZURE)
+    api.indexed()
     credential = api.get(f"/v1/certificates/{number}/credential").json()
+    (note,) = credential["credentialSubject"]["annotations"]
+    assert (note["annotation_id"], note["authority"]) == (seizure, COURT)
+    assert set(note) == {*ANNOTATION_FIELDS} - {"lifted_at"}  # public facts, not yet lifted
     documents = registry_documents(api, credential)
     assert independent_check(credential, documents, now(w3)) == {
         "verified": True,

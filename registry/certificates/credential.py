@@ -39,6 +39,19 @@ TYPES = {
 }
 
 
+ANNOTATION_FIELDS = (
+    "annotation_id",
+    "kind_name",
+    "in_force",
+    "recorded_at",
+    "lifted_at",
+    "authority",
+    "document_number",
+)
+"""What the credential says of an annotation (the registry's context defines each): the public
+facts, never the hashes the index keeps beside them."""
+
+
 def _did(chain_id: int, address: str) -> str:
     return f"did:pkh:eip155:{chain_id}:{address}"
 
@@ -104,10 +117,13 @@ def credential_document(
     status: dict[str, Any],
 ) -> dict[str, Any]:
     """The credential, before its Data Integrity proof: the claims with the registration's
-    ``annotations`` now (the JSON-LD data model has no null: a missing member is one not
-    recorded), its ``status`` entry (a BitstringStatusListEntry) and the attestation."""
+    ``annotations`` now (index rows; their ANNOTATION_FIELDS, and as JSON-LD has no null, a
+    missing member is one not recorded), its ``status`` entry (a BitstringStatusListEntry) and
+    the attestation."""
     chain_id = int(signed["eip712Domain"]["chainId"])
-    notes = [{k: v for k, v in note.items() if v is not None} for note in annotations]
+    notes = [
+        {k: note[k] for k in ANNOTATION_FIELDS if note.get(k) is not None} for note in annotations
+    ]
     return {
         "@context": [CREDENTIALS_V2, registry_context],
         "id": f"urn:data-registry:certificate:{claims['number']}",
