@@ -1,7 +1,7 @@
 """Limits of what one client can hold of the service (issue 15, findings 5, 6 and 8): request
 bodies bounded per kind of route, uploads handled off the event loop, request heads and bodies
 that come slowly or without end cut off, ``nosniff`` on every answer, and ``/metrics`` behind a
-key."""
+key; and the recognition batch's numbers answered at once, over all clients (issue 18 item 5)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import pytest
 import uvicorn
 
 from registry.api.keys import Role
-from registry.api.limits import Pace, UploadSlots
+from registry.api.limits import Inflight, Pace, UploadSlots
 from registry.api.problems import ProblemError
 from registry.chain.node import free_port
 from registry.config import Settings
@@ -415,3 +415,18 @@ def test_an_upload_pace_is_judged_over_each_window() -> None:
         pace.arrived(15_000)  # 15,000 bytes in 16 s
     assert slow.value.status == 408
     assert slow.value.extra["invalid_params"] == [{"name": "file", "reason": "sent too slowly"}]
+
+
+def test_numbers_in_flight_past_the_total_are_refused_at_once_and_freed_when_answered() -> None:
+    inflight = Inflight("recognition answers", 400)
+    inflight.acquire(200)  # one client's batch
+    inflight.acquire(200)  # another's
+    with pytest.raises(ProblemError) as busy:
+        inflight.acquire(1)  # a third, from any client: refused, never queued
+    assert (busy.value.status, busy.value.slug) == (503, "busy")
+    assert "at most 400 at once, all clients together" in busy.value.detail
+    assert busy.value.extra["retry_after"] == 1
+    inflight.release(200)
+    inflight.acquire(200)  # the refused one took nothing: room for a whole batch again
+    with pytest.raises(ProblemError):
+        inflight.acquire(1)
