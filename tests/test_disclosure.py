@@ -26,18 +26,20 @@ from typer.testing import CliRunner
 from web3 import Web3
 
 from registry.api.keys import Role
-from registry.api.models import ApplicationIn
+from registry.api.models import ApplicationIn, ConsentIn
 from registry.chain import Deployment, Registry
 from registry.chain.compiler import Artifact
 from registry.chain.node import free_port
+from registry.chain.signing import fresh_nonce, sign
 from registry.chain.types import RefusalReason
 from registry.cli import app as cli_app
-from registry.devtools import signed_application
+from registry.devtools import FAR_DEADLINE, signed_application, transfer_whole
 from registry.documents.annual import report_json
 from registry.times import beijing_date
 from registry.workdays import working_days_between
 from tests.api_support import Api, reverted_api
-from tests.conftest import DAY, Accounts, application, h, now
+from tests.conftest import DAY, Accounts, Flow, application, h, now
+from tests.test_api import confirmed
 
 HOUR = 3600
 BATCH = 100
@@ -328,3 +330,39 @@ def test_annual_report_cli_writes_the_pdf_and_the_json_it_prints_the_hash_of(
     assert pdf.startswith(b"%PDF")
     assert b"/ByteRange" in pdf
     assert body["year_totals"]["applications.initial"]["value"] == FIRST_MONTH + SECOND_MONTH
+
+
+def test_transfers_and_identity_changes_are_counted_by_their_registration(
+    api: Api, flow: Flow, accounts: Accounts, w3: Web3
+) -> None:
+    """A registered transfer (art. 34) and a change of a right-holder's identity (art. 35) are
+    applications of their type, counted from the event that completes each."""
+    a = flow.registry.assets
+    asset_id = flow.issued("转让与身份变更统计")
+    message = {
+        "assetId": asset_id,
+        "account": accounts.holder.address,
+        "identityHash": h("renamed"),
+        "nonce": fresh_nonce(),
+    }
+    signed = sign(accounts.holder, a.domain(), "IdentityChange", message, FAR_DEADLINE)
+    body = {
+        "account": accounts.holder.address,
+        "identity_hash": "0x" + h("renamed").hex(),
+        "consent": ConsentIn.of(signed).model_dump(mode="json"),
+    }
+    confirmed(api, api.post(f"/v1/assets/{asset_id}/identity", body, Role.REGISTRAR))
+    transfer_whole(a, accounts.registrar, asset_id, accounts.holder, accounts.holder2)
+    api.indexed()
+    year = beijing_date(now(w3)).year
+    totals = api.get("/v1/disclosure", year=year).json()["year_totals"]
+
+    def logged(*names: str) -> int:
+        return sum(
+            beijing_date(int(w3.eth.get_block(log["blockNumber"])["timestamp"])).year == year
+            for name in names
+            for log in getattr(a.contract.events, name).get_logs(from_block=0)
+        )
+
+    assert totals["applications.transfer"] == logged("TransferRegistered") >= 1
+    assert totals["applications.change"] == logged("ManifestChanged", "IdentityChanged") >= 1

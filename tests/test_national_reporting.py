@@ -21,14 +21,18 @@ from eth_utils.abi import event_abi_to_log_topic
 from web3 import Web3
 
 from registry.api.keys import ApiKeys, Role
+from registry.api.models import ConsentIn
+from registry.certificates.numbers import format_number
 from registry.chain.compiler import Artifact, write_artifacts
+from registry.chain.signing import fresh_nonce, message_of, sign
+from registry.chain.types import ALL_RIGHTS, TransferShare
 from registry.config import Settings
-from registry.devtools import DevChain, fresh_chain
+from registry.devtools import FAR_DEADLINE, DevChain, fresh_chain
 from registry.index import open_engine
 from registry.index.reports import REPORTED, report_key
 from registry.reporting import JsonLinesSender, Report
 from tests.api_support import Api, ServiceProcess, running_api, signed_in
-from tests.conftest import ROOT, SESSION_GENESIS, Accounts, h
+from tests.conftest import ROOT, SESSION_GENESIS, Accounts, h, past_notice
 from tests.stand_in_national_receiver import StandInNationalReceiver
 from tests.test_durability import signed_bodies
 from tests.test_pages import applied
@@ -280,6 +284,75 @@ def test_notice_and_deposit_go_to_the_feed_with_the_public_part_only(
         "/v1/reports/pending", headers={"Authorization": f"Bearer {api.keys[Role.HOLDER]}"}
     )
     assert holder.status_code == 403
+
+
+def test_identity_change_and_registered_transfer_go_to_the_feed_as_change_and_transfer(
+    api: Api, chain: DevChain, accounts: Accounts
+) -> None:
+    """Both are registrations the guide has deposited (art. 34, 35): each is a record, with
+    the certificate it issued and the notice's public part. Every staff act goes through the
+    API (the service's writer holds the staff keys' nonces)."""
+    a = chain.registry.assets
+
+    def done(path: str, body: Any, role: Role) -> None:
+        r = api.post(path, body, role)
+        assert r.status_code == 202, r.text
+        assert api.wait(r.json()["id"])["status"] == "confirmed"
+
+    def consent(primary: str, fields: dict[str, Any]) -> Any:
+        message = {**fields, "nonce": fresh_nonce()}
+        return sign(accounts.holder, a.domain(), primary, message, FAR_DEADLINE)
+
+    asset_id = applied(api, chain.registry, accounts, "转让与身份变更报送", "n2", other_data=True)
+    done(f"/v1/assets/{asset_id}/accept", None, Role.REVIEWER)
+    done(f"/v1/assets/{asset_id}/approve", {}, Role.REVIEWER)
+    past_notice(chain.registry.chain.w3, chain.registry, asset_id)
+    done(f"/v1/assets/{asset_id}/issue", None, Role.REGISTRAR)
+    identity = {"assetId": asset_id, "account": accounts.holder.address, "identityHash": h("new")}
+    body = {
+        "account": accounts.holder.address,
+        "identity_hash": "0x" + h("new").hex(),
+        "consent": ConsentIn.of(consent("IdentityChange", identity)).model_dump(mode="json"),
+    }
+    done(f"/v1/assets/{asset_id}/identity", body, Role.REGISTRAR)
+    renamed = a.get_asset(asset_id).certificate_id
+    share = TransferShare(accounts.holder.address, accounts.holder2.address, ALL_RIGHTS, h("to"))
+    message = {
+        **message_of("Transfer", (asset_id, [share.to_abi()], h("deal"))),
+        "nonce": fresh_nonce(),
+    }
+    mine, theirs = (
+        sign(signer, a.domain(), "Transfer", message, FAR_DEADLINE)
+        for signer in (accounts.holder, accounts.holder2)
+    )
+    body = {
+        "shares": [
+            {
+                "transferor": accounts.holder.address,
+                "transferee": accounts.holder2.address,
+                "rights": ["holding", "processing", "operating"],
+                "identity_hash": "0x" + h("to").hex(),
+            }
+        ],
+        "agreement_hash": "0x" + h("deal").hex(),
+        "consent": ConsentIn.of(mine).model_dump(mode="json"),
+        "co_signatures": ["0x" + theirs.signature.hex()],
+    }
+    done(f"/v1/assets/{asset_id}/transfers", body, Role.REGISTRAR)
+    done(f"/v1/transfers/{a.transfer_count()}/registration", None, Role.REGISTRAR)
+    received = a.get_asset(asset_id).certificate_id
+    until(
+        lambda: any(r["kind"] == "transfer" and r["asset_id"] == asset_id for r in feed(api)),
+        20,
+        "no transfer in the feed",
+    )
+    records = {r["event"]: r for r in feed(api) if r["asset_id"] == asset_id}
+    change, transfer = records["IdentityChanged"], records["TransferRegistered"]
+    assert change["kind"] == "change"
+    assert change["certificate_number"] == format_number(renamed)
+    assert transfer["kind"] == "transfer"
+    assert transfer["certificate_number"] == format_number(received)
+    assert transfer["public"]["data_name"] == "转让与身份变更报送"
 
 
 def test_console_lists_what_the_national_system_has_not_acknowledged(

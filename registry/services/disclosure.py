@@ -6,8 +6,9 @@ counted from, which anyone re-reads from the chain (``eth_getTransactionReceipt`
 What is counted, each in the Beijing month of the event that completes it:
 
 - applications by registration type (art. 32-37): initial ``Applied``, transfer
-  ``HolderTransferred``, change ``ManifestChanged``, renewal ``RegistrationRenewed``,
-  cancellation ``RegistrationCancelled``;
+  ``TransferRegistered``, change ``ManifestChanged`` (of the description) or ``IdentityChanged``
+  (of a right-holder's identity), renewal ``RegistrationRenewed``, cancellation
+  ``RegistrationCancelled``;
 - ``ApplicationAccepted`` (those with ``by`` zero were deemed accepted, art. 17);
 - refusals by their art. 22 ground (``ApplicationRefused``, also an upheld objection's);
 - terminations (``ReviewTerminated``), objections during the notice (``ObjectionFiled``) and after
@@ -41,13 +42,15 @@ PROCESSING_DAYS = 10
 """Working days from acceptance to completion (art. 27), before pauses and extensions."""
 ZERO_ADDRESS = "0x" + "00" * 20
 
-APPLICATION_TYPES: dict[str, tuple[str, str, str]] = {
-    "initial": ("Applied", "初始登记", "Initial registration"),
-    "transfer": ("HolderTransferred", "转让登记", "Transfer registration"),
-    "change": ("ManifestChanged", "变更登记", "Change registration"),
-    "renewal": ("RegistrationRenewed", "续期登记", "Renewal registration"),
-    "cancellation": ("RegistrationCancelled", "注销登记", "Cancellation registration"),
+APPLICATION_TYPES: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "initial": (("Applied",), "初始登记", "Initial registration"),
+    "transfer": (("TransferRegistered",), "转让登记", "Transfer registration"),
+    "change": (("ManifestChanged", "IdentityChanged"), "变更登记", "Change registration"),
+    "renewal": (("RegistrationRenewed",), "续期登记", "Renewal registration"),
+    "cancellation": (("RegistrationCancelled",), "注销登记", "Cancellation registration"),
 }
+"""Each registration type and the events that complete one (a change is of the description or
+of a right-holder's identity, art. 35)."""
 REFUSAL_NAMES: dict[RefusalReason, tuple[str, str]] = {
     RefusalReason.HARMS_SECURITY_PUBLIC_INTEREST_OR_OTHERS: (
         "危害国家安全、公共利益或他人合法权益",
@@ -94,7 +97,7 @@ FIGURES = _figures()
 """Every figure's key and its Chinese and English names, in the order reports show them."""
 
 COUNTED_EVENTS = frozenset(
-    {e for e, _zh, _en in APPLICATION_TYPES.values()}
+    {e for events, _zh, _en in APPLICATION_TYPES.values() for e in events}
     | {
         "ApplicationAccepted",
         "ApplicationRefused",
@@ -329,7 +332,7 @@ def _working_days(figures: dict[str, Figure], completions: list[Completion]) -> 
 def count(events: Iterable[Event], days: WorkingDays, months: Iterable[str] = ()) -> Figures:
     """The figures of ``events`` (in chain order), by the Beijing month of the event counted;
     every month of ``months`` is present, even with nothing in it."""
-    by_type = {event: key for key, (event, _zh, _en) in APPLICATION_TYPES.items()}
+    by_type = {e: key for key, (events, _zh, _en) in APPLICATION_TYPES.items() for e in events}
     found: dict[str, dict[str, Figure]] = defaultdict(lambda: {k: Figure() for k in FIGURES})
     for shown in months:
         found[shown]
