@@ -3,18 +3,23 @@ posts the signature, the act is relayed; refusals name the field or rule and kee
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
+from typer.testing import CliRunner
 from web3 import Web3
 
 from registry.api.keys import Role
 from registry.chain import Registry
 from registry.chain.types import TransferShare
+from registry.cli import app as cli_app
 from registry.devtools import transfer_consent
 from tests.api_support import Api
 from tests.conftest import Accounts, Flow, advance, h, now
+from tests.test_acts import served  # noqa: F401 (the fixture: the API over real HTTP)
+from tests.test_documents import pdf_facts
 
 ZERO_ADDRESS = "0x" + "00" * 20
 
@@ -38,7 +43,12 @@ def send_signature(api: Api, request: dict[str, Any], signature: str) -> Any:
 
 
 def test_pledge_waits_for_the_holder_then_is_relayed(
-    api: Api, flow: Flow, registry: Registry, accounts: Accounts
+    api: Api,
+    flow: Flow,
+    registry: Registry,
+    accounts: Accounts,
+    served: str,  # noqa: F811 (the fixture imported above)
+    tmp_path: Path,
 ) -> None:
     asset_id = flow.issued("consent-pledge")
     pledgee = accounts.pledgee.address
@@ -58,6 +68,19 @@ def test_pledge_waits_for_the_holder_then_is_relayed(
     op = api.wait(response.json()["id"])
     assert op["status"] == "confirmed", op
     assert registry.assets.pledgee_of(asset_id) == pledgee
+    # The pledge is what a bank looks for: on the certificate's PDF among its annotations, and
+    # on the command line (issue 17 items 4 and 6).
+    api.indexed()
+    number = registry.certificates.number_of(registry.assets.get_asset(asset_id).certificate_id)
+    text, _codes = pdf_facts(api.get(f"/v1/certificates/{number}/pdf").content, tmp_path)
+    notes = "".join(text.split())
+    notes = notes[notes.index("备注Annotations") :]
+    # The kind's English name is set beside the row, where the pledgee's address wraps.
+    assert f"质押有效inforce质权人pledgee{pledgee}" in notes.replace("Pledge", "")
+    for command in ("show", "rights"):
+        shown = CliRunner().invoke(cli_app, ["asset", command, str(asset_id), "--api", served])
+        assert shown.exit_code == 0, shown.output
+        assert f"pledged to {pledgee} (质押)" in shown.output
 
     again = send_signature(api, request, signature)
     assert again.status_code == 202
