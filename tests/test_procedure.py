@@ -19,7 +19,7 @@ from registry.chain import Registry
 from registry.chain.signing import sign
 from registry.chain.types import RefusalReason, Status
 from registry.workdays import add_working_days, beijing_date, beijing_midnight
-from tests.api_support import Api
+from tests.api_support import Api, signed_in
 from tests.conftest import (
     DAY,
     Accounts,
@@ -411,3 +411,16 @@ def test_deadlines_list_overdue_first_with_beijing_dates(
         }
     ]
     assert notice["overdue"] is True
+    # The console's deadline table is the same rows, the overdue ones marked, dates as dates.
+    signed_in(api, Role.REVIEWER)
+    table = api.client.get("/console").text.split('<table id="deadlines">', 1)[1]
+    table = table.split("</table>", 1)[0]
+    row = table.split(f'data-asset="{late}"', 1)
+    assert row[0].endswith('<tr class="overdue" ')
+    late_row = row[1].split("</tr>", 1)[0]
+    assert first["processing_due"] in late_row
+    assert "已超期" in late_row
+    fresh_row = table.split(f'data-asset="{fresh}"', 1)
+    assert fresh_row[0].endswith("<tr ")
+    assert new["acceptance_due"] in fresh_row[1].split("</tr>", 1)[0]
+    assert "已超期" not in fresh_row[1].split("</tr>", 1)[0]
