@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import subprocess
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -364,5 +365,28 @@ def test_transfers_and_identity_changes_are_counted_by_their_registration(
             for log in getattr(a.contract.events, name).get_logs(from_block=0)
         )
 
-    assert totals["applications.transfer"] == logged("TransferRegistered") >= 1
-    assert totals["applications.change"] == logged("ManifestChanged", "IdentityChanged") >= 1
+    transfers, changes = logged("TransferRegistered"), logged("ManifestChanged", "IdentityChanged")
+    assert totals["applications.transfer"] == transfers >= 1
+    assert totals["applications.change"] == changes >= 1
+
+    # The public page (Chinese first) and the annual report's PDF show the same totals.
+    page = api.get("/disclosure", year=year).text
+    assert "登记机构信息公开" in page
+    for key, name, n in (
+        ("applications.transfer", "转让登记", transfers),
+        ("applications.change", "变更登记", changes),
+    ):
+        row = page.split(f'data-figure="{key}">', 1)[1].split("</tr>", 1)[0]
+        assert name in row
+        assert row.endswith(f"<td>{n}</td>"), row
+    registrar = {"Authorization": f"Bearer {api.keys[Role.REGISTRAR]}"}
+    pdf = api.client.get(f"/v1/disclosure/annual/{year}/pdf", headers=registrar)
+    assert pdf.status_code == 200, pdf.text
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert f"{year}年度数据产权登记业务报告" in text
+    year_table = text.split("全年业务数据", 1)[1].split("按月业务量", 1)[0]
+    for name, n in (("转让登记", transfers), ("变更登记", changes)):
+        (line,) = [line for line in year_table.splitlines() if line.strip().startswith(name)]
+        assert line.split()[-1] == str(n), year_table
