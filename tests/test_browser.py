@@ -10,7 +10,7 @@ import json
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,16 +69,27 @@ class Visit:
         assert strays == [], strays
 
 
+Then = Callable[[Any], None]
+"""What is done on a page once it is loaded (a form filled and sent), before it is judged."""
+
+
 def axe_violations(
-    browser: Any, url: str, key: str | None = None, ready: str | None = None
+    browser: Any,
+    url: str,
+    key: str | None = None,
+    ready: str | None = None,
+    then: Then | None = None,
 ) -> list[dict[str, Any]]:
     """Serious and critical axe-core findings on ``url`` (signed in to the console with
-    ``key`` first, if given; once ``ready`` is on the page, if given)."""
+    ``key`` first, if given; after ``then``, if given; once ``ready`` is on the page, if
+    given)."""
     visit = Visit(browser, bypass_csp=True)  # axe is injected as a script of the test's own
     try:
         if key is not None:
             sign_in(visit.page, url.split("/console")[0], key)
         visit.page.goto(url)
+        if then is not None:
+            then(visit.page)
         if ready is not None:
             visit.page.wait_for_selector(ready, timeout=20_000)
         visit.page.add_script_tag(path=str(AXE))
@@ -88,8 +99,11 @@ def axe_violations(
         visit.close()
 
 
-def screenshots(browser: Any, url: str, name: str, key: str | None = None) -> None:
-    """``url`` at desktop and phone widths (signed in to the console with ``key``, if given)."""
+def screenshots(
+    browser: Any, url: str, name: str, key: str | None = None, then: Then | None = None
+) -> None:
+    """``url`` at desktop and phone widths (signed in to the console with ``key``, if given;
+    after ``then``, if given)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for width, phone in (("desktop", False), ("phone", True)):
         visit = Visit(browser, phone=phone)
@@ -97,6 +111,8 @@ def screenshots(browser: Any, url: str, name: str, key: str | None = None) -> No
             if key is not None:
                 sign_in(visit.page, url.split("/console")[0], key)
             visit.page.goto(url)
+            if then is not None:
+                then(visit.page)
             visit.page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
         finally:
             visit.close()
@@ -157,16 +173,10 @@ def test_register_verify_and_accessibility_in_chromium(
             (SAMPLE, "通过：出示的证据与回执一致，回执已上链"),
         ):
             page.goto(f"{site}/verify")
-            page.set_input_files("#receipt-file", str(receipt))
-            if evidence is not None:
-                page.set_input_files("#receipt-evidence", str(evidence))
-            with page.expect_navigation():
-                page.click("#receipt-submit")
+            receipt_sent(receipt, evidence)(page)
             assert said in " ".join(page.inner_text("#verdict").split()), evidence
             if evidence is None:
                 assert "未检查" in page.inner_text("#evidence-not-checked")
-                ARTIFACTS.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(ARTIFACTS / "verify-receipt-only-desktop.png"))
         content = SAMPLE.read_bytes()
         for request in visit.requests:
             sent = request.post_data_buffer or b""
@@ -197,6 +207,25 @@ def test_register_verify_and_accessibility_in_chromium(
     for name, url in pages.items():
         assert axe_violations(browser, url) == [], name
         screenshots(browser, url, name)
+    # The verdicts of the receipt form: a receipt alone, and a receipt with a changed file.
+    for name, evidence in (("verify-receipt-only", None), ("verify-receipt-changed", changed)):
+        sent = receipt_sent(receipt, evidence)
+        assert axe_violations(browser, f"{site}/verify", then=sent) == [], name
+        screenshots(browser, f"{site}/verify", name, then=sent)
+
+
+def receipt_sent(receipt: Path, evidence: Path | None) -> Then:
+    """The verification page's receipt form sent with ``receipt`` (and ``evidence``, hashed in
+    the browser, if given), waiting for the verdict's page."""
+
+    def send(page: Any) -> None:
+        page.set_input_files("#receipt-file", str(receipt))
+        if evidence is not None:
+            page.set_input_files("#receipt-evidence", str(evidence))
+        with page.expect_navigation():
+            page.click("#receipt-submit")
+
+    return send
 
 
 def sign_in(page: Any, site: str, key: str) -> None:
