@@ -296,7 +296,7 @@ ACTS: tuple[Act, ...] = (
     ),
     Act(
         "extend",
-        "Extension of the time limit (art. 27), at most 10 working days in all, with reasons",
+        "Extension of the time limit (art. 28), at most 10 working days in all, with reasons",
         "assets",
         ("extend",),
         "reviewer",
@@ -750,7 +750,7 @@ ACTS: tuple[Act, ...] = (
     ),
     Act(
         "renew",
-        "Renewal (续期, art. 35): from 6 months before expiry to the day before, with the"
+        "Renewal (续期, art. 36): from 6 months before expiry to the day before, with the"
         " holder's consent",
         "assets",
         ("renew",),

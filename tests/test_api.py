@@ -317,7 +317,7 @@ def test_holder_acts_are_relayed_with_the_holders_consent(
         confirmed(api, api.post(f"/v1/assets/{asset_id}/{act}", body, Role.REGISTRAR))
 
     expiry = assets.get_asset(asset_id).expires_at
-    advance(flow.w3, expiry - 100 * DAY - now(flow.w3))  # into the renewal window (art. 35)
+    advance(flow.w3, expiry - 100 * DAY - now(flow.w3))  # into the renewal window (art. 36)
     relayed("renew", {"consent": consent(accounts.holder, "Renew")})
     assert assets.get_asset(asset_id).expires_at > expiry
 

@@ -103,7 +103,7 @@ def prepare(flow: Flow, name: str, holder: str, signer: LocalAccount) -> Act:
 
         return Act(a, "Transfer", fields, send_transfer, reg)
     if name == "renew":
-        # Renewal is taken from 6 months before expiry (art. 35): 100 days before it.
+        # Renewal is taken from 6 months before expiry (art. 36): 100 days before it.
         advance(flow.w3, a.get_asset(asset_id).expires_at - 100 * DAY - now(flow.w3))
         return Act(
             a,

@@ -200,7 +200,7 @@ def measure(reg: Registry, acc: Accounts) -> dict[str, int]:
     other = (AnnotationKind.AGREED_LIMIT, bytes(32), bytes(32), h("term"))
     used("annotate_other", n.annotate_tx(acc.registrar, 3, *other))
     used("lift_other", n.lift(acc.registrar, 3001, h("ended")))
-    # Renewal is taken from 6 months before expiry (art. 35): 100 days before it.
+    # Renewal is taken from 6 months before expiry (art. 36): 100 days before it.
     advance(
         w3, a.get_asset(1).expires_at - 100 * DAY - int(w3.eth.get_block("latest")["timestamp"])
     )

@@ -228,7 +228,7 @@ def refusal_args(expected: str, asset_id: int, before: Asset) -> tuple[Any, ...]
 
 def renewal_opens(expires_at: int) -> int:
     """Beijing midnight of the date 6 calendar months before the expiry's Beijing date (the
-    day clamped to the month's end), as art. 35 counts the renewal window."""
+    day clamped to the month's end), as art. 36 counts the renewal window."""
     day = beijing_date(expires_at)
     index = day.year * 12 + day.month - 1 - 6
     year, month = divmod(index, 12)

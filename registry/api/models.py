@@ -329,7 +329,7 @@ class ProofIn(CoHolderConsents):
 
 
 class ExtensionIn(Strict):
-    """An extension of the time limit by working days, at most 10 in all (art. 27)."""
+    """An extension of the time limit by working days, at most 10 in all (art. 28)."""
 
     days: Annotated[int, Field(ge=1, le=10)]
     reason_hash: Hash32
@@ -357,7 +357,7 @@ class ObjectionIn(Strict):
         None, description="required without an API key; kept confidential, never on chain"
     )
     grounds: ObjectionGrounds | None = Field(
-        None, description="required without an API key: what the objection is about (art. 28)"
+        None, description="required without an API key: what the objection is about (art. 29)"
     )
     reason: Annotated[str, Field(min_length=1, max_length=4000), PlainText] | None = Field(
         None, description="required without an API key: the reasons; kept confidential"

@@ -467,7 +467,7 @@ class DeadlineOut(BaseModel):
     )
     paused: bool = Field(description="the clock is paused (proof asked for, notice, objections)")
     paused_days: int
-    extension_days: int = Field(description="at most 10 in all (art. 27)")
+    extension_days: int = Field(description="at most 10 in all (art. 28)")
     extension_reasons: list[str] = Field(description="the reason hash of each extension")
     supplements_due: str | None = Field(description="the applicant's deadline for supplements")
     notice_ends: str | None = Field(description="last day of the notice (5 working days)")

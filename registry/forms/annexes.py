@@ -104,7 +104,7 @@ class ChangeForm(Form):
 
 
 class RenewalForm(Form):
-    """数据产权续期登记申请表 (annex 4): from 6 months before expiry to the day before (art. 35;
+    """数据产权续期登记申请表 (annex 4): from 6 months before expiry to the day before (art. 36;
     the chain counts the window)."""
 
     FORM: ClassVar[FormName] = "renewal"
@@ -124,7 +124,7 @@ CancellationReason = Literal[
 
 class CancellationForm(Form):
     """数据产权注销登记申请表 (annex 5): on the applicant's request, the data destroyed, an
-    objection's outcome, other legal grounds (art. 36-37)."""
+    objection's outcome, other legal grounds (art. 37)."""
 
     FORM: ClassVar[FormName] = "cancellation"
     PUBLIC: ClassVar[tuple[str, ...]] = (

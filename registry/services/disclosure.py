@@ -14,7 +14,7 @@ What is counted, each in the Beijing month of the event that completes it:
 - terminations (``ReviewTerminated``), objections during the notice (``ObjectionFiled``) and after
   registration (``PostObjectionFiled``);
 - completions (``RegistrationIssued``), with the working days from acceptance to completion
-  counted as the chain counts the time limit (art. 27): working days on the chain's own
+  counted as the chain counts the time limit (art. 28): working days on the chain's own
   ``WorkCalendar`` from the acceptance to the deposit, less the paused days (proof requests, the
   notice until its end or the last objection decision), so a completion beyond ``10 +
   extension`` working days missed its deadline;
@@ -39,7 +39,7 @@ from registry.workdays import YearCalendar
 logger = logging.getLogger(__name__)
 
 PROCESSING_DAYS = 10
-"""Working days from acceptance to completion (art. 27), before pauses and extensions."""
+"""Working days from acceptance to completion (art. 28), before pauses and extensions."""
 ZERO_ADDRESS = "0x" + "00" * 20
 
 APPLICATION_TYPES: dict[str, tuple[tuple[str, ...], str, str]] = {
