@@ -5,7 +5,9 @@ fresh data directory with every record (retention, art. 10)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -131,6 +133,43 @@ def test_a_tampered_archive_is_refused_naming_its_first_bad_entry(
         assert center_b[0].get(f"/v1/certificates/{number}").status_code == 404
 
 
+def test_an_archive_rehashed_around_a_false_proof_is_refused_naming_the_proof(
+    center_a: tuple[Api, Path, list[str]], center_b: tuple[Api, Path], tmp_path: Path
+) -> None:
+    """The manifest of hashes is not signed: whoever alters an entry can hash it again. The
+    proofs against the stated block's state root are what hold then."""
+    archive = tmp_path / "register.tar"
+    manifest = exported(center_a, center_b, archive)
+    proofs = [e["path"] for e in manifest["entries"] if e["path"].startswith("chain/proofs/")]
+    target = proofs[1]
+    with tarfile.open(archive) as src:
+        contents = {
+            m.name: src.extractfile(m).read()  # type: ignore[union-attr]
+            for m in src.getmembers()
+        }
+    material = json.loads(contents[target])
+    storage = material["accounts"][0]["storage"][0]
+    storage["proof"] = storage["proof"][:-1]  # the leaf dropped: the slot's word unproven
+    contents[target] = json.dumps(material, sort_keys=True).encode()
+    for entry in manifest["entries"]:
+        if entry["path"] == target:
+            entry["sha256"] = hashlib.sha256(contents[target]).hexdigest()
+            entry["size"] = len(contents[target])
+    contents["MANIFEST.json"] = json.dumps(manifest).encode()
+    forged = tmp_path / "forged.tar"
+    with tarfile.open(forged, "w") as dst:
+        for name in ["MANIFEST.json", *(e["path"] for e in manifest["entries"])]:
+            info = tarfile.TarInfo(name)
+            info.size = len(contents[name])
+            dst.addfile(info, io.BytesIO(contents[name]))
+    with pytest.raises(ArchiveError) as refused:
+        imported(center_b, forged)
+    assert refused.value.entry == target
+    assert "the proof does not check" in refused.value.reason
+    for number in center_a[2]:
+        assert center_b[0].get(f"/v1/certificates/{number}").status_code == 404
+
+
 def cli(monkeypatch: pytest.MonkeyPatch, data: Path, *args: str, rpc: str = "") -> str:
     """``registry ARGS`` on the data directory ``data`` (and the node ``rpc``), as a center's
     operator runs it; its output."""
@@ -179,6 +218,9 @@ def test_successor_answers_for_every_certificate_of_its_predecessor(
         page = api_b.get(f"/c/{number}")
         assert page.status_code == 200
         assert number in page.text
+        assert '<td class="status">有效</td>' in page.text  # its standing, in Chinese first
+        english = api_b.get(f"/c/{number}", lang="en").text
+        assert '<td class="status">valid</td>' in english
     materials = api_b.runtime.context.materials
     assert materials.open("0x" + h("succession-one").hex(), "proof.pdf") == PROOF
 
