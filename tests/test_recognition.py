@@ -4,6 +4,7 @@ registrar's attestation checked on chain, and every refusal named."""
 
 from __future__ import annotations
 
+import ast
 import copy
 import hashlib
 import json
@@ -48,6 +49,7 @@ from registry.recognition.standing import (
     standing_message,
 )
 from registry.regions import Center
+from registry.web.i18n import translator
 from tests.conftest import ROOT, Accounts, Flow, advance, assert_emitted, h, now, reverts
 from tests.test_lifecycle import act
 
@@ -654,3 +656,28 @@ def test_names_come_from_the_origins_manifest_only_when_it_hashes_to_the_proven_
     assert (names.asset_name_zh, names.holder_name_zh) == ("港口数据", "港口数据公司")
     assert own_region.answer(unnamed).names is None
     assert "manifest from its registry is not" in caplog.text
+
+
+def test_every_reason_an_answer_can_give_is_worded_on_the_page() -> None:
+    """The page says why in words, Chinese and English, for each slug the mediator refuses with
+    or an answer gives (they are read from the code, so a new one cannot go unworded); the
+    slug and its detail (Unix times, a check's own message) stay in the API."""
+    slugs = {"frozen"} | {s.name.lower() for s in CertificateStatus if s > CertificateStatus.VALID}
+    for module in ("mediator", "answers"):
+        tree = ast.parse((ROOT / "registry" / "recognition" / f"{module}.py").read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "RefusedError":
+                slugs.add(node.args[0].value)  # type: ignore[attr-defined]
+            if isinstance(node, ast.Dict):
+                slugs |= {
+                    v.value
+                    for k, v in zip(node.keys, node.values, strict=True)
+                    if isinstance(k, ast.Constant) and k.value == "reason"
+                    if isinstance(v, ast.Constant)
+                }
+    assert {"unknown-certificate", "foreign-region", "older-than-max-age"} <= slugs
+    for lang in ("zh", "en"):
+        t = translator(lang)
+        assert [s for s in sorted(slugs) if t(f"rec.reason.{s}", "") == ""] == [], lang
+    page = (ROOT / "registry" / "web" / "templates" / "recognition.html").read_text()
+    assert "detail" not in page

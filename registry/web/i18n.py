@@ -137,6 +137,35 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "rec.reason.expired": ("证书已过期", "expired"),
     "rec.reason.superseded": ("证书已被替代", "superseded"),
     "rec.reason.cancelled": ("证书已注销", "cancelled"),
+    "rec.reason.unknown-certificate": (
+        "发证地未签发此编号的证书",
+        "the origin has issued no certificate of this number",
+    ),
+    "rec.reason.foreign-region": (
+        "证书编号或其资产的登记地区不属于该发证地",
+        "the number or its asset's recorded region is not the origin's",
+    ),
+    "rec.reason.outside-term-at-origin": (
+        "按发证地链上时间，证书签发或核验时已超出互认协议期限",
+        "by the origin's clock the certificate was issued or proven after the agreement's term",
+    ),
+    "rec.reason.out-of-scope": (
+        "证书的分级或类型不在互认协议范围内",
+        "the certificate's classification or kind is outside the agreement's scope",
+    ),
+    "rec.reason.foreign-attestation": (
+        "发证地的签名属于另一登记机构",
+        "the origin's signature is for another registry",
+    ),
+    "rec.reason.attestation-mismatch": (
+        "发证地签名的状态与其链上存储不一致",
+        "what the origin signed differs from its chain's storage",
+    ),
+    "rec.reason.forged-attestation": ("发证地的签名无效", "the origin's signature is not valid"),
+    "rec.reason.attestor-not-in-agreement": (
+        "签名密钥不在互认协议所列的发证地登记机构密钥之中",
+        "signed by a key that is not one of the agreement's",
+    ),
     "nav.register": ("登记簿", "Register"),
     "nav.stats": ("统计", "Statistics"),
     "nav.disclosure": ("信息公开", "Disclosure"),
