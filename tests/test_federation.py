@@ -4,6 +4,7 @@ reach them; every answer carries proofs the asker checks against the origin chai
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -38,6 +39,7 @@ from tests.conftest import Accounts, Flow, advance, h, now
 A, B, C = 370200, 321000, 330700
 BOUND = 10.0  # seconds for a change at the origin to reach every partner
 MAX_AGE = 3  # the agreements' max_age (the setting recognition_max_age, by default)
+UTC8 = dt.timezone(dt.timedelta(hours=8))
 
 
 def _free_run(count: int) -> int:
@@ -561,7 +563,8 @@ def test_recognition_page_in_chromium(
     asset_id = issued(origin, accounts, origin.assets.submit_application(accounts.holder, applied))
     number = origin.certificates.number_of(origin.assets.get_asset(asset_id).certificate_id)
     yangzhou = federation.regions[B]
-    assert until(status_is(yangzhou, A, number, "recognised"), 60)[0]
+    recognised, _ = until(status_is(yangzhou, A, number, "recognised"), 60)
+    assert recognised
     named, _ = until(lambda: yangzhou.recognition(A, number).get("names"), BOUND)
     assert named == {
         "asset_name_zh": manifest["name_zh"],
@@ -588,6 +591,12 @@ def test_recognition_page_in_chromium(
         origin_page = visit.page.get_attribute("#origin-page", "href")
         assert origin_page == f"{federation.regions[A].api}/c/{number}"
         assert "UTC" not in visit.page.inner_text("main")
+        record = recognised["record"]
+        issued_at = dt.datetime.fromtimestamp(record["issued_at"], UTC8)
+        last_day = dt.datetime.fromtimestamp(record["expires_at"] - 1, UTC8).date()
+        assert f"{issued_at:%Y-%m-%d %H:%M:%S}（北京时间）" in visit.page.inner_text("main")
+        assert f"{last_day.isoformat()}（北京时间）" in visit.page.inner_text("main")
+        assert "互认起始" in visit.page.inner_text("main")
         visit.page.goto(url + "?lang=en")
         assert visit.page.inner_text("#status") == "recognised"
         assert manifest["holder"]["name_en"] in visit.page.inner_text("#holder")
@@ -595,24 +604,54 @@ def test_recognition_page_in_chromium(
         visit.close()
     screenshots(browser, url, "recognition")
     assert axe_violations(browser, url) == []
-    # The other states, each its own badge: not recognised (revoked) and refused here, and
-    # pending for a number no one has checked (its reason in words, no exception text).
-    pending = format_number(parse_number(number) + 1)
-    visit = Visit(browser)
+    # The other states, each its own badge and its reason in words (no exception text, no
+    # "recognised since"): stale while the origin is silent, pending for a number no one has
+    # checked, refused once checked and never issued, not recognised once revoked.
+    anvil = _anvil_of(federation, A)
+    os.kill(anvil, signal.SIGSTOP)
     try:
-        visit.page.goto(f"{yangzhou.api}/recognitions/{A}/{pending}")
-        assert visit.page.get_attribute("#status", "class") == "badge pending"
-        assert visit.page.inner_text("#reason") == "尚未向发证地核验"
-        origin.assets.revoke(accounts.registrar, asset_id, h("court order"))
-        assert until(status_is(yangzhou, A, number, "not_recognised"), BOUND + 5)[0]
-        visit.page.goto(url)
-        assert visit.page.get_attribute("#status", "class") == "badge not_recognised"
-        assert visit.page.inner_text("#reason") == "证书已在发证地撤销"
-        assert "history" in visit.page.content()
+        assert until(status_is(yangzhou, A, number, "stale"), BOUND + 5)[0]
+        unreachable, too_old = "暂时无法连接发证地", "最近一次读取发证链已超过协议允许的时限"
+        badge(browser, url, "stale", (unreachable, too_old))
+        screenshots(browser, url, "recognition-stale")
+        assert axe_violations(browser, url) == []
     finally:
-        visit.close()
+        os.kill(anvil, signal.SIGCONT)
+    assert until(status_is(yangzhou, A, number, "recognised"), BOUND + 5)[0]
+    unissued = format_number(parse_number(number) + 1)
+    unissued_url = f"{yangzhou.api}/recognitions/{A}/{unissued}"
+    badge(browser, unissued_url, "pending", ("尚未向发证地核验",))
+    screenshots(browser, unissued_url, "recognition-pending")
+    assert axe_violations(browser, unissued_url) == []
+    assert httpx.post(f"{unissued_url}/recheck").status_code == 303
+    assert until(status_is(yangzhou, A, unissued, "refused"), BOUND + 5)[0]
+    badge(browser, unissued_url, "refused", ("发证地未签发此编号的证书",))
+    screenshots(browser, unissued_url, "recognition-refused")
+    assert axe_violations(browser, unissued_url) == []
+    origin.assets.revoke(accounts.registrar, asset_id, h("court order"))
+    assert until(status_is(yangzhou, A, number, "not_recognised"), BOUND + 5)[0]
+    badge(browser, url, "not_recognised", ("证书已在发证地撤销",))
     screenshots(browser, url, "recognition-withdrawn")
     assert axe_violations(browser, url) == []
+
+
+def badge(browser: Any, url: str, status: str, reasons: tuple[str, ...]) -> None:
+    """The page at ``url`` shows ``status``'s badge and one of ``reasons``, in words."""
+    from tests.test_browser import Visit
+
+    visit = Visit(browser)
+    try:
+        visit.page.goto(url)
+        assert visit.page.get_attribute("#status", "class") == f"badge {status}"
+        assert visit.page.inner_text("#reason") in reasons
+        main = visit.page.inner_text("main")
+        assert "互认起始" not in main  # "recognised since" only while recognised
+        assert "Error" not in main  # no exception's name or text
+        assert "Traceback" not in main
+        if status == "not_recognised":
+            assert "history" in visit.page.content()
+    finally:
+        visit.close()
 
 
 # Last: the flood leaves its client at Yangzhou over the limit for a minute.
