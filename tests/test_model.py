@@ -171,7 +171,7 @@ def deemed_at(clock: int) -> int:
 
 
 def renewal_window(expires: int) -> tuple[int, int]:
-    """From 6 calendar months before the expiry's Beijing date to its start (art. 35)."""
+    """From 6 calendar months before the expiry's Beijing date to its start (art. 36)."""
     day = beijing_date(expires)
     year, month = divmod(day.year * 12 + day.month - 1 - 6, 12)
     last = calendar.monthrange(year, month + 1)[1]
@@ -703,8 +703,47 @@ class Model(RuleBasedStateMachine):
             for p in self.posts.values():
                 p.changed = p.changed or p.asset == aid
 
-    @rule(i=st.integers(0, 3))
-    def transfer(self, i: int) -> None:
+    @rule(i=st.integers(0, 3), who=st.sampled_from(["holder", "co-holder", "other"]))
+    def change_identity(self, i: int, who: str) -> None:
+        """A right-holder's new identity commitment (art. 35, a renaming), with its consent;
+        the holder's certificate, which names it, is reissued."""
+        aid = self.asset_id(i)
+        a = self.assets.get(aid)
+        holder = a.holder if a is not None else self.acc.holder
+        other = self.holders[1] if holder is self.holders[0] else self.holders[0]
+        account = {
+            "holder": holder,
+            "co-holder": a.co[0] if a is not None and a.co is not None else self.acc.outsider,
+            "other": other,
+        }[who]
+
+        def predict() -> str | None:
+            error = self.require_active(aid, self.t())
+            if error:
+                return error
+            assert a is not None  # require_active refused an unknown asset
+            held = account is a.holder or (a.co is not None and a.co[0] is account)
+            return None if held else "NotRightHolder"
+
+        def send() -> None:
+            message = {
+                "assetId": aid,
+                "account": account.address,
+                "identityHash": h("renamed"),
+                "nonce": self.reg.assets.nonces(account.address),
+            }
+            signed = sign(account, self.reg.assets.domain(), "IdentityChange", message, DEADLINE)
+            consent = JointConsent.of([signed]).to_abi()
+            fn = self.reg.assets.contract.functions.changeIdentity(
+                aid, account.address, h("renamed"), consent
+            )
+            self.reg.chain.send(fn, self.acc.registrar)
+
+        if self.attempt(predict, send):
+            self.reissue(aid)
+
+    @rule(i=st.integers(0, 3), refused=st.booleans())
+    def transfer(self, i: int, refused: bool) -> None:
         aid = self.asset_id(i)
         holder = self.assets[aid].holder if aid in self.assets else self.acc.holder
         to = self.holders[1] if holder is self.holders[0] else self.holders[0]
@@ -723,11 +762,15 @@ class Model(RuleBasedStateMachine):
             a = self.reg.assets
             shares = [TransferShare(holder.address, to.address, 0b111, h("id:" + to.address))]
             c = transfer_consent(a, aid, shares, h("deal"), (holder, to))
-            a.register_transfer(
-                self.acc.registrar, a.apply_transfer(self.acc.registrar, aid, shares, h("deal"), c)
-            )
+            transfer_id = a.apply_transfer(self.acc.registrar, aid, shares, h("deal"), c)
+            if refused:  # the review finds a ground (art. 22): nothing moves
+                a.refuse_transfer(
+                    self.acc.reviewer, transfer_id, RefusalReason.OWNERSHIP_DISPUTED, h("no")
+                )
+            else:
+                a.register_transfer(self.acc.registrar, transfer_id)
 
-        if self.attempt(predict, send):
+        if self.attempt(predict, send) and not refused:
             self.assets[aid].holder = to
             self.reissue(aid)
 
