@@ -38,6 +38,7 @@ from tests.conftest import Accounts, Flow, advance, h, now
 
 A, B, C = 370200, 321000, 330700
 BOUND = 10.0  # seconds for a change at the origin to reach every partner
+FLOODED_BOUND = 5.0  # seconds for a withdrawal under a flood of junk numbers (8.3 s before)
 MAX_AGE = 3  # the agreements' max_age (the setting recognition_max_age, by default)
 UTC8 = dt.timezone(dt.timedelta(hours=8))
 
@@ -683,13 +684,15 @@ def test_a_flood_of_junk_numbers_delays_no_withdrawal(
     try:
         time.sleep(0.5)
         origin.assets.revoke(accounts.registrar, asset_id, h("court order"))
-        # Within the freshness bound; how soon (p99 under 2 s, 8.3 s before the queue was
-        # split) is measured by `scripts/bench.py recognition`, not timed here.
-        withdrawn, _took = until(status_is(yangzhou, A, number, "not_recognised"), BOUND)
+        # How soon (p99 under 2 s) is measured by `scripts/bench.py recognition`; here the
+        # bound only tells the split queue from the single one, which took 8.3 s (2.38 s was
+        # the slowest seen since, on a loaded machine).
+        withdrawn, took = until(status_is(yangzhou, A, number, "not_recognised"), BOUND)
     finally:
         for t in flooders:
             t.join(120)
     assert withdrawn
+    assert took < FLOODED_BOUND
     assert 429 in codes  # one client, past its limit
     # 422: the recheck of the number of another center.
     assert all(code in (200, 202, 422, 429, 503) for code in codes), set(codes)
