@@ -150,6 +150,10 @@ def test_pages_pdf_and_cli_show_beijing_dates_and_a_past_start_is_refused(
     assert f"{issued_day.isoformat()}（北京时间" in flat
     assert "2030-12-31（北京时间" in flat
     assert not IN_UTC.search(flat)
+    # The licence's restrictions: its scenario in the manifest's words (the table's narrow
+    # column wraps them between the other columns' lines), not its hash.
+    assert "限于场景 for: 港口运力规划 port capacity" in flat
+    assert "场景哈希" not in flat
 
     # The CLI's readable output: names, the right by name, dates in Beijing time.
     rights = runner.invoke(cli_app, ["asset", "rights", str(asset_id), "--api", served])
