@@ -316,3 +316,17 @@ def test_applicant_party_and_court_query_and_copy_each_logged_and_anchored(
     with engine.begin() as conn:
         conn.execute(sa.update(access_log).where(access_log.c.seq == 2).values(purpose=purpose))
     assert staff_get(api, "/v1/access-log").json()["intact"] is True
+
+    # The next Beijing day, the log having moved, its new head is anchored in turn; today's
+    # anchor is not made again.
+    seen = read(api, ids["applicant"], "manifest", Role.HOLDER)
+    assert seen.status_code == 200
+    anchor = api.runtime.context.access_anchor
+    assert anchor.anchor_once() is False
+    assert anchor.anchor_once(time.time() + 24 * 3600) is True
+    anchors = api.post("/v1/access-log/anchor", None, Role.REGISTRAR).json()["anchors"]
+    assert [(a["seq"], a["head"]) for a in anchors] == [
+        (3, head["head"]),
+        (4, seen.headers["x-access-log-hash"]),
+    ]
+    assert anchors[0]["day"] < anchors[1]["day"]
