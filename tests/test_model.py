@@ -634,6 +634,31 @@ class Model(RuleBasedStateMachine):
             if p.outcome == ObjectionOutcome.CANCEL:
                 self.assets[p.asset].status = Status.CANCELLED
 
+    @rule(o=st.integers(1, 6))
+    def change_by_judgment(self, o: int) -> None:
+        """The change a judgment or award ordered (art. 29), registered without consent: a new
+        manifest version and certificate, after which the objection can be settled."""
+        p = self.posts.get(o)
+        m = h(f"ordered-{o}")
+
+        def predict() -> str | None:
+            if p is None:
+                return "UnknownObjection"
+            if p.status != PostObjectionStatus.JUDGED:
+                return "ObjectionStepNotOpen"
+            if p.outcome != ObjectionOutcome.CHANGE:
+                return "NoChangeOrdered"
+            return self.require_active(p.asset, self.t())
+
+        if p is not None:
+            self.touched.add(p.asset)
+        args = ("changeByJudgment", o, m, m, 0x55)
+        if self.attempt(predict, self.reg.assets._send, self.acc.registrar, *args):
+            assert p is not None
+            self.reissue(p.asset)
+            for q in self.posts.values():
+                q.changed = q.changed or q.asset == p.asset
+
     @rule(o=st.integers(1, 4), upheld=st.booleans(), grounded=st.booleans())
     def decide_objection(self, o: int, upheld: bool, grounded: bool) -> None:
         reason = RefusalReason.OWNERSHIP_DISPUTED if grounded else RefusalReason.NONE
