@@ -202,7 +202,10 @@ def test_recognition_is_recorded_from_a_proof_and_attestation(
     assert record.recognised
     assert record.holder == accounts.holder.address
     assert record.proof_block == block
-    assert record.recognised_since > 0
+    # "Recognised since" is when this chain recorded it, within the agreement: never a time
+    # before the agreement's start (issue 18 finding 8).
+    recorded_at = partnership.w3.eth.get_block(receipt["blockNumber"])["timestamp"]
+    assert record.recognised_since == recorded_at >= partnership.agreement.valid_from
 
 
 def test_revocation_proven_at_a_later_block_lapses_the_recognition(
