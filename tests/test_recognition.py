@@ -684,3 +684,29 @@ def test_every_reason_an_answer_can_give_is_worded_on_the_page() -> None:
         assert [s for s in sorted(slugs) if t(f"rec.reason.{s}", "") == ""] == [], lang
     page = (ROOT / "registry" / "web" / "templates" / "recognition.html").read_text()
     assert "detail" not in page
+
+
+def test_a_regions_recheck_queue_is_bounded_and_leaves_other_regions_room(
+    registry: Registry, accounts: Accounts, artifacts: dict[str, Artifact], tmp_path: Path
+) -> None:
+    """Issue 18 item 5: rechecks asked of one region queue up to ``queue_limit`` (the API
+    answers 503 past it), so a flood cannot grow a queue without end, and another region's
+    queue keeps its room."""
+    mediator = Mediator(
+        registry,
+        artifacts,
+        accounts.grantee2,
+        tmp_path / "partners.json",
+        tmp_path / "journal.db",
+        queue_limit=3,
+    )
+    try:
+        assert [mediator.request(PARTNER, token) for token in range(1, 5)] == [
+            True,
+            True,
+            True,
+            False,
+        ]
+        assert mediator.request(PARTNER + 1, 1)
+    finally:
+        mediator.close()
