@@ -336,8 +336,9 @@ def test_annual_report_cli_writes_the_pdf_and_the_json_it_prints_the_hash_of(
 def test_transfers_and_identity_changes_are_counted_by_their_registration(
     api: Api, flow: Flow, accounts: Accounts, w3: Web3
 ) -> None:
-    """A registered transfer (art. 34) and a change of a right-holder's identity (art. 35) are
-    applications of their type, counted from the event that completes each."""
+    """A registered transfer (art. 34), a change of a right-holder's identity (art. 35) and a
+    cancellation (art. 37) are applications of their type, counted from the event that
+    completes each."""
     a = flow.registry.assets
     asset_id = flow.issued("转让与身份变更统计")
     message = {
@@ -354,6 +355,7 @@ def test_transfers_and_identity_changes_are_counted_by_their_registration(
     }
     confirmed(api, api.post(f"/v1/assets/{asset_id}/identity", body, Role.REGISTRAR))
     transfer_whole(a, accounts.registrar, asset_id, accounts.holder, accounts.holder2)
+    a.cancel(accounts.holder2, asset_id)  # by the transferee, now the holder, itself
     api.indexed()
     year = beijing_date(now(w3)).year
     totals = api.get("/v1/disclosure", year=year).json()["year_totals"]
@@ -368,6 +370,7 @@ def test_transfers_and_identity_changes_are_counted_by_their_registration(
     transfers, changes = logged("TransferRegistered"), logged("ManifestChanged", "IdentityChanged")
     assert totals["applications.transfer"] == transfers >= 1
     assert totals["applications.change"] == changes >= 1
+    assert totals["applications.cancellation"] == logged("RegistrationCancelled") >= 1
 
     # The public page (Chinese first) and the annual report's PDF show the same totals.
     page = api.get("/disclosure", year=year).text
