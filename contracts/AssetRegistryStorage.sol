@@ -60,7 +60,7 @@ abstract contract AssetRegistryStorage is RoleGated, HolderConsent {
     /// @dev Holding, use (processing) and operating: the bits `1 << RightKind`.
     uint8 internal constant _ALL_RIGHTS = 7;
     /// @dev The guide's periods in working days: acceptance (art. 17), notice (art. 24),
-    /// objection investigation (art. 25), the time limit and its most extension (art. 27).
+    /// objection investigation (art. 25), the time limit and its most extension (art. 28).
     uint256 internal constant _ACCEPTANCE_DAYS = 3;
     uint256 internal constant _NOTICE_DAYS = 5;
     uint256 internal constant _INVESTIGATION_DAYS = 10;
@@ -71,7 +71,7 @@ abstract contract AssetRegistryStorage is RoleGated, HolderConsent {
     uint8 internal constant _MAX_EXTENSION_DAYS = 10;
     /// @dev At most 5 years from the deposit (art. 26): 5 x 365 days is never more.
     uint32 internal constant _MAX_VALIDITY = 5 * 365 days;
-    /// @dev Renewal opens this many calendar months before expiry (art. 35).
+    /// @dev Renewal opens this many calendar months before expiry (art. 36).
     uint256 internal constant _RENEWAL_MONTHS = 6;
 
     struct ManifestVersion {

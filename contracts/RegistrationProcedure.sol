@@ -18,7 +18,7 @@ import {Roles} from "./libraries/Roles.sol";
 
 /// @title RegistrationProcedure
 /// @notice The national procedure from acceptance to the end of the public notice and its
-/// objections (指引 art. 17-25, 27), and the objections after registration (art. 29), counted in working days of the calendar; see
+/// objections (指引 art. 17-25, 28), and the objections after registration (art. 29), counted in working days of the calendar; see
 /// {IRegistrationProcedure}. The time limit of 10 working days from acceptance (extendable by at
 /// most 10) is shown by {deadlinesOf}, never enforced: every act here stays possible after it,
 /// so that the center can always finish late.

@@ -356,12 +356,12 @@ interface IAssetRegistry {
     /// @param expiresAt When it expired (Unix seconds).
     error RegistrationExpired(uint64 assetId, uint40 expiresAt);
 
-    /// @notice Renewal is taken from 6 months before expiry (art. 35): not yet.
+    /// @notice Renewal is taken from 6 months before expiry (art. 36): not yet.
     /// @param assetId The asset.
     /// @param opensAt When the renewal window opens (Beijing midnight, Unix seconds).
     error RenewalNotOpen(uint64 assetId, uint40 opensAt);
 
-    /// @notice Renewal is taken up to the day before expiry (art. 35); not renewed by then, the
+    /// @notice Renewal is taken up to the day before expiry (art. 36); not renewed by then, the
     /// registration lapses by itself on expiry.
     /// @param assetId The asset.
     /// @param closedAt When the window closed (the start of the expiry's day in Beijing).
@@ -498,7 +498,7 @@ interface IAssetRegistry {
         external
         returns (uint256 certificateId);
 
-    /// @notice Renewal (续期, art. 35): a further validity period from the old expiry, with every
+    /// @notice Renewal (续期, art. 36): a further validity period from the old expiry, with every
     /// right-holder's consent; taken from 6 calendar months before the expiry's Beijing date to the
     /// day before it.
     /// @dev Requirements:

@@ -41,7 +41,7 @@ struct Procedure {
 /// accepted from then if the center is silent (art. 17).
 /// @param acceptedAt When accepted (the processing clock starts), 0 before.
 /// @param processingDue End of the 10th working day after acceptance, later by the paused
-/// working days (running pause included up to now) and the extension days (art. 27).
+/// working days (running pause included up to now) and the extension days (art. 28).
 /// @param pausedDays The working days the clock has been paused, up to now.
 /// @param extensionDays The extension days.
 /// @param paused Whether the clock is paused now.
@@ -110,7 +110,7 @@ interface IRegistrationProcedure {
     /// @param totalPausedDays The working days of all the application's finished pauses.
     event ProofSupplied(uint64 indexed assetId, bytes32 proofHash, uint16 pausedDays, uint16 totalPausedDays);
 
-    /// @notice The time limit of 10 working days was extended (art. 27).
+    /// @notice The time limit of 10 working days was extended (art. 28).
     /// @param assetId The asset.
     /// @param by The reviewer.
     /// @param dayCount The working days added now.
@@ -199,7 +199,7 @@ interface IRegistrationProcedure {
     /// @notice A refusal must name its ground (art. 22); `None` is not one.
     error RefusalReasonMissing();
 
-    /// @notice The time limit may be extended by at most 10 working days in all (art. 27).
+    /// @notice The time limit may be extended by at most 10 working days in all (art. 28).
     /// @param assetId The asset.
     /// @param totalDays The extension days in all that the act would make.
     /// @param maxDays The most allowed (10).
@@ -268,7 +268,7 @@ interface IRegistrationProcedure {
     function supplyProof(uint64 assetId, bytes32 proofHash, JointConsent calldata consent) external;
 
     /// @notice The center extends the time limit of 10 working days by `dayCount` working days, with
-    /// its reasons (art. 27).
+    /// its reasons (art. 28).
     /// @dev Requirements:
     /// - the caller has REVIEWER;
     /// - the asset is in review (`UnderReview`, `AwaitingProof`, or `Applied` past its deemed

@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 /// @title BeijingDates
 /// @notice Calendar dates in Beijing (UTC+8, no daylight saving): the start of a timestamp's day,
-/// whole calendar months before it, as renewal's window (art. 35) counts them, and its month, as
+/// whole calendar months before it, as renewal's window (art. 36) counts them, and its month, as
 /// certificate numbers code it. Working days are the calendar contract's business, not this
 /// library's.
 /// @dev Days are counted from 1970-01-01 with H. Hinnant's civil-date algorithms (proleptic
