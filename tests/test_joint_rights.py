@@ -5,6 +5,7 @@ with its events, each refusal with its error's arguments."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from registry.chain.signing import grant_message, sign
@@ -133,6 +134,34 @@ def test_every_applicant_consents(flow: Flow) -> None:
     # The holder's nonce is spent once: the same signatures cannot file it again.
     with reverts("InvalidAccountNonce", acc.holder.address, good.nonce + 1):
         a.submit_application(acc.holder, app, good)
+
+
+def test_a_contract_wallet_co_holder_consents_through_eip1271(
+    flow: Flow, deploy_contract: Callable[..., str]
+) -> None:
+    a, acc = flow.registry.assets, flow.accounts
+    wallet = deploy_contract("MockWallet", acc.holder2.address)
+    app = application(acc.holder.address, "wallet co-holder", co_holders=(co_holder(wallet, USE),))
+    # Its owner's signature, which no ECDSA recovery gives as the wallet: the wallet answers.
+    refused = joint_consent(a, (None, acc.holder2), app)
+    wallet_contract = flow.w3.eth.contract(
+        address=checksum(wallet),
+        abi=[
+            {
+                "type": "function",
+                "name": "setAccepting",
+                "stateMutability": "nonpayable",
+                "inputs": [{"name": "accepting_", "type": "bool"}],
+                "outputs": [],
+            }
+        ],
+    )
+    flow.registry.chain.send(wallet_contract.functions.setAccepting(False), acc.holder2)
+    with reverts("InvalidConsent", wallet):
+        a.submit_application(acc.holder, app, refused)
+    flow.registry.chain.send(wallet_contract.functions.setAccepting(True), acc.holder2)
+    asset_id = a.submit_application(acc.holder, app, joint_consent(a, (None, acc.holder2), app))
+    assert a.rights_of(asset_id, wallet).rights == USE.bit
 
 
 def test_rights_configuration_refusals_name_the_right_holder(flow: Flow) -> None:
