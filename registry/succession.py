@@ -64,8 +64,8 @@ from registry.content import ContentStore
 from registry.content.cid import Cid
 from registry.content.store import read_all
 from registry.index.schema import metadata as index_metadata
-from registry.privacy import CenterKeys, MaterialStore
-from registry.privacy.materials import Envelope
+from registry.privacy import CenterKeys, MaterialStore, UnwrapError
+from registry.privacy.materials import Envelope, MaterialError
 from registry.recognition.headers import verified_header
 from registry.recognition.origin import OriginState, fetch_proofs, verify_proofs
 
@@ -358,26 +358,7 @@ def import_archive(
     proven = _proven(manifest, found)
     predecessor = manifest["predecessor"]
     stated = manifest["block"]
-    envelopes = [
-        Envelope.model_validate_json(data)
-        for path, data in found.items()
-        if path.startswith("materials/")
-    ]
-    if envelopes and (materials is None or content is None):
-        raise ArchiveError("materials/", "the archive has materials; this center has no store")
-    kept = 0
-    for envelope in envelopes:
-        assert materials is not None  # refused just above otherwise
-        assert content is not None
-        for name, sealed in envelope.materials.items():
-            data = found.get(f"content/{sealed.cid}")
-            if data is None:
-                raise ArchiveError(f"content/{sealed.cid}", f"the ciphertext of {name} is missing")
-            stored = content.add(data, cid_version=1, pin=True)
-            if str(stored.cid) != sealed.cid:
-                raise ArchiveError(f"content/{sealed.cid}", f"stored as {stored.cid}")
-        materials.adopt(envelope)
-        kept += 1
+    kept = _adopt_materials(found, materials, content)
     succession_metadata.create_all(engine)
     numbers = []
     with engine.begin() as conn:
@@ -413,6 +394,89 @@ def import_archive(
     return Imported(
         int(predecessor["chain_id"]), int(stated["number"]), str(stated["hash"]), numbers, kept
     )
+
+
+def _adopt_materials(
+    found: dict[str, bytes], materials: MaterialStore | None, content: ContentStore | None
+) -> int:
+    """The archive's materials kept here: each ciphertext into the content store, each envelope
+    (its data key wrapped for this center) adopted; how many registrations'."""
+    envelopes = [
+        Envelope.model_validate_json(data)
+        for path, data in found.items()
+        if path.startswith("materials/")
+    ]
+    if envelopes and (materials is None or content is None):
+        raise ArchiveError("materials/", "the archive has materials; this center has no store")
+    for envelope in envelopes:
+        assert materials is not None  # refused just above otherwise
+        assert content is not None
+        for name, sealed in envelope.materials.items():
+            data = found.get(f"content/{sealed.cid}")
+            if data is None:
+                raise ArchiveError(f"content/{sealed.cid}", f"the ciphertext of {name} is missing")
+            stored = content.add(data, cid_version=1, pin=True)
+            if str(stored.cid) != sealed.cid:
+                raise ArchiveError(f"content/{sealed.cid}", f"stored as {stored.cid}")
+        try:
+            materials.adopt(envelope)
+        except (MaterialError, UnwrapError) as exc:
+            raise ArchiveError(
+                f"materials/{envelope.registration}.json",
+                f"its data key does not open with this center's keystore: {exc}",
+            ) from None
+    return len(envelopes)
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What a restore put back into a fresh data directory."""
+
+    files: int
+    materials: int
+
+
+def restore_archive(
+    archive: Path, *, data_dir: Path, materials: MaterialStore, content: ContentStore
+) -> Restored:
+    """A backup (an archive made for this center's own key) back into a fresh data directory:
+    every entry checked against the manifest first (ArchiveError naming the first bad one),
+    then the databases and files of ``data/`` written under ``data_dir`` and the materials
+    adopted with their ciphertexts, which the keystore, put back beforehand, must open. The
+    chain is not in it: start the service against the same chain, and the index follows it
+    from its cursor."""
+    if any(data_dir.glob("*.db")):
+        raise ArchiveError("data/", f"{data_dir} already holds databases: restore into a fresh one")
+    with tarfile.open(archive, "r") as tar:
+        _manifest, found = _entries(tar)
+    for path, data in found.items():
+        # Before anything is written: a keystore that does not open the materials (not put
+        # back, or another center's) would leave a half-restored directory.
+        if path.startswith("materials/"):
+            try:
+                materials.keys.unwrap(
+                    base64.b64decode(Envelope.model_validate_json(data).wrapped_key)
+                )
+            except UnwrapError as exc:
+                raise ArchiveError(
+                    path, f"this center's keystore does not open it: {exc}"
+                ) from None
+    root = data_dir.resolve()
+    files = 0
+    for path, data in found.items():
+        if not path.startswith("data/"):
+            continue
+        target = (data_dir / path.removeprefix("data/")).resolve()
+        if not target.is_relative_to(root):
+            raise ArchiveError(path, "outside the data directory")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        files += 1
+    kept = _adopt_materials(found, materials, content)
+    logger.info(
+        "archive restored into %s: %d files, %d registrations' materials", data_dir, files, kept
+    )
+    return Restored(files, kept)
 
 
 def _state_json(state: OriginState) -> dict[str, Any]:

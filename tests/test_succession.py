@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import shutil
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,9 +23,11 @@ from registry.chain import AnvilNode, Deployment, Registry
 from registry.chain.compiler import Artifact
 from registry.chain.deploy import deploy
 from registry.cli import app as cli_app
-from registry.config import get_settings
+from registry.config import Settings, get_settings
+from registry.content import open_store
 from registry.devtools import DEV_CENTER
 from registry.index import Queries, open_engine
+from registry.privacy import CenterKeys, MaterialStore
 from registry.succession import ArchiveError, Predecessor, export_archive, import_archive
 from tests.api_support import Api, reverted_api, running_api
 from tests.conftest import ANVIL, SESSION_GENESIS, Accounts, advance, application, h
@@ -226,23 +229,44 @@ def test_successor_answers_for_every_certificate_of_its_predecessor(
 
 
 def test_a_backup_restores_into_a_fresh_data_directory_with_every_record(
-    center_a: tuple[Api, Path, list[str]], center_b: tuple[Api, Path], tmp_path: Path
+    center_a: tuple[Api, Path, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    archive = tmp_path / "register.tar"
-    exported(center_a, center_b, archive)
+    api_a, data_a, numbers = center_a
+    own = tmp_path / "own.key"
+    own.write_text(cli(monkeypatch, data_a, "succession-key"))
+    archive = tmp_path / "backup.tar"
+    rpc = str(api_a.runtime.registry.chain.w3.provider.endpoint_uri)  # type: ignore[attr-defined]
+    cli(monkeypatch, data_a, "export", "--successor", str(own), "--out", str(archive), rpc=rpc)
+    # Without its keystore put back, the materials cannot be opened: refused, nothing written.
+    bare = tmp_path / "no-keystore"
+    monkeypatch.setenv("REGISTRY_DATA_DIR", str(bare))
+    get_settings.cache_clear()
+    refused = CliRunner().invoke(cli_app, ["restore", str(archive)])
+    get_settings.cache_clear()
+    assert refused.exit_code == 2
+    assert "materials/0x" in refused.output
+    assert not list(bare.glob("*.db"))
     fresh = tmp_path / "restored"
-    with tarfile.open(archive) as tar:
-        for member in tar.getmembers():
-            if member.name.startswith("data/"):
-                target = fresh / member.name.removeprefix("data/")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(tar.extractfile(member).read())  # type: ignore[union-attr]
+    keystore = Settings(data_dir=fresh).keystore_file
+    keystore.parent.mkdir(parents=True)
+    shutil.copyfile(Settings(data_dir=data_a).keystore_file, keystore)
+    keystore.chmod(0o600)
+    said = cli(monkeypatch, fresh, "restore", str(archive))
+    assert said.startswith("restored ")
+    assert "1 registrations' materials" in said
     queries = Queries(open_engine(f"sqlite:///{fresh / 'index.db'}"))
-    for number in center_a[2]:
+    for number in numbers:
         found = queries.certificate(number)
         assert found is not None
         assert found["number"] == number
-    original = center_a[0].runtime.context.queries
+    original = api_a.runtime.context.queries
     for asset_id in range(1, 4):
         assert queries.history(asset_id) == original.history(asset_id)
     assert (fresh / "outbox.db").is_file()
+    settings = Settings(data_dir=fresh)
+    materials = MaterialStore(
+        settings.materials_dir,
+        CenterKeys.open(settings.keystore_file),
+        open_store(None, settings.content_dir),
+    )
+    assert materials.open("0x" + h("succession-one").hex(), "proof.pdf") == PROOF

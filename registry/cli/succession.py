@@ -105,6 +105,31 @@ def import_(
     )
 
 
+@app.command("restore")
+def restore(
+    archive: Annotated[Path, typer.Argument(help="A backup: this center's own archive.")],
+) -> None:
+    """Put a backup (`registry export --successor` with this center's own key) back into a
+    fresh data directory: every entry checked first, then the databases and files, and the
+    materials, which the keystore (put back beforehand) must open. Then start the service
+    against the same chain."""
+    from registry.succession import ArchiveError, restore_archive
+
+    settings = get_settings()
+    content, materials = _stores(settings)
+    try:
+        done = restore_archive(
+            archive, data_dir=settings.data_dir, materials=materials, content=content
+        )
+    except ArchiveError as exc:
+        typer.echo(f"refused: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(
+        f"restored {done.files} files and {done.materials} registrations' materials into "
+        f"{settings.data_dir}"
+    )
+
+
 @app.command("succession-key")
 def succession_key() -> None:
     """Print this center's public key (base64), for a predecessor's `registry export`."""
