@@ -110,6 +110,17 @@ def test_natural_person_gives_an_id_number_not_a_credit_code() -> None:
     assert error["zh"] == "自然人填写公民身份号码，不填统一社会信用代码"
 
 
+def test_unincorporated_organisation_gives_its_credit_code_not_an_id_number() -> None:
+    form = _form()
+    form["applicants"][1]["kind"] = "unincorporated"  # 非法人组织, annex 1's third kind
+    assert ApplicationForm.model_validate(form).applicants[1].kind == "unincorporated"
+    form["applicants"][1]["id_number"] = ID_NUMBER
+    del form["applicants"][1]["credit_code"]
+    [error] = _errors(form)
+    assert error["field"] == "applicants.1"
+    assert error["zh"] == "法人和非法人组织填写统一社会信用代码，不填公民身份号码"
+
+
 def test_proof_named_but_not_handed_in_is_refused() -> None:
     form = _form()
     form["materials"] = form["materials"][:1]
