@@ -19,7 +19,8 @@ from registry.chain import AnvilNode, ContractError, Deployment, Registry
 from registry.chain.client import BoundContract
 from registry.chain.compiler import Artifact, compile_contracts
 from registry.chain.deploy import deploy
-from registry.chain.types import AnnotationKind, GrantRequest, RightKind
+from registry.chain.signing import sign
+from registry.chain.types import AnnotationKind, Consent, GrantRequest, RightKind
 from registry.devtools import DEV_CENTER, DEV_REGION, anvil, application, dev_account
 from registry.devtools import digest as h
 
@@ -273,6 +274,14 @@ class Flow:
         )
         signer = next(a for a in vars(self.accounts).values() if a.address == holder)
         return self.registry.rights.grant(signer, request)
+
+
+def holder_consent(flow: Flow, primary: str, **fields: Any) -> Consent:
+    """The holder's EIP-712 consent to an act on AssetRegistry, for the registrar to relay."""
+    assets = flow.registry.assets
+    holder = flow.accounts.holder
+    message = {**fields, "nonce": assets.nonces(holder.address)}
+    return sign(holder, assets.domain(), primary, message, 2**40)
 
 
 @pytest.fixture

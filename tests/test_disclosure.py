@@ -39,7 +39,7 @@ from registry.documents.annual import report_json
 from registry.times import beijing_date
 from registry.workdays import working_days_between
 from tests.api_support import Api, reverted_api
-from tests.conftest import DAY, Accounts, Flow, application, h, now
+from tests.conftest import DAY, Accounts, Flow, advance, application, h, holder_consent, now
 from tests.test_api import confirmed
 
 HOUR = 3600
@@ -332,7 +332,7 @@ def test_annual_report_cli_writes_the_pdf_and_the_json_it_prints_the_hash_of(
     assert body["year_totals"]["applications.initial"]["value"] == FIRST_MONTH + SECOND_MONTH
 
 
-def test_transfers_and_identity_changes_are_counted_by_their_registration(
+def test_transfers_changes_renewals_and_cancellations_are_counted_by_their_registration(
     api: Api, flow: Flow, accounts: Accounts, w3: Web3
 ) -> None:
     """A registered transfer (art. 34), a change of a right-holder's identity (art. 35) and a
@@ -355,6 +355,12 @@ def test_transfers_and_identity_changes_are_counted_by_their_registration(
     confirmed(api, api.post(f"/v1/assets/{asset_id}/identity", body, Role.REGISTRAR))
     transfer_whole(a, accounts.registrar, asset_id, accounts.holder, accounts.holder2)
     a.cancel(accounts.holder2, asset_id)  # by the transferee, now the holder, itself
+    # A renewal within the year: a validity of 200 days opens its window (6 months before the
+    # expiry) a few weeks after the deposit. The registry fixture reverts the setting.
+    a.set_validity_period(accounts.admin, 200 * DAY)
+    renewed = flow.issued("续期统计")
+    advance(w3, 30 * DAY)
+    a.renew(accounts.registrar, renewed, holder_consent(flow, "Renew", assetId=renewed))
     api.indexed()
     year = beijing_date(now(w3)).year
     totals = api.get("/v1/disclosure", year=year).json()["year_totals"]
@@ -370,6 +376,7 @@ def test_transfers_and_identity_changes_are_counted_by_their_registration(
     assert totals["applications.transfer"] == transfers >= 1
     assert totals["applications.change"] == changes >= 1
     assert totals["applications.cancellation"] == logged("RegistrationCancelled") >= 1
+    assert totals["applications.renewal"] == logged("RegistrationRenewed") >= 1
 
     # The public page (Chinese first) and the annual report's PDF show the same totals.
     page = api.get("/disclosure", year=year).text
@@ -377,6 +384,7 @@ def test_transfers_and_identity_changes_are_counted_by_their_registration(
     for key, name, n in (
         ("applications.transfer", "转让登记", transfers),
         ("applications.change", "变更登记", changes),
+        ("applications.renewal", "续期登记", logged("RegistrationRenewed")),
     ):
         row = page.split(f'data-figure="{key}">', 1)[1].split("</tr>", 1)[0]
         assert name in row
@@ -389,6 +397,10 @@ def test_transfers_and_identity_changes_are_counted_by_their_registration(
     ).stdout.decode()
     assert f"{year}年度数据产权登记业务报告" in text
     year_table = text.split("全年业务数据", 1)[1].split("按月业务量", 1)[0]
-    for name, n in (("转让登记", transfers), ("变更登记", changes)):
+    for name, n in (
+        ("转让登记", transfers),
+        ("变更登记", changes),
+        ("续期登记", logged("RegistrationRenewed")),
+    ):
         (line,) = [line for line in year_table.splitlines() if line.strip().startswith(name)]
         assert line.split()[-1] == str(n), year_table

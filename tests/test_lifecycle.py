@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from registry.chain.deploy import DEFAULT_ADMIN, REGISTRAR, REVIEWER
-from registry.chain.signing import sign
 from registry.chain.types import (
     ALL_RIGHTS,
     ZERO32,
@@ -41,20 +40,13 @@ from tests.conftest import (
     application,
     assert_emitted,
     h,
+    holder_consent,
     last_receipt,
     now,
     reverts,
 )
 
 DEADLINE = 2**40
-
-
-def holder_consent(flow: Flow, primary: str, **fields: Any) -> Consent:
-    """The holder's EIP-712 consent to an act on AssetRegistry, for the registrar to relay."""
-    assets = flow.registry.assets
-    holder = flow.accounts.holder
-    message = {**fields, "nonce": assets.nonces(holder.address)}
-    return sign(holder, assets.domain(), primary, message, DEADLINE)
 
 
 # ---------------------------------------------------------------- states
