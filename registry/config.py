@@ -212,6 +212,14 @@ class Settings(BaseSettings):
         default=None,
         description="the center's name as it discloses it; the region's center name if unset",
     )
+    chain_genesis: int | None = Field(
+        default=None,
+        ge=0,
+        lt=2**40,
+        description="the embedded chain's genesis time (Unix seconds) at its first start; now if "
+        "unset. A rehearsal or a test on a date whose working days are published: deadlines "
+        "are counted on the calendar years the admin has published",
+    )
     center_credit_code: str | None = Field(
         default=None,
         pattern=r"^[0-9A-HJ-NP-RT-UW-Y]{18}$",

@@ -88,16 +88,16 @@ class BlockJournal:
 
     # -------------------------------------------------------------- genesis
 
-    def genesis_timestamp(self) -> int:
-        """The chain's genesis time, fixed at the first start: a replay from an empty node must
-        start before the journal's first block."""
+    def genesis_timestamp(self, first: int | None = None) -> int:
+        """The chain's genesis time, fixed at the first start (``first``, or now): a replay
+        from an empty node must start before the journal's first block."""
         with self._lock:
             row = self._db.execute("SELECT value FROM meta WHERE key = 'genesis'").fetchone()
             if row is not None:
                 return int(row[0])
-            now = int(time.time())
-            self._db.execute("INSERT INTO meta (key, value) VALUES ('genesis', ?)", (str(now),))
-            return now
+            chosen = int(time.time()) if first is None else first
+            self._db.execute("INSERT INTO meta (key, value) VALUES ('genesis', ?)", (str(chosen),))
+            return chosen
 
     # -------------------------------------------------------------- mining
 

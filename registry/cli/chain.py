@@ -284,7 +284,7 @@ def up(
     w3 = connect(anvil.url)
     journal = BlockJournal(w3, chain_dir / "blocks.db", state_file=state_file)
     if not state_file.exists():
-        anvil.genesis_timestamp = journal.genesis_timestamp()
+        anvil.genesis_timestamp = journal.genesis_timestamp(settings.chain_genesis)
     anvil.start()
     try:
         replayed = journal.replay()
