@@ -23,7 +23,7 @@ from registry.config import Settings
 from registry.devtools import DevChain, dev_account, fresh_chain, signed_application
 from registry.index import open_engine
 from tests.api_support import ServiceProcess
-from tests.conftest import ROOT, Accounts, application
+from tests.conftest import ROOT, SESSION_GENESIS, Accounts, application
 
 
 @pytest.fixture
@@ -35,6 +35,7 @@ def chain(tmp_path: Path, accounts: Accounts, artifacts: dict[str, Artifact]) ->
         admin=accounts.admin,
         **accounts.staff(),
         state_file=tmp_path / "chain" / "state.json",
+        genesis_timestamp=SESSION_GENESIS,  # published working days, whatever day it runs
     ) as dev_chain:
         dev_chain.deployment.save(tmp_path / "deployment.json")
         yield dev_chain

@@ -33,7 +33,7 @@ from registry.devtools import DevChain, fresh_chain
 from registry.index import open_engine
 from registry.index.follower import Follower
 from registry.index.schema import PROJECTIONS, assets, blocks, certificates, events, sync
-from tests.conftest import ANVIL, Accounts, Flow, h
+from tests.conftest import ANVIL, SESSION_GENESIS, Accounts, Flow, h
 
 # ---------------------------------------------------------------------- the loop
 
@@ -131,7 +131,9 @@ class Stoppable(LeanHTTPProvider):
 @pytest.fixture
 def own_chain(accounts: Accounts, artifacts: dict[str, Artifact]) -> Iterator[DevChain]:
     """A chain of its own: this test freezes its node."""
-    with fresh_chain(artifacts, admin=accounts.admin, **accounts.staff()) as chain:
+    with fresh_chain(
+        artifacts, admin=accounts.admin, **accounts.staff(), genesis_timestamp=SESSION_GENESIS
+    ) as chain:
         try:
             yield chain
         finally:
