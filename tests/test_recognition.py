@@ -335,6 +335,38 @@ def test_seizure_pledge_and_licence_grant_are_proven_and_signed(
     assert state.grant is None  # a registration certificate has none
 
 
+def test_an_administrative_control_is_proven_with_a_seizure_and_lifted_alone(
+    partnership: Partnership, flow: Flow, accounts: Accounts
+) -> None:
+    """Item 4: a temporary administrative control (行政管控, art. 23 (3)) is in the proven
+    annotation words beside a seizure, each its own bit, and its lifting leaves the other."""
+    registry = flow.registry
+    asset_id = flow.issued("controlled")
+    token = int(registry.assets.get_asset(asset_id).certificate_id)
+    control = registry.annotations.annotate(
+        accounts.registrar,
+        asset_id,
+        AnnotationKind.ADMINISTRATIVE_CONTROL,
+        h("authority"),
+        h("control order"),
+        h("controlled"),
+    )
+    flow.seize(asset_id)
+    both = (1 << AnnotationKind.SEIZURE) | (1 << AnnotationKind.ADMINISTRATIVE_CONTROL)
+    state, _signature = partnership.attested(token, partnership.relay())
+    assert state.annotations_in_force == both
+    kinds = sorted(a.kind for a in state.annotations)
+    assert kinds == [AnnotationKind.SEIZURE, AnnotationKind.ADMINISTRATIVE_CONTROL]
+    flow.lift(control)
+    state, signature = partnership.attested(token, partnership.relay())
+    assert state.annotations_in_force == 1 << AnnotationKind.SEIZURE
+    receipt = partnership.recognition.record(
+        partnership.mediator, partnership.request(state), signature
+    )
+    (event,) = partnership.recognition.events(receipt, "RecognitionRecorded")
+    assert event["args"]["annotations"] == 1 << AnnotationKind.SEIZURE
+
+
 def test_tampered_proof_or_unknown_root_is_refused(
     partnership: Partnership, flow: Flow, accounts: Accounts
 ) -> None:
