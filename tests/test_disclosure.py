@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from reportlab.graphics.charts.barcharts import VerticalBarChart
 from typer.testing import CliRunner
 from web3 import Web3
 
@@ -35,7 +36,7 @@ from registry.chain.signing import fresh_nonce, sign
 from registry.chain.types import RefusalReason
 from registry.cli import app as cli_app
 from registry.devtools import FAR_DEADLINE, signed_application, transfer_whole
-from registry.documents.annual import report_json
+from registry.documents.annual import CHARTED, chart, report_json
 from registry.times import beijing_date
 from registry.workdays import working_days_between
 from tests.api_support import Api, reverted_api
@@ -299,6 +300,31 @@ def test_each_figure_lists_the_events_it_was_counted_from(
         assert decoded["args"]["reason"] == RefusalReason.UNLAWFUL_SOURCE
     applied = report["year_totals"]["applications.initial"]
     assert len(set(map(tuple, applied["events"]))) == applied["value"] == FIRST_MONTH + SECOND_MONTH
+
+
+def test_annual_reports_chart_draws_each_months_applications_acceptances_and_completions(
+    seeded: tuple[Api, Registry, dict[str, Any]], w3: Web3
+) -> None:
+    api, registry, ids = seeded
+    year = beijing_date(ids["first"]).year
+    key = {"Authorization": f"Bearer {api.keys[Role.REGISTRAR]}"}
+    report = api.client.get(f"/v1/disclosure/annual/{year}", headers=key).json()
+    direct = direct_counts(w3, registry)
+    drawing = chart(report)
+    (bars,) = [c for c in drawing.contents if isinstance(c, VerticalBarChart)]
+    months = [m["month"] for m in report["months"]]
+    assert bars.categoryAxis.categoryNames == [m[5:] for m in months]
+    for series, (figure, _label, _color) in zip(bars.data, CHARTED, strict=True):
+        assert list(series) == [float(direct[figure].get(m, 0)) for m in months], figure
+    assert sum(bars.data[0]) == FIRST_MONTH + SECOND_MONTH
+    # In the signed PDF: the chart's section with its legend, in Chinese and English.
+    pdf = api.client.get(f"/v1/disclosure/annual/{year}/pdf", headers=key).content
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    charted = text.split("按月业务量", 1)[1]
+    for _figure, label, _color in CHARTED:
+        assert label.split()[0] in charted, label
 
 
 def test_annual_report_cli_writes_the_pdf_and_the_json_it_prints_the_hash_of(
