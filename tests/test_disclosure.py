@@ -28,20 +28,19 @@ from typer.testing import CliRunner
 from web3 import Web3
 
 from registry.api.keys import Role
-from registry.api.models import ApplicationIn, ConsentIn
+from registry.api.models import ApplicationIn
 from registry.chain import Deployment, Registry
 from registry.chain.compiler import Artifact
 from registry.chain.node import free_port
-from registry.chain.signing import fresh_nonce, sign
 from registry.chain.types import RefusalReason
 from registry.cli import app as cli_app
-from registry.devtools import FAR_DEADLINE, signed_application, transfer_whole
+from registry.devtools import signed_application, transfer_whole
 from registry.documents.annual import CHARTED, chart, report_json
 from registry.times import beijing_date
 from registry.workdays import working_days_between
 from tests.api_support import Api, reverted_api
 from tests.conftest import DAY, Accounts, Flow, advance, application, h, holder_consent, now
-from tests.test_api import confirmed
+from tests.test_registration_types import renamed
 
 HOUR = 3600
 BATCH = 100
@@ -366,19 +365,7 @@ def test_transfers_changes_renewals_and_cancellations_are_counted_by_their_regis
     completes each."""
     a = flow.registry.assets
     asset_id = flow.issued("转让与身份变更统计")
-    message = {
-        "assetId": asset_id,
-        "account": accounts.holder.address,
-        "identityHash": h("renamed"),
-        "nonce": fresh_nonce(),
-    }
-    signed = sign(accounts.holder, a.domain(), "IdentityChange", message, FAR_DEADLINE)
-    body = {
-        "account": accounts.holder.address,
-        "identity_hash": "0x" + h("renamed").hex(),
-        "consent": ConsentIn.of(signed).model_dump(mode="json"),
-    }
-    confirmed(api, api.post(f"/v1/assets/{asset_id}/identity", body, Role.REGISTRAR))
+    renamed(api, flow.registry, accounts.holder, asset_id)
     transfer_whole(a, accounts.registrar, asset_id, accounts.holder, accounts.holder2)
     a.cancel(accounts.holder2, asset_id)  # by the transferee, now the holder, itself
     # A renewal within the year: a validity of 200 days opens its window (6 months before the

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from eth_account.signers.local import LocalAccount
+
 from registry.api.keys import Role
 from registry.api.models import ConsentIn
 from registry.chain import Registry
@@ -82,25 +84,31 @@ def test_change_of_right_holder_or_source_is_refused_by_its_rule(
     assert registry.assets.get_asset(asset_id).version == 1  # no change was registered
 
 
+def renamed(api: Api, registry: Registry, holder: LocalAccount, asset_id: int) -> None:
+    """``holder``'s change of identity (its new commitment ``h("renamed")``), signed by it and
+    sent by the registrar through ``POST /v1/assets/{id}/identity``, confirmed."""
+    message = {
+        "assetId": asset_id,
+        "account": holder.address,
+        "identityHash": h("renamed"),
+        "nonce": fresh_nonce(),
+    }
+    signed = sign(holder, registry.assets.domain(), "IdentityChange", message, FAR_DEADLINE)
+    body = {
+        "account": holder.address,
+        "identity_hash": "0x" + h("renamed").hex(),
+        "consent": ConsentIn.of(signed).model_dump(mode="json"),
+    }
+    confirmed(api, api.post(f"/v1/assets/{asset_id}/identity", body, Role.REGISTRAR))
+
+
 def test_identity_change_and_cancellation_by_the_center_through_the_api(
     api: Api, registry: Registry, accounts: Accounts
 ) -> None:
     a = registry.assets
     asset_id = issued_through_api(api, registry, accounts, "身份变更")
     old = a.get_asset(asset_id).certificate_id
-    message = {
-        "assetId": asset_id,
-        "account": accounts.holder.address,
-        "identityHash": h("renamed"),
-        "nonce": fresh_nonce(),
-    }
-    signed = sign(accounts.holder, a.domain(), "IdentityChange", message, FAR_DEADLINE)
-    body = {
-        "account": accounts.holder.address,
-        "identity_hash": "0x" + h("renamed").hex(),
-        "consent": ConsentIn.of(signed).model_dump(mode="json"),
-    }
-    confirmed(api, api.post(f"/v1/assets/{asset_id}/identity", body, Role.REGISTRAR))
+    renamed(api, registry, accounts.holder, asset_id)
     new = a.get_asset(asset_id).certificate_id
     assert registry.certificates.get_certificate(old).successor == new
     api.indexed()
@@ -164,6 +172,7 @@ def test_renewal_outside_its_window_is_refused_and_the_registration_lapses_by_it
     advance(flow.w3, asset.expires_at - now(flow.w3))
     assert flow.w3.eth.block_number == block + 1  # the advance's empty block, no transaction
     assert a.status_of(asset_id) == Status.EXPIRED
+    api.indexed()  # the certificate was issued on chain directly, behind the API's back
     assert api.get(f"/v1/certificates/{number}").json()["status"] == "expired"
     assert a.get_asset(asset_id).expires_at == asset.expires_at
 
