@@ -78,6 +78,26 @@ def test_storage_slots_match_the_compiler() -> None:
     assert slots[("RightsRegistry", "_grants")] == GRANTS_SLOT
 
 
+def year_long_agreement(registry: Registry) -> Agreement:
+    """An active agreement with the session chain as the origin: both classifications, every
+    kind, a year from now, anchored at the head, answers at most 3 s old."""
+    w3 = registry.chain.w3
+    anchor = w3.eth.get_block("latest")
+    return Agreement(
+        chain_id=registry.chain.chain_id,
+        certificates=registry.certificates.address,
+        assets=registry.assets.address,
+        classifications=0b11,
+        kinds=0b111,
+        valid_from=now(w3) - 10,
+        valid_until=now(w3) + 365 * 86_400,
+        status=AgreementStatus.ACTIVE,
+        anchor_number=int(anchor["number"]),
+        anchor_hash=bytes(anchor["hash"]),
+        max_age=3,
+    )
+
+
 class Partnership:
     """The session registry recognising its own certificates as if from region 321000."""
 
@@ -87,20 +107,7 @@ class Partnership:
         self.recognition = registry.recognition
         self.mediator: LocalAccount = accounts.grantee2
         registry.roles.grant_role(accounts.admin, MEDIATOR, self.mediator.address)
-        anchor = w3.eth.get_block("latest")
-        self.agreement = Agreement(
-            chain_id=registry.chain.chain_id,
-            certificates=registry.certificates.address,
-            assets=registry.assets.address,
-            classifications=0b11,
-            kinds=0b111,
-            valid_from=now(w3) - 10,
-            valid_until=now(w3) + 365 * 86_400,
-            status=AgreementStatus.ACTIVE,
-            anchor_number=int(anchor["number"]),
-            anchor_hash=bytes(anchor["hash"]),
-            max_age=3,
-        )
+        self.agreement = year_long_agreement(registry)
         self.recognition.set_agreement(
             accounts.admin, PARTNER, self.agreement, [accounts.registrar.address]
         )
@@ -516,23 +523,10 @@ class OwnRegion:
         assert registry.recognition is not None
         w3 = registry.chain.w3
         registry.roles.grant_role(accounts.admin, MEDIATOR, accounts.grantee2.address)
-        anchor = w3.eth.get_block("latest")
         registry.recognition.set_agreement(
             accounts.admin,
             DEV_REGION,
-            Agreement(
-                chain_id=registry.chain.chain_id,
-                certificates=registry.certificates.address,
-                assets=registry.assets.address,
-                classifications=0b11,
-                kinds=0b111,
-                valid_from=now(w3) - 10,
-                valid_until=now(w3) + 365 * 86_400,
-                status=AgreementStatus.ACTIVE,
-                anchor_number=int(anchor["number"]),
-                anchor_hash=bytes(anchor["hash"]),
-                max_age=3,
-            ),
+            year_long_agreement(registry),
             [accounts.registrar.address],
         )
         self.partner = Partner(
