@@ -44,6 +44,7 @@ from registry.content.manifest import Manifest
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
+    from registry.api.models import ChangeTerms
     from registry.client.http import RegistryClient
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,18 @@ def _manifest(path: Path) -> Manifest:
         return Manifest.model_validate_json(path.read_bytes())
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="MANIFEST") from None
+
+
+def _published(client: RegistryClient, manifest: Manifest) -> ChangeTerms:
+    """The manifest published through the API; the new version's fields a change takes."""
+    from registry.api.models import ChangeTerms
+
+    stored = client.publish_manifest(manifest.model_dump(mode="json"))
+    return ChangeTerms(
+        manifest_hash=stored["manifest_hash"],
+        manifest_cid=stored["manifest_cid"],
+        cid_codec=stored["cid_codec"],
+    )
 
 
 def _co_holder(text: str) -> RightHolder:
@@ -161,13 +174,8 @@ def change(
 
     manifest = _manifest(manifest_file)
     with connected(api, key) as client:
-        stored = client.publish_manifest(manifest.model_dump(mode="json"))
-        body = ChangeIn(
-            manifest_hash=stored["manifest_hash"],
-            manifest_cid=stored["manifest_cid"],
-            cid_codec=stored["cid_codec"],
-            consent=ConsentIn(),
-        )
+        terms = _published(client, manifest)
+        body = ChangeIn(**terms.model_dump(), consent=ConsentIn())
         signed = signer(client).signed("change", asset_id, body)
         write(client, client.perform("change", asset_id, signed), wait, as_json)
 
@@ -266,16 +274,9 @@ def ordered_change(
 ) -> None:
     """The change of the data's description an effective judgment or award ordered on an
     objection after registration (art. 29), to a new manifest; no consent."""
-    from registry.api.models import ChangeTerms
-
     manifest = _manifest(manifest_file)
     with connected(api, key) as client:
-        stored = client.publish_manifest(manifest.model_dump(mode="json"))
-        body = ChangeTerms(
-            manifest_hash=stored["manifest_hash"],
-            manifest_cid=stored["manifest_cid"],
-            cid_codec=stored["cid_codec"],
-        )
+        body = _published(client, manifest)
         write(client, client.perform("change_by_judgment", objection_id, body), wait, as_json)
 
 
