@@ -18,8 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import stat
 from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
@@ -35,7 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from pyld import jsonld
 
 from registry.content.cid import b58decode, b58encode
-from registry.privacy.keys import KeystoreError
+from registry.privacy.keys import KeystoreError, read_private_file, write_private_file
 from registry.times import iso
 
 logger = logging.getLogger(__name__)
@@ -127,11 +125,9 @@ class CredentialKey:
             key._save(path)
             logger.info("credential signing key made at first start: %s", path.name)
             return key
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if mode & 0o077:
-            raise KeystoreError(f"credential key {path.name} has mode {mode:o}: it must be 0600")
+        pem = read_private_file(path, "credential key")
         try:
-            private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+            private = serialization.load_pem_private_key(pem, password=None)
         except ValueError as exc:
             raise KeystoreError(f"credential key {path.name} is malformed: {exc}") from None
         if not isinstance(private, Ed25519PrivateKey):
@@ -139,15 +135,12 @@ class CredentialKey:
         return cls(private)
 
     def _save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         pem = self._private.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(pem)
+        write_private_file(path, pem)
 
     def sign(
         self, document: dict[str, Any], verification_method: str, created: int, loader: Loader

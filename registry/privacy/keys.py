@@ -79,6 +79,23 @@ def wrap_for(public_key: X25519PublicKey | bytes | str, data_key: bytes) -> byte
     return bytes([WRAP_VERSION]) + eph + nonce + sealed
 
 
+def read_private_file(path: Path, what: str) -> bytes:
+    """A key file's bytes; refused (KeystoreError) when others than its owner may read it."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise KeystoreError(f"{what} {path.name} has mode {mode:o}: it must be 0600")
+    return path.read_bytes()
+
+
+def write_private_file(path: Path, data: bytes) -> None:
+    """A new key file, mode 0600 from its creation (never readable by others, not even for a
+    moment), in a directory only its owner enters; refuses to overwrite one."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+
+
 class CenterKeys:
     """The center's KEK, from its keystore file."""
 
@@ -100,11 +117,9 @@ class CenterKeys:
             keys.save(path)
             logger.info("keystore made at first start: %s", path.name)
             return keys
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if mode & 0o077:
-            raise KeystoreError(f"keystore {path.name} has mode {mode:o}: it must be 0600")
+        data = read_private_file(path, "keystore")
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
+            document = json.loads(data.decode("utf-8"))
             raw = base64.b64decode(document["private_key"], validate=True)
             return cls(X25519PrivateKey.from_private_bytes(raw))
         except (ValueError, KeyError, TypeError) as exc:
@@ -113,7 +128,6 @@ class CenterKeys:
     def save(self, path: Path) -> None:
         """Writes the keystore, mode 0600 from its creation (never readable by others, not
         even for a moment); refuses to overwrite one."""
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         raw = self._private.private_bytes(
             serialization.Encoding.Raw,
             serialization.PrivateFormat.Raw,
@@ -124,9 +138,7 @@ class CenterKeys:
             "private_key": base64.b64encode(raw).decode(),
             "public_key": base64.b64encode(self.public_raw).decode(),
         }
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(document, out)
+        write_private_file(path, json.dumps(document).encode("utf-8"))
 
     @property
     def public_raw(self) -> bytes:
