@@ -162,6 +162,19 @@ _GRANTEE = CliOption("grantee", ("--grantee",), "Who receives the right.")
 _GRANTOR = CliOption(
     "grantor", ("--grantor",), "The holder of the operating right who grants it and consents."
 )
+_LICENSEE = (
+    CliOption("licensee_name", ("--licensee-name",), "The licensee's name, in Chinese."),
+    CliOption(
+        "licensee_kind",
+        ("--licensee-kind",),
+        "legal_person, unincorporated or natural_person (named without a code).",
+    ),
+    CliOption(
+        "licensee_credit_code",
+        ("--licensee-code",),
+        "The licensee's unified social credit code (统一社会信用代码).",
+    ),
+)
 _SCENARIO = CliOption(
     "scenario",
     ("--scenario",),
@@ -922,8 +935,10 @@ ACTS: tuple[Act, ...] = (
             CliOption(
                 "terms_hash", ("--terms",), "The terms: 0x + 64 hex digits, or a file.", "hash"
             ),
+            *_LICENSEE,
         ),
         draftable=True,
+        texts=lambda body: (body.licence_terms(),),
         starts=("start",),
     ),
     Act(
@@ -981,7 +996,7 @@ ACTS: tuple[Act, ...] = (
             (body.asset_id, int(RightKind[body.kind.upper()]), body.grantee, b32(body.scenario)),
         ),
         ("right", "licence"),
-        (CliOption("asset_id", (), "The asset's id."), _KIND, _GRANTEE, _SCENARIO),
+        (CliOption("asset_id", (), "The asset's id."), _KIND, _GRANTEE, _SCENARIO, *_LICENSEE),
     ),
 )
 

@@ -158,6 +158,18 @@ class EventOut(BaseModel):
     args: dict[str, Any] = Field(description="the event's arguments by their names")
 
 
+class LicenseeOut(BaseModel):
+    """The licensee (被许可人) a grant names (``registry.licensees``)."""
+
+    name: str
+    kind: str = Field(description="natural_person, legal_person or unincorporated")
+    credit_code: str = Field(description="its unified social credit code; empty for a person")
+    source: str = Field(
+        description="grant: named by the grant's terms on chain, which its grantor signed; "
+        "center: the center's record of the licence registration, not bound by the chain"
+    )
+
+
 class GrantOut(BaseModel):
     """A processing or operating right granted in an asset."""
 
@@ -175,6 +187,7 @@ class GrantOut(BaseModel):
     revision: int
     terms_hash: str
     certificate_id: int | None
+    licensee: LicenseeOut | None = Field(None, description="the licensee named, if any")
 
 
 class AssetRights(BaseModel):

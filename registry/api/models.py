@@ -32,6 +32,9 @@ from registry.chain.types import (
     rights_of_mask,
 )
 from registry.fields import REGIONS, Address, PlainText, shallow
+from registry.forms.codes import CreditCode
+from registry.forms.errors import refusal
+from registry.licensees import Licensee, PartyKind, licence_text, text_digest
 
 Hash32 = Annotated[
     str,
@@ -297,7 +300,6 @@ class ApproveIn(Strict):
     reason_hash: Hash32 = ZERO
 
 
-ObjectorKind = Literal["natural_person", "legal_person", "unincorporated"]
 ObjectionGrounds = Literal["ownership_dispute", "registration_error", "unlawful_source", "other"]
 """An ownership dispute or a registration error (art. 29), a source not lawfully obtained
 (art. 20), or anything else, said in the reasons."""
@@ -340,7 +342,7 @@ class ObjectorIn(Strict):
     database, never on chain or on a public page."""
 
     name: Annotated[str, Field(min_length=1, max_length=100), PlainText]
-    kind: ObjectorKind = Field(
+    kind: PartyKind = Field(
         description="natural person, legal person or unincorporated organisation (the national"
         " form's applicant types)"
     )
@@ -582,7 +584,53 @@ class ReasonIn(Strict):
     reason_hash: Hash32
 
 
-class GrantTerms(Strict):
+class LicenseeIn(Strict):
+    """The licensee (被许可人) as the certificate names it beside its account, validated as the
+    application form validates a party: a legal person or an unincorporated organisation with
+    its unified social credit code (GB 32100 check character), a natural person by name only
+    (its ID number stays confidential). Optional: a grant naming none shows the account alone."""
+
+    licensee_name: Annotated[str, Field(max_length=200), PlainText] = Field(
+        "", description="the licensee's name in Chinese, as registered"
+    )
+    licensee_kind: PartyKind = Field("legal_person", description="the licensee's kind (主体类型)")
+    licensee_credit_code: CreditCode | None = Field(
+        None,
+        validate_default=True,
+        description="its unified social credit code (统一社会信用代码); none for a natural person",
+    )
+
+    @field_validator("licensee_credit_code")
+    @classmethod
+    def _code_of_its_kind(cls, code: str | None, info: ValidationInfo) -> str | None:
+        name, kind = info.data.get("licensee_name", ""), info.data.get("licensee_kind")
+        if kind == "natural_person":
+            if code is not None:
+                raise refusal(
+                    "licensee_code",
+                    "自然人不填统一社会信用代码",
+                    "a natural person is named without a credit code",
+                )
+        elif name and code is None:
+            raise refusal(
+                "licensee_code",
+                "法人和非法人组织填写统一社会信用代码",
+                "a legal person or organisation is named with its unified social credit code",
+            )
+        if code is not None and not name:
+            raise refusal(
+                "licensee_code", "统一社会信用代码须与名称一并填写", "give licensee_name with it"
+            )
+        return code
+
+    def licensee(self) -> Licensee | None:
+        """The licensee named, if any."""
+        if not self.licensee_name:
+            return None
+        return Licensee(self.licensee_name, self.licensee_kind, self.licensee_credit_code or "")
+
+
+class GrantTerms(LicenseeIn):
     grantor: Address = Field(description="a holder of the asset's operating right, who consents")
     asset_id: AssetIdField
     kind: Literal["processing", "operating"]
@@ -592,9 +640,17 @@ class GrantTerms(Strict):
     expiry: Uint40
     exclusive: bool = False
     revocable: bool = True
-    terms_hash: Hash32 = ZERO
+    terms_hash: Hash32 = Field(ZERO, description="the licence agreement's hash")
+
+    def licence_terms(self) -> str:
+        """The licence terms naming the licensee (``registry.licensees``), whose SHA-256 goes
+        on chain as the grant's ``termsHash`` so the grantor's consent covers the name; empty
+        when no licensee is named, and then ``terms_hash`` goes on chain as given."""
+        named = self.licensee()
+        return "" if named is None else licence_text(named, self.terms_hash)
 
     def to_request(self) -> GrantRequest:
+        terms = self.licence_terms()
         return GrantRequest(
             grantor=self.grantor,
             asset_id=self.asset_id,
@@ -605,7 +661,7 @@ class GrantTerms(Strict):
             expiry=self.expiry,
             exclusive=self.exclusive,
             revocable=self.revocable,
-            terms_hash=b32(self.terms_hash),
+            terms_hash=b32(text_digest(terms) if terms else self.terms_hash),
         )
 
 
@@ -621,7 +677,10 @@ class RevokeGrantIn(Strict):
     )
 
 
-class LicenceIn(Strict):
+class LicenceIn(LicenseeIn):
+    """A licence registration on a grant. The licensee named here must be the one the grant's
+    terms name on chain; on a grant naming none, it is the center's record (not chain-bound)."""
+
     asset_id: Annotated[int, Field(ge=1, lt=2**64)]
     kind: Literal["processing", "operating"]
     grantee: Address

@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from registry.api.index_models import LicenseeOut
+
 # ---------------------------------------------------------------------- certificates
 
 
@@ -26,6 +28,9 @@ class CertificateOut(BaseModel):
     successor: str | None
     grant_id: str | None
     status: str
+    licensee: LicenseeOut | None = Field(
+        default=None, description="a licence certificate's holder as its grant names it"
+    )
     predecessor: dict[str, Any] | None = Field(
         default=None,
         description="for a certificate a predecessor center handed over: its chain id, "

@@ -94,6 +94,11 @@ class RightHeld:
     holder_name: str = ""
     credit_code: str = ""
     scenario_text: str | None = None
+    holder_kind: str = ""
+    """A licensee's kind (``registry.licensees.PartyKind``): a natural person has no code."""
+    name_source: str = ""
+    """Where a licensee's name comes from: ``grant`` (its terms on chain) or ``center`` (the
+    center's record of the licence registration); empty for the configuration's holders."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,10 @@ class CertificateView:
     """The pledgee's account while the asset is pledged (质押)."""
     frozen: bool = False
     """Whether the asset is frozen (冻结) now."""
+    holder_kind: str = ""
+    holder_name_source: str = ""
+    """A licence certificate's holder, the licensee: where its name comes from, as
+    ``RightHeld.name_source``."""
 
     @property
     def valid_from(self) -> str:
@@ -203,8 +212,12 @@ def certificate_view(
         "0x" + hashlib.sha256(str(text).encode("utf-8")).hexdigest(): str(text)
         for text in document.get("scenarios") or []
     }
+    # The account the manifest names, with its name: the holder on a licence certificate too.
+    named = str((document.get("holder") or {}).get("account", ""))
+    owner = manifest_names(document, named)
     # Every right of every right-holder of the configuration (several may hold the same right),
-    # the certificate's holder named; then the licences granted under the operating right.
+    # the manifest's holder named; then the licences granted under the operating right, each
+    # licensee as its grant names it.
     rights = [
         RightHeld(
             kind.name.lower(),
@@ -213,14 +226,15 @@ def certificate_view(
             None,
             beijing_date(int(r["start"])).isoformat() if r["start"] else None,
             last_day_within(int(r["expiry"])).isoformat() if r["expiry"] else None,
-            holder_name=holder_name if str(r["account"]).lower() == holder.lower() else "",
-            credit_code=credit_code if str(r["account"]).lower() == holder.lower() else "",
+            holder_name=owner.holder_name_zh if str(r["account"]).lower() == named.lower() else "",
+            credit_code=owner.credit_code if str(r["account"]).lower() == named.lower() else "",
         )
         for r in asset.get("right_holders", [])
         for kind in rights_of_mask(int(r["rights"]))
     ]
     for grant in queries.rights_of_asset(asset_id, now):
         right = RightKind(int(grant["kind"]))
+        licensee = grant["licensee"] or {}
         rights.append(
             RightHeld(
                 right.name.lower(),
@@ -230,9 +244,17 @@ def certificate_view(
                 beijing_date(int(grant["start"])).isoformat(),
                 last_day_within(int(grant["expiry"])).isoformat(),
                 bool(grant["exclusive"]),
+                holder_name=str(licensee.get("name", "")),
+                credit_code=str(licensee.get("credit_code", "")),
                 scenario_text=scenarios.get(str(grant["scenario"]).lower()),
+                holder_kind=str(licensee.get("kind", "")),
+                name_source=str(licensee.get("source", "")),
             )
         )
+    # A licence certificate's holder is its licensee, whom the grant names (not the manifest).
+    licensed = queries.licensee(str(record["grant_id"])) if record.get("grant_id") else None
+    if licensed is not None:
+        holder_name, credit_code = licensed.name, licensed.credit_code
     return CertificateView(
         number=str(record["number"]),
         token_id=int(record["token_id"]),
@@ -260,4 +282,6 @@ def certificate_view(
         holder_credit_code=credit_code,
         pledgee=asset.get("pledgee"),
         frozen=bool(asset.get("frozen")),
+        holder_kind=licensed.kind if licensed is not None else "",
+        holder_name_source=licensed.source if licensed is not None else "",
     )

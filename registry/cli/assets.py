@@ -453,7 +453,7 @@ def _rights_text(
             )
         )
         lines += [
-            f"{kind.name.lower()} ({kind.names[0]}): {g.get('grantee')}",
+            f"{kind.name.lower()} ({kind.names[0]}): {g.get('grantee')}  {_licensee(g)}".rstrip(),
             _scenario_line(str(g.get("scenario")), scenarios),
             f"  from {times.day(int(g['start']), 'en')} through "
             f"{times.last_day(int(g['expiry']), 'en')}, {terms}",
@@ -463,6 +463,16 @@ def _rights_text(
     if not held.get("grants"):
         lines.append("no processing or operating right granted")
     return "\n".join(lines)
+
+
+def _licensee(grant: dict[str, Any]) -> str:
+    """The licensee a grant names: its name and code, and where the name comes from."""
+    named = grant.get("licensee")
+    if not named:
+        return ""
+    code = named["credit_code"] or "natural person, ID number not shown"
+    source = "grant's terms on chain" if named["source"] == "grant" else "center's record"
+    return f"{named['name']} ({code}; {source})"
 
 
 def _scenario_line(scenario: str, scenarios: dict[str, str]) -> str:

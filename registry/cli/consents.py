@@ -27,6 +27,7 @@ from registry.cli.remote import (
     when,
     write,
 )
+from registry.licensees import PartyKind
 
 consent = typer.Typer(
     help="Acts awaiting the holder's consent (待持有人同意).", no_args_is_help=True
@@ -62,6 +63,15 @@ def request(
         typer.Option(parser=end_moment, help="grant: until (a date: its end, Beijing time)."),
     ] = None,
     exclusive: Annotated[bool, typer.Option("--exclusive/--shared")] = False,
+    licensee_name: Annotated[
+        str | None, typer.Option(help="grant: the licensee's name, in Chinese.")
+    ] = None,
+    licensee_kind: Annotated[
+        PartyKind | None, typer.Option(help="grant: the licensee's kind (default legal_person).")
+    ] = None,
+    licensee_code: Annotated[
+        str | None, typer.Option(help="grant: the licensee's unified social credit code.")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the id.")] = False,
     api: ApiUrl = DEFAULT_API,
     key: ApiKey = None,
@@ -78,6 +88,9 @@ def request(
         "scenario": text_hash(scenario) if scenario is not None else None,
         "start": start,
         "expiry": expiry,
+        "licensee_name": licensee_name,
+        "licensee_kind": licensee_kind,
+        "licensee_credit_code": licensee_code,
     }
     body.update({k: v for k, v in fields.items() if v is not None})
     if act == "grant":

@@ -49,6 +49,39 @@ def _holders(view: CertificateView) -> list[RightHeld]:
     return list(seen.values())
 
 
+def _name(right: RightHeld) -> str:
+    """The right-holder's name; a licensee's marked, with where its name comes from when the
+    chain does not bind it."""
+    if right.scenario is None:
+        return right.holder_name or "—"
+    name = right.holder_name or "—"
+    if right.name_source == "center":
+        return f"{name}\n被许可人 licensee（登记机构记载，未经链上许可条款绑定 center's record)"
+    return f"{name}\n被许可人 licensee"
+
+
+def _code(right: RightHeld) -> str:
+    """The credit code; a natural person's ID number is not printed (it stays confidential)."""
+    if right.holder_kind == "natural_person":
+        return "自然人 natural person（证件号码不公开 ID not shown）"
+    return right.credit_code or "—"
+
+
+def _bound_note(view: CertificateView) -> list[Flowable]:
+    """How a licensee's name is bound to the chain, under the table that names one so."""
+    if not any(r.name_source == "grant" for r in view.rights):
+        return []
+    return [
+        bilingual(
+            "被许可人名称及统一社会信用代码载于许可条款，其 SHA-256 即链上授权记录的条款哈希"
+            "（termsHash），经授权人签名同意。",
+            "A licensee's name and credit code are in the licence terms whose SHA-256 is the "
+            "grant's terms hash on chain (termsHash), which the grantor signed.",
+            7,
+        )
+    ]
+
+
 def _term(view: CertificateView, right: RightHeld) -> str:
     """From its first Beijing day to its last (the registration's validity for holding)."""
     if right.start is None:
@@ -119,8 +152,8 @@ def certificate_pdf(
     ] + [
         (
             text(str(i), 8),
-            text(h.holder_name or "—", 8),
-            text(h.credit_code or "—", 8),
+            text(_name(h), 8),
+            text(_code(h), 8),
             text(h.holder, 7),
         )
         for i, h in enumerate(_holders(view), 1)
@@ -183,6 +216,7 @@ def certificate_pdf(
             "权利人",
             "Right-holders",
             rows(holders, [12 * mm, 62 * mm, 44 * mm, CONTENT_WIDTH - 118 * mm], header=True),
+            *_bound_note(view),
             size=SECTION,
         ),
         Spacer(1, 3 * mm),

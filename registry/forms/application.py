@@ -17,7 +17,9 @@ from registry.api.models import RightName
 from registry.content.manifest import FileEntry, SourceKind
 from registry.fields import Address, PlainText
 from registry.forms import codes
+from registry.forms.codes import CreditCode, IdNumber, checked_credit_code, checked_id_number
 from registry.forms.errors import refusal
+from registry.licensees import PartyKind
 from registry.regions import PROVINCES
 
 Short = Annotated[str, Field(min_length=1, max_length=200), PlainText]
@@ -28,32 +30,14 @@ JsonUint = Annotated[int, Field(ge=0, le=2**53 - 1, strict=True)]
 MaterialName = Annotated[str, Field(pattern=r"^[^/\\\x00-\x1f]{1,200}$")]
 
 
-def _id_number(value: str) -> str:
-    try:
-        return codes.id_number(value)
-    except ValueError as exc:
-        raise refusal("id_number", "公民身份号码有误（GB 11643 校验）", str(exc)) from None
-
-
-def _credit_code(value: str) -> str:
-    try:
-        return codes.credit_code(value)
-    except ValueError as exc:
-        raise refusal("credit_code", "统一社会信用代码有误（GB 32100 校验）", str(exc)) from None
-
-
-IdNumber = Annotated[str, Field(max_length=18), AfterValidator(_id_number)]
-CreditCode = Annotated[str, Field(max_length=18), AfterValidator(_credit_code)]
-
-
 def identifier(value: str) -> str:
     """A right-holder's code: a citizen ID number (17 digits and its check digit) or else a
     unified social credit code."""
     text = value.strip().upper()
     digits = len(text) == 18 and text[:17].isascii() and text[:17].isdigit()
     if digits and codes.id_check_digit(text[:17]) == text[17]:
-        return _id_number(text)
-    return _credit_code(text)
+        return checked_id_number(text)
+    return checked_credit_code(text)
 
 
 FormName = Literal["application", "transfer", "change", "renewal", "cancellation"]
@@ -67,9 +51,6 @@ class Form(BaseModel):
 
     FORM: ClassVar[FormName]
     PUBLIC: ClassVar[tuple[str, ...]] = ()
-
-
-ApplicantKind = Literal["natural_person", "legal_person", "unincorporated"]
 
 
 class Business(Form):
@@ -87,7 +68,7 @@ class Applicant(Form):
     (unified social credit code)."""
 
     name: Short = Field(title="申请人名称")
-    kind: ApplicantKind = Field(title="主体类型")
+    kind: PartyKind = Field(title="主体类型")
     id_number: IdNumber | None = Field(None, title="公民身份号码")
     credit_code: CreditCode | None = Field(None, title="统一社会信用代码")
     account: Address = Field(title="链上账户")

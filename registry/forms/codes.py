@@ -9,6 +9,11 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+from registry.forms.errors import refusal
 
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -34,6 +39,18 @@ def credit_code(code: str) -> str:
     return code
 
 
+def checked_credit_code(value: str) -> str:
+    """``credit_code`` as a form field's validator: its refusal in Chinese and English."""
+    try:
+        return credit_code(value)
+    except ValueError as exc:
+        raise refusal("credit_code", "统一社会信用代码有误（GB 32100 校验）", str(exc)) from None
+
+
+CreditCode = Annotated[str, Field(max_length=18), AfterValidator(checked_credit_code)]
+"""A unified social credit code in a form or a request body."""
+
+
 def id_check_digit(first17: str) -> str:
     """GB 11643-1999 check digit (ISO 7064 MOD 11-2) of a citizen ID number."""
     total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
@@ -57,6 +74,17 @@ def id_number(number: str) -> str:
     if id_check_digit(number[:17]) != number[17]:
         raise ValueError("the check digit does not match (GB 11643): the number is mistyped")
     return number
+
+
+def checked_id_number(value: str) -> str:
+    """``id_number`` as a form field's validator: its refusal in Chinese and English."""
+    try:
+        return id_number(value)
+    except ValueError as exc:
+        raise refusal("id_number", "公民身份号码有误（GB 11643 校验）", str(exc)) from None
+
+
+IdNumber = Annotated[str, Field(max_length=18), AfterValidator(checked_id_number)]
 
 
 @dataclass(frozen=True)

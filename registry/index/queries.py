@@ -32,6 +32,7 @@ from registry.index.schema import (
     certificates,
     events,
     grants,
+    licensees,
     manifest_files,
     manifests,
     objections,
@@ -41,6 +42,7 @@ from registry.index.schema import (
     sync,
     texts,
 )
+from registry.licensees import Licensee, named_by
 
 logger = logging.getLogger(__name__)
 
@@ -317,13 +319,73 @@ class Queries:
             return [_right_holder(r) for r in conn.execute(query)]
 
     def _rights(self, where: sa.ColumnElement[bool], at: int) -> list[dict[str, Any]]:
+        """The grants in force at ``at``, each with its ``licensee`` (``_licensees``)."""
         query = (
             sa.select(grants)
             .where(where, grants.c.revoked.is_(False), grants.c.start <= at, grants.c.expiry > at)
             .order_by(grants.c.asset_id, grants.c.kind, grants.c.start)
         )
         with self.engine.connect() as conn:
-            return [_row(r) for r in conn.execute(query)]
+            rows = [_row(r) for r in conn.execute(query)]
+            named = self._licensees(conn, rows)
+        for row in rows:
+            found = named.get(row["grant_id"])
+            row["licensee"] = None if found is None else found.to_json()
+        return rows
+
+    def licensee(self, grant_id: str) -> Licensee | None:
+        """The licensee of the grant ``grant_id`` as ``_licensees`` finds it."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(grants).where(grants.c.grant_id == grant_id)).first()
+            return None if row is None else self._licensees(conn, [_row(row)]).get(grant_id)
+
+    @staticmethod
+    def _licensees(conn: sa.Connection, rows: list[dict[str, Any]]) -> dict[str, Licensee]:
+        """The licensee each grant names: the one its terms on chain name (a kept text whose
+        SHA-256 is the grant's terms hash, checked here), else, once a licence is registered
+        on it, the center's record of that registration (``licensees``)."""
+        hashes = [str(r["terms_hash"]).lower() for r in rows]
+        kept = {
+            t.sha256: t.text
+            for t in conn.execute(sa.select(texts).where(texts.c.sha256.in_(hashes)))
+        }
+        licensed = [r["grant_id"] for r in rows if r["certificate_id"] is not None]
+        recorded = {
+            r.grant_id: Licensee(r.name, r.kind, r.credit_code, "center")
+            for r in conn.execute(sa.select(licensees).where(licensees.c.grant_id.in_(licensed)))
+        }
+        found: dict[str, Licensee] = {}
+        for row in rows:
+            terms = str(row["terms_hash"]).lower()
+            bound = named_by(kept[terms], terms) if terms in kept else None
+            named = bound or recorded.get(row["grant_id"])
+            if named is not None:
+                found[row["grant_id"]] = named
+        return found
+
+    def kept_text(self, sha256: str) -> str | None:
+        """The text kept under ``sha256`` (0x-hex), if any (``keep_texts``)."""
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                sa.select(texts.c.text).where(texts.c.sha256 == sha256.lower())
+            ).scalar()
+        return None if found is None else str(found)
+
+    def record_licensee(self, grant_id: str, licensee: Licensee) -> None:
+        """Keeps the licensee a licence registration names on a grant whose terms name none
+        (the center's record, shown once the licence is registered); a new record replaces
+        one kept for an earlier attempt."""
+        values = {
+            "name": licensee.name,
+            "kind": licensee.kind,
+            "credit_code": licensee.credit_code,
+        }
+        with self.engine.begin() as conn:
+            updated = conn.execute(
+                sa.update(licensees).where(licensees.c.grant_id == grant_id).values(**values)
+            )
+            if updated.rowcount == 0:
+                conn.execute(sa.insert(licensees).values(grant_id=grant_id, **values))
 
     def certificate(self, number: str) -> dict[str, Any] | None:
         """By printed number; raises ValueError for a malformed one."""

@@ -212,6 +212,17 @@ texts = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
 )
 
+licensees = sa.Table(
+    "licensees",
+    metadata,
+    sa.Column("grant_id", sa.String(66), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("credit_code", sa.String(18), nullable=False),
+)
+"""The licensee a licence registration named on a grant whose terms name none
+(``registry.licensees``): the center's record, which the chain does not bind. Not a projection."""
+
 national_reports = sa.Table(
     "national_reports",
     metadata,

@@ -19,7 +19,7 @@ from registry.chain.deploy import Registry
 from registry.chain.errors import ContractError
 from registry.chain.outbox import Outbox
 from registry.chain.signing import Domain, consent_abi
-from registry.chain.types import Consent, JointConsent, Standing, checksum
+from registry.chain.types import Consent, JointConsent, RightKind, Standing, checksum
 from registry.chain.writer import Call, ChainWriter, Operation
 from registry.evidence.verifier import FinalAnswers, Report, block_header, verify
 from registry.recognition.standing import origin_standing
@@ -233,6 +233,16 @@ class RegistryService:
             for key, call, consent in items
         ]
         return self._seen(writer.submit_batch(calls))
+
+    def grant_terms(
+        self, asset_id: int, kind: RightKind, grantee: str, scenario: bytes
+    ) -> tuple[str, str, bool]:
+        """The grant of ``grantee`` under ``scenario``, as the chain holds it now: its id, its
+        terms hash and whether a licence is registered on it."""
+        rights = self.registry.rights
+        grant_id = rights.grant_id_of(asset_id, kind, grantee, scenario)
+        registered = rights.get_grant(grant_id).certificate_id != 0
+        return "0x" + grant_id.hex(), "0x" + rights.terms_of(grant_id).hex(), registered
 
     def broken_rule(self, call: ActCall, parties: int = 1) -> ContractError | None:
         """The rule ``call`` breaks now, not counting the consent it still lacks. It runs from

@@ -72,6 +72,9 @@ def _body(ctx: AppContext, act: str, asset_id: int, form: dict[str, str], now: i
             expiry=_day(form["expiry"], end=True),
             exclusive=form["exclusive"] == "true",
             terms_hash=text_hash(agreement) if agreement else ZERO,
+            licensee_name=form["licensee_name"].strip(),
+            licensee_kind=form["licensee_kind"],
+            licensee_credit_code=form["licensee_credit_code"].strip() or None,
         )
     return parse_draft(body)
 
@@ -115,6 +118,9 @@ def draft(
     exclusive: Annotated[str, Form(max_length=5)] = "",
     identity_name: Annotated[str, Form(max_length=200)] = "",
     identity_code: Annotated[str, Form(max_length=40)] = "",
+    licensee_name: Annotated[str, Form(max_length=200)] = "",
+    licensee_kind: Annotated[str, Form(max_length=20)] = "legal_person",
+    licensee_credit_code: Annotated[str, Form(max_length=40)] = "",
     lang: Lang = "zh",
     session_id: Annotated[str | None, Cookie(alias=COOKIE)] = None,
 ) -> Response:
@@ -133,6 +139,9 @@ def draft(
         "exclusive": exclusive,
         "identity_name": identity_name,
         "identity_code": identity_code,
+        "licensee_name": licensee_name,
+        "licensee_kind": licensee_kind,
+        "licensee_credit_code": licensee_credit_code,
     }
     try:
         body = _body(ctx, act, asset_id, form, ctx.now())

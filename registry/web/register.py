@@ -21,7 +21,6 @@ from registry.api.models import (
     ObjectionGrounds,
     ObjectionIn,
     ObjectorIn,
-    ObjectorKind,
     PostObjectionIn,
 )
 from registry.api.problems import ProblemError
@@ -32,6 +31,7 @@ from registry.chain.types import AssetKind, RightKind, Status
 from registry.content.canonical import canonical_json
 from registry.fields import REGIONS, address, ascii_int
 from registry.forms.public import public_view
+from registry.licensees import PartyKind
 from registry.regions import region_name
 from registry.web.charts import bar_chart
 from registry.web.i18n import translator
@@ -161,7 +161,7 @@ def objection(
     name: Annotated[str, Form(min_length=1, max_length=100)],
     contact: Annotated[str, Form(min_length=1, max_length=200)],
     ctx: Ctx,
-    kind: Annotated[ObjectorKind, Form()],
+    kind: Annotated[PartyKind, Form()],
     grounds: Annotated[ObjectionGrounds, Form()],
     request: Request,
     lang: Lang = "zh",

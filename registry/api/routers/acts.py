@@ -25,9 +25,18 @@ from registry.api.deps import (
     refuse_past_start,
 )
 from registry.api.keys import Principal
-from registry.api.models import ChangeTerms, OperationOut, consent_of
+from registry.api.models import (
+    ChangeTerms,
+    LicenceIn,
+    LicenseeIn,
+    OperationOut,
+    b32,
+    consent_of,
+)
 from registry.api.problems import ProblemError
+from registry.chain.types import RightKind
 from registry.chain.writer import Operation
+from registry.licensees import Licensee, named_by
 from registry.services.changes import refused_change
 
 router = APIRouter(prefix="/v1")
@@ -105,12 +114,68 @@ def perform(
     if isinstance(body, ChangeTerms) and act.target == "asset":
         # A change on the holders' request (a judgment's is the court's to order).
         refuse_change_of_party(ctx, target, body)
+    refuse_the_center(ctx, body)
+    recorded = licensee_to_record(ctx, body) if isinstance(body, LicenceIn) else None
     op = ctx.service.perform(
         operation_key(who, key), act.call(body, target), consent_of(body) if act.consent else None
     )
-    if act.texts is not None and not (op.status == "failed" and op.tx_hash is None):
-        ctx.queries.keep_texts(act.texts(body))
+    if not (op.status == "failed" and op.tx_hash is None):
+        keep_texts(ctx, act, body)
+        if recorded is not None:
+            ctx.queries.record_licensee(*recorded)
     return op
+
+
+def keep_texts(ctx: AppContext, act: Act, body: BaseModel | None) -> None:
+    """Keeps the texts whose hashes the act put on chain (the row's ``texts``), once sent."""
+    if act.texts is not None:
+        ctx.queries.keep_texts(act.texts(body))
+
+
+def refuse_the_center(ctx: AppContext, body: BaseModel | None) -> None:
+    """Art. 10(7), as the forms apply it to every party: the center is not a party to a
+    registration at itself, so a licensee with the center's own credit code is refused."""
+    own = ctx.texts.credit_code
+    if own and isinstance(body, LicenseeIn) and body.licensee_credit_code == own:
+        reason = "the center's own credit code (art. 10(7))"
+        raise ProblemError(
+            422,
+            "center-as-party",
+            "登记机构不得作为当事人在本机构登记（指引第十条第七项）",
+            "the center is not a party to a registration at itself (art. 10(7))",
+            invalid_params=[{"name": "licensee_credit_code", "reason": reason}],
+        )
+
+
+def licensee_to_record(ctx: AppContext, body: LicenceIn) -> tuple[str, Licensee] | None:
+    """The licensee a licence names, when the center records it: on a grant whose terms on
+    chain name none, and only before its licence is registered. One the grant's terms name is
+    bound already, and a licence naming another is refused (422 naming the first field that
+    differs)."""
+    named = body.licensee()
+    grant_id, terms_hash, registered = ctx.service.grant_terms(
+        body.asset_id, RightKind[body.kind.upper()], body.grantee, b32(body.scenario)
+    )
+    text = ctx.queries.kept_text(terms_hash)
+    bound = named_by(text, terms_hash) if text is not None else None
+    if bound is None:
+        return (grant_id, named) if named is not None and not registered else None
+    if named is None:
+        return None
+    for field, given, held in (
+        ("licensee_name", named.name, bound.name),
+        ("licensee_kind", named.kind, bound.kind),
+        ("licensee_credit_code", named.credit_code, bound.credit_code),
+    ):
+        if given != held:
+            raise ProblemError(
+                422,
+                "licensee-differs",
+                "The licensee differs from the one the grant names",
+                f"the grant's terms on chain, which its grantor signed, name {held or 'none'}",
+                invalid_params=[{"name": field, "reason": "differs from the grant's terms"}],
+            )
+    return None
 
 
 _CHANGE_RULES = {

@@ -25,7 +25,7 @@ from registry.api.drafts import ConsentRequestOut, Draft, SignatureIn, draft_cal
 from registry.api.keys import Principal, Role
 from registry.api.models import ChangeTerms, OperationOut
 from registry.api.problems import ProblemError, breaks_rule
-from registry.api.routers.acts import refuse_change_of_party
+from registry.api.routers.acts import keep_texts, refuse_change_of_party, refuse_the_center
 from registry.chain.signing import CONSENT_TERM, fresh_nonce
 from registry.chain.types import Consent, checksum
 from registry.chain.writer import Operation
@@ -66,6 +66,7 @@ def draft_request(ctx: AppContext, who: Principal, draft: Draft) -> ConsentReque
     refuse_past_start(ctx, act(draft.act), draft)
     if isinstance(draft, ChangeTerms):
         refuse_change_of_party(ctx, draft.asset_id, draft)
+    refuse_the_center(ctx, draft)
     call = draft_call(draft)
     broken = ctx.service.broken_rule(call)
     if broken is not None:
@@ -121,9 +122,10 @@ def sign_request(ctx: AppContext, request: ConsentRequest, signature: bytes) -> 
                 f"signed by {signer}; the holder is {holder}",
                 invalid_params=[{"name": "signature", "reason": "not the holder's signature"}],
             )
-    call = draft_call(parse_draft(request.draft))
+    draft = parse_draft(request.draft)
     consent = Consent(request.deadline, request.nonce, signature)
-    op = accepted(ctx.service.perform(f"consent-request:{request.id}", call, consent))
+    op = accepted(ctx.service.perform(f"consent-request:{request.id}", draft_call(draft), consent))
+    keep_texts(ctx, act(draft.act), draft)
     ctx.consents.mark_submitted(request.id, op.key)
     return op
 

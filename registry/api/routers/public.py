@@ -83,6 +83,8 @@ def certificate(number: Number, ctx: Ctx) -> dict[str, Any]:
     cert["token_id"] = str(cert["token_id"])
     cert["successor"] = None if cert["successor"] is None else str(cert["successor"])
     cert["status"] = CertificateStatus(status).name.lower()
+    licensee = ctx.queries.licensee(str(cert["grant_id"])) if cert["grant_id"] else None
+    cert["licensee"] = None if licensee is None else licensee.to_json()
     return cert
 
 
