@@ -344,6 +344,9 @@ def cli_args(act: Act, targets: Targets) -> list[str]:
             "start": "2030-01-01",
             "expiry": "2031-01-01",
             "scenario": "a scenario",
+            "licensee_name": "青岛港航运数据科技有限公司",
+            "licensee_kind": "legal_person",
+            "licensee_credit_code": "91370211MA3D7U2W42",
         }.get(option.field, H)
         if not option.flags:
             args.append(value)

@@ -23,7 +23,7 @@ from registry.chain import Deployment, Registry
 from registry.chain.compiler import Artifact
 from registry.chain.types import CertificateKind
 from registry.client.consents import HolderSigner
-from tests.api_support import Api, running_api
+from tests.api_support import Api, running_api, signed_in
 from tests.conftest import DAY, Accounts, now, past_notice
 from tests.test_api import confirmed
 from tests.test_documents import pdf_facts
@@ -31,8 +31,8 @@ from tests.test_pages import applied
 
 # A long name, as a bank's or a port group's subsidiaries have: the PDF's table wraps it.
 LICENSEE = "山东省青岛港国际集装箱物流供应链大数据服务与智慧港口运营管理股份有限公司"
-CODE = "91370200MA3C5R8K13"  # its GB 32100 check character (3) holds
-MISTYPED = "91370200MA3C5R8K10"
+CODE = "91370211MA3D7U2W42"  # its GB 32100 check character (2) holds
+MISTYPED = "91370211MA3D7U2W40"
 CENTER_CODE = "12370000MB1234567N"
 """The center's own credit code (a public institution's), configured for this module."""
 SCENARIO = "港口运力规划 port capacity planning"
@@ -173,6 +173,7 @@ def test_a_licensee_named_by_its_grant_is_on_the_certificates_with_its_credit_co
     assert "termsHash" in flat
     _layout, codes = pdf_facts(pdf, tmp_path)  # every page drawn, the QR code readable
     assert codes
+    assert CODE in api.get(f"/a/{asset_id}").text  # the asset's page lists it too
     page = api.get(f"/c/{number}").text
     assert LICENSEE in page
     assert CODE in page
@@ -230,6 +231,22 @@ def test_a_mistyped_or_the_centers_own_credit_code_is_refused_naming_the_field(
         answer = api.post(path, body, Role.REGISTRAR)
         assert refused_field(answer) == "licensee_credit_code"
         assert answer.json()["type"].endswith("/center-as-party")
+    # The console's grant form drafts through the same model: refused, naming the field.
+    form = {
+        "csrf": signed_in(api),
+        "act": "grant",
+        "asset_id": str(asset_id),
+        "party": accounts.grantee.address,
+        "scenario": SCENARIO,
+        "expiry": "2030-12-31",
+        "licensee_name": LICENSEE,
+        "licensee_credit_code": MISTYPED,
+    }
+    console = api.client.post(
+        "/console/consent", data=form, headers={"origin": str(api.client.base_url)}
+    )
+    assert console.status_code == 422
+    assert "licensee_credit_code: the check character does not match" in console.text
     api.indexed()
     assert api.get(f"/v1/assets/{asset_id}/rights").json()["grants"] == []
 

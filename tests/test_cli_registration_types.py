@@ -29,7 +29,7 @@ from registry.chain.types import (
 from registry.cli import app as cli_app
 from registry.content.manifest import Manifest
 from tests.api_support import Api
-from tests.conftest import Accounts, Flow, h
+from tests.conftest import Accounts, Flow, h, now
 from tests.test_acts import served  # noqa: F401 (the fixture)
 from tests.test_api_manifests import sample_manifest
 from tests.test_post_objections import filed, send, told
@@ -176,3 +176,57 @@ def test_ordered_change_from_the_cli_registers_the_judgments_new_description(
     assert changed.version == version + 1
     expected, digest, _codec = Manifest.model_validate_json(manifest.read_bytes()).chain_fields()
     assert (changed.manifest_hash, changed.manifest_cid) == (expected, digest)
+
+
+def test_a_grant_from_the_cli_names_its_licensee_and_a_mistyped_code_is_refused(
+    cli: Any,
+    api: Api,
+    flow: Flow,
+    served: str,  # noqa: F811 (the fixture imported above)
+) -> None:
+    from tests.test_certificates_licensees import CODE, LICENSEE, MISTYPED
+
+    acc = flow.accounts
+    asset_id = flow.issued("cli licensee")
+    api.indexed()
+    grant = ["right", "grant", str(asset_id), "--grantor", acc.holder.address,
+             "--kind", "processing", "--grantee", acc.grantee.address,
+             "--scenario", "港口运力规划", "--start", str(now(flow.w3)),
+             "--expiry", "2030-12-31", "--licensee-name", LICENSEE]  # fmt: skip
+    # Checked before anything is sent, naming the field, as the API would.
+    out = cli(*grant, "--licensee-code", MISTYPED, code=2)
+    assert "licensee_credit_code" in out
+    assert "the check character does not match" in out
+    assert "licensee_credit_code" in cli(*grant, code=2)  # a company is named with its code
+    done = cli(*grant, "--licensee-code", CODE)
+    grant_id = re.search(r"grant id (0x[0-9a-f]{64})", done).group(1)  # type: ignore[union-attr]
+    terms = flow.registry.rights.terms_of(bytes.fromhex(grant_id[2:]))
+    api.indexed()
+    (listed,) = api.get(f"/v1/assets/{asset_id}/rights").json()["grants"]
+    assert listed["terms_hash"] == "0x" + terms.hex()
+    assert listed["licensee"]["credit_code"] == CODE
+    # The licence names the same licensee (another would be refused); the rights name it.
+    licence = ["right", "licence", str(asset_id), "--kind", "processing",
+               "--grantee", acc.grantee.address, "--scenario", "港口运力规划"]  # fmt: skip
+    other = cli(*licence, "--licensee-name", "另一公司", "--licensee-code", CODE, code=2)
+    assert "licensee_name: differs from the grant's terms" in other
+    assert "certificate SJ" in cli(*licence, "--licensee-name", LICENSEE, "--licensee-code", CODE)
+    rights = CliRunner().invoke(cli_app, ["asset", "rights", str(asset_id), "--api", served])
+    assert rights.exit_code == 0, rights.output
+    assert f"{acc.grantee.address}  {LICENSEE} ({CODE}; grant's terms on chain)" in rights.output
+
+    # Drafted for the holder's consent: the holder reads whom the terms hash names, signs, and
+    # the licence terms are kept when the signature is relayed.
+    drafted = cli("consent", "request", "grant", str(asset_id), "--grantor", acc.holder.address,
+                  "--kind", "processing",
+                  "--grantee", acc.grantee.address, "--scenario", "港口拥堵预测",
+                  "--start", str(now(flow.w3)), "--expiry", "2030-12-31",
+                  "--licensee-name", LICENSEE, "--licensee-code", CODE, "--quiet")  # fmt: skip
+    signed = CliRunner().invoke(
+        cli_app, ["consent", "sign", drafted.strip(), "--yes", "--api", served]
+    )
+    assert signed.exit_code == 0, signed.output
+    assert f"licensee (in termsHash): {LICENSEE} ({CODE})" in signed.output
+    api.indexed()
+    grants = api.get(f"/v1/assets/{asset_id}/rights").json()["grants"]
+    assert [g["licensee"]["source"] for g in grants] == ["grant", "grant"]

@@ -52,6 +52,9 @@ def request(
     kind: Annotated[
         Literal["processing", "operating"] | None, typer.Option(help="grant: which right.")
     ] = None,
+    grantor: Annotated[
+        str | None, typer.Option(help="grant: the holder of the operating right who grants it.")
+    ] = None,
     grantee: Annotated[str | None, typer.Option(help="grant: who receives it.")] = None,
     scenario: Annotated[str | None, typer.Option(help="grant: the scenario, as text.")] = None,
     start: Annotated[
@@ -84,6 +87,7 @@ def request(
         "pledgee": pledgee,
         "agreement_hash": agreement,
         "kind": kind,
+        "grantor": grantor,
         "grantee": grantee,
         "scenario": text_hash(scenario) if scenario is not None else None,
         "start": start,
@@ -169,6 +173,11 @@ def _request_text(r: dict[str, Any]) -> str:
         f"holder {r['holder']}, sign before {when(r['deadline'])}",
     ]
     lines += [f"  {name}: {value}" for name, value in r["typed_data"]["message"].items()]
+    draft = r.get("draft") or {}
+    if draft.get("licensee_name"):
+        # What the grant's termsHash commits to, which the holder cannot read from the hash.
+        code = draft.get("licensee_credit_code") or "natural person"
+        lines.append(f"  licensee (in termsHash): {draft['licensee_name']} ({code})")
     if r.get("operation"):
         lines.append(f"operation {r['operation']['id']}: {r['operation']['status']}")
     return "\n".join(lines)
