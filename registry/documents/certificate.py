@@ -56,7 +56,7 @@ def _name(right: RightHeld) -> str:
         return right.holder_name or "—"
     name = right.holder_name or "—"
     if right.name_source == "center":
-        return f"{name}\n被许可人 licensee（登记机构记载，未经链上许可条款绑定 center's record)"
+        return f"{name}\n被许可人 licensee（登记机构记载，未经链上许可条款绑定 center's record）"
     return f"{name}\n被许可人 licensee"
 
 
