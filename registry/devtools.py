@@ -1,12 +1,18 @@
 """Development chains for the tests and the benchmarks, described once: the dev chain's
-well-known keys, a fresh anvil with the registry deployed on it, and applications with their
-holders' signed consents. The keys are public (anvil's and Hardhat's): never use them for value.
+well-known keys, a fresh anvil with the registry deployed on it, applications with their
+holders' signed consents, and a private PostgreSQL server. The keys are public (anvil's and
+Hardhat's): never use them for value.
 """
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import logging
+import os
+import shutil
+import subprocess
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +24,7 @@ from web3 import Web3
 
 from registry.chain import AnvilNode, Deployment, Registry
 from registry.chain.deploy import deploy
-from registry.chain.node import DEV_MNEMONIC, anvil_binary
+from registry.chain.node import DEV_MNEMONIC, anvil_binary, free_port
 from registry.chain.signing import application_message, fresh_nonce, message_of, sign
 from registry.chain.types import (
     ALL_RIGHTS,
@@ -234,3 +240,76 @@ def fresh_chain(
         )
         logger.info("registry deployed on a fresh chain at %s", node.url)
         yield DevChain(node, w3, deployment, Registry.connect(w3, deployment, artifacts))
+
+
+class Postgres:
+    """A private PostgreSQL server on 127.0.0.1 in ``root``, from Debian's postgresql package
+    (the tests' and the benchmarks' second database)."""
+
+    def __init__(self, root: Path) -> None:
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        if not found:
+            raise RuntimeError("PostgreSQL server binaries are missing: run ./scripts/test")
+        self.bin = Path(found[-1]).parent
+        self.root = root
+        self.data = root / "db"
+        self.port = free_port()
+        self.user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://registry@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> Postgres:
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres")
+        # C.UTF-8: pg_trgm makes trigrams of letters only, and the C locale's are ASCII's, so it
+        # would find no Chinese name (registry.index.schema's name search).
+        self._run(
+            "initdb",
+            *("-D", str(self.data), "-A", "trust", "-U", "registry"),
+            *("-E", "UTF8", "--locale", "C.UTF-8"),
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-o",
+            f"-p {self.port} -h 127.0.0.1 -k {self.root}",
+            "start",
+        )
+        return self
+
+    def stop(self) -> None:
+        pid_file = self.data / "postmaster.pid"
+        if not pid_file.exists():
+            return
+        pid = int(pid_file.read_text().split()[0])
+        os.kill(pid, 15)  # SIGTERM: smart shutdown of the postmaster we started
+        for _ in range(100):
+            if not pid_file.exists():
+                return
+            time.sleep(0.1)
+
+    def _run(self, tool: str, *args: str) -> None:
+        subprocess.run(
+            [*self.user, str(self.bin / tool), *args], check=True, capture_output=True, timeout=60
+        )
+
+
+@contextmanager
+def private_postgres() -> Iterator[str]:
+    """A private PostgreSQL server's URL, the server stopped and its files removed on exit."""
+    import tempfile
+
+    # Not under a test's tmp directory: the postgres user must be able to reach it.
+    root = Path(tempfile.mkdtemp(prefix="registry-pg-"))
+    server = Postgres(root).start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)

@@ -48,6 +48,7 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import hashlib
 import json
 import os
@@ -656,96 +657,215 @@ def _p95(samples: list[float]) -> float:
     return ordered[max(0, int(len(ordered) * 0.95) - 1)]
 
 
+BENCH_DATABASES = os.environ.get("BENCH_PAGES_DB", "both")
+"""The index databases the pages and rebuild benches measure: sqlite, postgres or both."""
+
+
+def _bench_databases(stack: contextlib.ExitStack, tmp: Path) -> list[tuple[str, str]]:
+    """(name, URL) of each database of ``BENCH_DATABASES``, each empty; a PostgreSQL server is
+    started for the bench (and stopped by ``stack``)."""
+    from registry.devtools import private_postgres
+
+    chosen = ["sqlite", "postgres"] if BENCH_DATABASES == "both" else [BENCH_DATABASES]
+    found = []
+    for name in chosen:
+        if name == "sqlite":
+            path = tmp / f"bench-{time.monotonic_ns()}.db"
+            found.append((name, f"sqlite:///{path}"))
+        else:
+            assert name == "postgres", f"BENCH_PAGES_DB: sqlite, postgres or both, not {name}"
+            found.append((name, stack.enter_context(private_postgres())))
+    return found
+
+
+PAGES_THEMES = [
+    ("港口", "port"),
+    ("物流", "logistics"),
+    ("气象", "weather"),
+    ("医疗", "medical"),
+    ("交通", "traffic"),
+    ("能源", "energy"),
+    ("金融", "finance"),
+    ("农业", "farming"),
+    ("电力", "power"),
+    ("航运", "shipping"),
+]
+"""The seeded names' themes: each in a tenth of the register."""
+PAGES_SEED_CHUNK = 20_000
+PAGES_SAMPLES = int(os.environ.get("BENCH_PAGES_SAMPLES", "60"))
+"""Requests of each shape (deep page, asset page, each kind of search)."""
+
+
+def _pages_rows(first: int, last: int, rng: Any) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Assets ``first``..``last`` as the follower writes them, and their manifests' names."""
+    holder = dev_account(4).address
+    rows, names = [], []
+    for i in range(first, last + 1):
+        digest = "0x" + hashlib.sha256(f"page-{i}".encode()).hexdigest()
+        zh, en = rng.choice(PAGES_THEMES)
+        rows.append(
+            {
+                "asset_id": i,
+                "holder": holder,
+                "region": rng.choice([370200, 321000, 330700]),
+                "kind": i % 2,
+                "classification": 0,
+                "status": 5,
+                "manifest_hash": digest,
+                "manifest_cid": digest,
+                "cid_codec": 0x55,
+                "version": 1,
+                "frozen": False,
+                "pledgee": None,
+                "open_objections": 0,
+                "applied_at": 1_700_000_000 + i * 600,
+                "notice_ends_at": None,
+                "issued_at": 1_700_000_000 + i * 600,
+                "expires_at": 2_000_000_000,
+                "certificate_id": None,
+                "updated_block": 1,
+            }
+        )
+        names.append((digest, f"{zh}数据集第{i}号", f"{en.title()} dataset {i}", "{}"))
+    return rows, names
+
+
+def _seed_pages(engine: Any, count: int, rng: Any) -> float:
+    """``count`` assets and their manifests straight into the index (the read path is what is
+    measured), in chunks: COPY on PostgreSQL, many-row inserts on SQLite (whose triggers fill
+    the name index as the follower's writes do). Returns the seconds it took."""
+    import sqlalchemy as sa
+
+    from registry.index.schema import assets, manifests
+
+    start = time.perf_counter()
+    columns = [c.name for c in manifests.columns]
+    for first in range(1, count + 1, PAGES_SEED_CHUNK):
+        rows, names = _pages_rows(first, min(count, first + PAGES_SEED_CHUNK - 1), rng)
+        if engine.dialect.name == "postgresql":
+            raw = engine.raw_connection()
+            try:
+                with raw.cursor() as cur:
+                    fields = ", ".join(rows[0])
+                    with cur.copy(f"COPY assets ({fields}) FROM STDIN") as copy:
+                        for row in rows:
+                            copy.write_row(tuple(row.values()))
+                    with cur.copy(f"COPY manifests ({', '.join(columns)}) FROM STDIN") as copy:
+                        for name in names:
+                            copy.write_row(name)
+                raw.commit()
+            finally:
+                raw.close()
+        else:
+            with engine.begin() as conn:
+                conn.execute(sa.insert(assets), rows)
+                conn.execute(
+                    sa.insert(manifests),
+                    [dict(zip(columns, (h, zh, en, {}), strict=True)) for h, zh, en, _ in names],
+                )
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE assets")
+            conn.exec_driver_sql("VACUUM ANALYZE manifests")
+    return time.perf_counter() - start
+
+
+def _pages_searches(count: int, rng: Any) -> dict[str, list[str]]:
+    """Texts searched for, by kind: Chinese and English of 1, 2 and 3 or more characters, half
+    of them common (a theme's, in a tenth of the names or more), half in few names or none."""
+    zh = [t for t, _ in PAGES_THEMES]
+    en = [t for _, t in PAGES_THEMES]
+
+    def mixed(common: Any, rare: Any) -> list[str]:
+        return [common() if i % 2 else rare() for i in range(PAGES_SAMPLES)]
+
+    return {
+        "zh_1": mixed(lambda: rng.choice(rng.choice(zh)), lambda: rng.choice("鑫龘垚")),
+        "zh_2": mixed(lambda: rng.choice(zh), lambda: rng.choice(["鑫龙", "数港", "号港"])),
+        "zh_3plus": mixed(
+            lambda: rng.choice(zh) + "数据集", lambda: f"第{rng.randint(1, count)}号"
+        ),
+        "en_1": mixed(lambda: rng.choice("aeiost"), lambda: rng.choice("qzj")),
+        "en_2": mixed(lambda: rng.choice(["po", "ER", "in"]), lambda: rng.choice(["qx", "zz"])),
+        "en_3plus": mixed(
+            lambda: rng.choice(en).upper(), lambda: f"dataset {rng.randint(1, count)}"
+        ),
+    }
+
+
 def bench_pages() -> None:
+    """The register's pages over ``BENCH_PAGES_ASSETS`` indexed assets on each database of
+    ``BENCH_PAGES_DB``: the seeding's seconds, then p95 of searches (by kind), a deep page
+    and an asset page; then Chromium's hashing on the verification page."""
     import random
     import threading
 
     import httpx
-    import sqlalchemy as sa
     import uvicorn
 
     from registry.chain.node import free_port
     from registry.config import Settings
-    from registry.index.schema import assets, manifests
     from registry.server import Runtime, StaffKeys
 
     count = int(os.environ.get("BENCH_PAGES_ASSETS", "100000"))
     admin, registrar, reviewer, anchorer = (dev_account(i) for i in range(4))
     artifacts = compile_contracts(ROOT)
     with (
-        tempfile.TemporaryDirectory() as tmp,
+        contextlib.ExitStack() as stack,
         fresh_chain(artifacts, admin=admin, registrars=(registrar.address,)) as chain,
     ):
-        w3, deployment = chain.w3, chain.deployment
-        settings = Settings(data_dir=Path(tmp))
-        runtime = Runtime(
-            settings, w3, deployment, artifacts, StaffKeys(registrar, reviewer, anchorer)
-        )
-        # The read path is what is measured: rows as the follower would write them.
-        words = ["港口", "物流", "气象", "医疗", "交通", "能源", "金融", "农业", "电力", "航运"]
-        rng = random.Random(7)
-        holder = dev_account(4).address
-        rows, names = [], []
-        for i in range(1, count + 1):
-            digest = "0x" + Web3.keccak(text=f"page-{i}").hex().removeprefix("0x")
-            theme = rng.choice(words)
-            rows.append(
-                {
-                    "asset_id": i,
-                    "holder": holder,
-                    "region": rng.choice([370200, 321000, 330700]),
-                    "kind": i % 2,
-                    "classification": 0,
-                    "status": 5,
-                    "manifest_hash": digest,
-                    "manifest_cid": digest,
-                    "cid_codec": 0x55,
-                    "version": 1,
-                    "frozen": False,
-                    "open_objections": 0,
-                    "applied_at": 1_700_000_000 + i * 600,
-                    "issued_at": 1_700_000_000 + i * 600,
-                    "expires_at": 2_000_000_000,
-                    "updated_block": 1,
-                }
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        site = None
+        for db, url in _bench_databases(stack, tmp):
+            rng = random.Random(7)
+            data = tmp / db
+            data.mkdir()
+            runtime = Runtime(
+                Settings(data_dir=data, index_url=url),
+                chain.w3,
+                chain.deployment,
+                artifacts,
+                StaffKeys(registrar, reviewer, anchorer),
             )
-            names.append(
-                {
-                    "manifest_hash": digest,
-                    "name_zh": f"{theme}数据集第{i}号",
-                    "name_en": f"Dataset {i}",
-                    "document": {},
-                }
+            emit(
+                "pages", f"{db}_seed_s_{count}_assets", _seed_pages(runtime.engine, count, rng), "s"
             )
-        with runtime.engine.begin() as conn:
-            conn.execute(sa.insert(assets), rows)
-            conn.execute(sa.insert(manifests), names)
-        port = free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(runtime.app(), host="127.0.0.1", port=port, log_level="warning")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.05)
-        try:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
-                for kind, paths in (
-                    ("search", [f"/?q={rng.choice(words)}" for _ in range(200)]),
-                    ("search_page_deep", [f"/?after={rng.randint(1, count)}" for _ in range(200)]),
-                    ("asset", [f"/a/{rng.randint(1, count)}" for _ in range(200)]),
-                ):
-                    samples = []
-                    for path in paths:
-                        start = time.perf_counter()
-                        assert http.get(path).status_code == 200
-                        samples.append((time.perf_counter() - start) * 1000)
-                    emit("pages", f"{kind}_p95_ms", _p95(samples), "ms")
-            _browser_hash_rate(f"http://127.0.0.1:{port}")
-        finally:
-            server.should_exit = True
-            thread.join(10)
-            runtime.stop()
+            port = free_port()
+            server = uvicorn.Server(
+                uvicorn.Config(runtime.app(), host="127.0.0.1", port=port, log_level="warning")
+            )
+            thread = threading.Thread(target=server.run, daemon=True)
+            thread.start()
+            while not server.started:
+                time.sleep(0.05)
+            try:
+                shapes = {
+                    f"search_{kind}": [f"/?q={q}" for q in texts]
+                    for kind, texts in _pages_searches(count, rng).items()
+                }
+                shapes["search_page_deep"] = [
+                    f"/?after={rng.randint(1, count)}" for _ in range(PAGES_SAMPLES)
+                ]
+                shapes["asset"] = [f"/a/{rng.randint(1, count)}" for _ in range(PAGES_SAMPLES)]
+                with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+                    searches: list[float] = []
+                    for kind, paths in shapes.items():
+                        samples = []
+                        for path in paths:
+                            begin = time.perf_counter()
+                            assert http.get(path).status_code == 200, path
+                            samples.append((time.perf_counter() - begin) * 1000)
+                        if kind.startswith("search_") and kind != "search_page_deep":
+                            searches += samples
+                        emit("pages", f"{db}_{kind}_p95_ms_{count}_assets", _p95(samples), "ms")
+                    emit("pages", f"{db}_search_p95_ms_{count}_assets", _p95(searches), "ms")
+                if site is None:
+                    site = f"http://127.0.0.1:{port}"
+                    _browser_hash_rate(site)
+            finally:
+                server.should_exit = True
+                thread.join(10)
+                runtime.stop()
 
 
 def _browser_hash_rate(site: str) -> None:
@@ -1185,6 +1305,53 @@ def bench_scale() -> None:
                 "ratio",
                 figures[small][metric],
             )
+
+
+REBUILD_ASSETS = int(os.environ.get("BENCH_REBUILD_ASSETS", "100000"))
+REBUILD_DATA = os.environ.get("BENCH_REBUILD_DATA")
+"""A data directory to keep the grown chain in (and reuse it from): growing 100,000 assets
+takes longer than rebuilding their index, which is what is measured."""
+
+
+def bench_rebuild() -> None:
+    """`registry index rebuild` (what an operator runs) from a chain of `registry up` grown to
+    ``REBUILD_ASSETS``, into a new index on each database of ``BENCH_PAGES_DB``: assets a
+    second, the follower's progress bar included."""
+    from registry.chain import Deployment
+    from registry.chain.deploy import load_artifacts
+
+    with contextlib.ExitStack() as stack:
+        data = Path(REBUILD_DATA or stack.enter_context(tempfile.TemporaryDirectory()))
+        data.mkdir(parents=True, exist_ok=True)
+        up = _Up(data)
+        up.start()
+        stack.callback(up.stop)
+        w3 = Web3(Web3.HTTPProvider(up.rpc, request_kwargs={"timeout": 600}))
+        reg = Registry.connect(
+            w3,
+            Deployment.load(data / "deployment.json"),
+            load_artifacts(ROOT / "build" / "contracts"),
+        )
+        if reg.assets.asset_count() < REBUILD_ASSETS:
+            grown = _grow_register(reg, dev_account(6), REBUILD_ASSETS, per_tx=GROWTH_PER_TX)
+            emit("rebuild", f"grow_s_to_{REBUILD_ASSETS}", grown, "s")
+        count = reg.assets.asset_count()
+        up.caught_up()
+        blocks = w3.eth.block_number - Deployment.load(data / "deployment.json").block + 1
+        for db, url in _bench_databases(stack, data):
+            env = {**os.environ, "REGISTRY_DATA_DIR": str(data), "REGISTRY_RPC_URL": up.rpc}
+            env["REGISTRY_INDEX_URL"] = url
+            seconds = timed(
+                lambda env=env: subprocess.run(
+                    [sys.executable, "-m", "registry.cli", "index", "rebuild"],
+                    env=env,
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                )
+            )
+            emit("rebuild", f"seconds_{db}_at_{count}", seconds, "s")
+            emit("rebuild", f"assets_per_second_{db}_at_{count}", count / seconds, "assets/s")
+            emit("rebuild", f"blocks_{db}_at_{count}", blocks, "blocks")
 
 
 VERIFY_BATCHES = 200

@@ -292,19 +292,10 @@ def flow(registry: Registry, accounts: Accounts, w3: Web3) -> Flow:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A private PostgreSQL server, started once per session when a test asks for it."""
-    import shutil
-    import tempfile
+    from registry.devtools import private_postgres
 
-    from tests.pg_support import Postgres
-
-    # Not under pytest's tmp directory: the postgres user must be able to reach it.
-    root = Path(tempfile.mkdtemp(prefix="registry-pg-"))
-    server = Postgres(root).start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
+    with private_postgres() as url:
+        yield url
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,12 +14,14 @@ from web3 import Web3
 from registry.chain import Deployment
 from registry.chain.compiler import Artifact
 from registry.chain.types import CertificateStatus, RightHolder, RightKind, Status
+from registry.content.manifest import Manifest
 from registry.devtools import joint_consent, transfer_whole
 from registry.index import open_engine
 from registry.index.follower import Follower
 from registry.index.queries import Queries
 from registry.index.schema import assets, certificates, events, grants, metadata
 from tests.conftest import Flow, application, h, now
+from tests.test_api_manifests import sample_manifest
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -172,3 +175,74 @@ def test_opening_an_index_made_before_an_index_was_added_creates_it(tmp_path: Pa
             "EXPLAIN QUERY PLAN SELECT * FROM events WHERE name = 'TransferApplied'"
         ).all()
     assert "events_by_name" in str(plan)
+
+
+def _applied_as(flow: Flow, name_zh: str, name_en: str) -> tuple[int, Manifest]:
+    """An application for a variant of the sample manifest with these names (not yet
+    published to the index); returns the asset id and the manifest."""
+    fields = {**sample_manifest(), "name_zh": name_zh, "name_en": name_en, "version": name_zh}
+    manifest = Manifest.model_validate(fields)
+    app = dataclasses.replace(
+        application(flow.accounts.holder.address, name_zh), manifest_hash=manifest.manifest_hash()
+    )
+    return flow.registry.assets.submit_application(flow.accounts.holder, app), manifest
+
+
+def test_name_search_finds_any_part_of_either_name_of_any_length(
+    flow: Flow, database: str, w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]
+) -> None:
+    port, port_manifest = _applied_as(flow, "青岛港集装箱物流运营数据集", "Qingdao Port Container")
+    weather, weather_manifest = _applied_as(flow, "港口气象观测", "Port weather 100%_sample")
+    late, late_manifest = _applied_as(flow, "晚到的清单", "Manifest published later")
+    f = follower(database, w3, deployment, artifacts)
+    queries = Queries(f.engine)
+    queries.record_manifest(port_manifest)
+    queries.record_manifest(weather_manifest)
+    f.sync()
+
+    def found(text: str) -> list[int]:
+        return [a["asset_id"] for a in queries.search(now(w3), text=text).items]
+
+    assert found("集装箱物流") == [port]
+    assert found("港") == [port, weather]
+    assert found("港口") == [weather]
+    assert found("气象观测数据") == []
+    assert found("container") == [port]
+    assert found("PORT") == [port, weather]
+    assert found("W") == [weather]
+    # LIKE's wildcards are characters like any other.
+    assert found("%") == [weather]
+    assert found("_") == [weather]
+    assert found("0%_s") == [weather]
+    assert found("r_1") == []
+    assert found("晚到") == []
+    # A manifest published after its asset was indexed names the asset from then on.
+    queries.record_manifest(late_manifest)
+    assert found("晚到") == [late]
+    assert found("published LATER") == [late]
+    page = queries.search(now(w3), text="港", limit=1)
+    assert [a["asset_id"] for a in page.items] == [port]
+    after = queries.search(now(w3), text="港", limit=1, after=page.next_after)
+    assert [a["asset_id"] for a in after.items] == [weather]
+
+
+def test_opening_an_index_made_before_the_name_index_indexes_the_names_there(
+    flow: Flow, tmp_path: Path, w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]
+) -> None:
+    """A SQLite index made by an earlier version (no ``asset_names``, no triggers) gets the
+    name index, holding the names of the assets already indexed."""
+    asset_id, manifest = _applied_as(flow, "早先的索引里的资产", "An asset indexed before")
+    url = f"sqlite:///{tmp_path / 'older.db'}"
+    f = follower(url, w3, deployment, artifacts)
+    Queries(f.engine).record_manifest(manifest)
+    f.sync()
+    with f.engine.begin() as conn:
+        for (trigger,) in conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        ).all():
+            conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
+        conn.exec_driver_sql("DROP TABLE asset_names")
+    f.engine.dispose()
+    queries = Queries(open_engine(url))
+    assert [a["asset_id"] for a in queries.search(now(w3), text="索引").items] == [asset_id]
+    assert [a["asset_id"] for a in queries.search(now(w3), text="before").items] == [asset_id]

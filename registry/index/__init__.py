@@ -8,11 +8,12 @@ import sqlalchemy as sa
 
 from registry.index.follower import Follower
 from registry.index.queries import Page, Queries
-from registry.index.schema import create
+from registry.index.schema import create, indexed_names
 
 
 def open_engine(url: str) -> sa.Engine:
-    """An engine for ``url``; SQLite gets WAL so readers never wait for the follower."""
+    """An engine for ``url``; SQLite gets WAL so readers never wait for the follower, and the
+    function its name index's triggers call."""
     if not url.startswith("sqlite"):
         engine = sa.create_engine(url, pool_pre_ping=True)
         create(engine)
@@ -20,7 +21,9 @@ def open_engine(url: str) -> sa.Engine:
     engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
     @sa.event.listens_for(engine, "connect")
-    def _wal(dbapi_connection: Any, _record: Any) -> None:
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # The name index's triggers compute what it holds (registry.index.schema.NAMES).
+        dbapi_connection.create_function("registry_names", 2, indexed_names, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")

@@ -27,6 +27,7 @@ from registry.content.manifest import Manifest
 from registry.forms.public import PublicManifest
 from registry.index.projections import STEPS
 from registry.index.schema import (
+    NAMES,
     asset_annotations,
     assets,
     certificates,
@@ -41,6 +42,7 @@ from registry.index.schema import (
     right_holders,
     sync,
     texts,
+    tripled,
 )
 from registry.licensees import Licensee, named_by
 
@@ -125,6 +127,21 @@ def _right_holder(row: sa.Row[Any]) -> dict[str, Any]:
     found = _row(row)
     found["right_names"] = [k.name.lower() for k in rights_of_mask(found["rights"])]
     return found
+
+
+_NAMES_TABLE = sa.table(NAMES, sa.column("rowid", sa.BigInteger))
+_NAMES_ROWID = _NAMES_TABLE.c.rowid
+_MATCHED_TRIGRAMS = 32
+"""Trigrams of a long text the name index is asked for: enough to leave few candidates."""
+
+
+def _trigrams_query(text: str) -> str:
+    """An FTS5 query for the rows holding every trigram of ``tripled(text)``, each quoted (an
+    FTS5 string: a quote doubled), so no character of the text is an operator."""
+    chars = tripled(text)
+    grams = dict.fromkeys(chars[i : i + 3] for i in range(len(chars) - 2))
+    quoted = ['"' + g.replace('"', '""') + '"' for g in list(grams)[:_MATCHED_TRIGRAMS]]
+    return " AND ".join(quoted)
 
 
 class Queries:
@@ -271,8 +288,11 @@ class Queries:
         after: int | None = None,
         limit: int = 50,
     ) -> Page:
-        """Assets matching every given filter, by id, ``limit`` at a time after ``after``."""
-        query = self._asset_select().order_by(assets.c.asset_id).limit(limit + 1)
+        """Assets matching every given filter, by id, ``limit`` at a time after ``after``. A
+        text is looked for in the names as written (case-insensitively in the English one),
+        through the name index (``schema.NAMES``)."""
+        order: sa.ColumnElement[Any] = assets.c.asset_id
+        query = self._asset_select()
         if holder is not None:
             query = query.where(assets.c.holder == holder)
         if region is not None:
@@ -285,16 +305,31 @@ class Queries:
             query = query.where(assets.c.status == Status.ISSUED, assets.c.expires_at > now)
         elif status is not None:
             query = query.where(assets.c.status == status)
-        if text:
-            # The text is matched as written: autoescape escapes LIKE's wildcards (% and _).
+        if text and self.engine.dialect.name == "postgresql":
+            # The tripled names' pg_trgm indexes answer a LIKE of the tripled text: the same
+            # match as a LIKE of the text in the names (``schema.tripled``), of any length.
+            # autoescape: the text's wildcards (% and _) stand for themselves.
+            three = tripled(text)
             query = query.where(
+                sa.or_(
+                    sa.func.registry_tripled(manifests.c.name_zh).contains(three, autoescape=True),
+                    sa.func.registry_tripled(manifests.c.name_en).icontains(three, autoescape=True),
+                )
+            )
+        elif text:
+            # The index gives the assets holding every trigram of the tripled text, in id
+            # order (so the first page is read, not every match); the names decide.
+            order = _NAMES_ROWID
+            query = query.join(_NAMES_TABLE, assets.c.asset_id == _NAMES_ROWID).where(
+                sa.text(f"{NAMES} MATCH :names").bindparams(names=_trigrams_query(text)),
                 sa.or_(
                     manifests.c.name_zh.contains(text, autoescape=True),
                     manifests.c.name_en.icontains(text, autoescape=True),
-                )
+                ),
             )
         if after is not None:
-            query = query.where(assets.c.asset_id > after)
+            query = query.where(order > after)
+        query = query.order_by(order).limit(limit + 1)
         with self.engine.connect() as conn:
             rows = [_with_status_now(_row(r), now) for r in conn.execute(query)]
         more = len(rows) > limit

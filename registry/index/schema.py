@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import logging
+
 import sqlalchemy as sa
+
+logger = logging.getLogger(__name__)
 
 metadata = sa.MetaData()
 
@@ -262,10 +266,136 @@ chain (an annotation's authority, document number and text): like a manifest, ea
 against the chain's hash, and none is a projection, so a rewind keeps them."""
 
 
+NAMES = "asset_names"
+"""SQLite's index of the assets' names: an FTS5 table, one row per asset (its rowid the asset
+id) holding its manifest's names ``tripled``, kept in step with ``assets`` and ``manifests`` by
+the triggers below. PostgreSQL's is a pg_trgm GIN index on each name ``tripled``."""
+
+
+def tripled(text: str) -> str:
+    """Every character three times: a trigram index of this finds any substring of one or
+    two characters too (a name's "港口" holds "港港口" and "港口口", its "港" "港港港"), and
+    ``tripled(q)`` is in ``tripled(name)`` exactly when ``q`` is in ``name``."""
+    return "".join(c * 3 for c in text)
+
+
+def indexed_names(name_zh: str, name_en: str) -> str:
+    """What the SQLite name index holds for an asset: both names, tripled, a line apart."""
+    return f"{tripled(name_zh)}\n{tripled(name_en)}"
+
+
+# Contentless (content=''): the names are in ``manifests``; the index keeps only which asset
+# holds which trigram (detail=none), and a search checks its candidates against the names. A
+# contentless row is deleted by giving the values it was written with, which the triggers read
+# from ``manifests`` before the row there changes.
+_SQLITE_NAMES = f"""
+CREATE VIRTUAL TABLE {NAMES} USING fts5(names, content='', detail=none, tokenize='trigram')
+"""
+_NAMES_OF_MANIFEST = "registry_names({m}.name_zh, {m}.name_en)"
+_SQLITE_TRIGGERS = {
+    "asset_names_asset_added": f"""
+AFTER INSERT ON assets BEGIN
+  INSERT INTO {NAMES}(rowid, names) SELECT new.asset_id, {_NAMES_OF_MANIFEST.format(m="m")}
+    FROM manifests m WHERE m.manifest_hash = new.manifest_hash;
+END""",
+    "asset_names_asset_removed": f"""
+BEFORE DELETE ON assets BEGIN
+  INSERT INTO {NAMES}({NAMES}, rowid, names)
+    SELECT 'delete', old.asset_id, {_NAMES_OF_MANIFEST.format(m="m")}
+    FROM manifests m WHERE m.manifest_hash = old.manifest_hash;
+END""",
+    "asset_names_asset_changed": f"""
+AFTER UPDATE OF manifest_hash ON assets WHEN old.manifest_hash IS NOT new.manifest_hash BEGIN
+  INSERT INTO {NAMES}({NAMES}, rowid, names)
+    SELECT 'delete', old.asset_id, {_NAMES_OF_MANIFEST.format(m="m")}
+    FROM manifests m WHERE m.manifest_hash = old.manifest_hash;
+  INSERT INTO {NAMES}(rowid, names) SELECT new.asset_id, {_NAMES_OF_MANIFEST.format(m="m")}
+    FROM manifests m WHERE m.manifest_hash = new.manifest_hash;
+END""",
+    "asset_names_manifest_added": f"""
+AFTER INSERT ON manifests BEGIN
+  INSERT INTO {NAMES}(rowid, names) SELECT a.asset_id, {_NAMES_OF_MANIFEST.format(m="new")}
+    FROM assets a WHERE a.manifest_hash = new.manifest_hash;
+END""",
+    "asset_names_manifest_removed": f"""
+BEFORE DELETE ON manifests BEGIN
+  INSERT INTO {NAMES}({NAMES}, rowid, names)
+    SELECT 'delete', a.asset_id, {_NAMES_OF_MANIFEST.format(m="old")}
+    FROM assets a WHERE a.manifest_hash = old.manifest_hash;
+END""",
+    "asset_names_manifest_renamed": f"""
+AFTER UPDATE OF name_zh, name_en ON manifests BEGIN
+  INSERT INTO {NAMES}({NAMES}, rowid, names)
+    SELECT 'delete', a.asset_id, {_NAMES_OF_MANIFEST.format(m="old")}
+    FROM assets a WHERE a.manifest_hash = old.manifest_hash;
+  INSERT INTO {NAMES}(rowid, names) SELECT a.asset_id, {_NAMES_OF_MANIFEST.format(m="new")}
+    FROM assets a WHERE a.manifest_hash = new.manifest_hash;
+END""",
+}
+
+# pg_trgm is a trusted extension (PostgreSQL 13 on): the database's owner may create it. Its
+# trigrams are of letters and digits as the database's LC_CTYPE classifies them, so a database
+# in the C locale would index no Chinese character: create it with a UTF-8 locale (C.UTF-8).
+_POSTGRES_TRIPLED = r"""
+CREATE FUNCTION registry_tripled(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT regexp_replace($1, '(.)', '\1\1\1', 'g') $$
+"""
+_POSTGRES_NAME_INDEXES = {
+    f"manifests_{column}_trigrams": f"""
+CREATE INDEX manifests_{column}_trigrams ON manifests
+USING gin (registry_tripled({column}) gin_trgm_ops)"""
+    for column in ("name_zh", "name_en")
+}
+
+
+def _create_postgres_name_index(conn: sa.Connection) -> None:
+    conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    if not conn.exec_driver_sql("SELECT 1 FROM pg_proc WHERE proname = 'registry_tripled'").first():
+        conn.exec_driver_sql(_POSTGRES_TRIPLED)
+    for ddl in _POSTGRES_NAME_INDEXES.values():
+        conn.exec_driver_sql(ddl.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+
+
+def _create_sqlite_name_index(engine: sa.Engine) -> None:
+    """Under SQLite's write lock (BEGIN IMMEDIATE; the API's and the follower's processes open
+    the index at the same time), so the names already there are indexed once, by the process
+    that makes the table."""
+    raw = engine.raw_connection()
+    try:
+        db = raw.driver_connection
+        assert db is not None
+        db.execute("BEGIN IMMEDIATE")
+        made = {
+            name
+            for (name,) in db.execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')"
+            )
+        }
+        if NAMES not in made:
+            db.execute(_SQLITE_NAMES)
+            db.execute(
+                f"INSERT INTO {NAMES}(rowid, names) SELECT a.asset_id, "
+                f"{_NAMES_OF_MANIFEST.format(m='m')} FROM assets a "
+                "JOIN manifests m ON m.manifest_hash = a.manifest_hash"
+            )
+            logger.info("made the index of the assets' names")
+        for name, body in _SQLITE_TRIGGERS.items():
+            if name not in made:
+                db.execute(f"CREATE TRIGGER {name} {body}")
+        db.commit()
+    finally:
+        raw.close()
+
+
 def create(engine: sa.Engine) -> None:
-    """Creates the tables that are missing, and the indexes added to a table since a database
-    was made (``create_all`` makes an index only with its table)."""
+    """Creates the tables that are missing, the indexes added to a table since a database was
+    made (``create_all`` makes an index only with its table), and the name search's index."""
     metadata.create_all(engine)
     for table in metadata.sorted_tables:
         for index in table.indexes:
             index.create(engine, checkfirst=True)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            _create_postgres_name_index(conn)
+    else:
+        _create_sqlite_name_index(engine)
