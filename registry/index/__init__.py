@@ -27,6 +27,10 @@ def open_engine(url: str) -> sa.Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # A round of the follower writes thousands of rows into a dozen indexes: 32 MiB of
+        # pages (SQLite's default is 2 MiB) keeps them in memory; a rebuild at 100,000
+        # assets spent a fifth less time writing.
+        cursor.execute("PRAGMA cache_size=-32768")
         cursor.close()
 
     create(engine)

@@ -11,6 +11,7 @@ node that stops answering mid-rewind leaves the index as it was until the next r
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -45,29 +46,73 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+_DYNAMIC = frozenset({"string", "bytes"})
+_STATIC = re.compile(r"address|bool|u?int\d+|bytes\d+")
+
+
+def _word(kind: str, word: bytes) -> Any:
+    """A value of a static type (``_STATIC``) from its 32-byte word, as eth-abi gives it but
+    JSON-ready (``_jsonable``: bytes as 0x-hex)."""
+    if kind == "address":
+        return "0x" + word[12:].hex()
+    if kind == "bool":
+        return word[31] != 0
+    if kind.startswith("uint"):
+        return int.from_bytes(word, "big")
+    if kind.startswith("int"):
+        return int.from_bytes(word, "big", signed=True)
+    return "0x" + word[: int(kind[5:])].hex()
+
+
 @dataclass(frozen=True)
 class _Shape:
-    """An event's ABI, parsed once: decoding with eth-abi directly costs a fraction of web3's
-    ``process_log``, which dominated the indexer's time."""
+    """An event's ABI, parsed once. Events of static types, strings and bytes only (all of the
+    registry's) are read from their words directly: eth-abi's decoder was most of the indexer's
+    time, as web3's ``process_log`` was before it; others go through eth-abi."""
 
     name: str
     inputs: tuple[tuple[str, str, bool], ...]  # name, type, indexed
+    data_types: tuple[str, ...]
+    plain: bool
 
     @classmethod
     def of(cls, item: dict[str, Any]) -> _Shape:
-        return cls(
-            item["name"], tuple((i["name"], i["type"], i["indexed"]) for i in item["inputs"])
+        inputs = tuple((i["name"], i["type"], i["indexed"]) for i in item["inputs"])
+        data_types = tuple(t for _, t, indexed in inputs if not indexed)
+        plain = all(
+            _STATIC.fullmatch(t) or (t in _DYNAMIC and not indexed) for _, t, indexed in inputs
         )
+        return cls(item["name"], inputs, data_types, plain)
 
     def decode(self, topics: list[bytes], data: bytes) -> dict[str, Any]:
-        unindexed = abi_decode([t for _, t, indexed in self.inputs if not indexed], data)
-        values = iter(unindexed)
+        """The event's arguments by name, JSON-ready (``_jsonable``)."""
         words = iter(topics)
+        if self.plain:
+            values = iter(self._data(data))
+        else:
+            values = iter(abi_decode(list(self.data_types), data))
         args = {}
         for name, kind, indexed in self.inputs:
-            value = abi_decode([kind], next(words))[0] if indexed else next(values)
+            if not indexed:
+                value = next(values)
+            elif self.plain:
+                value = _word(kind, next(words))
+            else:
+                value = abi_decode([kind], next(words))[0]
             args[name] = checksum(value) if kind == "address" else value
-        return args
+        return args if self.plain else _jsonable(args)
+
+    def _data(self, data: bytes) -> list[Any]:
+        values: list[Any] = []
+        for i, kind in enumerate(self.data_types):
+            word = data[32 * i : 32 * i + 32]
+            if kind in _DYNAMIC:
+                at = int.from_bytes(word, "big")
+                raw = data[at + 32 : at + 32 + int.from_bytes(data[at : at + 32], "big")]
+                values.append(raw.decode("utf-8") if kind == "string" else "0x" + raw.hex())
+            else:
+                values.append(_word(kind, word))
+        return values
 
 
 class Follower:
@@ -155,12 +200,19 @@ class Follower:
         }
         decoded = [self._decode(log, stamps[int(log["blockNumber"], 16)][1]) for log in logs]
         with self.engine.begin() as conn:
-            for n, (h, ts) in stamps.items():
-                conn.execute(sa.delete(blocks).where(blocks.c.number == n))
-                conn.execute(sa.insert(blocks).values(number=n, hash="0x" + h.hex(), timestamp=ts))
+            conn.execute(sa.delete(blocks).where(blocks.c.number.in_(list(stamps))))
+            conn.execute(
+                sa.insert(blocks),
+                [
+                    {"number": n, "hash": "0x" + h.hex(), "timestamp": ts}
+                    for n, (h, ts) in stamps.items()
+                ],
+            )
+            writes = projections.Writes(conn)
             for event in decoded:
-                self._store(conn, event)
-                projections.apply(conn, event)
+                writes.add(events, self._stored(writes, event))
+                projections.apply(writes, event)
+            writes.flush()
             # The national reporting outbox's records, with the events that show them: none is
             # lost or doubled however the follower is stopped (registry.index.reports).
             reports.record(conn, decoded, self.deployment.chain_id)
@@ -222,9 +274,10 @@ class Follower:
         for table in reversed(PROJECTIONS):
             conn.execute(sa.delete(table))
         rows = conn.execute(sa.select(events).order_by(events.c.block_number, events.c.log_index))
+        writes = projections.Writes(conn)
         for row in rows:
             projections.apply(
-                conn,
+                writes,
                 Event(
                     row.contract,
                     row.name,
@@ -236,6 +289,7 @@ class Follower:
                     row.log_index,
                 ),
             )
+        writes.flush()
 
     # ------------------------------------------------------------------ helpers
 
@@ -247,7 +301,7 @@ class Follower:
         return Event(
             contract=self._names[address],
             name=shape.name,
-            args=_jsonable(shape.decode(topics[1:], bytes.fromhex(log["data"][2:]))),
+            args=shape.decode(topics[1:], bytes.fromhex(log["data"][2:])),
             block_number=int(log["blockNumber"], 16),
             block_hash=log["blockHash"].lower(),
             timestamp=timestamp,
@@ -255,23 +309,24 @@ class Follower:
             log_index=int(log["logIndex"], 16),
         )
 
-    def _store(self, conn: sa.Connection, event: Event) -> None:
+    @staticmethod
+    def _stored(writes: projections.Writes, event: Event) -> dict[str, Any]:
+        """The event's row in ``events``; a certificate's event names no asset, and is stored
+        under its certificate's (projected by an earlier event)."""
         asset_id = event.asset_id
         if asset_id is None and event.contract == "Certificates":
-            asset_id = _certificate_asset(conn, event.args.get("certificateId"))
-        conn.execute(
-            sa.insert(events).values(
-                block_number=event.block_number,
-                block_hash=event.block_hash,
-                timestamp=event.timestamp,
-                tx_hash=event.tx_hash,
-                log_index=event.log_index,
-                contract=event.contract,
-                name=event.name,
-                asset_id=asset_id,
-                args=event.args,
-            )
-        )
+            asset_id = _certificate_asset(writes, event.args.get("certificateId"))
+        return {
+            "block_number": event.block_number,
+            "block_hash": event.block_hash,
+            "timestamp": event.timestamp,
+            "tx_hash": event.tx_hash,
+            "log_index": event.log_index,
+            "contract": event.contract,
+            "name": event.name,
+            "asset_id": asset_id,
+            "args": event.args,
+        }
 
     @staticmethod
     def _set_cursor(conn: sa.Connection, number: int, block_hash: str | None) -> None:
@@ -288,10 +343,10 @@ class Follower:
         self._loop.stop()
 
 
-def _certificate_asset(conn: sa.Connection, token_id: Any) -> int | None:
+def _certificate_asset(writes: projections.Writes, token_id: Any) -> int | None:
     if token_id is None:
         return None
-    value = conn.execute(
+    value = writes.execute(
         sa.select(certificates.c.asset_id).where(certificates.c.token_id == int(token_id))
     ).scalar()
     return int(value) if value is not None else None
