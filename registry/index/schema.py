@@ -268,8 +268,9 @@ against the chain's hash, and none is a projection, so a rewind keeps them."""
 
 NAMES = "asset_names"
 """SQLite's index of the assets' names: an FTS5 table, one row per asset (its rowid the asset
-id) holding its manifest's names ``tripled``, kept in step with ``assets`` and ``manifests`` by
-the triggers below. PostgreSQL's is a pg_trgm GIN index on each name ``tripled``."""
+id) holding its manifest's names as written and ``tripled`` (``indexed_names``), kept in step
+with ``assets`` and ``manifests`` by the triggers below. PostgreSQL's is a pg_trgm GIN index on
+each name as written and ``tripled``."""
 
 
 def tripled(text: str) -> str:
@@ -280,8 +281,12 @@ def tripled(text: str) -> str:
 
 
 def indexed_names(name_zh: str, name_en: str) -> str:
-    """What the SQLite name index holds for an asset: both names, tripled, a line apart."""
-    return f"{tripled(name_zh)}\n{tripled(name_en)}"
+    """What the SQLite name index holds for an asset, a line apart: both names tripled (for a
+    text of one or two characters) and as written (for a longer one: its own trigrams are far
+    rarer than the pairs of characters a tripled text's are, so fewer rows are walked). A
+    deleted row gives these values again, so what this returns cannot change for a table
+    already made."""
+    return f"{tripled(name_zh)}\n{tripled(name_en)}\n{name_zh}\n{name_en}"
 
 
 # Contentless (content=''): the names are in ``manifests``; the index keeps only which asset
@@ -335,16 +340,26 @@ END""",
 
 # pg_trgm is a trusted extension (PostgreSQL 13 on): the database's owner may create it. Its
 # trigrams are of letters and digits as the database's LC_CTYPE classifies them, so a database
-# in the C locale would index no Chinese character: create it with a UTF-8 locale (C.UTF-8).
+# in the C locale indexes no Chinese character (the search is still right, but reads every
+# name): create it with a UTF-8 locale (C.UTF-8); opening one that is not warns.
 _POSTGRES_TRIPLED = r"""
 CREATE FUNCTION registry_tripled(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$ SELECT regexp_replace($1, '(.)', '\1\1\1', 'g') $$
 """
+# Each name as written (for a text of three characters or more, whose own trigrams are rare)
+# and tripled (for one or two).
 _POSTGRES_NAME_INDEXES = {
-    f"manifests_{column}_trigrams": f"""
-CREATE INDEX manifests_{column}_trigrams ON manifests
+    **{
+        f"manifests_{column}_trigrams": f"""
+CREATE INDEX manifests_{column}_trigrams ON manifests USING gin ({column} gin_trgm_ops)"""
+        for column in ("name_zh", "name_en")
+    },
+    **{
+        f"manifests_{column}_tripled_trigrams": f"""
+CREATE INDEX manifests_{column}_tripled_trigrams ON manifests
 USING gin (registry_tripled({column}) gin_trgm_ops)"""
-    for column in ("name_zh", "name_en")
+        for column in ("name_zh", "name_en")
+    },
 }
 
 
@@ -354,6 +369,12 @@ def _create_postgres_name_index(conn: sa.Connection) -> None:
         conn.exec_driver_sql(_POSTGRES_TRIPLED)
     for ddl in _POSTGRES_NAME_INDEXES.values():
         conn.exec_driver_sql(ddl.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+    if not conn.exec_driver_sql("SELECT show_trgm('数据集')").scalar():
+        logger.warning(
+            "the index database's LC_CTYPE (%s) has no Chinese letters: pg_trgm indexes no "
+            "Chinese name, and each search of one reads every name (make it in C.UTF-8)",
+            conn.exec_driver_sql("SHOW lc_ctype").scalar(),
+        )
 
 
 def _create_sqlite_name_index(engine: sa.Engine) -> None:
