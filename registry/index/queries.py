@@ -147,16 +147,14 @@ def _trigrams_query(text: str) -> str:
 
 _FEW_NAMES = 2_000
 """Manifests a text may name for PostgreSQL to be given them (rather than the match) to join."""
+_WALKED = 2_000
+"""Asset ids PostgreSQL walks first for a page of a text's matches (a common text fills it)."""
 
 
-def _postgres_named(conn: sa.Connection, text: str) -> sa.ColumnElement[bool]:
-    """Assets whose names hold ``text``, for PostgreSQL. pg_trgm's indexes answer a LIKE of the
+def _postgres_named(text: str) -> sa.ColumnElement[bool]:
+    """Assets whose names hold ``text``, for PostgreSQL: pg_trgm's indexes answer a LIKE of the
     names; of the tripled names for a text of one or two characters (the same match:
-    ``schema.tripled``), which has no trigram. The planner guesses how many names match from
-    the pattern, and for a rare text it guessed hundreds of times too many: it then walked the
-    assets in id order for a page that never filled (2 s at 300,000 assets). So the matching
-    manifests are asked first, from the index: a text naming few is joined by their hashes,
-    and one naming many fills its page in the first assets walked."""
+    ``schema.tripled``), which has no trigram."""
     # autoescape: the text's wildcards (% and _) stand for themselves.
     zh = manifests.c.name_zh.contains(text, autoescape=True)
     en = manifests.c.name_en.icontains(text, autoescape=True)
@@ -166,7 +164,15 @@ def _postgres_named(conn: sa.Connection, text: str) -> sa.ColumnElement[bool]:
         three = tripled(text)
         zh = zh & sa.func.registry_tripled(manifests.c.name_zh).contains(three, autoescape=True)
         en = en & sa.func.registry_tripled(manifests.c.name_en).icontains(three, autoescape=True)
-    named = sa.or_(zh, en)
+    return sa.or_(zh, en)
+
+
+def _postgres_candidates(conn: sa.Connection, named: sa.ColumnElement[bool]) -> Any:
+    """``named`` as PostgreSQL should join it. The planner guesses how many names match from
+    the pattern, and for a rare text it guessed hundreds of times too many: it then walked the
+    assets in id order for a page that never filled (2 s at 300,000 assets). So the matching
+    manifests are asked of the index: a text naming few is joined by their hashes; one naming
+    many is matched as the assets are walked, soon filling its page."""
     found = (
         conn.execute(sa.select(manifests.c.manifest_hash).where(named).limit(_FEW_NAMES))
         .scalars()
@@ -336,9 +342,23 @@ class Queries:
             query = query.where(assets.c.status == Status.ISSUED, assets.c.expires_at > now)
         elif status is not None:
             query = query.where(assets.c.status == status)
+        rows: list[dict[str, Any]] | None = None
         with self.engine.connect() as conn:
             if text and self.engine.dialect.name == "postgresql":
-                query = query.where(_postgres_named(conn, text))
+                # A page of a few dozen rows gains nothing from parallel workers, whose start
+                # cost about 10 ms a query.
+                conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+                named = _postgres_named(text)
+                # The next ``_WALKED`` ids first: a common text's page is there, and a page
+                # found there is the one the whole register gives.
+                start = after or 0
+                walked = query.where(
+                    named, assets.c.asset_id > start, assets.c.asset_id <= start + _WALKED
+                )
+                rows = self._rows(conn, walked.order_by(order).limit(limit + 1), now)
+                if len(rows) <= limit:
+                    rows = None
+                    query = query.where(_postgres_candidates(conn, named))
             elif text:
                 # The index gives the assets holding every trigram of the text, in id order
                 # (so the first page is read, not every match); the names decide.
@@ -350,13 +370,17 @@ class Queries:
                         manifests.c.name_en.icontains(text, autoescape=True),
                     ),
                 )
-            if after is not None:
-                query = query.where(order > after)
-            query = query.order_by(order).limit(limit + 1)
-            rows = [_with_status_now(_row(r), now) for r in conn.execute(query)]
+            if rows is None:
+                if after is not None:
+                    query = query.where(order > after)
+                rows = self._rows(conn, query.order_by(order).limit(limit + 1), now)
         more = len(rows) > limit
         rows = rows[:limit]
         return Page(rows, rows[-1]["asset_id"] if more else None)
+
+    @staticmethod
+    def _rows(conn: sa.Connection, query: sa.Select[Any], now: int) -> list[dict[str, Any]]:
+        return [_with_status_now(_row(r), now) for r in conn.execute(query)]
 
     def rights_of_asset(self, asset_id: int, at: int) -> list[dict[str, Any]]:
         return self._rights(grants.c.asset_id == asset_id, at)
