@@ -19,9 +19,14 @@
   goal p99 under 2 s), with what became of the junk (numbers by their batch's HTTP status and
   their answers, rechecks by HTTP status); the gas of relaying headers and recording a
   recognition on a partner's chain; and the origin's register size (assets).
-- pages: p95 latency of the register's search and asset pages with 100,000 assets indexed
-  (goal under 50 ms), and Chromium's SHA-256 rate on the verification page (hash-wasm, 4 MiB
-  slices) against `sha256sum` on the same 1 GiB file.
+- pages: p95 latency of the register's searches (Chinese and English texts of 1, 2 and 3+
+  characters, common and rare), a deep page and the asset page with BENCH_PAGES_ASSETS
+  (default 100,000) assets seeded into the index, on each database of BENCH_PAGES_DB (sqlite,
+  postgres or both; goal under 50 ms at 1,000,000), and Chromium's SHA-256 rate on the
+  verification page (hash-wasm, 4 MiB slices) against `sha256sum` on the same 1 GiB file.
+- rebuild: `registry index rebuild` into a new index on each database of BENCH_PAGES_DB, from a
+  chain of `registry up` grown to BENCH_REBUILD_ASSETS (default 100,000; BENCH_REBUILD_DATA
+  keeps the grown chain for the next run): assets a second (goal at least 5,000).
 - uploads: `GET /healthz` latency (p50, p99, max; goal p99 under 50 ms) while 20 clients upload
   100 MB files to `POST /v1/verify/file` of a `registry serve` process with its default upload
   slots, against the same with a slot per client (no bound), side by side on one chain; idle
@@ -1636,6 +1641,7 @@ if __name__ == "__main__":
         "pages",
         "uploads",
         "scale",
+        "rebuild",
         "verify",
         "report",
         "gas",
