@@ -14,6 +14,9 @@ from registry.regions import Center, center_of_region
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+Engine = Literal["anvil", "edr"]
+"""The embedded chain's engines: anvil (Foundry), or Hardhat's EDR node."""
+
 
 class Settings(BaseSettings):
     """Where things are and how to reach the chain."""
@@ -46,10 +49,11 @@ class Settings(BaseSettings):
         description="the registry's public address, for QR codes and links in documents; "
         "the address a request came in on if unset",
     )
-    engine: Literal["anvil", "edr"] = Field(
+    engine: Engine = Field(
         default="anvil",
         description="the embedded chain's engine (registry up, the tests' and the benches' "
-        "chains): anvil, or Hardhat's EDR node (keeps nothing on disk)",
+        "chains): anvil, or Hardhat's EDR node (keeps nothing on disk: registry up replays its "
+        "block journal from genesis at start)",
     )
     confirmations: int = 1
     verify_cache: int = Field(

@@ -1,7 +1,7 @@
 """Development chains for the tests and the benchmarks, described once: the dev chain's
-well-known keys, a fresh anvil with the registry deployed on it, applications with their
-holders' signed consents, and a private PostgreSQL server. The keys are public (anvil's and
-Hardhat's): never use them for value.
+well-known keys, a fresh node of the chosen engine (``REGISTRY_ENGINE``: anvil, or Hardhat's
+EDR) with the registry deployed on it, applications with their holders' signed consents, and a
+private PostgreSQL server. The keys are public (anvil's and Hardhat's): never use them for value.
 """
 
 from __future__ import annotations
@@ -17,14 +17,20 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from eth_account import Account
 from web3 import Web3
 
-from registry.chain import AnvilNode, Deployment, Registry
+from registry.chain import Deployment, Registry
 from registry.chain.deploy import deploy
-from registry.chain.node import DEV_MNEMONIC, anvil_binary, free_port
+from registry.chain.node import (
+    DEV_MNEMONIC,
+    EmbeddedNode,
+    anvil_binary,
+    embedded_node,
+    free_port,
+)
 from registry.chain.signing import application_message, fresh_nonce, message_of, sign
 from registry.chain.types import (
     ALL_RIGHTS,
@@ -37,7 +43,7 @@ from registry.chain.types import (
     RightHolder,
     TransferShare,
 )
-from registry.config import PROJECT_ROOT
+from registry.config import PROJECT_ROOT, Settings
 from registry.regions import Center, center_of_region
 
 if TYPE_CHECKING:
@@ -61,6 +67,19 @@ Account.enable_unaudited_hdwallet_features()
 def anvil() -> Path:
     """The project's anvil executable."""
     return anvil_binary(PROJECT_ROOT / "node_modules")
+
+
+def engine() -> str:
+    """The engine the tests' and the benches' chains run on: ``Settings.engine``, so
+    ``REGISTRY_ENGINE`` (the pytest option ``--engine`` sets it, for the processes the tests
+    start as well)."""
+    return Settings().engine
+
+
+def dev_node(*, state_file: Path | None = None, **options: Any) -> EmbeddedNode:
+    """A node (not started) of :func:`engine`; ``options`` as :class:`EmbeddedNode` takes
+    them. ``state_file`` (anvil only) keeps the chain across a kill, dumped every second."""
+    return embedded_node(engine(), PROJECT_ROOT / "node_modules", state_file=state_file, **options)
 
 
 def dev_account(index: int) -> LocalAccount:
@@ -197,9 +216,9 @@ def transfer_whole(
 
 @dataclass(frozen=True)
 class DevChain:
-    """A running anvil with the registry deployed on it."""
+    """A running node with the registry deployed on it."""
 
-    node: AnvilNode
+    node: EmbeddedNode
     w3: Web3
     deployment: Deployment
     registry: Registry
@@ -219,13 +238,12 @@ def fresh_chain(
     log_file: Path | None = None,
     state_file: Path | None = None,
 ) -> Iterator[DevChain]:
-    """A new anvil (stopped on exit) with the registry deployed by ``admin`` (dev account 0),
-    the staff roles granted to the given addresses. With ``state_file`` the node dumps its
-    state there every second, so a test can kill it and start it again on the same chain."""
+    """A new node of :func:`engine` (stopped on exit) with the registry deployed by ``admin``
+    (dev account 0), the staff roles granted to the given addresses. With ``state_file`` (anvil)
+    the node dumps its state there every second, so a test can kill it and start it again on
+    the same chain."""
     deployer = admin or dev_account(0)
-    node = AnvilNode(
-        anvil(), genesis_timestamp=genesis_timestamp, log_file=log_file, state_file=state_file
-    )
+    node = dev_node(genesis_timestamp=genesis_timestamp, log_file=log_file, state_file=state_file)
     with node:
         w3 = Web3(Web3.HTTPProvider(node.url))
         deployment = deploy(

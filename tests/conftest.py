@@ -1,8 +1,10 @@
-"""Shared fixtures: one real anvil per test session, the registry deployed once, and a chain
-snapshot reverted after every test so each starts from the same deployed state."""
+"""Shared fixtures: one real node per test session (anvil, or Hardhat's EDR with
+``--engine edr``), the registry deployed once, and a chain snapshot reverted after every test
+so each starts from the same deployed state."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,13 +17,15 @@ from eth_utils import is_hex_address, to_checksum_address
 from web3 import Web3
 from web3.types import EventData, TxReceipt
 
-from registry.chain import AnvilNode, ContractError, Deployment, Registry
+from registry.chain import ContractError, Deployment, Registry
 from registry.chain.client import BoundContract
 from registry.chain.compiler import Artifact, compile_contracts
 from registry.chain.deploy import deploy
 from registry.chain.signing import sign
 from registry.chain.types import AnnotationKind, Consent, GrantRequest, RightKind
-from registry.devtools import DEV_CENTER, DEV_REGION, anvil, application, dev_account
+from registry.chain.node import EmbeddedNode
+from registry.devtools import DEV_CENTER, DEV_REGION, anvil, application, dev_account, dev_node
+from registry.devtools import engine as chosen_engine
 from registry.devtools import digest as h
 
 if TYPE_CHECKING:
@@ -73,12 +77,41 @@ rather than xdist's most-tests-first) a long file begun last would run alone at 
 the other worker idles (the one-test walkthrough did, 136 s)."""
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--engine",
+        choices=("anvil", "edr"),
+        default=None,
+        help="the engine of every chain the tests start, theirs and the registry's processes' "
+        "(sets REGISTRY_ENGINE; anvil unless that is set)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    chosen = config.getoption("--engine")
+    if chosen:
+        os.environ["REGISTRY_ENGINE"] = chosen
+    config.addinivalue_line(
+        "markers",
+        "anvil_only(reason): the test needs what only anvil has (its state file, say); "
+        "skipped on another engine with the reason shown",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     def rank(item: pytest.Item) -> int:
         name = item.path.name
         return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
 
     items.sort(key=rank)  # stable: each file's own order is kept
+    engine = chosen_engine()
+    if engine == "anvil":
+        return
+    for item in items:
+        marker = item.get_closest_marker("anvil_only")
+        if marker is not None:
+            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+            item.add_marker(pytest.mark.skip(reason=f"anvil only, not on {engine}: {reason}"))
 
 
 @pytest.fixture(scope="session")
@@ -98,13 +131,13 @@ ahead, whatever day the suite runs."""
 
 
 @pytest.fixture(scope="session")
-def node() -> Iterator[AnvilNode]:
-    with AnvilNode(ANVIL, genesis_timestamp=SESSION_GENESIS) as n:
+def node() -> Iterator[EmbeddedNode]:
+    with dev_node(genesis_timestamp=SESSION_GENESIS) as n:
         yield n
 
 
 @pytest.fixture(scope="session")
-def w3(node: AnvilNode) -> Web3:
+def w3(node: EmbeddedNode) -> Web3:
     return Web3(Web3.HTTPProvider(node.url))
 
 

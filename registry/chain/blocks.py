@@ -32,13 +32,17 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import rlp
+from eth_account.typed_transactions.typed_transaction import TypedTransaction
 from web3 import Web3
 from web3.types import RPCEndpoint
 
 from registry.background import Repeater
+from registry.chain.capabilities import Capabilities, capabilities
 from registry.chain.rpc import batch
 from registry.journal import open_journal
 
@@ -54,6 +58,47 @@ CREATE TABLE IF NOT EXISTS blocks (
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+
+def raw_transaction(tx: dict[str, Any]) -> str:
+    """A mined transaction's signed bytes, rebuilt from the node's fields where it has no
+    ``eth_getRawTransactionByHash`` (EDR): RLP for a legacy transaction, EIP-2718 for a typed
+    one; checked against the transaction's hash, so a field the node reports differently fails
+    here instead of in a replay."""
+
+    def number(key: str) -> int:
+        return int(tx[key], 16)
+
+    data = bytes.fromhex(tx["input"].removeprefix("0x"))
+    kind = number("type")
+    if kind == 0:
+        to = bytes.fromhex(tx["to"].removeprefix("0x")) if tx.get("to") else b""
+        fields = [number("nonce"), number("gasPrice"), number("gas"), to, number("value"), data]
+        raw = bytes(rlp.encode([*fields, number("v"), number("r"), number("s")]))
+    else:
+        typed: dict[str, Any] = {
+            "type": kind,
+            "chainId": number("chainId"),
+            "nonce": number("nonce"),
+            "gas": number("gas"),
+            "value": number("value"),
+            "data": data,
+            "accessList": tx.get("accessList") or [],
+            "v": number("yParity") if "yParity" in tx else number("v"),
+            "r": number("r"),
+            "s": number("s"),
+        }
+        if tx.get("to"):
+            typed["to"] = Web3.to_checksum_address(tx["to"])
+        if kind == 1:
+            typed["gasPrice"] = number("gasPrice")
+        else:
+            typed["maxFeePerGas"] = number("maxFeePerGas")
+            typed["maxPriorityFeePerGas"] = number("maxPriorityFeePerGas")
+        raw = TypedTransaction.from_dict(typed).encode()
+    if Web3.keccak(raw).to_0x_hex() != tx["hash"]:
+        raise ReplayError(f"transaction {tx['hash']} could not be rebuilt from its fields")
+    return "0x" + raw.hex()
 
 
 class ReplayError(RuntimeError):
@@ -107,35 +152,83 @@ class BlockJournal:
         listener(self.durable_head)
 
     def mine(self) -> int:
-        """Mines what is pending as one block, journals it, and returns its number."""
+        """Mines what is pending as one block, journals it (and any block before it the journal
+        lacks), and returns the node's head."""
         start = time.perf_counter()
         self.w3.provider.make_request(RPCEndpoint("evm_mine"), [])
         mined_ms = (time.perf_counter() - start) * 1000
-        block = self.w3.provider.make_request(
-            RPCEndpoint("eth_getBlockByNumber"), ["latest", False]
-        )["result"]
-        hashes = block["transactions"]
-        raws = batch(self.w3, [("eth_getRawTransactionByHash", [h]) for h in hashes])
-        number = int(block["number"], 16)
-        with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO blocks (number, hash, timestamp, raws, mined_ms)"
-                " VALUES (?,?,?,?,?)",
-                (number, block["hash"], int(block["timestamp"], 16), json.dumps(raws), mined_ms),
-            )
         self.last_mined_ms = mined_ms
-        self._unsnapshotted = True
-        self._durable(number)
-        return number
+        return self._journal_to_head(mined_ms)
+
+    def _journal_to_head(self, mined_ms: float) -> int:
+        """Journals every block after the durable head up to the node's latest: the one just
+        mined, and any the journal missed: one another process mined (``registry admin``'s
+        ``evm_mine`` when it moves time on) or one whose journaling failed after ``evm_mine``.
+        Without them a replay would mine the next journaled block at the wrong height."""
+        latest = int(self.w3.eth.block_number)
+        numbers = range(self.durable_head + 1, latest + 1)
+        full = not self._node.raw_transactions
+        blocks = batch(self.w3, [("eth_getBlockByNumber", [hex(n), full]) for n in numbers])
+        for block in blocks:
+            raws = (
+                [raw_transaction(tx) for tx in block["transactions"]]
+                if full
+                else batch(
+                    self.w3,
+                    [("eth_getRawTransactionByHash", [h]) for h in block["transactions"]],
+                )
+            )
+            number = int(block["number"], 16)
+            with self._lock:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO blocks (number, hash, timestamp, raws, mined_ms)"
+                    " VALUES (?,?,?,?,?)",
+                    (
+                        number,
+                        block["hash"],
+                        int(block["timestamp"], 16),
+                        json.dumps(raws),
+                        mined_ms if number == latest else 0.0,
+                    ),
+                )
+            self._unsnapshotted = True
+            self._durable(number)
+        return latest
 
     def _durable(self, number: int) -> None:
         self.durable_head = number
         for listener in self._listeners:
             listener(number)
 
+    @cached_property
+    def _node(self) -> Capabilities:
+        return capabilities(self.w3)
+
+    def _pending_block(self) -> list[str]:
+        block = self.w3.provider.make_request(
+            RPCEndpoint("eth_getBlockByNumber"), ["pending", False]
+        )["result"]
+        return list(block["transactions"])
+
+    def _pending_count(self) -> int:
+        """How many transactions wait in the node's pool: ``txpool_status`` (anvil), or the
+        pending block's where the node has no ``txpool_`` methods (EDR)."""
+        if self._node.txpool:
+            status = self.w3.provider.make_request(RPCEndpoint("txpool_status"), [])["result"]
+            return int(status["pending"], 16)
+        return len(self._pending_block())
+
+    def _drop_pending(self) -> None:
+        if self._node.anvil_methods:
+            self._rpc("anvil_dropAllTransactions", [])
+        elif self._node.hardhat_methods:
+            for tx_hash in self._pending_block():
+                self._rpc("hardhat_dropTransaction", [tx_hash])
+        else:
+            raise ReplayError(f"{self._node.client} cannot drop pending transactions for a replay")
+
     def _round(self) -> bool:
-        status = self.w3.provider.make_request(RPCEndpoint("txpool_status"), [])["result"]
-        if int(status["pending"], 16) > 0:
+        if self._pending_count() > 0:
             self.mine()
             return True
         if self._unsnapshotted and time.monotonic() - self._last_snapshot > self.snapshot_every:
@@ -192,7 +285,7 @@ class BlockJournal:
             sent = json.loads(raws)
             # Only the journal's transactions go in: one another sender slipped in would run
             # before the later journaled ones and could change what they did (an asset's id).
-            self._rpc("anvil_dropAllTransactions", [])
+            self._drop_pending()
             self._rpc("evm_setNextBlockTimestamp", [timestamp])
             for raw in sent:
                 self._rpc("eth_sendRawTransaction", [raw])

@@ -27,7 +27,7 @@ from web3.exceptions import ContractLogicError
 from web3.logs import DISCARD
 from web3.types import EventData, TxParams, TxReceipt
 
-from registry.chain.errors import ContractError, ErrorDecoder
+from registry.chain.errors import ContractError, ErrorDecoder, revert_data
 from registry.chain.signing import Domain, consent_abi
 from registry.chain.types import (
     DIRECT,
@@ -79,13 +79,13 @@ class Chain:
         return int(self.w3.eth.chain_id)
 
     def _decoded(self, exc: ContractLogicError) -> ContractError:
-        data = exc.data if isinstance(exc.data, str) else None
+        data = revert_data(exc)
         return self.decoder.decode(data) if data else ContractError("Reverted", (str(exc),), "0x")
 
     def refusal(self, error: dict[str, Any]) -> ContractError:
         """The contract's custom error from a JSON-RPC error answer to a call."""
-        data = error.get("data")
-        if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
+        data = revert_data(error)
+        if data:
             return self.decoder.decode(data)
         return ContractError("Reverted", (str(error.get("message", error)),), "0x")
 

@@ -27,6 +27,18 @@ class ContractError(Exception):
         return [a.hex() if isinstance(a, bytes) else a for a in self.args_]
 
 
+def revert_data(error: Any) -> str | None:
+    """The revert data (0x-hex) in a JSON-RPC error's ``data``, or in a web3 exception's: a
+    string on anvil and geth; an object whose ``data`` holds it on Hardhat's EDR (beside a
+    message). None when the node gave none."""
+    data = error.get("data") if isinstance(error, dict) else getattr(error, "data", None)
+    if isinstance(data, dict):
+        data = data.get("data")
+    if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
+        return data
+    return None
+
+
 class ErrorDecoder:
     """Knows every error of the given ABIs by its 4-byte selector."""
 

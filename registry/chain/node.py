@@ -1,4 +1,5 @@
-"""The embedded local chain: an anvil process from the npm package, on 127.0.0.1 only."""
+"""The embedded local chain: an anvil or a Hardhat (EDR) node from the npm packages, on
+127.0.0.1 only."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ import signal
 import socket
 import subprocess
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Literal
+from typing import Any, ClassVar, Literal, Self
 
 import httpx
 
@@ -61,38 +63,36 @@ def _terminate_with_parent() -> Callable[[], None]:
     return arm
 
 
-class AnvilNode:
-    """Starts anvil, waits until it answers JSON-RPC, and stops it by its own PID.
+class EmbeddedNode(ABC):
+    """A development chain node in its own process, on 127.0.0.1 only: started, waited for until
+    it answers JSON-RPC, and stopped by its own PID. Subclasses give the command line.
 
-    With ``state_file`` the chain is loaded from it at start and dumped to it at a clean exit,
-    and every ``state_interval`` seconds unless that is None (the dump rewrites the whole state:
-    the block journal takes its place in ``registry up``). ``mining``: ``auto``, a block per
-    transaction as it comes; ``manual`` (``--no-mining``), a block when ``evm_mine`` asks.
-    ``gas_limit``: the block gas limit (anvil's default is 30,000,000). ``die_with_parent``
-    (Linux): the kernel sends anvil SIGTERM, so it dumps its state and frees its port, when the
-    thread that started it dies, even by SIGKILL (``PR_SET_PDEATHSIG``); only for a node started
-    from the main thread of a process it should not outlive (``registry up``).
+    ``mining``: ``auto``, a block per transaction as it comes; ``manual``, a block when
+    ``evm_mine`` asks. ``gas_limit``: the block gas limit (None: the engine's default, 30,000,000
+    on both). ``genesis_timestamp``: the first block's time. ``die_with_parent`` (Linux): the
+    kernel sends the node SIGTERM, so it stops cleanly and frees its port, when the thread that
+    started it dies, even by SIGKILL (``PR_SET_PDEATHSIG``); only for a node started from the
+    main thread of a process it should not outlive (``registry up``).
     """
+
+    engine: ClassVar[str]
+    """The engine's name, as ``Settings.engine`` spells it."""
+    keeps_state: ClassVar[bool]
+    """Whether the node can load and dump its state (``state_file``)."""
 
     def __init__(
         self,
-        anvil: Path,
         *,
         port: int | None = None,
         chain_id: int = 31337,
-        state_file: Path | None = None,
-        state_interval: int | None = 1,
         mining: Literal["auto", "manual"] = "auto",
         gas_limit: int | None = None,
         genesis_timestamp: int | None = None,
         log_file: Path | None = None,
         die_with_parent: bool = False,
     ) -> None:
-        self.anvil = anvil
         self.port = port or free_port()
         self.chain_id = chain_id
-        self.state_file = state_file
-        self.state_interval = state_interval
         self.mining = mining
         self.gas_limit = gas_limit
         self.genesis_timestamp = genesis_timestamp
@@ -103,6 +103,102 @@ class AnvilNode:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @abstractmethod
+    def command(self) -> list[str]:
+        """The node's command line; its first word is the process signals reach."""
+
+    def environment(self) -> dict[str, str] | None:
+        """The node's environment (None: this process's)."""
+        return None
+
+    def working_directory(self) -> Path | None:
+        return None
+
+    def start(self, timeout: float = 30.0) -> Self:
+        if self.ready():
+            # Another node on the port would answer for this one, which could not bind it.
+            raise RuntimeError(f"a node already answers on {self.url}")
+        log = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
+        self.process = subprocess.Popen(
+            self.command(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=self.environment(),
+            cwd=self.working_directory(),
+            start_new_session=True,
+            preexec_fn=_terminate_with_parent() if self.die_with_parent else None,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.engine} exited with code {self.process.returncode}")
+            if self.ready():
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise TimeoutError(f"{self.engine} did not answer on {self.url} within {timeout} s")
+
+    def ready(self) -> bool:
+        try:
+            r = httpx.post(
+                self.url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"}, timeout=1.0
+            )
+            return r.status_code == 200 and "result" in r.json()
+        except httpx.HTTPError:
+            return False
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> None:
+        """Stops the node by its PID; SIGTERM lets anvil dump its state first."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.kill(self.process.pid, sig)  # the node itself, not a launcher: see command
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def kill(self) -> None:
+        """Stops the node with SIGKILL: what it did not write to disk is lost."""
+        self.stop(signal.SIGKILL)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class AnvilNode(EmbeddedNode):
+    """anvil (Foundry) from the npm package ``@foundry-rs/anvil``.
+
+    With ``state_file`` the chain is loaded from it at start and dumped to it at a clean exit,
+    and every ``state_interval`` seconds unless that is None (the dump rewrites the whole state:
+    the block journal takes its place in ``registry up``).
+    """
+
+    engine = "anvil"
+    keeps_state = True
+
+    def __init__(
+        self,
+        anvil: Path,
+        *,
+        state_file: Path | None = None,
+        state_interval: int | None = 1,
+        **common: Any,
+    ) -> None:
+        super().__init__(**common)
+        self.anvil = anvil
+        self.state_file = state_file
+        self.state_interval = state_interval
 
     def command(self) -> list[str]:
         cmd = [
@@ -132,57 +228,83 @@ class AnvilNode:
             cmd += ["--gas-limit", str(self.gas_limit)]
         return cmd
 
-    def start(self, timeout: float = 20.0) -> AnvilNode:
-        log = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
-        self.process = subprocess.Popen(
-            self.command(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=_terminate_with_parent() if self.die_with_parent else None,
+
+class EdrNode(EmbeddedNode):
+    """Hardhat's node (the EDR engine, npm ``hardhat``), run by the project's own Node.js.
+
+    It keeps nothing on disk: a restart begins at genesis (the block journal replays what was
+    confirmed). Its settings reach the ``node`` network of ``hardhat.config.js`` through the
+    environment, so that file stays the one description of the network. The process started is
+    Node.js running Hardhat's CLI, which runs EDR in-process: signals reach the engine itself.
+    """
+
+    engine = "edr"
+    keeps_state = False
+
+    def __init__(self, node_modules: Path, **common: Any) -> None:
+        super().__init__(**common)
+        self.node_modules = node_modules
+        for path in (self._node(), self._cli()):
+            if not path.exists():
+                raise FileNotFoundError(
+                    f"{path} is missing: run ./scripts/run or ./scripts/test once"
+                )
+
+    def _node(self) -> Path:
+        return self.node_modules / "node" / "bin" / "node"
+
+    def _cli(self) -> Path:
+        return self.node_modules / "hardhat" / "dist" / "src" / "cli.js"
+
+    def command(self) -> list[str]:
+        config = self.node_modules.parent / "hardhat.config.js"
+        return [
+            str(self._node()),
+            str(self._cli()),
+            "--config",
+            str(config),
+            "node",
+            "--hostname",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+        ]
+
+    def environment(self) -> dict[str, str]:
+        settings = {
+            "REGISTRY_EDR_CHAIN_ID": str(self.chain_id),
+            "REGISTRY_EDR_MINING": self.mining,
+            "REGISTRY_EDR_MNEMONIC": DEV_MNEMONIC,
+        }
+        if self.gas_limit is not None:
+            settings["REGISTRY_EDR_GAS_LIMIT"] = str(self.gas_limit)
+        if self.genesis_timestamp is not None:
+            settings["REGISTRY_EDR_GENESIS"] = str(self.genesis_timestamp)
+        return {**os.environ, **settings}
+
+    def working_directory(self) -> Path:
+        return self.node_modules.parent
+
+
+def embedded_node(
+    engine: str,
+    node_modules: Path,
+    *,
+    state_file: Path | None = None,
+    state_interval: int | None = 1,
+    **common: Any,
+) -> EmbeddedNode:
+    """A node of ``engine`` (not started). ``state_file`` needs an engine that keeps its state:
+    on EDR it is refused, since a test or a service relying on it would silently start afresh."""
+    if engine == "anvil":
+        return AnvilNode(
+            anvil_binary(node_modules),
+            state_file=state_file,
+            state_interval=state_interval,
+            **common,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"anvil exited with code {self.process.returncode}")
-            if self.ready():
-                return self
-            time.sleep(0.05)
-        self.stop()
-        raise TimeoutError(f"anvil did not answer on {self.url} within {timeout} s")
-
-    def ready(self) -> bool:
-        try:
-            r = httpx.post(
-                self.url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"}, timeout=1.0
-            )
-            return r.status_code == 200 and "result" in r.json()
-        except httpx.HTTPError:
-            return False
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> None:
-        """Stops anvil by its PID; SIGTERM lets it dump its state first."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.kill(self.process.pid, sig)  # anvil itself, not a launcher: see anvil_binary
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-    def kill(self) -> None:
-        """Stops anvil with SIGKILL: what happened after the last state dump is lost."""
-        self.stop(signal.SIGKILL)
-
-    def __enter__(self) -> AnvilNode:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+    if engine == "edr":
+        if state_file is not None:
+            raise ValueError("the EDR engine keeps no state file (it keeps nothing on disk)")
+        return EdrNode(node_modules, **common)
+    raise ValueError(f"unknown engine {engine!r}: anvil or edr")

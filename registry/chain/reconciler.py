@@ -21,7 +21,7 @@ from web3.exceptions import ContractLogicError
 from web3.types import TxParams
 
 from registry.background import Repeater
-from registry.chain.errors import ContractError
+from registry.chain.errors import ContractError, revert_data
 from registry.chain.outbox import MINED, REVERTED, SENT, STORED, Call, OpenTransaction, Outbox
 from registry.chain.rpc import batch
 from registry.chain.sender import Outbound, Sender, error_json, fees_of_block, replacement_fees
@@ -184,7 +184,7 @@ class Reconciler:
         try:
             self.w3.eth.call(params, block_number - 1)
         except ContractLogicError as exc:
-            raw = exc.data if isinstance(exc.data, str) else None
+            raw = revert_data(exc)
             reason = self.sender.decoder.decode(raw) if raw else ContractError("Reverted", (), "0x")
             return error_json(reason)
         logger.info(

@@ -18,7 +18,8 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.types import RPCEndpoint
 
-from registry.chain.errors import ContractError, ErrorDecoder
+from registry.chain.capabilities import capabilities
+from registry.chain.errors import ContractError, ErrorDecoder, revert_data
 from registry.chain.outbox import Call, Operation, Outbox, SignedTx
 from registry.chain.rpc import batch
 
@@ -80,6 +81,7 @@ class Sender:
         self._multicall = w3.eth.contract(abi=multicall_abi or _MULTICALL_ABI)
         self._lock = threading.Lock()
         self._nonce: int | None = None
+        self.capabilities = capabilities(w3)
         self.fees = self.market_fees()
         """Fees for new transactions; the reconciler refreshes them every round."""
 
@@ -189,27 +191,29 @@ class Sender:
     # -------------------------------------------------------------- the node
 
     def measure(self, to: str, data: bytes) -> int:
-        """Runs the call once on the pending block (so an act sent a moment ago counts) and
-        returns a gas limit for it; raises the contract's refusal.
+        """Runs the call on the pending block (so an act sent a moment ago counts) and returns a
+        gas limit for it; raises the contract's refusal.
 
         ``eth_createAccessList`` executes once and reports the gas used, where
-        ``eth_estimateGas`` re-executes a dozen times to search for it.
+        ``eth_estimateGas`` re-executes a dozen times to search for it; a node without the
+        first (Hardhat's EDR) is asked the second, which refuses the same way.
         """
         call = {
             "from": self.address,
             "to": Web3.to_checksum_address(to),
             "data": "0x" + data.hex(),
         }
-        response = self.w3.provider.make_request(
-            RPCEndpoint("eth_createAccessList"), [call, "pending"]
-        )
+        method = "eth_createAccessList" if self.capabilities.access_lists else "eth_estimateGas"
+        response = self.w3.provider.make_request(RPCEndpoint(method), [call, "pending"])
         error = response.get("error")
         if error:
-            raw = error.get("data") if isinstance(error, dict) else None
-            if isinstance(raw, str) and raw.startswith("0x") and len(raw) >= 10:
+            raw = revert_data(error)
+            if raw:
                 raise self.decoder.decode(raw)
             raise ContractError("Reverted", (str(error),), "0x")
-        return int(int(response["result"]["gasUsed"], 16) * GAS_MARGIN) + 20_000
+        result = response["result"]
+        used = result["gasUsed"] if self.capabilities.access_lists else result
+        return int(int(used, 16) * GAS_MARGIN) + 20_000
 
     def market_fees(self) -> tuple[int, int]:
         return fees_of_block(batch(self.w3, [("eth_getBlockByNumber", ["latest", False])])[0])

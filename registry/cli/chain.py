@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from pydantic import SecretStr
 
-from registry.chain.node import DEV_MNEMONIC, AnvilNode, anvil_binary
+from registry.chain.node import DEV_MNEMONIC, embedded_node
 from registry.chain.types import checksum
 from registry.cli.app import app
-from registry.config import Settings, get_settings
+from registry.config import Engine, Settings, get_settings
 from registry.logs import Level
 
 if TYPE_CHECKING:  # web3, the compiler and the server load only for the commands that use them
@@ -104,24 +104,34 @@ def deploy_(
 def node(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8545,
     chain_id: Annotated[int, typer.Option(help="Chain id.")] = 31337,
-    state: Annotated[Path | None, typer.Option(help="State file (load and save).")] = None,
+    state: Annotated[
+        Path | None, typer.Option(help="State file (load and save; anvil only).")
+    ] = None,
+    engine: Annotated[
+        Engine | None, typer.Option(help="The engine (default: REGISTRY_ENGINE, or anvil).")
+    ] = None,
 ) -> None:
-    """Run the embedded local chain (anvil) until interrupted."""
+    """Run the embedded local chain until interrupted."""
     settings = get_settings()
-    anvil = AnvilNode(
-        anvil_binary(settings.node_modules),
+    engine = engine or settings.engine
+    chain = embedded_node(
+        engine,
+        settings.node_modules,
         port=port,
         chain_id=chain_id,
-        state_file=state or settings.data_dir / "chain" / "state.json",
+        state_file=(state or settings.data_dir / "chain" / "state.json")
+        if engine == "anvil"
+        else state,
         die_with_parent=True,
     )
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    anvil.start()
-    typer.echo(f"anvil on {anvil.url} (chain {chain_id}); Ctrl-C stops it and saves its state")
+    chain.start()
+    kept = "saves its state" if engine == "anvil" else "ends the chain (EDR keeps nothing)"
+    typer.echo(f"{engine} on {chain.url} (chain {chain_id}); Ctrl-C stops it and {kept}")
     try:
         signal.sigwait({signal.SIGINT, signal.SIGTERM})
     finally:
-        anvil.stop()
+        chain.stop()
 
 
 DEV_ROLES = {"admin": 0, "registrar": 1, "reviewer": 2, "anchorer": 3}
@@ -248,6 +258,10 @@ def up(
         ),
     ] = 1,
     log_level: LogLevel = None,
+    engine: Annotated[
+        Engine | None,
+        typer.Option(help="The embedded chain's engine (default: REGISTRY_ENGINE, or anvil)."),
+    ] = None,
 ) -> None:
     """Start the embedded chain (state kept under the data directory), deploy on first start,
     follow the chain into the index, and serve the API on 127.0.0.1:8000 until Ctrl-C.
@@ -261,32 +275,41 @@ def up(
         run_federation(settings, regions, settings.api_port, chain_port)
         return
     from registry.chain.blocks import BlockJournal
+    from registry.chain.capabilities import capabilities
     from registry.chain.deploy import deploy, load_artifacts
     from registry.chain.rpc import connect
 
     chain_dir = settings.data_dir / "chain"
     chain_dir.mkdir(parents=True, exist_ok=True)
-    state_file = chain_dir / "state.json"
-    # No periodic dump (it rewrites the whole state) and no mining of its own: the block
-    # journal mines, and a block is durable once journaled (registry.chain.blocks).
-    anvil = AnvilNode(
-        anvil_binary(settings.node_modules),
+    engine = engine or settings.engine
+    # anvil loads its state file at start and dumps it at a clean stop (no periodic dump: it
+    # rewrites the whole state); EDR keeps nothing, so the journal replays from genesis.
+    state_file = chain_dir / "state.json" if engine == "anvil" else None
+    # No mining of its own: the block journal mines, and a block is durable once journaled
+    # (registry.chain.blocks).
+    chain = embedded_node(
+        engine,
+        settings.node_modules,
         port=chain_port,
         chain_id=chain_id,
         state_file=state_file,
         state_interval=None,
         mining="manual",
         gas_limit=EMBEDDED_GAS_LIMIT,
-        log_file=chain_dir / "anvil.log",
+        log_file=chain_dir / f"{engine}.log",
         # A kill -9 of `registry up` would otherwise leave the node holding its port.
         die_with_parent=True,
     )
-    w3 = connect(anvil.url)
+    w3 = connect(chain.url)
     journal = BlockJournal(w3, chain_dir / "blocks.db", state_file=state_file)
-    if not state_file.exists():
-        anvil.genesis_timestamp = journal.genesis_timestamp(settings.chain_genesis)
-    anvil.start()
+    if state_file is None or not state_file.exists():
+        chain.genesis_timestamp = journal.genesis_timestamp(settings.chain_genesis)
+    chain.start()
     try:
+        node = capabilities(w3)
+        typer.echo(f"engine: {engine} ({node.client})")
+        for lack in node.lacking():
+            typer.echo(f"  lacks {lack}")
         replayed = journal.replay()
         if replayed:
             typer.echo(f"replayed {replayed} blocks from {journal.path}")
@@ -312,14 +335,14 @@ def up(
         mediator = _staff_keys(settings).mediator
         if mediator is not None:
             _fund(w3, mediator.address)
-        typer.echo(f"chain {deployment.chain_id} on {anvil.url}, block {w3.eth.block_number}")
+        typer.echo(f"chain {deployment.chain_id} on {chain.url}, block {w3.eth.block_number}")
         for name, address in deployment.addresses.items():
             typer.echo(f"  {name:15} {address}")
         typer.echo(_register_size(w3, deployment, artifacts, block_ms))
         _serve(settings, w3, deployment, artifacts, journal)
     finally:
         journal.close()
-        anvil.stop()
+        chain.stop()
 
 
 def _register_size(
