@@ -21,12 +21,12 @@ from registry.chain import ContractError, Deployment, Registry
 from registry.chain.client import BoundContract
 from registry.chain.compiler import Artifact, compile_contracts
 from registry.chain.deploy import deploy
+from registry.chain.node import EmbeddedNode
 from registry.chain.signing import sign
 from registry.chain.types import AnnotationKind, Consent, GrantRequest, RightKind
-from registry.chain.node import EmbeddedNode
 from registry.devtools import DEV_CENTER, DEV_REGION, anvil, application, dev_account, dev_node
-from registry.devtools import engine as chosen_engine
 from registry.devtools import digest as h
+from registry.devtools import engine as chosen_engine
 
 if TYPE_CHECKING:
     from tests.api_support import Api

@@ -97,7 +97,10 @@ def federation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Federation]
     }
     log = (data / "federation.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "registry.cli", "up", "--regions", "3", "--chain-port", str(chain)],
+        [
+            *(sys.executable, "-m", "registry.cli", "up", "--regions", "3"),
+            *("--chain-port", str(chain), "--region-engines", "anvil,edr"),
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=log,
@@ -282,23 +285,23 @@ def test_issue_revoke_transfer_and_outage_reach_every_partner(
     origin.annotations.lift(accounts.registrar, seizure, h("ruling lifted"))
     assert until(status_is(yangzhou, A, new, "recognised"), BOUND + 5)[0]
 
-    anvil = _anvil_pid(int(federation.regions[A].rpc.rsplit(":", 1)[1]))
-    os.kill(anvil, signal.SIGSTOP)
+    node = _node_pid(int(federation.regions[A].rpc.rsplit(":", 1)[1]))
+    os.kill(node, signal.SIGSTOP)
     try:
         # What was recognised is stale while the origin is silent (it used to be "pending").
         stale, _ = until(status_is(yangzhou, A, new, "stale"), BOUND + 5)
         assert stale
         assert stale["reason"] in ("origin-unreachable", "older-than-max-age")
     finally:
-        os.kill(anvil, signal.SIGCONT)
+        os.kill(node, signal.SIGCONT)
     back, _ = until(status_is(yangzhou, A, new, "recognised"), BOUND + 5)
     assert back
     # Jinhua too has seen the seizure lifted, so its next not_recognised is the expiry's.
     assert until(status_is(jinhua, A, new, "recognised"), BOUND + 5)[0]
 
 
-def _anvil_of(federation: Federation, code: int) -> int:
-    return _anvil_pid(int(federation.regions[code].rpc.rsplit(":", 1)[1]))
+def _node_of(federation: Federation, code: int) -> int:
+    return _node_pid(int(federation.regions[code].rpc.rsplit(":", 1)[1]))
 
 
 def _renew(federation: Federation, artifacts: dict[str, Artifact], accounts: Accounts) -> None:
@@ -366,9 +369,9 @@ def test_a_revocation_then_a_silent_origin_is_never_recognised_past_max_age(
         assert answer["agreement"]["max_age"] == MAX_AGE
         assert answer["as_of"]["age"] < MAX_AGE
         assert answer["as_of"]["origin_block"] >= answer["record"]["proof_block"]
-    anvil = _anvil_of(federation, A)
+    node = _node_of(federation, A)
     origin.assets.revoke(accounts.registrar, asset_id, h("court order"))
-    os.kill(anvil, signal.SIGSTOP)  # the moment the revocation is mined
+    os.kill(node, signal.SIGSTOP)  # the moment the revocation is mined
     revoked_at = time.time()
     seen: list[tuple[float, str, dict[str, Any]]] = []
     try:
@@ -378,7 +381,7 @@ def test_a_revocation_then_a_silent_origin_is_never_recognised_past_max_age(
                 seen.append((asked - revoked_at, partner.api, partner.recognition(A, number)))
             time.sleep(0.1)
     finally:
-        os.kill(anvil, signal.SIGCONT)
+        os.kill(node, signal.SIGCONT)
     late = [(t, api, a["status"]) for t, api, a in seen if t >= MAX_AGE]
     assert late
     assert all(status != "recognised" for _t, _api, status in late), late
@@ -398,7 +401,7 @@ def test_one_silent_partner_delays_no_other(
     number = origin.certificates.number_of(origin.assets.get_asset(asset_id).certificate_id)
     yangzhou = federation.regions[B]
     assert until(status_is(yangzhou, A, number, "recognised"), 60)[0]
-    jinhua = _anvil_of(federation, C)  # Yangzhou follows Jinhua too
+    jinhua = _node_of(federation, C)  # Yangzhou follows Jinhua too
     os.kill(jinhua, signal.SIGSTOP)
     try:
         time.sleep(1.5)  # Yangzhou's round with Jinhua is waiting on it now
@@ -513,7 +516,8 @@ def test_reading_a_recognition_queues_nothing_and_the_page_button_queues_a_check
     assert took <= BOUND
 
 
-def _anvil_pid(port: int) -> int:
+def _node_pid(port: int) -> int:
+    """The chain node listening on ``port``: anvil, or Node.js running Hardhat's EDR."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -521,9 +525,9 @@ def _anvil_pid(port: int) -> int:
             args = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if args and args[0].endswith(b"anvil") and str(port).encode() in args:
+        if args and args[0].endswith((b"anvil", b"node")) and str(port).encode() in args:
             return int(entry.name)
-    raise LookupError(f"no anvil on port {port}")
+    raise LookupError(f"no chain node on port {port}")
 
 
 def published_at_origin(federation: Federation, manifest: dict[str, Any]) -> dict[str, Any]:
@@ -610,8 +614,8 @@ def test_recognition_page_in_chromium(
     # The other states, each its own badge and its reason in words (no exception text, no
     # "recognised since"): stale while the origin is silent, pending for a number no one has
     # checked, refused once checked and never issued, not recognised once revoked.
-    anvil = _anvil_of(federation, A)
-    os.kill(anvil, signal.SIGSTOP)
+    node = _node_of(federation, A)
+    os.kill(node, signal.SIGSTOP)
     try:
         assert until(status_is(yangzhou, A, number, "stale"), BOUND + 5)[0]
         unreachable, too_old = "暂时无法连接发证地", "最近一次读取发证链已超过协议允许的时限"
@@ -619,7 +623,7 @@ def test_recognition_page_in_chromium(
         screenshots(browser, url, "recognition-stale")
         assert axe_violations(browser, url) == []
     finally:
-        os.kill(anvil, signal.SIGCONT)
+        os.kill(node, signal.SIGCONT)
     assert until(status_is(yangzhou, A, number, "recognised"), BOUND + 5)[0]
     unissued = format_number(parse_number(number) + 1)
     unissued_url = f"{yangzhou.api}/recognitions/{A}/{unissued}"

@@ -185,6 +185,7 @@ def test_registered_form_is_found_by_its_public_name(registered: Registered) -> 
     assert "仅限境内使用，不得转售" in page
 
 
+@pytest.mark.anvil_only("the whole chain state is read with anvil_dumpState")
 def test_no_personal_or_confidential_string_is_in_the_chain_state(
     registered: Registered, w3: Web3
 ) -> None:

@@ -19,9 +19,10 @@ import solcx
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
-from registry.chain import AnvilNode, Registry
+from registry.chain import Registry
 from registry.chain.compiler import Artifact, standard_input
 from registry.chain.deploy import MEDIATOR
+from registry.chain.node import EmbeddedNode
 from registry.chain.recognition import Agreement, AgreementStatus, RecognitionRequest
 from registry.chain.types import AnnotationKind, CertificateStatus, RightKind
 from registry.content.cid import RAW, Cid
@@ -570,7 +571,7 @@ def own_region(
     registry: Registry,
     accounts: Accounts,
     artifacts: dict[str, Artifact],
-    node: AnvilNode,
+    node: EmbeddedNode,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[OwnRegion]:

@@ -19,7 +19,7 @@ from web3 import Web3
 
 from registry.chain import Deployment, Registry
 from registry.chain.compiler import Artifact, write_artifacts
-from registry.chain.node import AnvilNode, free_port
+from registry.chain.node import EmbeddedNode, free_port
 from registry.documents.signature import statement
 from tests.api_support import Api, ServiceProcess
 from tests.conftest import DAY, ROOT, Accounts
@@ -164,7 +164,7 @@ def blocks() -> Iterator[bytes]:
 
 def test_checking_a_large_report_hashes_it_as_it_arrives_never_holding_it(
     registry: Registry,
-    node: AnvilNode,
+    node: EmbeddedNode,
     deployment: Deployment,
     artifacts: dict[str, Artifact],
     accounts: Accounts,

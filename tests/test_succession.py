@@ -19,18 +19,18 @@ from typer.testing import CliRunner
 from web3 import Web3
 
 from registry.certificates.numbers import format_number
-from registry.chain import AnvilNode, Deployment, Registry
+from registry.chain import Deployment, Registry
 from registry.chain.compiler import Artifact
 from registry.chain.deploy import deploy
 from registry.cli import app as cli_app
 from registry.config import Settings, get_settings
 from registry.content import open_store
-from registry.devtools import DEV_CENTER
+from registry.devtools import DEV_CENTER, dev_node
 from registry.index import Queries, open_engine
 from registry.privacy import CenterKeys, MaterialStore
 from registry.succession import ArchiveError, Predecessor, export_archive, import_archive
 from tests.api_support import Api, reverted_api, running_api
-from tests.conftest import ANVIL, SESSION_GENESIS, Accounts, advance, application, h
+from tests.conftest import SESSION_GENESIS, Accounts, advance, application, h
 
 PROOF = b"%PDF-1.7 a proof of lawful acquisition"
 
@@ -71,7 +71,7 @@ def center_a(
 def center_b(
     tmp_path_factory: pytest.TempPathFactory, artifacts: dict[str, Artifact], accounts: Accounts
 ) -> Iterator[tuple[Api, Path]]:
-    with AnvilNode(ANVIL, genesis_timestamp=SESSION_GENESIS, chain_id=31338) as node:
+    with dev_node(genesis_timestamp=SESSION_GENESIS, chain_id=31338) as node:
         w3 = Web3(Web3.HTTPProvider(node.url))
         other = deploy(w3, accounts.admin, artifacts, center=DEV_CENTER, **accounts.staff())
         data = tmp_path_factory.mktemp("center-b")

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from registry.chain import Deployment, Registry
 from registry.chain.calendar import WorkCalendarClient
-from registry.chain.node import AnvilNode
+from registry.chain.node import EmbeddedNode
 from registry.cli import app
 from registry.workdays import (
     CalendarDataError,
@@ -323,7 +323,7 @@ def test_beijing_dates_of_timestamps() -> None:
 def test_the_calendar_commands_publish_and_show_a_year(
     registry: Registry,
     deployment: Deployment,
-    node: AnvilNode,
+    node: EmbeddedNode,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, get_args
 
 import typer
 from pydantic import SecretStr
@@ -262,6 +262,13 @@ def up(
         Engine | None,
         typer.Option(help="The embedded chain's engine (default: REGISTRY_ENGINE, or anvil)."),
     ] = None,
+    region_engines: Annotated[
+        str | None,
+        typer.Option(
+            help="With --regions: the engines of the regions in turn, comma-separated and "
+            "cycled (anvil,edr: Qingdao on anvil, Yangzhou on EDR, Jinhua on anvil).",
+        ),
+    ] = None,
 ) -> None:
     """Start the embedded chain (state kept under the data directory), deploy on first start,
     follow the chain into the index, and serve the API on 127.0.0.1:8000 until Ctrl-C.
@@ -272,7 +279,10 @@ def up(
     if regions > 1:
         from registry.cli.federation import run_federation
 
-        run_federation(settings, regions, settings.api_port, chain_port)
+        engines = (region_engines or engine or settings.engine).split(",")
+        if any(e not in get_args(Engine) for e in engines):
+            raise typer.BadParameter(f"--region-engines: each of {', '.join(get_args(Engine))}")
+        run_federation(settings, regions, settings.api_port, chain_port, engines)
         return
     from registry.chain.blocks import BlockJournal
     from registry.chain.capabilities import capabilities

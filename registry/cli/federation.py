@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -168,9 +169,17 @@ def _recognition_text(r: dict[str, object]) -> str:
     )
 
 
-def run_federation(settings: Settings, regions: int, api_port: int, chain_port: int) -> None:
+def run_federation(
+    settings: Settings,
+    regions: int,
+    api_port: int,
+    chain_port: int,
+    engines: Sequence[str],
+) -> None:
     """Starts ``regions`` registries (own chain, chain id = region code, own data directory),
-    makes agreements between every pair, and stops them all on Ctrl-C or SIGTERM."""
+    makes agreements between every pair, and stops them all on Ctrl-C or SIGTERM. Region ``i``
+    runs on ``engines[i % len(engines)]``: a federation of centers on different nodes, as real
+    centers are."""
     if not 2 <= regions <= len(FEDERATION):
         raise typer.BadParameter(f"--regions: 2 to {len(FEDERATION)}")
     members = []
@@ -182,6 +191,7 @@ def run_federation(settings: Settings, regions: int, api_port: int, chain_port: 
             "REGISTRY_API_PORT": str(api_port + i),
             "REGISTRY_REGION": str(region),
             "REGISTRY_RPC_URL": f"http://127.0.0.1:{chain_port + i}",
+            "REGISTRY_ENGINE": engines[i % len(engines)],
         }
         data_dir.mkdir(parents=True, exist_ok=True)
         command = [
