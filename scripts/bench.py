@@ -79,7 +79,13 @@ from registry.api.models import ApplicationIn  # noqa: E402
 from registry.chain import Registry  # noqa: E402
 from registry.chain.compiler import compile_contracts  # noqa: E402
 from registry.chain.types import DIRECT, Consent  # noqa: E402
-from registry.devtools import application, dev_account, fresh_chain, signed_application  # noqa: E402
+from registry.devtools import (  # noqa: E402
+    application,
+    dev_account,
+    engine,
+    fresh_chain,
+    signed_application,
+)
 
 N = int(os.environ.get("BENCH_N", "300"))
 WARM_UP = 32
@@ -1114,12 +1120,15 @@ class _Up:
             except httpx.HTTPError:
                 time.sleep(0.2)
 
-    def anvil_pid(self) -> int:
+    def node_pid(self) -> int:
+        """The chain node's PID: anvil, or Node.js running EDR."""
         assert self.process is not None
         pid = self.process.pid
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        (anvil,) = [int(c) for c in children if Path(f"/proc/{c}/exe").resolve().name == "anvil"]
-        return anvil
+        (node,) = [
+            int(c) for c in children if Path(f"/proc/{c}/exe").resolve().name in ("anvil", "node")
+        ]
+        return node
 
     def block_ms(self) -> float:
         """The cost per block `registry up` printed at its last start."""
@@ -1252,6 +1261,7 @@ def bench_scale() -> None:
     from registry.index import open_engine
 
     figures: dict[int, dict[str, float]] = {}
+    bench = f"scale_{engine()}"  # REGISTRY_ENGINE: the engine `registry up` starts
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
         keys = ApiKeys(open_engine(Settings(data_dir=data).database_url))
@@ -1280,10 +1290,11 @@ def bench_scale() -> None:
                 verify = _verification_ms(up.url, registrar_secret, f"scale-{size}")
                 f["verify_p50_ms"] = _percentile(verify, 0.5)
                 f["verify_p99_ms"] = _percentile(verify, 0.99)
-                f["node_rss_mib"] = _rss_mib(up.anvil_pid())
+                f["node_rss_mib"] = _rss_mib(up.node_pid())
                 up.stop()
                 chain = data / "chain"
-                f["state_file_mib"] = (chain / "state.json").stat().st_size / 2**20
+                state = chain / "state.json"  # anvil's; EDR keeps none
+                f["state_file_mib"] = state.stat().st_size / 2**20 if state.exists() else 0.0
                 f["block_journal_mib"] = (
                     sum(p.stat().st_size for p in chain.glob("blocks.db*")) / 2**20
                 )
@@ -1293,7 +1304,7 @@ def bench_scale() -> None:
                 figures[size] = f
                 for metric, value in f.items():
                     emit(
-                        "scale",
+                        bench,
                         f"{metric}_at_{size}",
                         value,
                         _SCALE_UNITS[metric.rsplit("_", 1)[-1]],
@@ -1304,7 +1315,7 @@ def bench_scale() -> None:
     if small != large:
         for metric in figures[large]:
             emit(
-                "scale",
+                bench,
                 f"{metric}_{large}_over_{small}",
                 figures[large][metric],
                 "ratio",
