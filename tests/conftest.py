@@ -93,6 +93,11 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["REGISTRY_ENGINE"] = chosen
     config.addinivalue_line(
         "markers",
+        "chain: the test starts a chain node of its own (the fixtures' users are found by "
+        "the fixtures they use)",
+    )
+    config.addinivalue_line(
+        "markers",
         "anvil_only(reason): the test needs what only anvil has (its state file, say); "
         "skipped on another engine with the reason shown",
     )
@@ -107,11 +112,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     engine = chosen_engine()
     if engine == "anvil":
         return
+    # On another engine only what meets a chain runs again: the rest (forms, CIDs, the
+    # compiler, slither...) does not depend on the node and ran on the anvil pass.
+    facing = [
+        i for i in items if CHAIN_FIXTURES & set(i.fixturenames) or i.get_closest_marker("chain")
+    ]
+    if len(facing) < len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in facing])
+        items[:] = facing
     for item in items:
         marker = item.get_closest_marker("anvil_only")
         if marker is not None:
             reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
             item.add_marker(pytest.mark.skip(reason=f"anvil only, not on {engine}: {reason}"))
+
+
+CHAIN_FIXTURES = {"node", "w3"}
+"""The fixtures every test on the session chain uses, directly or through others."""
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,8 @@ from registry.devtools import DEV_CENTER, dev_node
 from tests.conftest import ANVIL, Accounts
 from tests.test_durability import applied_manifests, submit_applications
 
+pytestmark = pytest.mark.chain  # starts chain nodes of its own
+
 
 @dataclass
 class Embedded:

@@ -25,6 +25,8 @@ from registry.index import open_engine
 from tests.api_support import ServiceProcess
 from tests.conftest import ROOT, SESSION_GENESIS, Accounts, application
 
+pytestmark = pytest.mark.chain  # starts chain nodes of its own
+
 
 @pytest.fixture
 def chain(tmp_path: Path, accounts: Accounts, artifacts: dict[str, Artifact]) -> Iterator[DevChain]:

@@ -35,6 +35,8 @@ from registry.index.follower import Follower
 from registry.index.schema import PROJECTIONS, assets, blocks, certificates, events, sync
 from tests.conftest import ANVIL, SESSION_GENESIS, Accounts, Flow, h
 
+pytestmark = pytest.mark.chain  # starts chain nodes of its own
+
 # ---------------------------------------------------------------------- the loop
 
 

@@ -36,6 +36,8 @@ from registry.recognition import load_partners, verify_proofs
 from registry.regions import Center
 from tests.conftest import SESSION_GENESIS, Accounts, Flow, advance, h, now
 
+pytestmark = pytest.mark.chain  # starts chain nodes of its own
+
 A, B, C = 370200, 321000, 330700
 BOUND = 10.0  # seconds for a change at the origin to reach every partner
 FLOODED_BOUND = 5.0  # seconds for a withdrawal under a flood of junk numbers (8.3 s before)

@@ -38,6 +38,8 @@ from registry.recognition.standing import origin_standing
 from registry.workdays import YearCalendar, beijing_midnight
 from tests.conftest import DAY, Accounts, advance, application, h
 
+pytestmark = pytest.mark.chain  # starts chain nodes of its own
+
 SNAPSHOT = Path(__file__).with_name("gas-snapshot.json")
 GENESIS = 1_893_456_000  # 2030-01-01T00:00:00Z
 DEADLINE = GENESIS + 10 * 365 * DAY  # past the renewal, 5 years on

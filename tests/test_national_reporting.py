@@ -1,6 +1,8 @@
 """Reporting to the national registration service system (issue 19, item 4; guide art. 24, 26):
 every notice, deposit, change, annotation and cancellation becomes a record under a key taken
 from the chain, written with the index update that sees its event, and sent until acknowledged:
+
+pytestmark = pytest.mark.chain  # starts chain nodes of its own
 by HTTP to a stand-in receiver that drops, delays and duplicates acknowledgements, through two
 SIGKILLs of the service, or to the JSON Lines feed under the data directory."""
 

@@ -17,6 +17,8 @@ from registry.config import PROJECT_ROOT
 from registry.devtools import dev_node
 from tests.conftest import ANVIL
 
+pytestmark = pytest.mark.chain  # starts chain nodes of its own
+
 
 def test_answers_as_web3_and_survives_a_node_restart() -> None:
     port = free_port()

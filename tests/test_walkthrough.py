@@ -15,9 +15,12 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from registry.chain.node import free_port
 from tests.conftest import ROOT, SESSION_GENESIS
+
+pytestmark = pytest.mark.chain  # starts chain nodes of its own
 
 
 def walkthrough() -> str:
