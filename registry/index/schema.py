@@ -296,47 +296,48 @@ def indexed_names(name_zh: str, name_en: str) -> str:
 _SQLITE_NAMES = f"""
 CREATE VIRTUAL TABLE {NAMES} USING fts5(names, content='', detail=none, tokenize='trigram')
 """
-_NAMES_OF_MANIFEST = "registry_names({m}.name_zh, {m}.name_en)"
+
+
+def _indexed(asset: str, names: str, source: str, *, delete: bool = False) -> str:
+    """A statement writing (or, ``delete``, removing) the name index's row of the asset
+    ``asset`` with the names of the manifest row ``names``, for each row of ``source``."""
+    into, first = (f"{NAMES}, rowid, names", "'delete', ") if delete else ("rowid, names", "")
+    return (
+        f"INSERT INTO {NAMES}({into}) SELECT {first}{asset}, "
+        f"registry_names({names}.name_zh, {names}.name_en) {source};"
+    )
+
+
+def _of_asset(row: str, *, delete: bool = False) -> str:
+    """The statement for the asset row ``row`` (``new`` or ``old``) of a trigger on assets."""
+    source = f"FROM manifests m WHERE m.manifest_hash = {row}.manifest_hash"
+    return _indexed(f"{row}.asset_id", "m", source, delete=delete)
+
+
+def _of_manifest(row: str, *, delete: bool = False) -> str:
+    """The statements for the assets of the manifest row ``row`` of a trigger on manifests."""
+    source = f"FROM assets a WHERE a.manifest_hash = {row}.manifest_hash"
+    return _indexed("a.asset_id", row, source, delete=delete)
+
+
 _SQLITE_TRIGGERS = {
-    "asset_names_asset_added": f"""
-AFTER INSERT ON assets BEGIN
-  INSERT INTO {NAMES}(rowid, names) SELECT new.asset_id, {_NAMES_OF_MANIFEST.format(m="m")}
-    FROM manifests m WHERE m.manifest_hash = new.manifest_hash;
-END""",
-    "asset_names_asset_removed": f"""
-BEFORE DELETE ON assets BEGIN
-  INSERT INTO {NAMES}({NAMES}, rowid, names)
-    SELECT 'delete', old.asset_id, {_NAMES_OF_MANIFEST.format(m="m")}
-    FROM manifests m WHERE m.manifest_hash = old.manifest_hash;
-END""",
-    "asset_names_asset_changed": f"""
-AFTER UPDATE OF manifest_hash ON assets WHEN old.manifest_hash IS NOT new.manifest_hash BEGIN
-  INSERT INTO {NAMES}({NAMES}, rowid, names)
-    SELECT 'delete', old.asset_id, {_NAMES_OF_MANIFEST.format(m="m")}
-    FROM manifests m WHERE m.manifest_hash = old.manifest_hash;
-  INSERT INTO {NAMES}(rowid, names) SELECT new.asset_id, {_NAMES_OF_MANIFEST.format(m="m")}
-    FROM manifests m WHERE m.manifest_hash = new.manifest_hash;
-END""",
-    "asset_names_manifest_added": f"""
-AFTER INSERT ON manifests BEGIN
-  INSERT INTO {NAMES}(rowid, names) SELECT a.asset_id, {_NAMES_OF_MANIFEST.format(m="new")}
-    FROM assets a WHERE a.manifest_hash = new.manifest_hash;
-END""",
-    "asset_names_manifest_removed": f"""
-BEFORE DELETE ON manifests BEGIN
-  INSERT INTO {NAMES}({NAMES}, rowid, names)
-    SELECT 'delete', a.asset_id, {_NAMES_OF_MANIFEST.format(m="old")}
-    FROM assets a WHERE a.manifest_hash = old.manifest_hash;
-END""",
-    "asset_names_manifest_renamed": f"""
-AFTER UPDATE OF name_zh, name_en ON manifests BEGIN
-  INSERT INTO {NAMES}({NAMES}, rowid, names)
-    SELECT 'delete', a.asset_id, {_NAMES_OF_MANIFEST.format(m="old")}
-    FROM assets a WHERE a.manifest_hash = old.manifest_hash;
-  INSERT INTO {NAMES}(rowid, names) SELECT a.asset_id, {_NAMES_OF_MANIFEST.format(m="new")}
-    FROM assets a WHERE a.manifest_hash = new.manifest_hash;
-END""",
+    "asset_names_asset_added": ("AFTER INSERT ON assets", _of_asset("new")),
+    "asset_names_asset_removed": ("BEFORE DELETE ON assets", _of_asset("old", delete=True)),
+    "asset_names_asset_changed": (
+        "AFTER UPDATE OF manifest_hash ON assets WHEN old.manifest_hash IS NOT new.manifest_hash",
+        _of_asset("old", delete=True) + _of_asset("new"),
+    ),
+    "asset_names_manifest_added": ("AFTER INSERT ON manifests", _of_manifest("new")),
+    "asset_names_manifest_removed": (
+        "BEFORE DELETE ON manifests",
+        _of_manifest("old", delete=True),
+    ),
+    "asset_names_manifest_renamed": (
+        "AFTER UPDATE OF name_zh, name_en ON manifests",
+        _of_manifest("old", delete=True) + _of_manifest("new"),
+    ),
 }
+"""Each trigger that keeps the name index in step: when it fires, and what it does."""
 
 # pg_trgm is a trusted extension (PostgreSQL 13 on): the database's owner may create it. Its
 # trigrams are of letters and digits as the database's LC_CTYPE classifies them, so a database
@@ -395,14 +396,16 @@ def _create_sqlite_name_index(engine: sa.Engine) -> None:
         if NAMES not in made:
             db.execute(_SQLITE_NAMES)
             db.execute(
-                f"INSERT INTO {NAMES}(rowid, names) SELECT a.asset_id, "
-                f"{_NAMES_OF_MANIFEST.format(m='m')} FROM assets a "
-                "JOIN manifests m ON m.manifest_hash = a.manifest_hash"
+                _indexed(
+                    "a.asset_id",
+                    "m",
+                    "FROM assets a JOIN manifests m ON m.manifest_hash = a.manifest_hash",
+                )
             )
             logger.info("made the index of the assets' names")
-        for name, body in _SQLITE_TRIGGERS.items():
+        for name, (when, statements) in _SQLITE_TRIGGERS.items():
             if name not in made:
-                db.execute(f"CREATE TRIGGER {name} {body}")
+                db.execute(f"CREATE TRIGGER {name} {when} BEGIN {statements} END")
         db.commit()
     finally:
         raw.close()
