@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 import pytest
 from eth_account.signers.local import LocalAccount
@@ -24,6 +24,7 @@ from registry.chain.deploy import deploy
 from registry.chain.node import EmbeddedNode
 from registry.chain.signing import sign
 from registry.chain.types import AnnotationKind, Consent, GrantRequest, RightKind
+from registry.config import Engine
 from registry.devtools import DEV_CENTER, DEV_REGION, anvil, application, dev_account, dev_node
 from registry.devtools import digest as h
 from registry.devtools import engine as chosen_engine
@@ -80,7 +81,7 @@ the other worker idles (the one-test walkthrough did, 136 s)."""
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--engine",
-        choices=("anvil", "edr"),
+        choices=get_args(Engine),
         default=None,
         help="the engine of every chain the tests start, theirs and the registry's processes' "
         "(sets REGISTRY_ENGINE; anvil unless that is set)",
@@ -114,11 +115,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     # On another engine only what meets a chain runs again: the rest (forms, CIDs, the
     # compiler, slither...) does not depend on the node and ran on the anvil pass.
-    facing = [
-        i for i in items if CHAIN_FIXTURES & set(i.fixturenames) or i.get_closest_marker("chain")
-    ]
-    if len(facing) < len(items):
-        config.hook.pytest_deselected(items=[i for i in items if i not in facing])
+    facing, other = [], []
+    for item in items:
+        meets = CHAIN_FIXTURES & set(item.fixturenames) or item.get_closest_marker("chain")
+        (facing if meets else other).append(item)
+    if other:
+        config.hook.pytest_deselected(items=other)
         items[:] = facing
     for item in items:
         marker = item.get_closest_marker("anvil_only")

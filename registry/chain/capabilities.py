@@ -33,7 +33,7 @@ PROBES: dict[str, tuple[str, list[Any], str]] = {
     "proofs": (
         "eth_getProof",
         [_ZERO, [], "latest"],
-        "partner centers cannot prove this chain's storage: cross-region recognition refuses",
+        "partner centers cannot check this chain's storage proofs, so cannot recognise it",
     ),
     "raw_transactions": (
         "eth_getRawTransactionByHash",
@@ -58,13 +58,13 @@ PROBES: dict[str, tuple[str, list[Any], str]] = {
     "snapshots": (
         "evm_revert",
         ["0xffffffffffff"],
-        "tests that revert the chain to a snapshot are skipped",
+        "the test fixtures, which revert the chain to a snapshot after each test, cannot run",
     ),
 }
 """Each capability: the method asked (with arguments that change nothing), and what the
-registry does without it. A namespace is asked by a method that only reads (``anvil_nodeInfo``
-for anvil's ``anvil_dumpState`` and ``anvil_dropAllTransactions``): dumping the state to find
-out would cost seconds at a large register."""
+registry does without it, or what cannot be done. A namespace is asked by a method that only
+reads (``anvil_nodeInfo`` for anvil's ``anvil_dumpState`` and ``anvil_dropAllTransactions``):
+dumping the state to find out would cost seconds at a large register."""
 
 _UNSUPPORTED_CODES = {-32601, -32004}
 """Method not found (JSON-RPC 2.0), and the "not supported" EDR and Besu answer with."""
@@ -85,7 +85,8 @@ class Capabilities:
     snapshots: bool
 
     def lacking(self) -> list[str]:
-        """The methods the node lacks, each with what the registry does instead."""
+        """The methods the node lacks, each with what the registry does instead (or cannot
+        do)."""
         return [
             f"{PROBES[f.name][0]}: {PROBES[f.name][2]}"
             for f in fields(self)
