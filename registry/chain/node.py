@@ -10,6 +10,7 @@ import platform
 import signal
 import socket
 import subprocess
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -99,6 +100,7 @@ class EmbeddedNode(ABC):
         self.log_file = log_file
         self.die_with_parent = die_with_parent
         self.process: subprocess.Popen[bytes] | None = None
+        self._stopping = False
 
     @property
     def url(self) -> str:
@@ -119,6 +121,7 @@ class EmbeddedNode(ABC):
         if self.ready():
             # Another node on the port would answer for this one, which could not bind it.
             raise RuntimeError(f"a node already answers on {self.url}")
+        self._stopping = False
         log = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
             self.command(),
@@ -139,6 +142,24 @@ class EmbeddedNode(ABC):
         self.stop()
         raise TimeoutError(f"{self.engine} did not answer on {self.url} within {timeout} s")
 
+    def watch(self, on_exit: Callable[[int], None]) -> None:
+        """Calls ``on_exit`` with the exit code (negative: the signal) if the started node ends
+        other than by ``stop``: a supervisor then knows that its chain is gone, where every
+        request would otherwise fail with a refused connection for as long as it serves.
+
+        Requirements: the node is started.
+        """
+        process = self.process
+        if process is None:
+            raise RuntimeError(f"{self.engine} is not started")
+
+        def waiting() -> None:
+            code = process.wait()
+            if not self._stopping:
+                on_exit(code)
+
+        threading.Thread(target=waiting, name=f"{self.engine}-watch", daemon=True).start()
+
     def ready(self) -> bool:
         try:
             r = httpx.post(
@@ -152,6 +173,7 @@ class EmbeddedNode(ABC):
         """Stops the node by its PID; SIGTERM lets anvil dump its state first."""
         if self.process is None or self.process.poll() is not None:
             return
+        self._stopping = True
         os.kill(self.process.pid, sig)  # the node itself, not a launcher: see command
         try:
             self.process.wait(timeout)

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, get_args
 
@@ -141,6 +142,12 @@ MEDIATOR_FUNDS = 10**20
 """Wei the admin gives the embedded chain's mediator key when it has none (100 ETH: relays and
 records for a long development session)."""
 
+
+NODE_GONE = 75
+"""`registry up`'s exit code (EX_TEMPFAIL) when its chain node ended before the API served: a
+broken set-up, which a new start would meet again. A node ending while the API serves is started
+again by `registry up` itself, with the service: the chain comes back from what the node kept and
+the block journal, and the outbox sends again what no journaled block holds."""
 
 EMBEDDED_GAS_LIMIT = 1_000_000_000
 """The embedded chain's block gas limit: a block carries every transaction that came while the
@@ -284,6 +291,14 @@ def up(
             raise typer.BadParameter(f"--region-engines: each of {', '.join(get_args(Engine))}")
         run_federation(settings, regions, settings.api_port, chain_port, engines)
         return
+    while _up_once(settings, chain_port, chain_id, engine or settings.engine):
+        typer.echo("the chain node ended: starting it again", err=True)
+
+
+def _up_once(settings: Settings, chain_port: int, chain_id: int, engine: Engine) -> bool:
+    """One start of `registry up`'s chain, index and API; returns True if the chain node ended
+    while the API served (everything else is then stopped, so that it can be started again),
+    False at a stop, and exits with ``NODE_GONE`` if the node ended before."""
     from registry.chain.blocks import BlockJournal
     from registry.chain.capabilities import capabilities
     from registry.chain.deploy import deploy, load_artifacts
@@ -291,7 +306,6 @@ def up(
 
     chain_dir = settings.data_dir / "chain"
     chain_dir.mkdir(parents=True, exist_ok=True)
-    engine = engine or settings.engine
     # anvil loads its state file at start and dumps it at a clean stop (no periodic dump: it
     # rewrites the whole state); EDR keeps nothing, so the journal replays from genesis.
     state_file = chain_dir / "state.json" if engine == "anvil" else None
@@ -314,7 +328,25 @@ def up(
     journal = BlockJournal(w3, chain_dir / "blocks.db", state_file=state_file)
     if state_file is None or not state_file.exists():
         chain.genesis_timestamp = journal.genesis_timestamp(settings.chain_genesis)
+    gone, serving = threading.Event(), threading.Event()
+
+    def node_gone(code: int) -> None:
+        gone.set()
+        if not serving.is_set():
+            # The start fails on the refused connection by itself, and is not tried again.
+            logger.error("the %s node ended (exit code %d) as the service started", engine, code)
+            return
+        # Serving on would answer every write with a refused connection until someone noticed.
+        logger.error(
+            "the %s node ended (exit code %d): stopping the service and starting again, from "
+            "what the node kept and %s",
+            engine,
+            code,
+            journal.path,
+        )
+
     chain.start()
+    chain.watch(node_gone)
     try:
         node = capabilities(w3)
         typer.echo(f"engine: {engine} ({node.client})")
@@ -349,10 +381,18 @@ def up(
         for name, address in deployment.addresses.items():
             typer.echo(f"  {name:15} {address}")
         typer.echo(_register_size(w3, deployment, artifacts, block_ms))
-        _serve(settings, w3, deployment, artifacts, journal)
+        _serve(settings, w3, deployment, artifacts, journal, serving, gone)
+    except (Exception, SystemExit):
+        if not gone.is_set():
+            raise
+        if not serving.is_set():
+            logger.exception("the service did not start: its %s node ended", engine)
+            raise SystemExit(NODE_GONE) from None
+        return True  # whatever failed as it unwound, the node's end is what happened
     finally:
         journal.close()
         chain.stop()
+    return gone.is_set()
 
 
 def _register_size(
@@ -383,7 +423,10 @@ def _serve(
     deployment: Deployment,
     artifacts: dict[str, Artifact],
     journal: BlockJournal | None = None,
+    serving: threading.Event | None = None,
+    stop: threading.Event | None = None,
 ) -> None:
+    """Serves the API until a signal or ``stop``; sets ``serving`` as it starts to."""
     import uvicorn
 
     from registry.server import Runtime, http_options
@@ -401,7 +444,20 @@ def _serve(
         typer.echo(f"API on http://{settings.api_host}:{settings.api_port}/ (docs at /docs)")
         # log_config=None: uvicorn's records (an exception in a request above all) go to the
         # handlers configured above instead of its own; below warning it only logs requests.
-        uvicorn.run(runtime.app(), **http_options(settings), log_level="warning", log_config=None)
+        config = uvicorn.Config(
+            runtime.app(), **http_options(settings), log_level="warning", log_config=None
+        )
+        server = uvicorn.Server(config)
+        if stop is not None:
+
+            def stopping() -> None:
+                stop.wait()
+                server.should_exit = True  # as at a SIGTERM: open requests end first
+
+            threading.Thread(target=stopping, name="api-stop", daemon=True).start()
+        if serving is not None:
+            serving.set()
+        server.run()
     finally:
         follower.terminate()
         follower.wait(10)
