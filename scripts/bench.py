@@ -37,6 +37,10 @@
   waiting for its confirmation, p50/p99 from application to confirmed, receipt verification,
   start-up and index catch-up after a restart, the state on disk (snapshot and block journal)
   and the node's memory; then the ratio of each figure at the largest size to the smallest.
+- durability: `registry up` grown to BENCH_DURABILITY_ASSETS (default 100,000), its chain node
+  killed with SIGKILL during a burst of 1,000 API applications (8 clients, idempotency keys):
+  the seconds until the API answered again (`registry up` starts the node itself), the blocks
+  replayed, the burst's seconds; fails unless every one is on chain once and no manifest twice.
 - verify: `POST /v1/verify` of receipts of different evidence batches (given by hash, so the
   registry looks each up) against a `registry serve` process, with the node's answers about
   final blocks kept and without (`REGISTRY_VERIFY_CACHE=0`), side by side on one chain: p50 and
@@ -1323,6 +1327,115 @@ def bench_scale() -> None:
             )
 
 
+DURABILITY_ASSETS = int(os.environ.get("BENCH_DURABILITY_ASSETS", "100000"))
+DURABILITY_BURST = 1000
+
+
+def _post_until_accepted(http: Any, body: dict[str, Any], key: str) -> str:
+    """Files one application, again under the same idempotency key through a service that is
+    gone or restarting (refused connections, and the 503s of one that is stopping)."""
+    import httpx
+
+    deadline = time.monotonic() + 600
+    while True:
+        try:
+            r = http.post("/v1/assets", json=body, headers={"Idempotency-Key": key})
+            if r.status_code == 202:
+                return str(r.json()["id"])
+            assert r.status_code >= 500, r.text
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"{key}: the service did not come back"
+        time.sleep(0.05)
+
+
+def bench_durability() -> None:
+    """Issue 20's kill -9 at scale: `registry up` (``REGISTRY_ENGINE``) grown to
+    ``DURABILITY_ASSETS``, a burst of 1,000 API applications from 8 clients with idempotency
+    keys, the chain node killed with SIGKILL after 300 were accepted, and `registry up` starting
+    it again by itself; then every application confirmed, the register exactly 1,000 larger and
+    no manifest twice. Emits the seconds until the API answered again, the blocks replayed and
+    the whole burst's seconds."""
+    import httpx
+
+    from registry.api.keys import ApiKeys, Role
+    from registry.chain import Deployment
+    from registry.chain.deploy import load_artifacts
+    from registry.config import Settings
+    from registry.index import open_engine
+
+    bench = f"durability_{engine()}"
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp)
+        secret = ApiKeys(open_engine(Settings(data_dir=data).database_url)).create(
+            Role.HOLDER, 370200
+        )[1]
+        up = _Up(data)
+        up.start()
+        try:
+            w3 = Web3(Web3.HTTPProvider(up.rpc, request_kwargs={"timeout": 600}))
+            reg = Registry.connect(
+                w3,
+                Deployment.load(data / "deployment.json"),
+                load_artifacts(ROOT / "build" / "contracts"),
+            )
+            emit(bench, "grow_s", _grow_register(reg, dev_account(6), DURABILITY_ASSETS), "s")
+            up.caught_up()
+            holders = [dev_account(10 + i) for i in range(SCALE_CLIENTS)]
+            each = DURABILITY_BURST // len(holders)
+            work = [_signed_bodies(reg, h, f"durable-{h.address}", each) for h in holders]
+            accepted: list[str] = []
+            halfway = threading.Event()
+
+            def client(k: int, bodies: list[dict[str, Any]]) -> None:
+                with httpx.Client(
+                    base_url=up.url, headers={"Authorization": f"Bearer {secret}"}, timeout=60
+                ) as http:
+                    for i, body in enumerate(bodies):
+                        accepted.append(_post_until_accepted(http, body, f"durable-{k}-{i}"))
+                        if len(accepted) >= 300:
+                            halfway.set()
+
+            start = time.perf_counter()
+            threads = [threading.Thread(target=client, args=kb) for kb in enumerate(work)]
+            for t in threads:
+                t.start()
+            assert halfway.wait(600)
+            os.kill(up.node_pid(), signal.SIGKILL)
+            killed = time.perf_counter()
+            while True:
+                time.sleep(0.2)
+                console = (data / "console.log").read_text()
+                if "starting it again" not in console:
+                    continue
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"{up.url}/healthz", timeout=5).status_code == 200:
+                        break
+            emit(bench, "api_back_after_kill_s", time.perf_counter() - killed, "s")
+            for t in threads:
+                t.join()
+            with httpx.Client(base_url=up.url, timeout=60) as http:
+                for op in accepted:
+                    while (status := http.get(f"/v1/operations/{op}").json()["status"]) != (
+                        "confirmed"
+                    ):
+                        assert status != "failed", op
+                        time.sleep(0.05)
+            emit(bench, "burst_s", time.perf_counter() - start, "s")
+            replayed = [x for x in console.splitlines() if x.startswith("replayed ")]
+            emit(bench, "blocks_replayed", float(replayed[-1].split()[1]) if replayed else 0, "")
+            count = reg.assets.asset_count()
+            manifests = {
+                reg.assets.get_asset(i).manifest_hash
+                for i in range(DURABILITY_ASSETS + 1, count + 1)
+            }
+            emit(bench, "assets_added", count - DURABILITY_ASSETS, "", DURABILITY_BURST)
+            emit(bench, "distinct_manifests_added", len(manifests), "", DURABILITY_BURST)
+            assert count - DURABILITY_ASSETS == len(manifests) == DURABILITY_BURST
+        finally:
+            up.stop()
+
+
 REBUILD_ASSETS = int(os.environ.get("BENCH_REBUILD_ASSETS", "100000"))
 REBUILD_DATA = os.environ.get("BENCH_REBUILD_DATA")
 """A data directory to keep the grown chain in (and reuse it from): growing 100,000 assets
@@ -1653,6 +1766,7 @@ if __name__ == "__main__":
         "uploads",
         "scale",
         "rebuild",
+        "durability",
         "verify",
         "report",
         "gas",
