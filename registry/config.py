@@ -50,10 +50,12 @@ class Settings(BaseSettings):
         "the address a request came in on if unset",
     )
     engine: Engine = Field(
-        default="anvil",
-        description="the embedded chain's engine (registry up, the tests' and the benches' "
-        "chains): anvil, or Hardhat's EDR node (keeps nothing on disk: registry up replays its "
-        "block journal from genesis at start)",
+        default="edr",
+        description="the embedded chain's engine (registry up, the benches' chains; the tests "
+        "run on anvil unless told): Hardhat's EDR node, whose cost per block stays flat as the "
+        "register grows (it keeps nothing on disk: registry up replays its block journal from "
+        "genesis at start), or anvil, whose block costs grow with its state (docs/architecture.md"
+        ', "The register at scale")',
     )
     confirmations: int = 1
     verify_cache: int = Field(

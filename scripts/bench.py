@@ -1134,6 +1134,17 @@ class _Up:
         ]
         return node
 
+    def registry(self) -> Registry:
+        """The registry it deployed, on its chain (long timeouts: a block can take seconds)."""
+        from registry.chain import Deployment
+        from registry.chain.deploy import load_artifacts
+
+        return Registry.connect(
+            Web3(Web3.HTTPProvider(self.rpc, request_kwargs={"timeout": 600})),
+            Deployment.load(self.data / "deployment.json"),
+            load_artifacts(ROOT / "build" / "contracts"),
+        )
+
     def block_ms(self) -> float:
         """The cost per block `registry up` printed at its last start."""
         line = [x for x in (self.data / "console.log").read_text().splitlines() if "mines a" in x]
@@ -1259,8 +1270,6 @@ def bench_scale() -> None:
     restart, the state on disk and the node's resident memory; then each figure at the largest
     size over the same at the smallest."""
     from registry.api.keys import ApiKeys, Role
-    from registry.chain import Deployment
-    from registry.chain.deploy import load_artifacts
     from registry.config import Settings
     from registry.index import open_engine
 
@@ -1274,12 +1283,7 @@ def bench_scale() -> None:
         up = _Up(data)
         up.start()
         try:
-            w3 = Web3(Web3.HTTPProvider(up.rpc, request_kwargs={"timeout": 600}))
-            reg = Registry.connect(
-                w3,
-                Deployment.load(data / "deployment.json"),
-                load_artifacts(ROOT / "build" / "contracts"),
-            )
+            reg = up.registry()
             holders = [dev_account(10 + i) for i in range(SCALE_CLIENTS)]
             for size in SCALE_SIZES:
                 f: dict[str, float] = {}
@@ -1359,8 +1363,6 @@ def bench_durability() -> None:
     import httpx
 
     from registry.api.keys import ApiKeys, Role
-    from registry.chain import Deployment
-    from registry.chain.deploy import load_artifacts
     from registry.config import Settings
     from registry.index import open_engine
 
@@ -1373,12 +1375,7 @@ def bench_durability() -> None:
         up = _Up(data)
         up.start()
         try:
-            w3 = Web3(Web3.HTTPProvider(up.rpc, request_kwargs={"timeout": 600}))
-            reg = Registry.connect(
-                w3,
-                Deployment.load(data / "deployment.json"),
-                load_artifacts(ROOT / "build" / "contracts"),
-            )
+            reg = up.registry()
             emit(bench, "grow_s", _grow_register(reg, dev_account(6), DURABILITY_ASSETS), "s")
             up.caught_up()
             holders = [dev_account(10 + i) for i in range(SCALE_CLIENTS)]
@@ -1447,7 +1444,6 @@ def bench_rebuild() -> None:
     ``REBUILD_ASSETS``, into a new index on each database of ``BENCH_PAGES_DB``: assets a
     second, the follower's progress bar included."""
     from registry.chain import Deployment
-    from registry.chain.deploy import load_artifacts
 
     with contextlib.ExitStack() as stack:
         data = Path(REBUILD_DATA or stack.enter_context(tempfile.TemporaryDirectory()))
@@ -1455,12 +1451,8 @@ def bench_rebuild() -> None:
         up = _Up(data)
         up.start()
         stack.callback(up.stop)
-        w3 = Web3(Web3.HTTPProvider(up.rpc, request_kwargs={"timeout": 600}))
-        reg = Registry.connect(
-            w3,
-            Deployment.load(data / "deployment.json"),
-            load_artifacts(ROOT / "build" / "contracts"),
-        )
+        reg = up.registry()
+        w3 = reg.chain.w3
         if reg.assets.asset_count() < REBUILD_ASSETS:
             grown = _grow_register(reg, dev_account(6), REBUILD_ASSETS, per_tx=GROWTH_PER_TX)
             emit("rebuild", f"grow_s_to_{REBUILD_ASSETS}", grown, "s")

@@ -84,7 +84,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=get_args(Engine),
         default=None,
         help="the engine of every chain the tests start, theirs and the registry's processes' "
-        "(sets REGISTRY_ENGINE; anvil unless that is set)",
+        "(sets REGISTRY_ENGINE; anvil unless that is set, where the service's default is edr: "
+        "every test runs on anvil, the chain-facing ones again on EDR)",
     )
 
 
@@ -92,6 +93,8 @@ def pytest_configure(config: pytest.Config) -> None:
     chosen = config.getoption("--engine")
     if chosen:
         os.environ["REGISTRY_ENGINE"] = chosen
+    else:
+        os.environ.setdefault("REGISTRY_ENGINE", "anvil")
     config.addinivalue_line(
         "markers",
         "chain: the test starts a chain node of its own (the fixtures' users are found by "

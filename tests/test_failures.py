@@ -4,6 +4,7 @@ their tracebacks, in data/registry.log."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -257,7 +258,12 @@ def test_node_killed_during_a_rewind_leaves_the_index_intact(
 
 
 def children(pid: int) -> list[int]:
-    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    """``pid``'s children, whichever of its threads started them (each task lists its own)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(FileNotFoundError):  # a thread that ended as it was listed
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
 
 
 def lines(log: Path) -> list[str]:
@@ -359,7 +365,20 @@ def _node_of(up: subprocess.Popen[bytes]) -> int:
     return node
 
 
-def test_registry_up_starts_a_node_killed_under_it_again_with_every_block_it_had(
+def _follower_of(up: subprocess.Popen[bytes], *, wait: bool = True) -> int | None:
+    """The PID of `registry up`'s `registry index follow` child (None if it has none now)."""
+    for pid in children(up.pid):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except FileNotFoundError:
+            continue
+        if b"follow" in command and not _zombie(pid):
+            return pid
+    assert not wait, "registry up has no follower"
+    return None
+
+
+def test_registry_up_starts_a_node_or_follower_killed_under_it_again(
     tmp_path: Path,
 ) -> None:
     """Serving on without its node, `registry up` answered every write with a refused
@@ -393,6 +412,21 @@ def test_registry_up_starts_a_node_killed_under_it_again_with_every_block_it_had
         assert shown.count("deployed: ") == 1, shown  # the contracts came back, not again
         logged = (data / "registry.log").read_text(encoding="utf-8")
         assert "node ended (exit code -9): stopping the service and starting again" in logged
+
+        # The index follower too: it is what confirms an act.
+        follower = _follower_of(up)
+        os.kill(follower, signal.SIGKILL)
+        wait_for(data / "registry.log", "the index follower ended (exit code -9): starting it")
+        deadline = time.monotonic() + 30
+        while _follower_of(up, wait=False) in (None, follower):
+            assert time.monotonic() < deadline, "no new follower"
+            time.sleep(0.2)
+        while True:  # the new follower indexes on
+            health = httpx.get(f"http://127.0.0.1:{api_port}/healthz", timeout=5).json()
+            if (health["indexed_block"] or 0) >= health["chain_head"]:
+                break
+            assert time.monotonic() < deadline, health
+            time.sleep(0.2)
     finally:
         os.kill(up.pid, signal.SIGTERM)
         try:

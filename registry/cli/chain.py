@@ -109,12 +109,14 @@ def node(
         Path | None, typer.Option(help="State file (load and save; anvil only).")
     ] = None,
     engine: Annotated[
-        Engine | None, typer.Option(help="The engine (default: REGISTRY_ENGINE, or anvil).")
+        Engine | None, typer.Option(help="The engine (default: REGISTRY_ENGINE, or edr).")
     ] = None,
 ) -> None:
     """Run the embedded local chain until interrupted."""
     settings = get_settings()
     engine = engine or settings.engine
+    if state is not None and engine != "anvil":
+        raise typer.BadParameter(f"{engine} keeps no state file", param_hint="--state")
     chain = embedded_node(
         engine,
         settings.node_modules,
@@ -267,7 +269,7 @@ def up(
     log_level: LogLevel = None,
     engine: Annotated[
         Engine | None,
-        typer.Option(help="The embedded chain's engine (default: REGISTRY_ENGINE, or anvil)."),
+        typer.Option(help="The embedded chain's engine (default: REGISTRY_ENGINE, or edr)."),
     ] = None,
     region_engines: Annotated[
         str | None,
@@ -438,7 +440,28 @@ def _serve(
     if journal is not None:
         # Confirmed only in a journaled block: the node may lose the others at a kill -9.
         journal.on_durable(lambda block: setattr(runtime.outbox, "durable_head", block))
-    follower = _follower_process(settings, str(w3.provider.endpoint_uri))  # type: ignore[attr-defined]
+    rpc_url = str(w3.provider.endpoint_uri)  # type: ignore[attr-defined]
+    followers, ending, turn = (
+        [_follower_process(settings, rpc_url)],
+        threading.Event(),
+        threading.Lock(),
+    )
+
+    def follow_on() -> None:
+        # The index is what confirms an act: without a follower every confirmation waits.
+        while True:
+            code = followers[-1].wait()
+            if ending.is_set():
+                return
+            logger.error("the index follower ended (exit code %d): starting it again", code)
+            if ending.wait(1.0):  # one that ends at once is not started again in a tight loop
+                return
+            with turn:
+                if ending.is_set():
+                    return
+                followers.append(_follower_process(settings, rpc_url))
+
+    threading.Thread(target=follow_on, name="follower-watch", daemon=True).start()
     runtime.start(follow=False)
     try:
         typer.echo(f"API on http://{settings.api_host}:{settings.api_port}/ (docs at /docs)")
@@ -459,8 +482,10 @@ def _serve(
             serving.set()
         server.run()
     finally:
-        follower.terminate()
-        follower.wait(10)
+        with turn:
+            ending.set()
+        followers[-1].terminate()
+        followers[-1].wait(10)
         runtime.stop()
 
 
