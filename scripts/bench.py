@@ -1624,7 +1624,7 @@ def bench_verify() -> None:
                     url,
                 ):
                     while True:  # the index caught up, or its catching up is timed with the checks
-                        # A follower catching up on 100,000 assets keeps the API slow to answer.
+                        # Patient: a follower catching up on 100,000 assets shares the node.
                         with contextlib.suppress(httpx.TimeoutException):
                             health = httpx.get(f"{url}/healthz", timeout=60).json()
                             if (health["indexed_block"] or 0) >= health["chain_head"]:

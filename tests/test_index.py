@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -13,9 +14,11 @@ from web3 import Web3
 
 from registry.chain import Deployment
 from registry.chain.compiler import Artifact
+from registry.chain.rpc import batch
 from registry.chain.types import CertificateStatus, RightHolder, RightKind, Status
 from registry.content.manifest import Manifest
 from registry.devtools import joint_consent, transfer_whole
+from registry.index import follower as follower_module
 from registry.index import open_engine
 from registry.index.follower import Follower
 from registry.index.queries import Queries
@@ -246,3 +249,42 @@ def test_opening_an_index_made_before_the_name_index_indexes_the_names_there(
     queries = Queries(open_engine(url))
     assert [a["asset_id"] for a in queries.search(now(w3), text="索引").items] == [asset_id]
     assert [a["asset_id"] for a in queries.search(now(w3), text="before").items] == [asset_id]
+
+
+def test_sync_asks_for_about_logs_per_round_logs_and_indexes_every_event(
+    flow: Flow,
+    database: str,
+    w3: Web3,
+    deployment: Deployment,
+    artifacts: dict[str, Artifact],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A node answers a query of 200,000 logs in seconds, EDR nothing else meanwhile, and
+    production nodes cap a query: a round's blocks follow the logs the last one had."""
+    for i in range(8):
+        flow.applied(f"span-{i}")  # a block each, two logs each
+    answered: list[int] = []
+
+    def counting(w3: Web3, requests: list[Any]) -> list[Any]:
+        answers = batch(w3, requests)
+        for (method, _params), answer in zip(requests, answers, strict=True):
+            if method == "eth_getLogs":
+                answered.append(len(answer))
+        return answers
+
+    monkeypatch.setattr(follower_module, "batch", counting)
+    few = Follower(w3, open_engine(database), deployment, artifacts, logs_per_round=3)
+    few.sync()
+    # After the first round, each asks for the blocks of about 3 logs: none of many more.
+    assert len(answered) > 2, answered
+    assert max(answered[1:]) <= 2 * 3, answered
+    logs = w3.eth.get_logs(
+        {
+            "fromBlock": deployment.block,
+            "toBlock": w3.eth.block_number,
+            "address": list(deployment.addresses.values()),
+        }
+    )
+    with few.engine.connect() as conn:
+        indexed = conn.execute(sa.select(events.c.block_number, events.c.log_index)).all()
+    assert sorted(indexed) == sorted((log["blockNumber"], log["logIndex"]) for log in logs)
