@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import time
 from typing import Any
 
 from web3 import Web3
@@ -399,8 +400,13 @@ def test_public_form_on_an_issued_registration_files_an_objection_after_registra
     }
     answer = api.client.post(f"/a/{asset_id}/objection", data=form)
     assert answer.status_code == 200, answer.text
-    receipt = last_receipt(w3)
-    (event,) = a.events(receipt, "PostObjectionFiled")
+    # The page answers once the objection is filed with the writer, not once it is mined: a
+    # loaded machine (CI's) read the block before it.
+    deadline = time.monotonic() + 30
+    while not (found := a.events(last_receipt(w3), "PostObjectionFiled")):
+        assert time.monotonic() < deadline, "the objection was not mined"
+        time.sleep(0.05)
+    (event,) = found
     assert event["args"]["assetId"] == asset_id
     statement = api.runtime.context.objectors.of_asset(asset_id)[0]["statement"]
     assert hex32(event["args"]["formHash"]) == sha(statement)
