@@ -212,7 +212,8 @@ class Follower:
             ],
         )
         if len(logs) > self.logs_per_round:
-            self.span = max(1, self.span * self.logs_per_round // len(logs))
+            # The share of the blocks asked, which near the head are fewer than the span.
+            self.span = max(1, (to - number) * self.logs_per_round // len(logs))
         elif len(logs) < self.logs_per_round // 4:
             self.span = min(self.chunk, self.span * 2)
         numbers = sorted({int(log["blockNumber"], 16) for log in logs} | {to})
