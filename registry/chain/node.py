@@ -155,7 +155,8 @@ class EmbeddedNode(ABC):
 
         def waiting() -> None:
             code = process.wait()
-            if not self._stopping:
+            # Stopped, or stopped and started again (a new process) before this thread woke.
+            if not self._stopping and self.process is process:
                 on_exit(code)
 
         threading.Thread(target=waiting, name=f"{self.engine}-watch", daemon=True).start()

@@ -124,7 +124,7 @@ def node(
         chain_id=chain_id,
         state_file=(state or settings.data_dir / "chain" / "state.json")
         if engine == "anvil"
-        else state,
+        else None,
         die_with_parent=True,
     )
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
